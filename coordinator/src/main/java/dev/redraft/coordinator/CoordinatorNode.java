@@ -1,0 +1,101 @@
+package dev.redraft.coordinator;
+
+import dev.redraft.coordinator.api.ApiServer;
+import dev.redraft.coordinator.command.CommandValidator;
+import dev.redraft.coordinator.command.Limits;
+import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.node.MemberDirectory;
+import dev.redraft.coordinator.node.NodeHealth;
+import dev.redraft.coordinator.raft.NodeRegistrar;
+import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.raft.RedraftStateMachine;
+import dev.redraft.coordinator.redis.RedisApplier;
+import dev.redraft.coordinator.redis.RedisEndpoint;
+import dev.redraft.coordinator.redis.RedisPreflight;
+import dev.redraft.coordinator.redis.RedisReader;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One coordinator node, wired: its Redis (checked first), the Raft server and state machine, and
+ * the public gRPC API. {@link #start} returns once the node is serving; {@link #close} stops it all.
+ */
+public final class CoordinatorNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
+  private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
+
+  private final NodeConfig config;
+  private final RedisApplier applier;
+  private final RedisReader reader;
+  private final NodeHealth health;
+  private final RaftNode raft;
+  private final ApiServer api;
+  private final NodeRegistrar registrar;
+
+  private CoordinatorNode(NodeConfig config) throws Exception {
+    this.config = config;
+    RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
+        config.redisPassword(), REDIS_TIMEOUT);
+    RedisPreflight.check(redis, config.redisAllowRemote());
+    this.applier = new RedisApplier(redis);
+    this.reader = new RedisReader(redis);
+    this.health = new NodeHealth(config.nodeId());
+    MemberDirectory members = new MemberDirectory();
+    CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), config.maxBatchCommands() * 4));
+    RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader, health, members,
+        validator, config.applyBatchMax());
+    this.raft = new RaftNode(config, stateMachine);
+    this.api = new ApiServer(config, raft, validator, health, members, reader::ping);
+    this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
+        config.redisAddress().toString(), raft, members);
+  }
+
+  public static CoordinatorNode start(NodeConfig config) throws Exception {
+    CoordinatorNode node = new CoordinatorNode(config);
+    try {
+      node.raft.start();
+      node.health.markReady();
+      node.api.start();
+      node.registrar.start();
+    } catch (Exception e) {
+      node.close();
+      throw e;
+    }
+    LOG.info("node {} serving: api {}, raft {}, redis {}, data {}", config.nodeId(), config.apiAddress(),
+        config.raftAddress(), config.redisAddress(), config.dataDir());
+    return node;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public RaftNode raft() {
+    return raft;
+  }
+
+  public NodeHealth health() {
+    return health;
+  }
+
+  @Override
+  public void close() {
+    closeQuietly("registrar", registrar);
+    closeQuietly("api server", api);
+    closeQuietly("raft server", raft);
+    closeQuietly("redis applier", applier);
+    closeQuietly("redis reader", reader);
+    LOG.info("node {} stopped", config.nodeId());
+  }
+
+  private static void closeQuietly(String what, AutoCloseable closeable) {
+    try {
+      if (closeable != null) {
+        closeable.close();
+      }
+    } catch (Exception e) {
+      LOG.warn("closing the {} failed: {}", what, e.toString());
+    } 
+  }
+}

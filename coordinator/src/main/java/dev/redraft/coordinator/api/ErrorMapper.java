@@ -1,0 +1,48 @@
+package dev.redraft.coordinator.api;
+
+import dev.redraft.coordinator.command.InvalidCommandException;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.SupersededWriteException;
+import dev.redraft.coordinator.errors.UnavailableException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one table from internal errors to gRPC status codes. Clients retry UNAVAILABLE (safe for
+ * writes: the session dedupes) and never retry INVALID_ARGUMENT (bad input, nothing changed).
+ */
+final class ErrorMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+  private ErrorMapper() {}
+
+  static StatusRuntimeException toStatus(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof StatusRuntimeException sre) {
+      return sre;
+    }
+    if (cause instanceof InvalidCommandException || cause instanceof InvalidRequestException) {
+      return Status.INVALID_ARGUMENT.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof SupersededWriteException) {
+      return Status.FAILED_PRECONDITION.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof UnavailableException) {
+      return Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    LOG.error("unexpected error serving a request", cause);
+    return Status.INTERNAL.withDescription("internal error: " + cause + " (see the node's log)").asRuntimeException();
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.redraft.coordinator.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration key of a coordinator node, with its default and what it accepts. The same
+ * name works as a flag ({@code --node-id=n1}), an environment variable ({@code REDRAFT_NODE_ID})
+ * and a line of the config file ({@code node-id=n1}).
+ */
+public enum ConfigKey {
+  NODE_ID("node-id", null, "This node's id: letters, digits, '-' and '_' (required)."),
+  CLUSTER_ID("cluster-id", "redraft", "Name of the cluster; every node of a cluster uses the same one."),
+  RAFT_ADDRESS("raft-address", null, "host:port this node's Raft server listens on (required)."),
+  API_ADDRESS("api-address", null, "host:port of the public gRPC API (KV and Admin services) (required)."),
+  PEERS("peers", null,
+      "The initial cluster: id=host:port of every node's Raft address, comma-separated, this node included (required)."),
+  REDIS_ADDRESS("redis-address", "127.0.0.1:6379", "host:port of this node's own Redis."),
+  REDIS_PASSWORD("redis-password", "",
+      "Password of this node's Redis (prefer the environment variable REDRAFT_REDIS_PASSWORD)."),
+  REDIS_ALLOW_REMOTE("redis-allow-remote", "false",
+      "Allow a Redis bound to a non-loopback address (true|false). Off: only the coordinator may write its Redis."),
+  DATA_DIR("data-dir", null, "Directory for the Raft log and snapshots (required)."),
+  ELECTION_TIMEOUT_MIN_MS("election-timeout-min-ms", "1000", "Minimum Raft election timeout in ms (100..60000)."),
+  ELECTION_TIMEOUT_MAX_MS("election-timeout-max-ms", "2000",
+      "Maximum Raft election timeout in ms (greater than election-timeout-min-ms, up to 120000)."),
+  REQUEST_TIMEOUT_MS("request-timeout-ms", "10000", "How long a write or read may take inside the cluster, in ms (100..600000)."),
+  MAX_REQUEST_BYTES("max-request-bytes", "1048576",
+      "Largest write request (all arguments of all commands) in bytes (1024..3145728)."),
+  MAX_BATCH_COMMANDS("max-batch-commands", "1000", "Most commands in one atomic batch (1..100000)."),
+  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000).");
+
+  private final String key;
+  private final String defaultValue;
+  private final String description;
+
+  ConfigKey(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  /** The key as written in flags and config files, e.g. {@code node-id}. */
+  public String key() {
+    return key;
+  }
+
+  /** The environment variable, e.g. {@code REDRAFT_NODE_ID}. */
+  public String envName() {
+    return "REDRAFT_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  public Optional<String> defaultValue() {
+    return Optional.ofNullable(defaultValue);
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public static Optional<ConfigKey> byKey(String key) {
+    return Arrays.stream(values()).filter(k -> k.key.equals(key)).findFirst();
+  }
+}

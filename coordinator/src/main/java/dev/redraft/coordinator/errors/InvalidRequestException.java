@@ -1,0 +1,8 @@
+package dev.redraft.coordinator.errors;
+
+/** The request is malformed or breaks a limit; nothing was changed. */
+public final class InvalidRequestException extends RuntimeException {
+  public InvalidRequestException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.redraft.coordinator.raft;
+
+import dev.redraft.coordinator.node.MemberDirectory;
+import dev.redraft.log.v1.Proposal;
+import dev.redraft.log.v1.RegisterNodeEntry;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes this node's API and Redis addresses through the log (as etcd members publish their
+ * client URLs), retrying until the cluster has a leader and the entry is applied.
+ */
+public final class NodeRegistrar implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRegistrar.class);
+
+  private final String nodeId;
+  private final MemberDirectory.MemberAddresses addresses;
+  private final RaftNode raft;
+  private final MemberDirectory members;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public NodeRegistrar(String nodeId, String apiAddress, String redisAddress, RaftNode raft, MemberDirectory members) {
+    this.nodeId = nodeId;
+    this.addresses = new MemberDirectory.MemberAddresses(apiAddress, redisAddress);
+    this.raft = raft;
+    this.members = members;
+    this.thread = new Thread(this::run, "redraft-registrar-" + nodeId);
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    Proposal proposal = Proposal.newBuilder().setRegisterNode(RegisterNodeEntry.newBuilder()
+        .setNodeId(nodeId)
+        .setApiAddress(addresses.apiAddress())
+        .setRedisAddress(addresses.redisAddress())).build();
+    while (running && !members.get(nodeId).map(addresses::equals).orElse(false)) {
+      try {
+        raft.propose(proposal).get(10, TimeUnit.SECONDS);
+        LOG.info("node {} registered its addresses: api {}, redis {}", nodeId, addresses.apiAddress(),
+            addresses.redisAddress());
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        LOG.debug("node {}: registering its addresses failed ({}); retrying", nodeId, e.toString());
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+  }
+}

@@ -1,0 +1,166 @@
+package dev.redraft.coordinator.raft;
+
+import dev.redraft.coordinator.config.HostPort;
+import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.log.v1.Proposal;
+import dev.redraft.log.v1.ReadQuery;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * This node's Raft server and the Raft client it uses to propose writes (Ratis routes them to the
+ * leader) and to run linearizable reads on itself. Ratis types stay inside this package.
+ */
+public final class RaftNode implements AutoCloseable {
+  private final NodeConfig config;
+  private final RaftPeerId selfId;
+  private final RaftGroup group;
+  private final RedraftStateMachine stateMachine;
+  private RaftServer server;
+  private RaftClient client;
+
+  public RaftNode(NodeConfig config, RedraftStateMachine stateMachine) {
+    this.config = config;
+    this.selfId = RaftPeerId.valueOf(config.nodeId());
+    this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers(config.peers()));
+    this.stateMachine = stateMachine;
+  }
+
+  /** The Raft group id is derived from the cluster id, so every node of a cluster agrees on it. */
+  static RaftGroupId groupId(String clusterId) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("redraft:" + clusterId).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static List<RaftPeer> peers(Map<String, HostPort> peers) {
+    return peers.entrySet().stream()
+        .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue().toString()).build())
+        .toList();
+  }
+
+  public void start() throws IOException {
+    server = RaftServer.newBuilder()
+        .setServerId(selfId)
+        .setGroup(group)
+        .setStateMachine(stateMachine)
+        .setProperties(RaftSettings.server(config))
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    server.start();
+    client = RaftClient.newBuilder()
+        .setProperties(RaftSettings.client(config))
+        .setRaftGroup(group)
+        .setRetryPolicy(writeRetryPolicy(config))
+        .build();
+  }
+
+  /**
+   * Bounded: Ratis' default policy retries forever without sleeping. Retries reuse the same Ratis
+   * call id (its retry cache dedupes them); across calls, the client session dedupes.
+   */
+  private static RetryPolicy writeRetryPolicy(NodeConfig config) {
+    long sleepMs = 100;
+    int attempts = (int) Math.max(3, config.requestTimeout().toMillis() / (sleepMs + 50));
+    return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+        TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+  }
+
+  /** Proposes an entry through the leader; completes with the committed entry's reply and index. */
+  public CompletableFuture<CommittedReply> propose(Proposal proposal) {
+    return client.async().send(ProtoBytes.toMessage(proposal))
+        .handle((reply, error) -> toCommitted(reply, error, "write"));
+  }
+
+  /** ReadIndex through the leader, then the query against this node's Redis. */
+  public CompletableFuture<byte[]> readLinearizable(ReadQuery query) {
+    return client.async().sendReadOnly(ProtoBytes.toMessage(query), selfId)
+        .handle((reply, error) -> toCommitted(reply, error, "read").content());
+  }
+
+  private CommittedReply toCommitted(RaftClientReply reply, Throwable error, String what) {
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      throw translate(cause, what);
+    }
+    if (!reply.isSuccess()) {
+      throw translate(reply.getException(), what);
+    }
+    return new CommittedReply(reply.getLogIndex(), ProtoBytes.bytes(reply.getMessage().getContent()));
+  }
+
+  private RuntimeException translate(Throwable cause, String what) {
+    if (cause instanceof StateMachineException sme) {
+      Throwable inner = sme.getCause();
+      // Rejected by the leader's validation before entering the log: bad input, nothing changed.
+      if (inner instanceof InvalidRequestException invalid) {
+        return new InvalidRequestException(invalid.getMessage());
+      }
+      if (inner instanceof UnavailableException ue) {
+        return new UnavailableException(ue.getMessage(), ue);
+      }
+      String message = sme.getMessage();
+      return new UnavailableException("the " + what + " failed in the state machine on node " + config.nodeId()
+          + ": " + message, sme);
+    }
+    if (cause instanceof RaftException || cause instanceof IOException) {
+      return new UnavailableException("the " + what + " could not complete in the cluster (" + cause.getClass().getSimpleName()
+          + ": " + cause.getMessage() + "); it is safe to retry", cause);
+    }
+    return new UnavailableException("the " + what + " failed on node " + config.nodeId() + ": " + cause, cause);
+  }
+
+  public RaftStatus status() {
+    Map<String, String> peerAddresses = new LinkedHashMap<>();
+    try {
+      RaftServer.Division division = server.getDivision(group.getGroupId());
+      division.getRaftConf().getCurrentPeers()
+          .forEach(p -> peerAddresses.put(p.getId().toString(), p.getAddress()));
+      RaftPeerRole role = division.getInfo().getCurrentRole();
+      RaftPeerId leader = division.getInfo().getLeaderId();
+      return new RaftStatus(config.nodeId(), role == null ? "UNKNOWN" : role.name(),
+          division.getInfo().getCurrentTerm(), leader == null ? "" : leader.toString(),
+          division.getRaftLog().getLastCommittedIndex(), stateMachine.appliedIndex(), peerAddresses);
+    } catch (IOException | RuntimeException e) {
+      return new RaftStatus(config.nodeId(), "UNKNOWN", 0, "", 0, stateMachine.appliedIndex(), peerAddresses);
+    }
+  }
+
+  public RedraftStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** A committed entry's index and the state machine's reply bytes. */
+  public record CommittedReply(long logIndex, byte[] content) {}
+}

@@ -1,0 +1,99 @@
+package dev.redraft.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final String[] MINIMAL = {
+      "--node-id=n1", "--raft-address=127.0.0.1:7001", "--api-address", "127.0.0.1:8001",
+      "--peers=n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003", "--data-dir=/tmp/n1"};
+
+  @Test
+  void flagsGiveAFullConfigWithDefaults() {
+    NodeConfig config = ConfigLoader.load(MINIMAL, Map.of());
+    assertThat(config.nodeId()).isEqualTo("n1");
+    assertThat(config.peers()).hasSize(3).containsEntry("n2", new HostPort("127.0.0.1", 7002));
+    assertThat(config.apiAddress()).isEqualTo(new HostPort("127.0.0.1", 8001));
+    assertThat(config.redisAddress()).isEqualTo(new HostPort("127.0.0.1", 6379));
+    assertThat(config.electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.clusterId()).isEqualTo("redraft");
+  }
+
+  @Test
+  void environmentAndFileUseTheSameKeyNamesAndFlagsWin(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.conf");
+    Files.writeString(file, "# a comment\nredis-address=127.0.0.1:7777\ncluster-id=fromfile\nrequest-timeout-ms=5000\n");
+    NodeConfig config = ConfigLoader.load(
+        concat(MINIMAL, "--config", file.toString(), "--request-timeout-ms=7000"),
+        Map.of("REDRAFT_CLUSTER_ID", "fromenv", "REDRAFT_REDIS_PASSWORD", "secret"));
+    assertThat(config.redisAddress().port()).isEqualTo(7777);
+    assertThat(config.clusterId()).isEqualTo("fromenv");
+    assertThat(config.redisPassword()).isEqualTo("secret");
+    assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(7000));
+  }
+
+  @Test
+  void missingRequiredKeyIsNamedWithEveryWayToSetIt() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node-id=n1"}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("raft-address is required")
+        .hasMessageContaining("REDRAFT_RAFT_ADDRESS");
+  }
+
+  @Test
+  void badValuesNameTheKeyAndTheAcceptedRange() {
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--election-timeout-min-ms=5"), Map.of()))
+        .hasMessageContaining("election-timeout-min-ms").hasMessageContaining("100..60000");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--election-timeout-max-ms=900"), Map.of()))
+        .hasMessageContaining("election-timeout-max-ms");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--redis-address=localhost"), Map.of()))
+        .hasMessageContaining("redis-address").hasMessageContaining("host:port");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--redis-allow-remote=maybe"), Map.of()))
+        .hasMessageContaining("redis-allow-remote");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--max-request-bytes=abc"), Map.of()))
+        .hasMessageContaining("max-request-bytes").hasMessageContaining("not a whole number");
+  }
+
+  @Test
+  void peersMustListThisNodeAtItsRaftAddress() {
+    String[] args = MINIMAL.clone();
+    args[4] = "--peers=n2=127.0.0.1:7002";
+    assertThatThrownBy(() -> ConfigLoader.load(args, Map.of())).hasMessageContaining("does not list this node 'n1'");
+    args[4] = "--peers=n1=127.0.0.1:9999";
+    assertThatThrownBy(() -> ConfigLoader.load(args, Map.of())).hasMessageContaining("must be equal");
+    args[4] = "--peers=n1=127.0.0.1:7001,n1=127.0.0.1:7002";
+    assertThatThrownBy(() -> ConfigLoader.load(args, Map.of())).hasMessageContaining("listed twice");
+  }
+
+  @Test
+  void unknownKeysAreRefused(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--nodes-id=x"), Map.of()))
+        .hasMessageContaining("unknown option --nodes-id");
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "redis-adress=127.0.0.1:1\n");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--config", file.toString()), Map.of()))
+        .hasMessageContaining("unknown key 'redis-adress'");
+  }
+
+  @Test
+  void helpListsEveryKeyWithItsEnvironmentVariable() {
+    String help = ConfigLoader.help();
+    for (ConfigKey key : ConfigKey.values()) {
+      assertThat(help).contains("--" + key.key()).contains(key.envName());
+    }
+  }
+
+  private static String[] concat(String[] base, String... more) {
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+}
