@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
   private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
+  /** Arguments of one command; the request size limit bounds them first in practice. */
+  private static final int MAX_ARGS_PER_COMMAND = 100_000;
 
   private final NodeConfig config;
   private final RedisApplier applier;
@@ -42,7 +44,7 @@ public final class CoordinatorNode implements AutoCloseable {
     this.reader = new RedisReader(redis);
     this.health = new NodeHealth(config.nodeId());
     MemberDirectory members = new MemberDirectory();
-    CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), config.maxBatchCommands() * 4));
+    CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
     RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader, health, members,
         validator, config.applyBatchMax());
     this.raft = new RaftNode(config, stateMachine);
