@@ -64,11 +64,16 @@ final class FailureTranslator {
   }
 
   private static String describe(Status status) {
-    String description = status.getDescription();
-    if (description == null && status.getCause() != null) {
-      description = status.getCause().toString();
+    StringBuilder text = new StringBuilder(status.getCode().name());
+    if (status.getDescription() != null) {
+      text.append(": ").append(status.getDescription());
     }
-    return description == null ? status.getCode().name() : status.getCode() + ": " + description;
+    Throwable cause = status.getCause();
+    if (cause != null) {
+      // e.g. "io exception" alone does not say that the connection was refused.
+      text.append(" (").append(cause.getMessage() != null ? cause.getMessage() : cause.toString()).append(')');
+    }
+    return text.toString();
   }
 
   private static RuntimeException passThrough(Throwable cause) {

@@ -2,6 +2,7 @@ package dev.redraft.client;
 
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.net.ConnectException;
 
 /** Which failed attempts are retried, and which make the client try another endpoint. */
 final class RetryClassifier {
@@ -27,12 +28,25 @@ final class RetryClassifier {
     };
   }
 
-  /** Codes after which a write may have been applied: its outcome is unknown. */
-  static boolean leavesWriteOutcomeUnknown(Status.Code code) {
-    return switch (code) {
-      case UNAVAILABLE, DEADLINE_EXCEEDED, UNKNOWN, INTERNAL, CANCELLED, DATA_LOSS -> true;
+  /**
+   * Failures after which a write may have been applied: its outcome is unknown. A refused
+   * connection is the exception: nothing was sent.
+   */
+  static boolean leavesWriteOutcomeUnknown(Status status) {
+    return switch (status.getCode()) {
+      case UNAVAILABLE -> !connectionRefused(status.getCause());
+      case DEADLINE_EXCEEDED, UNKNOWN, INTERNAL, CANCELLED, DATA_LOSS -> true;
       default -> false;
     };
+  }
+
+  private static boolean connectionRefused(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean markedRetryable(Metadata trailers) {

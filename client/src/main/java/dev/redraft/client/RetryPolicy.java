@@ -32,9 +32,12 @@ public record RetryPolicy(int maxAttempts, Duration attemptTimeout, Duration ini
     }
   }
 
-  /** 5 attempts of at most 3 s each, backoff from 50 ms doubling up to 1 s. */
+  /**
+   * 10 attempts of at most 3 s each, backoff from 100 ms doubling up to 2 s: enough to ride out a
+   * leader election (seconds), within the client's request timeout.
+   */
   public static RetryPolicy defaults() {
-    return new RetryPolicy(5, Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofSeconds(1), 2.0);
+    return new RetryPolicy(10, Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofSeconds(2), 2.0);
   }
 
   /** One attempt only. */

@@ -124,7 +124,7 @@ final class RetryingCaller {
       Metadata trailers = Status.trailersFromThrowable(error);
       lastStatus = status;
       lastEndpoint = endpoint;
-      if (RetryClassifier.leavesWriteOutcomeUnknown(status.getCode())) {
+      if (RetryClassifier.leavesWriteOutcomeUnknown(status)) {
         mayHaveBeenApplied = true;
       }
       RetryClassifier.Decision decision = RetryClassifier.classify(status, trailers);

@@ -16,10 +16,12 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -210,15 +212,45 @@ class RedraftClientRetryTest {
   }
 
   @Test
+  void aRefusedConnectionMeansTheWriteWasNotSentSoTheClusterIsUnavailableNotUnknown() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    RedraftClient client = RedraftClient.builder()
+        .endpoints("127.0.0.1:" + closedPort)
+        .retryPolicy(FAST.withMaxAttempts(2))
+        .build();
+    toClose.add(0, client);
+
+    assertThatThrownBy(() -> client.set("k", "v"))
+        .isInstanceOf(ClusterUnavailableException.class)
+        .isNotInstanceOf(OutcomeUnknownException.class)
+        .hasMessageContaining("2 attempts")
+        .hasMessageContaining("Connection refused");
+  }
+
+  @Test
+  void malformedEndpointsAreRejectedWhenTheClientIsBuilt() {
+    assertThatThrownBy(() -> RedraftClient.builder().endpoints("localhost").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'localhost' is not host:port");
+    assertThatThrownBy(() -> RedraftClient.builder().build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no endpoints");
+  }
+
+  @Test
   void concurrentWritesUseDistinctLanes() throws Exception {
     ScriptedServer node = server();
     int writers = 4;
-    CountDownLatch allArrived = new CountDownLatch(writers);
+    AtomicReference<CountDownLatch> allArrived = new AtomicReference<>();
     node.onWrite((request, observer) -> {
-      allArrived.countDown();
+      CountDownLatch latch = allArrived.get();
+      latch.countDown();
       try {
-        // Hold every write until all are in flight at once.
-        allArrived.await(10, TimeUnit.SECONDS);
+        // Hold every write until all of the round are in flight at once.
+        latch.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -226,28 +258,33 @@ class RedraftClientRetryTest {
     });
     RedraftClient client = client(FAST, node);
 
-    List<java.util.concurrent.CompletableFuture<WriteResult>> futures = new ArrayList<>();
+    List<WriteRequest> firstRound = concurrentRound(client, node, allArrived, writers);
+    List<String> clientIds = firstRound.stream().map(WriteRequest::getClientId).toList();
+    assertThat(clientIds).doesNotHaveDuplicates().hasSize(writers);
+    assertThat(firstRound).allSatisfy(w -> assertThat(w.getSequence()).isEqualTo(1));
+    String base = clientIds.get(0).substring(0, clientIds.get(0).lastIndexOf('-'));
+    assertThat(clientIds).allSatisfy(id -> assertThat(id).matches(base + "-\\d+"));
+
+    // Back in the pool, the lanes are reused, still one write in flight each, with their next sequence.
+    List<WriteRequest> secondRound = concurrentRound(client, node, allArrived, writers);
+    assertThat(secondRound).extracting(WriteRequest::getClientId)
+        .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(clientIds);
+    assertThat(secondRound).allSatisfy(w -> assertThat(w.getSequence()).isEqualTo(2));
+    assertThat(client.lanesCreated()).isEqualTo(writers);
+  }
+
+  private static List<WriteRequest> concurrentRound(RedraftClient client, ScriptedServer node,
+      AtomicReference<CountDownLatch> latch, int writers) throws Exception {
+    int before = node.writes.size();
+    latch.set(new CountDownLatch(writers));
+    List<CompletableFuture<WriteResult>> futures = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       futures.add(client.writeAsync(Commands.of("INCR", "k" + i)));
     }
-    for (var future : futures) {
+    for (CompletableFuture<WriteResult> future : futures) {
       assertThat(future.get(10, TimeUnit.SECONDS).reply().getInteger()).isEqualTo(1);
     }
-
-    List<String> clientIds = node.writes.stream().map(WriteRequest::getClientId).toList();
-    assertThat(clientIds).doesNotHaveDuplicates().hasSize(writers);
-    assertThat(node.writes).allSatisfy(w -> assertThat(w.getSequence()).isEqualTo(1));
-    String base = clientIds.get(0).substring(0, clientIds.get(0).lastIndexOf('-'));
-    assertThat(clientIds).allSatisfy(id -> assertThat(id).matches(base + "-\\d+"));
-    assertThat(client.lanesCreated()).isEqualTo(writers);
-
-    // Once they are back in the pool, lanes are reused with their next sequence.
-    node.onWrite((request, observer) -> answer(observer, node.writeReply(TestReplies.ok())));
-    client.set("after", "x");
-    WriteRequest last = node.writes.get(writers);
-    assertThat(clientIds).contains(last.getClientId());
-    assertThat(last.getSequence()).isEqualTo(2);
-    assertThat(client.lanesCreated()).isEqualTo(writers);
+    return List.copyOf(node.writes.subList(before, node.writes.size()));
   }
 
   @Test
