@@ -1,10 +1,33 @@
 package dev.redraft.client.cli;
 
-/** The redraft command-line tool. */
+import picocli.CommandLine;
+
+/** The {@code redraft} command-line tool. See {@code redraft --help}. */
 public final class RedraftCli {
   private RedraftCli() {}
 
   public static void main(String[] args) {
-    throw new UnsupportedOperationException("not yet wired");
+    System.exit(run(CliContext.system(), args));
+  }
+
+  /** Runs the tool in this process and returns its exit code. */
+  public static int run(CliContext context, String... args) {
+    return commandLine(context).execute(args);
+  }
+
+  static CommandLine commandLine(CliContext context) {
+    CommandLine commandLine = new CommandLine(new RedraftCommand(context));
+    commandLine.addSubcommand(new SetCommand());
+    TypedSubcommands.addTo(commandLine);
+    commandLine.addSubcommand(new GenericCommand());
+    commandLine.addSubcommand(new ClusterCommand());
+    commandLine.addSubcommand(new CommandLine.HelpCommand());
+    // Values such as -1 (LRANGE key 0 -1) are arguments, not unknown options.
+    commandLine.setUnmatchedOptionsArePositionalParams(true);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setOut(context.out());
+    commandLine.setErr(context.err());
+    commandLine.setExecutionExceptionHandler(new FailureReporter());
+    return commandLine;
   }
 }

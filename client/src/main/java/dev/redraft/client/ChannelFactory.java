@@ -1,0 +1,27 @@
+package dev.redraft.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+/**
+ * Opens the gRPC channel to one endpoint. The client owns every channel it opens this way and shuts
+ * it down on close. Replace it to add TLS, interceptors or, in tests, in-process channels.
+ */
+@FunctionalInterface
+public interface ChannelFactory {
+  ManagedChannel open(String endpoint);
+
+  /** Plaintext HTTP/2 to {@code host:port}. */
+  static ChannelFactory plaintext() {
+    return endpoint -> {
+      int colon = endpoint.lastIndexOf(':');
+      if (colon <= 0 || colon == endpoint.length() - 1
+          || !endpoint.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+        throw new IllegalArgumentException(
+            "endpoint '" + endpoint + "' is not host:port (for example 127.0.0.1:7001)");
+      }
+      // Retries are this client's job (same session and sequence, endpoint rotation): keep gRPC's off.
+      return ManagedChannelBuilder.forTarget(endpoint).usePlaintext().disableRetry().build();
+    };
+  }
+}

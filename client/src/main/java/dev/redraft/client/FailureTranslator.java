@@ -1,0 +1,85 @@
+package dev.redraft.client;
+
+import io.grpc.Status;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** The one place where a failed call becomes the exception callers see. */
+final class FailureTranslator {
+  private FailureTranslator() {}
+
+  static RuntimeException forWrite(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (!(cause instanceof CallFailedException failed)) {
+      return passThrough(cause);
+    }
+    Status.Code code = failed.status().getCode();
+    if (code == Status.Code.INVALID_ARGUMENT) {
+      return new InvalidRequestException(describe(failed.status()), failed);
+    }
+    if (failed.mayHaveBeenApplied()) {
+      return new OutcomeUnknownException("write outcome unknown after " + summary(failed)
+          + ". It may or may not have been applied: read the data before writing again", failed);
+    }
+    if (failed.retriesExhausted()) {
+      return unavailable(failed);
+    }
+    return new RedraftRpcException(code, "the server refused the write: " + describe(failed.status()), failed);
+  }
+
+  static RuntimeException forRead(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (!(cause instanceof CallFailedException failed)) {
+      return passThrough(cause);
+    }
+    Status.Code code = failed.status().getCode();
+    if (code == Status.Code.INVALID_ARGUMENT) {
+      return new InvalidRequestException(describe(failed.status()), failed);
+    }
+    if (failed.retriesExhausted() || code == Status.Code.UNAVAILABLE
+        || code == Status.Code.DEADLINE_EXCEEDED) {
+      return unavailable(failed);
+    }
+    return new RedraftRpcException(code, "the server refused the call: " + describe(failed.status()), failed);
+  }
+
+  static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static ClusterUnavailableException unavailable(CallFailedException failed) {
+    return new ClusterUnavailableException("no answer from the cluster after " + summary(failed)
+        + ". Check the nodes with 'redraft cluster status'", failed);
+  }
+
+  private static String summary(CallFailedException failed) {
+    return failed.attempts() + (failed.attempts() == 1 ? " attempt" : " attempts") + " in "
+        + failed.elapsedNanos() / 1_000_000 + " ms (last from " + failed.endpoint() + ": "
+        + describe(failed.status()) + ")";
+  }
+
+  private static String describe(Status status) {
+    StringBuilder text = new StringBuilder(status.getCode().name());
+    if (status.getDescription() != null) {
+      text.append(": ").append(status.getDescription());
+    }
+    Throwable cause = status.getCause();
+    if (cause != null) {
+      // e.g. "io exception" alone does not say that the connection was refused.
+      text.append(" (").append(cause.getMessage() != null ? cause.getMessage() : cause.toString()).append(')');
+    }
+    return text.toString();
+  }
+
+  private static RuntimeException passThrough(Throwable cause) {
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
+    }
+    return new RedraftException("call failed: " + cause, cause);
+  }
+}

@@ -1,0 +1,336 @@
+package dev.redraft.client;
+
+import dev.redraft.api.v1.AdminGrpc;
+import dev.redraft.api.v1.ClusterStatusRequest;
+import dev.redraft.api.v1.ClusterStatusResponse;
+import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.KVGrpc;
+import dev.redraft.api.v1.NodeStatusRequest;
+import dev.redraft.api.v1.NodeStatusResponse;
+import dev.redraft.api.v1.ReadConsistency;
+import dev.redraft.api.v1.ReadRequest;
+import dev.redraft.api.v1.ReadResponse;
+import dev.redraft.api.v1.Reply;
+import dev.redraft.api.v1.WriteRequest;
+import dev.redraft.api.v1.WriteResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Redraft client: writes go through the Raft log exactly once, reads are linearizable unless
+ * asked otherwise. Any endpoint can serve any call; the client retries on another one when a node
+ * is down or has no leader. Thread-safe; close it to release its channels and its thread.
+ *
+ * <pre>{@code
+ * try (RedraftClient client = RedraftClient.builder().endpoints(List.of("127.0.0.1:7001")).build()) {
+ *   client.set("greeting", "hello");
+ *   String value = client.get("greeting");
+ * }
+ * }</pre>
+ */
+public final class RedraftClient implements AutoCloseable, StringCommands, KeyCommands, HashCommands,
+    ListCommands, SetCommands, SortedSetCommands {
+  private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+
+  private final EndpointPool endpoints;
+  private final SessionPool sessions = new SessionPool();
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final RetryingCaller caller;
+  private volatile boolean closed;
+
+  private RedraftClient(Builder builder) {
+    this.endpoints = new EndpointPool(builder.endpoints, builder.channelFactory);
+    this.scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, "redraft-client-retry-" + THREAD_NUMBER.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.caller = new RetryingCaller(endpoints, builder.retryPolicy, builder.requestTimeout, scheduler);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- writes ----
+
+  /** One write command, or several applied as one atomic batch. Throws on a Redis error reply. */
+  @Override
+  public WriteResult write(Command... commands) {
+    return await(writeAsync(commands));
+  }
+
+  public CompletableFuture<WriteResult> writeAsync(Command... commands) {
+    return batchAsync(List.of(commands));
+  }
+
+  /**
+   * An atomic batch: all commands are applied in order, or none. Throws
+   * {@link BatchRolledBackException} if one failed and the batch was rolled back.
+   */
+  public WriteResult batch(List<Command> commands) {
+    return await(batchAsync(commands));
+  }
+
+  public CompletableFuture<WriteResult> batchAsync(List<Command> commands) {
+    if (commands.isEmpty()) {
+      throw new IllegalArgumentException("a write needs at least one command");
+    }
+    checkOpen();
+    Session session = sessions.acquire();
+    // Built once: every retry sends the same (client_id, sequence), so the server applies it once.
+    WriteRequest request = WriteRequest.newBuilder()
+        .setClientId(session.clientId())
+        .setSequence(session.nextSequence())
+        .addAllCommands(commands)
+        .build();
+    CompletableFuture<WriteResponse> response;
+    try {
+      response = caller.call(RetryingCaller.Route.LEADER,
+          (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
+              .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).write(request, observer),
+          WriteResponse::getHeader);
+    } catch (RuntimeException e) {
+      sessions.release(session);
+      throw e;
+    }
+    return response.handle((reply, failure) -> {
+      if (failure == null) {
+        sessions.release(session);
+        return checkWrite(WriteResult.of(reply));
+      }
+      RuntimeException error = FailureTranslator.forWrite(failure);
+      if (error instanceof OutcomeUnknownException || error instanceof IllegalStateException) {
+        sessions.retire(session);
+      } else {
+        sessions.release(session);
+      }
+      throw new CompletionException(error);
+    });
+  }
+
+  // ---- reads ----
+
+  /** A linearizable read. Throws on a Redis error reply. */
+  @Override
+  public ReadResult read(Command command) {
+    return read(command, ReadConsistency.LINEARIZABLE);
+  }
+
+  public ReadResult read(Command command, ReadConsistency consistency) {
+    return await(readAsync(command, consistency));
+  }
+
+  public CompletableFuture<ReadResult> readAsync(Command command) {
+    return readAsync(command, ReadConsistency.LINEARIZABLE);
+  }
+
+  public CompletableFuture<ReadResult> readAsync(Command command, ReadConsistency consistency) {
+    Objects.requireNonNull(command, "command");
+    if (consistency == ReadConsistency.UNRECOGNIZED) {
+      throw new IllegalArgumentException("read consistency must be LINEARIZABLE or STALE");
+    }
+    checkOpen();
+    ReadRequest request = ReadRequest.newBuilder().setCommand(command).setConsistency(consistency).build();
+    return caller.call(RetryingCaller.Route.ANY,
+            (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
+                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).read(request, observer),
+            ReadResponse::getHeader)
+        .handle((reply, failure) -> {
+          if (failure != null) {
+            throw new CompletionException(FailureTranslator.forRead(failure));
+          }
+          return checkRead(new ReadResult(reply.getHeader(), reply.getReply()));
+        });
+  }
+
+  // ---- generic ----
+
+  /**
+   * Any catalog command by name: sent as a read if {@link ReadOnlyCommands} lists it, else as a
+   * write. Returns Redis' typed reply.
+   */
+  public Reply command(String name, String... args) {
+    Command command = Commands.of(name, args);
+    return ReadOnlyCommands.isRead(name) ? read(command).reply() : write(command).reply();
+  }
+
+  public Reply command(String name, byte[]... args) {
+    Command command = Commands.of(name, args);
+    return ReadOnlyCommands.isRead(name) ? read(command).reply() : write(command).reply();
+  }
+
+  // ---- admin ----
+
+  /** Every member as it reports itself, asked through any endpoint. */
+  public ClusterStatusResponse clusterStatus() {
+    checkOpen();
+    return await(caller.call(RetryingCaller.Route.ANY,
+            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+                .clusterStatus(ClusterStatusRequest.getDefaultInstance(), observer),
+            ClusterStatusResponse::getHeader)
+        .handle(RedraftClient::readOutcome));
+  }
+
+  /** The status of whichever node answers (the first endpoint that is up). */
+  public NodeStatusResponse nodeStatus() {
+    checkOpen();
+    return await(caller.call(RetryingCaller.Route.ANY,
+            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+                .nodeStatus(NodeStatusRequest.getDefaultInstance(), observer),
+            NodeStatusResponse::getHeader)
+        .handle(RedraftClient::readOutcome));
+  }
+
+  /** The endpoints given to the builder. */
+  public List<String> endpoints() {
+    return endpoints.configured();
+  }
+
+  /** Shuts down every channel and the retry thread; calls still running fail. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    caller.close();
+    scheduler.shutdownNow();
+    endpoints.close();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- package-private views for tests ----
+
+  int lanesCreated() {
+    return sessions.lanesCreated();
+  }
+
+  String leaderHint() {
+    return endpoints.leaderHint();
+  }
+
+  // ---- helpers ----
+
+  private static <T> T readOutcome(T response, Throwable failure) {
+    if (failure != null) {
+      throw new CompletionException(FailureTranslator.forRead(failure));
+    }
+    return response;
+  }
+
+  private static WriteResult checkWrite(WriteResult result) {
+    if (result.rolledBack()) {
+      throw new BatchRolledBackException(result);
+    }
+    for (Reply reply : result.replies()) {
+      if (reply.hasError()) {
+        throw new RedisErrorException(reply.getError());
+      }
+    }
+    return result;
+  }
+
+  private static ReadResult checkRead(ReadResult result) {
+    if (result.reply().hasError()) {
+      throw new RedisErrorException(result.reply().getError());
+    }
+    return result;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the Redraft client is closed; build a new one");
+    }
+  }
+
+  /** Waits for an async call; rethrows its failure as the unchecked exception it carries. */
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedraftException("interrupted while waiting for the cluster; a write may or may not "
+          + "have been applied", e);
+    } catch (ExecutionException e) {
+      Throwable cause = FailureTranslator.unwrap(e);
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new RedraftException("call failed: " + cause, cause);
+    }
+  }
+
+  /** Configures a {@link RedraftClient}. */
+  public static final class Builder {
+    private List<String> endpoints = List.of();
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private ChannelFactory channelFactory = ChannelFactory.plaintext();
+
+    private Builder() {}
+
+    /** The nodes' public API addresses, {@code host:port}; tried in this order. */
+    public Builder endpoints(List<String> hostPorts) {
+      List<String> cleaned = new ArrayList<>();
+      for (String endpoint : hostPorts) {
+        if (endpoint == null || endpoint.isBlank()) {
+          throw new IllegalArgumentException("an endpoint is empty; expected host:port entries");
+        }
+        cleaned.add(endpoint.trim());
+      }
+      this.endpoints = List.copyOf(cleaned);
+      return this;
+    }
+
+    public Builder endpoints(String... hostPorts) {
+      return endpoints(List.of(hostPorts));
+    }
+
+    /** The longest a call may take, retries included (default 10 s). */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("requestTimeout must be a positive duration, got " + timeout);
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+      return this;
+    }
+
+    /** How channels are opened (default: plaintext); the client closes what it opens. */
+    public Builder channelFactory(ChannelFactory factory) {
+      this.channelFactory = Objects.requireNonNull(factory, "channelFactory");
+      return this;
+    }
+
+    public RedraftClient build() {
+      if (endpoints.isEmpty()) {
+        throw new IllegalArgumentException(
+            "no endpoints: give at least one node's API address, host:port");
+      }
+      return new RedraftClient(this);
+    }
+  }
+}

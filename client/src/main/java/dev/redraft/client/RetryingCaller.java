@@ -1,0 +1,190 @@
+package dev.redraft.client;
+
+import dev.redraft.api.v1.ResponseHeader;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Runs one unary call with retries: picks an endpoint per attempt, bounds each attempt and the
+ * whole call, backs off between attempts, and learns the leader from every answer. The same
+ * request object is sent on every attempt, so a write's retry carries the same session and
+ * sequence.
+ */
+final class RetryingCaller {
+  enum Route { LEADER, ANY }
+
+  /** Starts one attempt on a channel; the observer receives exactly one response or an error. */
+  @FunctionalInterface
+  interface Attempt<T> {
+    void start(ManagedChannel channel, long timeoutNanos, StreamObserver<T> observer);
+  }
+
+  private final EndpointPool endpoints;
+  private final RetryPolicy policy;
+  private final long requestTimeoutNanos;
+  private final ScheduledExecutorService scheduler;
+  private final Set<Call<?>> active = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  RetryingCaller(EndpointPool endpoints, RetryPolicy policy, Duration requestTimeout,
+                 ScheduledExecutorService scheduler) {
+    this.endpoints = endpoints;
+    this.policy = policy;
+    this.requestTimeoutNanos = requestTimeout.toNanos();
+    this.scheduler = scheduler;
+  }
+
+  <T> CompletableFuture<T> call(Route route, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
+    Call<T> call = new Call<>(route, attempt, headerOf);
+    active.add(call);
+    call.future.whenComplete((value, error) -> active.remove(call));
+    call.startAttempt();
+    return call.future;
+  }
+
+  /** Fails every call still running; their attempts end when the channels are shut down. */
+  void close() {
+    closed = true;
+    for (Call<?> call : active) {
+      call.future.completeExceptionally(closedException());
+    }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("the Redraft client was closed; a write in flight may or may not "
+        + "have been applied");
+  }
+
+  private final class Call<T> {
+    final CompletableFuture<T> future = new CompletableFuture<>();
+    final Route route;
+    final Attempt<T> attempt;
+    final Function<T, ResponseHeader> headerOf;
+    final long startNanos = System.nanoTime();
+    final long deadlineNanos = startNanos + requestTimeoutNanos;
+    int attempts;
+    boolean mayHaveBeenApplied;
+    Status lastStatus;
+    String lastEndpoint;
+
+    Call(Route route, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
+      this.route = route;
+      this.attempt = attempt;
+      this.headerOf = headerOf;
+    }
+
+    void startAttempt() {
+      if (future.isDone()) {
+        return;
+      }
+      if (closed) {
+        future.completeExceptionally(closedException());
+        return;
+      }
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        Status status = lastStatus != null ? lastStatus
+            : Status.DEADLINE_EXCEEDED.withDescription("request timeout reached before the first attempt");
+        fail(status, true);
+        return;
+      }
+      String endpoint = route == Route.LEADER ? endpoints.forWrite() : endpoints.forRead();
+      attempts++;
+      long timeout = Math.min(policy.attemptTimeout().toNanos(), remaining);
+      ManagedChannel channel;
+      try {
+        channel = endpoints.channel(endpoint);
+      } catch (IllegalStateException closedPool) {
+        future.completeExceptionally(closedPool);
+        return;
+      } catch (RuntimeException badEndpoint) {
+        onAttemptFailed(endpoint, Status.UNAVAILABLE.withDescription("cannot open a channel to "
+            + endpoint + ": " + badEndpoint.getMessage()).asRuntimeException());
+        return;
+      }
+      try {
+        attempt.start(channel, timeout, new AttemptObserver(endpoint));
+      } catch (RuntimeException e) {
+        onAttemptFailed(endpoint, e);
+      }
+    }
+
+    void onAttemptFailed(String endpoint, Throwable error) {
+      Status status = Status.fromThrowable(error);
+      Metadata trailers = Status.trailersFromThrowable(error);
+      lastStatus = status;
+      lastEndpoint = endpoint;
+      if (RetryClassifier.leavesWriteOutcomeUnknown(status)) {
+        mayHaveBeenApplied = true;
+      }
+      RetryClassifier.Decision decision = RetryClassifier.classify(status, trailers);
+      if (decision.switchEndpoint()) {
+        endpoints.reportUnavailable(endpoint);
+      }
+      if (!decision.retry()) {
+        fail(status, false);
+        return;
+      }
+      if (attempts >= policy.maxAttempts()) {
+        fail(status, true);
+        return;
+      }
+      long delay = policy.backoffNanos(attempts);
+      if (System.nanoTime() + delay >= deadlineNanos) {
+        fail(status, true);
+        return;
+      }
+      try {
+        scheduler.schedule(this::startAttempt, delay, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        future.completeExceptionally(closedException());
+      }
+    }
+
+    void fail(Status status, boolean retriesExhausted) {
+      future.completeExceptionally(new CallFailedException(status,
+          lastEndpoint != null ? lastEndpoint : "(none)", attempts, System.nanoTime() - startNanos,
+          retriesExhausted, mayHaveBeenApplied));
+    }
+
+    private final class AttemptObserver implements StreamObserver<T> {
+      private final String endpoint;
+      private T response;
+
+      AttemptObserver(String endpoint) {
+        this.endpoint = endpoint;
+      }
+
+      @Override
+      public void onNext(T value) {
+        response = value;
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        onAttemptFailed(endpoint, error);
+      }
+
+      @Override
+      public void onCompleted() {
+        if (response == null) {
+          onAttemptFailed(endpoint, Status.INTERNAL
+              .withDescription("the server completed the call without a response").asRuntimeException());
+          return;
+        }
+        endpoints.observe(headerOf.apply(response));
+        future.complete(response);
+      }
+    }
+  }
+}

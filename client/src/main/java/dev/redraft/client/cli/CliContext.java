@@ -1,0 +1,31 @@
+package dev.redraft.client.cli;
+
+import dev.redraft.client.RedraftClient;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the command-line tool takes from its surroundings: environment, working directory, output
+ * streams and how to open a client. Tests pass their own to run the tool in-process.
+ */
+public record CliContext(Map<String, String> env, Path workingDir, ClientFactory clientFactory,
+                         PrintWriter out, PrintWriter err) {
+
+  /** Opens a client to the resolved endpoints. */
+  @FunctionalInterface
+  public interface ClientFactory {
+    RedraftClient open(List<String> endpoints, Duration requestTimeout);
+  }
+
+  /** The real process: System.getenv, the current directory, stdout/stderr, plaintext gRPC. */
+  public static CliContext system() {
+    return new CliContext(System.getenv(), Path.of("").toAbsolutePath(),
+        (endpoints, timeout) -> RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout).build(),
+        new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+        new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+  }
+}

@@ -1,0 +1,27 @@
+package dev.redraft.client.cli;
+
+import dev.redraft.api.v1.ClusterStatusResponse;
+import dev.redraft.client.RedraftClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code redraft cluster status [-o table|json]}. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Every member as it reports itself: node, API address, role, term, applied index, "
+        + "Redis health and readiness.")
+final class ClusterStatusCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    RedraftCommand root = RedraftCommand.of(spec);
+    try (RedraftClient client = root.openClient()) {
+      ClusterStatusResponse status = client.clusterStatus();
+      root.memberStatusPrinter().print(status.getMembersList(), root.out());
+    }
+    return ExitCodes.OK;
+  }
+}

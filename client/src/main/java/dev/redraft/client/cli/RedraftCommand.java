@@ -1,0 +1,85 @@
+package dev.redraft.client.cli;
+
+import dev.redraft.client.RedraftClient;
+import dev.redraft.client.cli.output.JsonMemberStatusPrinter;
+import dev.redraft.client.cli.output.JsonReplyPrinter;
+import dev.redraft.client.cli.output.MemberStatusPrinter;
+import dev.redraft.client.cli.output.ReplyPrinter;
+import dev.redraft.client.cli.output.TableMemberStatusPrinter;
+import dev.redraft.client.cli.output.TextReplyPrinter;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code redraft} command: holds the options every subcommand shares. */
+@Command(name = "redraft", mixinStandardHelpOptions = true,
+    versionProvider = RedraftCommand.Version.class,
+    description = "Talk to a Redraft cluster: strongly consistent Redis through Raft.",
+    footer = {"", "Exit codes: 0 ok, 1 Redis error or request refused, 2 usage error, "
+        + "3 cluster unavailable or write outcome unknown."})
+final class RedraftCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--endpoints", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Nodes to talk to. Default: $REDRAFT_ENDPOINTS, else the file "
+          + "$REDRAFT_HOME/endpoints (REDRAFT_HOME defaults to ./.redraft).")
+  String endpoints;
+
+  @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "Longest a command may take, retries included, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json",
+      description = "Output format: text/table (human, the default) or json.")
+  OutputFormat output;
+
+  RedraftCommand(CliContext context) {
+    this.context = context;
+  }
+
+  /** The root command of whatever subcommand is running. */
+  static RedraftCommand of(CommandSpec spec) {
+    return (RedraftCommand) spec.root().userObject();
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "missing command: try 'redraft get KEY' or 'redraft --help'");
+  }
+
+  RedraftClient openClient() {
+    return context.clientFactory().open(
+        EndpointResolver.resolve(endpoints, context.env(), context.workingDir()), timeout);
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  ReplyPrinter replyPrinter() {
+    return output == OutputFormat.JSON ? new JsonReplyPrinter() : new TextReplyPrinter();
+  }
+
+  MemberStatusPrinter memberStatusPrinter() {
+    return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : new TableMemberStatusPrinter();
+  }
+
+  /** The version from the jar manifest, when built by Maven. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = RedraftCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"redraft " + (version == null ? "(development build)" : version)};
+    }
+  }
+}
