@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
   private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
-  /** Arguments of one command; the request size limit bounds them first in practice. */
-  private static final int MAX_ARGS_PER_COMMAND = 100_000;
+  /** Arguments of one command: the apply script hands them to Redis in one Lua call, which caps them. */
+  private static final int MAX_ARGS_PER_COMMAND = 4_096;
 
   private final NodeConfig config;
   private final RedisApplier applier;

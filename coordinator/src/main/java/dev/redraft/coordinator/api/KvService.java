@@ -69,7 +69,8 @@ final class KvService extends KVGrpc.KVImplBase {
         WriteResult result = parseResult(committed.content());
         if (result.getRefused().equals("superseded")) {
           throw new SupersededWriteException("write " + request.getSequence() + " of client " + request.getClientId()
-              + " is older than that session's last applied write: it was not applied (a late retry?)");
+              + " is superseded: that session already applied a later write, so this late copy was not applied;"
+              + " use a new sequence number for a new write");
         }
         if (result.getRefused().equals("reply-lost")) {
           throw new UnavailableException("write " + request.getSequence() + " of client " + request.getClientId()

@@ -128,7 +128,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     }
   }
 
-  private TransactionContext refuse(RaftClientRequest request, Exception cause) {
+  private TransactionContext refuse(RaftClientRequest request, Exception cause) throws IOException {
     TransactionContext trx = super.startTransaction(request);
     trx.setException(cause);
     return trx;
@@ -159,7 +159,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private static Message toMessage(ApplyResult result) {
     WriteResult.Builder out = WriteResult.newBuilder()
         .setRespReplies(com.google.protobuf.ByteString.copyFrom(result.respReplies()))
-        .setRolledBack(result.outcome() == ApplyOutcome.ROLLED_BACK)
+        .setRolledBack(result.rolledBack())
         .setDuplicate(result.outcome() == ApplyOutcome.DUPLICATE);
     if (result.outcome() == ApplyOutcome.SUPERSEDED) {
       out.setRefused("superseded");

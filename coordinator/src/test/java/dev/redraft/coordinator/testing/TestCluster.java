@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Protocol;
+import redis.clients.jedis.commands.ProtocolCommand;
 
 /**
  * A real cluster in one JVM for tests: N coordinator nodes, each with its own real redis-server
@@ -187,7 +187,9 @@ public final class TestCluster implements AutoCloseable {
   /** Redis' digest of a node's whole dataset (equal data, equal digest). */
   public String digest(int index) {
     try (Jedis jedis = redis.get(index).jedis()) {
-      return new String((byte[]) jedis.sendCommand(Protocol.Command.DEBUG, "DIGEST"), StandardCharsets.US_ASCII);
+      ProtocolCommand debug = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
+      return new String((byte[]) jedis.sendCommand(debug, "DIGEST".getBytes(StandardCharsets.US_ASCII)),
+          StandardCharsets.US_ASCII);
     }
   }
 

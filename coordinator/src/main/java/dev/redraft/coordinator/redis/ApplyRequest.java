@@ -1,0 +1,18 @@
+package dev.redraft.coordinator.redis;
+
+import java.util.List;
+
+/**
+ * One committed log entry as Redis applies it.
+ *
+ * @param index the entry's log index: becomes the applied-index marker
+ * @param clientId the client session, or empty for Redraft's own entries
+ * @param sequence the session's sequence number (0 without a session)
+ * @param logicalTimeMs the leader's clock fixed for the entry: keys whose deadline is at or before it expire
+ * @param commands applied in order, all or nothing
+ */
+public record ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands) {
+  public ApplyRequest {
+    commands = List.copyOf(commands);
+  }
+}

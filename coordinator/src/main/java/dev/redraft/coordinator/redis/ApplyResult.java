@@ -1,0 +1,11 @@
+package dev.redraft.coordinator.redis;
+
+/**
+ * The outcome of one entry.
+ *
+ * @param index the entry's log index
+ * @param outcome whether it ran now, earlier, or not at all
+ * @param rolledBack true if a command failed and the entry's effects were undone
+ * @param respReplies RESP2 array of the commands' replies (up to the failing one if rolled back); empty if none
+ */
+public record ApplyResult(long index, ApplyOutcome outcome, boolean rolledBack, byte[] respReplies) {}

@@ -1,0 +1,62 @@
+package dev.redraft.coordinator.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/**
+ * Reads this node's Redis for clients (thread-safe, pooled). A read runs in one Lua script
+ * ({@code read.lua}) that hides keys whose deadline has passed and returns Redis' own reply as RESP2.
+ */
+public final class RedisReader implements AutoCloseable {
+  private static final int POOL_SIZE = 16;
+  private static final LuaScript READ = new LuaScript("read.lua");
+
+  private final JedisPool pool;
+
+  public RedisReader(RedisEndpoint endpoint) {
+    this.pool = endpoint.pool(POOL_SIZE);
+  }
+
+  /** Runs a read command now; returns Redis' reply as RESP2 bytes. */
+  public byte[] read(RedisCommand command) {
+    List<byte[]> args = new ArrayList<>(command.argv().size() + command.keyPositions().length + 2);
+    args.add(number(System.currentTimeMillis()));
+    args.add(number(command.keyPositions().length));
+    for (int position : command.keyPositions()) {
+      args.add(number(position));
+    }
+    args.addAll(command.argv());
+    try (Jedis jedis = pool.getResource()) {
+      return (byte[]) READ.run(jedis, args);
+    }
+  }
+
+  /** A whole hash of Redraft's own state (e.g. the member directory). */
+  public Map<String, String> readHash(String key) {
+    try (Jedis jedis = pool.getResource()) {
+      return jedis.hgetAll(key);
+    }
+  }
+
+  /** True if Redis answers PING now. */
+  public boolean ping() {
+    try (Jedis jedis = pool.getResource()) {
+      return "PONG".equals(jedis.ping());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static byte[] number(long value) {
+    return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

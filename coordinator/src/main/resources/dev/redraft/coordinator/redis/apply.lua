@@ -1,0 +1,272 @@
+-- Applies a batch of committed log entries to this Redis, in log order, in one atomic step together
+-- with the applied-index marker and the client sessions (see ApplyScript.java for the ARGV layout).
+--
+-- Invariants kept here:
+--  * an entry at or below the applied-index marker is never applied again (Ratis replays the log);
+--  * a session's write is applied once: an equal sequence returns the stored reply, a lower one is
+--    refused as superseded;
+--  * deadlines live in a sorted set, not as native Redis TTLs, and keys expire at the entry's
+--    logical time (fixed by the leader), so every replica expires every key at the same log position;
+--  * a failing command of a multi-command entry restores every key the entry touched.
+local APPLIED = '__redraft:applied'
+local SESSIONS = '__redraft:sessions'
+local DEADLINES = '__redraft:deadlines'
+local CLOCK = '__redraft:clock'
+local SWEEP_LIMIT = 16
+
+local OUT_APPLIED, OUT_DUPLICATE, OUT_SUPERSEDED, OUT_ALREADY_APPLIED = 0, 1, 2, 3
+
+-- RESP2 encoding of a reply as redis.pcall hands it to Lua.
+local function resp(r)
+  local t = type(r)
+  if t == 'string' then
+    return '$' .. #r .. '\r\n' .. r .. '\r\n'
+  elseif t == 'number' then
+    return ':' .. string.format('%d', r) .. '\r\n'
+  elseif t == 'boolean' then
+    if r then return ':1\r\n' end
+    return '$-1\r\n'
+  elseif t == 'table' then
+    if r.err then return '-' .. r.err .. '\r\n' end
+    if r.ok then return '+' .. r.ok .. '\r\n' end
+    local parts = { '*' .. #r .. '\r\n' }
+    for i = 1, #r do parts[#parts + 1] = resp(r[i]) end
+    return table.concat(parts)
+  end
+  return '$-1\r\n'
+end
+
+local function is_error(r)
+  return type(r) == 'table' and r.err ~= nil
+end
+
+local function forget_deadline_if_gone(key)
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('ZREM', DEADLINES, key)
+  end
+end
+
+local function expire_if_due(key, now)
+  local d = redis.call('ZSCORE', DEADLINES, key)
+  if d and tonumber(d) <= now then
+    redis.call('DEL', key)
+    redis.call('ZREM', DEADLINES, key)
+  end
+end
+
+local function sweep(now)
+  local due = redis.call('ZRANGEBYSCORE', DEADLINES, '-inf', string.format('%d', now), 'LIMIT', 0, SWEEP_LIMIT)
+  for _, key in ipairs(due) do
+    redis.call('DEL', key)
+    redis.call('ZREM', DEADLINES, key)
+  end
+end
+
+-- SET without native TTLs: PXAT is stripped and kept in DEADLINES once the SET took effect.
+local function apply_set(argv, now)
+  local key = argv[2]
+  local args = { 'SET', key, argv[3] }
+  local nx, xx, keepttl, pxat = false, false, false, nil
+  local i = 4
+  while i <= #argv do
+    local opt = string.upper(argv[i])
+    if opt == 'PXAT' then
+      pxat = argv[i + 1]
+      i = i + 2
+    else
+      if opt == 'NX' then nx = true elseif opt == 'XX' then xx = true elseif opt == 'KEEPTTL' then keepttl = true end
+      args[#args + 1] = argv[i]
+      i = i + 1
+    end
+  end
+  local existed = redis.call('EXISTS', key) == 1
+  local r = redis.pcall(unpack(args))
+  if is_error(r) then return r end
+  local wrote = (not nx or not existed) and (not xx or existed)
+  if wrote then
+    if pxat then
+      if tonumber(pxat) <= now then
+        redis.call('DEL', key)
+        redis.call('ZREM', DEADLINES, key)
+      else
+        redis.call('ZADD', DEADLINES, pxat, key)
+      end
+    elseif not keepttl then
+      redis.call('ZREM', DEADLINES, key)
+    end
+  end
+  return r
+end
+
+-- PEXPIREAT key deadline [NX|XX|GT|LT], as Redis 7.0 decides it, against the deadline set.
+local function apply_pexpireat(argv, now)
+  local key, deadline_text = argv[2], argv[3]
+  local deadline = tonumber(deadline_text)
+  if redis.call('EXISTS', key) == 0 then return 0 end
+  local nx, xx, gt, lt = false, false, false, false
+  for i = 4, #argv do
+    local opt = string.upper(argv[i])
+    if opt == 'NX' then nx = true elseif opt == 'XX' then xx = true elseif opt == 'GT' then gt = true elseif opt == 'LT' then lt = true end
+  end
+  local current = redis.call('ZSCORE', DEADLINES, key)
+  current = current and tonumber(current)
+  if nx and current then return 0 end
+  if xx and not current then return 0 end
+  -- No deadline counts as infinite.
+  if gt and (not current or deadline <= current) then return 0 end
+  if lt and current and deadline >= current then return 0 end
+  if deadline <= now then
+    redis.call('DEL', key)
+    redis.call('ZREM', DEADLINES, key)
+  else
+    redis.call('ZADD', DEADLINES, deadline_text, key)
+  end
+  return 1
+end
+
+local function apply_persist(argv)
+  local key = argv[2]
+  if redis.call('EXISTS', key) == 0 then return 0 end
+  return redis.call('ZREM', DEADLINES, key)
+end
+
+-- Lua numbers are doubles: an integer reply above 2^53 is re-read from the key as a string.
+local EXACT_INTEGER = 9007199254740992
+local function exact_integer(name, argv, r)
+  if type(r) ~= 'number' or (r < EXACT_INTEGER and r > -EXACT_INTEGER) then return nil end
+  if name == 'HINCRBY' then return redis.call('HGET', argv[2], argv[3]) end
+  return redis.call('GET', argv[2])
+end
+
+local function run_command(argv, keys, now)
+  local name = string.upper(argv[1])
+  local r
+  if name == 'SET' then
+    r = apply_set(argv, now)
+  elseif name == 'PEXPIREAT' then
+    r = apply_pexpireat(argv, now)
+  elseif name == 'PERSIST' then
+    r = apply_persist(argv)
+  else
+    r = redis.pcall(unpack(argv))
+    if not is_error(r) then
+      if name == 'MSET' then
+        for _, key in ipairs(keys) do redis.call('ZREM', DEADLINES, key) end
+      else
+        for _, key in ipairs(keys) do forget_deadline_if_gone(key) end
+      end
+    end
+  end
+  if is_error(r) then return r, nil end
+  local exact = exact_integer(name, argv, r)
+  if exact then return r, ':' .. exact .. '\r\n' end
+  return r, nil
+end
+
+local function session_get(client)
+  local v = redis.call('HGET', SESSIONS, client)
+  if not v then return 0, '0', '' end
+  local a = string.find(v, ':', 1, true)
+  local b = string.find(v, ':', a + 1, true)
+  return tonumber(string.sub(v, 1, a - 1)), string.sub(v, a + 1, b - 1), string.sub(v, b + 1)
+end
+
+-- Applies one entry's commands; returns (rolled_back, resp of the replies).
+local function apply_entry(commands, now)
+  sweep(now)
+  for _, c in ipairs(commands) do
+    for _, key in ipairs(c.keys) do expire_if_due(key, now) end
+  end
+  local saved = nil
+  if #commands > 1 then
+    saved = {}
+    for _, c in ipairs(commands) do
+      for _, key in ipairs(c.keys) do
+        if saved[key] == nil then
+          saved[key] = { dump = redis.call('DUMP', key), deadline = redis.call('ZSCORE', DEADLINES, key) }
+        end
+      end
+    end
+  end
+  local replies = {}
+  for _, c in ipairs(commands) do
+    local r, exact = run_command(c.argv, c.keys, now)
+    replies[#replies + 1] = exact or resp(r)
+    if is_error(r) and saved then
+      for key, s in pairs(saved) do
+        if s.dump then
+          redis.call('RESTORE', key, 0, s.dump, 'REPLACE')
+        else
+          redis.call('DEL', key)
+        end
+        if s.deadline then
+          redis.call('ZADD', DEADLINES, s.deadline, key)
+        else
+          redis.call('ZREM', DEADLINES, key)
+        end
+      end
+      return true, '*' .. #replies .. '\r\n' .. table.concat(replies)
+    end
+  end
+  return false, '*' .. #commands .. '\r\n' .. table.concat(replies)
+end
+
+local expected = tonumber(ARGV[1])
+local count = tonumber(ARGV[2])
+local marker = tonumber(redis.call('GET', APPLIED) or '0')
+if marker < expected then
+  return { 'LOST', marker }
+end
+local clock = tonumber(redis.call('GET', CLOCK) or '0')
+local out = { 'OK', marker }
+local p = 3
+for _ = 1, count do
+  local index, client, seq, now = tonumber(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
+  local ncommands = tonumber(ARGV[p + 4])
+  p = p + 5
+  local commands = {}
+  for c = 1, ncommands do
+    local argc, nkeys = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
+    p = p + 2
+    local positions = {}
+    for k = 1, nkeys do positions[k] = tonumber(ARGV[p + k - 1]) end
+    p = p + nkeys
+    local argv = {}
+    for a = 1, argc do argv[a] = ARGV[p + a - 1] end
+    p = p + argc
+    local keys = {}
+    for k = 1, nkeys do keys[k] = argv[positions[k] + 1] end
+    commands[c] = { argv = argv, keys = keys }
+  end
+
+  if index <= marker then
+    -- Replayed after a restart: already in this Redis. Its reply is the session's, if still stored.
+    local stored_seq, flag, reply = 0, '0', ''
+    if client ~= '' then stored_seq, flag, reply = session_get(client) end
+    if client ~= '' and stored_seq == seq then
+      out[#out + 1] = OUT_APPLIED; out[#out + 1] = tonumber(flag); out[#out + 1] = reply
+    else
+      out[#out + 1] = OUT_ALREADY_APPLIED; out[#out + 1] = 0; out[#out + 1] = ''
+    end
+  else
+    marker = index
+    if now > clock then clock = now end
+    local stored_seq, flag, reply = 0, '0', ''
+    if client ~= '' then stored_seq, flag, reply = session_get(client) end
+    if client ~= '' and seq == stored_seq then
+      out[#out + 1] = OUT_DUPLICATE; out[#out + 1] = tonumber(flag); out[#out + 1] = reply
+    elseif client ~= '' and seq < stored_seq then
+      out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''
+    else
+      local rolled_back, replies = apply_entry(commands, now)
+      local rb = rolled_back and 1 or 0
+      if client ~= '' then
+        redis.call('HSET', SESSIONS, client, string.format('%d', seq) .. ':' .. rb .. ':' .. replies)
+      end
+      out[#out + 1] = OUT_APPLIED; out[#out + 1] = rb; out[#out + 1] = replies
+    end
+  end
+end
+redis.call('SET', APPLIED, string.format('%d', marker))
+redis.call('SET', CLOCK, string.format('%d', clock))
+return out

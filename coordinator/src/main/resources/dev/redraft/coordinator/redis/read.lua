@@ -1,0 +1,55 @@
+#!lua flags=no-writes
+-- Runs one read command against this Redis and returns Redis' reply as RESP2 bytes. Keys whose
+-- deadline has passed by the reading node's clock (ARGV[1]) are read as absent: the log deletes
+-- them at a later position, but a key is never visible after its deadline.
+-- ARGV: now-ms, key count, key positions (1-based into argv, argv[0] = name), argv...
+local DEADLINES = '__redraft:deadlines'
+local ABSENT = '__redraft:absent'
+
+local function resp(r)
+  local t = type(r)
+  if t == 'string' then
+    return '$' .. #r .. '\r\n' .. r .. '\r\n'
+  elseif t == 'number' then
+    return ':' .. string.format('%d', r) .. '\r\n'
+  elseif t == 'boolean' then
+    if r then return ':1\r\n' end
+    return '$-1\r\n'
+  elseif t == 'table' then
+    if r.err then return '-' .. r.err .. '\r\n' end
+    if r.ok then return '+' .. r.ok .. '\r\n' end
+    local parts = { '*' .. #r .. '\r\n' }
+    for i = 1, #r do parts[#parts + 1] = resp(r[i]) end
+    return table.concat(parts)
+  end
+  return '$-1\r\n'
+end
+
+local now = tonumber(ARGV[1])
+local nkeys = tonumber(ARGV[2])
+local first = 3 + nkeys
+local argv = {}
+for i = first, #ARGV do argv[#argv + 1] = ARGV[i] end
+local deadline = nil
+for k = 1, nkeys do
+  local position = tonumber(ARGV[2 + k]) + 1
+  local d = redis.call('ZSCORE', DEADLINES, argv[position])
+  if d then
+    d = tonumber(d)
+    if d <= now then
+      argv[position] = ABSENT
+    else
+      deadline = d
+    end
+  end
+end
+
+local name = string.upper(argv[1])
+if name == 'TTL' or name == 'PTTL' then
+  if redis.call('EXISTS', argv[2]) == 0 then return ':-2\r\n' end
+  if not deadline then return ':-1\r\n' end
+  local ms = deadline - now
+  if name == 'TTL' then return ':' .. string.format('%d', math.floor((ms + 500) / 1000)) .. '\r\n' end
+  return ':' .. string.format('%d', ms) .. '\r\n'
+end
+return resp(redis.pcall(unpack(argv)))
