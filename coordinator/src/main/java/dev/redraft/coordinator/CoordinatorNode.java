@@ -13,6 +13,7 @@ import dev.redraft.coordinator.redis.RedisApplier;
 import dev.redraft.coordinator.redis.RedisEndpoint;
 import dev.redraft.coordinator.redis.RedisPreflight;
 import dev.redraft.coordinator.redis.RedisReader;
+import dev.redraft.coordinator.redis.RedisSnapshots;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +46,8 @@ public final class CoordinatorNode implements AutoCloseable {
     this.health = new NodeHealth(config.nodeId());
     MemberDirectory members = new MemberDirectory();
     CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
-    RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader, health, members,
-        validator, config.applyBatchMax());
+    RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
+        new RedisSnapshots(redis), health, members, validator, config.applyBatchMax());
     this.raft = new RaftNode(config, stateMachine);
     this.api = new ApiServer(config, raft, validator, health, members, reader::ping);
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),

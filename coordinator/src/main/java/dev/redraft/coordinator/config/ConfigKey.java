@@ -29,7 +29,15 @@ public enum ConfigKey {
   MAX_REQUEST_BYTES("max-request-bytes", "1048576",
       "Largest write request (all arguments of all commands) in bytes (1024..3145728)."),
   MAX_BATCH_COMMANDS("max-batch-commands", "1000", "Most commands in one atomic batch (1..100000)."),
-  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000).");
+  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000)."),
+  INITIAL_CLUSTER_STATE("initial-cluster-state", "new",
+      "new: this node is one of the peers forming a new cluster; existing: it joins a running cluster, whose"
+          + " members peers lists (add it with 'redraft member add' once it runs)."),
+  SNAPSHOT_THRESHOLD("snapshot-threshold", "10000",
+      "Take a snapshot of the Redis state every this many log entries; the log before it is then purged (100..100000000)."),
+  SNAPSHOT_RETAIN("snapshot-retain", "2", "How many snapshots to keep on disk (1..100)."),
+  LOG_SEGMENT_SIZE_BYTES("log-segment-size-bytes", "8388608",
+      "Size of one Raft log segment file; whole segments are purged after a snapshot (1048576..1073741824).");
 
   private final String key;
   private final String defaultValue;

@@ -122,7 +122,16 @@ public final class ConfigLoader {
     HostPort raftAddress = HostPort.parse(ConfigKey.RAFT_ADDRESS.key(), required(raw, ConfigKey.RAFT_ADDRESS));
     HostPort apiAddress = HostPort.parse(ConfigKey.API_ADDRESS.key(), required(raw, ConfigKey.API_ADDRESS));
     Map<String, HostPort> peers = parsePeers(required(raw, ConfigKey.PEERS));
+    boolean joinExisting = switch (required(raw, ConfigKey.INITIAL_CLUSTER_STATE)) {
+      case "new" -> false;
+      case "existing" -> true;
+      default -> throw new ConfigException(ConfigKey.INITIAL_CLUSTER_STATE.key() + ": '"
+          + raw.get(ConfigKey.INITIAL_CLUSTER_STATE) + "' is not new or existing");
+    };
     HostPort self = peers.get(nodeId);
+    if (self == null && joinExisting) {
+      self = raftAddress;
+    }
     if (self == null) {
       throw new ConfigException(ConfigKey.PEERS.key() + ": does not list this node '" + nodeId
           + "': add " + nodeId + "=" + raftAddress);
@@ -150,7 +159,11 @@ public final class ConfigLoader {
         Duration.ofMillis(intInRange(raw, ConfigKey.REQUEST_TIMEOUT_MS, 100, 600_000)),
         intInRange(raw, ConfigKey.MAX_REQUEST_BYTES, 1024, 3 * 1024 * 1024),
         intInRange(raw, ConfigKey.MAX_BATCH_COMMANDS, 1, 100_000),
-        intInRange(raw, ConfigKey.APPLY_BATCH_MAX, 1, 10_000));
+        intInRange(raw, ConfigKey.APPLY_BATCH_MAX, 1, 10_000),
+        joinExisting,
+        intInRange(raw, ConfigKey.SNAPSHOT_THRESHOLD, 100, 100_000_000),
+        intInRange(raw, ConfigKey.SNAPSHOT_RETAIN, 1, 100),
+        intInRange(raw, ConfigKey.LOG_SEGMENT_SIZE_BYTES, 1024 * 1024, 1024 * 1024 * 1024));
   }
 
   static Map<String, HostPort> parsePeers(String value) {

@@ -20,7 +20,11 @@ public record NodeConfig(
     Duration requestTimeout,
     int maxRequestBytes,
     int maxBatchCommands,
-    int applyBatchMax) {
+    int applyBatchMax,
+    boolean joinExisting,
+    int snapshotThreshold,
+    int snapshotRetain,
+    int logSegmentSizeBytes) {
 
   public NodeConfig {
     peers = Map.copyOf(peers);

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class NodeHealth {
   /** A reason that clears itself once the condition is gone (e.g. Redis unreachable). */
-  public enum Severity { TRANSIENT, NEEDS_REPAIR }
+  public enum Severity { TRANSIENT, NEEDS_REPAIR, REMOVED }
 
   private record Problem(Severity severity, String reason) {}
 
@@ -37,6 +37,12 @@ public final class NodeHealth {
     return p != null && p.severity() == Severity.NEEDS_REPAIR;
   }
 
+  /** True once the node was removed from the cluster: it never serves again. */
+  public boolean isRemoved() {
+    Problem p = problem.get();
+    return p != null && p.severity() == Severity.REMOVED;
+  }
+
   /** Throws {@link NotReadyException} unless the node is ready. */
   public void requireReady() {
     Problem p = problem.get();
@@ -46,15 +52,29 @@ public final class NodeHealth {
   }
 
   public void markTransient(String reason) {
-    problem.getAndUpdate(p -> p != null && p.severity() == Severity.NEEDS_REPAIR ? p : new Problem(Severity.TRANSIENT, reason));
+    problem.getAndUpdate(p -> p != null && p.severity() != Severity.TRANSIENT ? p : new Problem(Severity.TRANSIENT, reason));
   }
 
   public void markNeedsRepair(String reason) {
-    problem.set(new Problem(Severity.NEEDS_REPAIR, reason));
+    problem.getAndUpdate(p -> isRemoved(p) ? p : new Problem(Severity.NEEDS_REPAIR, reason));
+  }
+
+  /** The node left the cluster: it refuses everything from now on. */
+  public void markRemoved(String reason) {
+    problem.set(new Problem(Severity.REMOVED, reason));
   }
 
   /** Clears a transient problem; a node that needs repair stays not ready. */
   public void markReady() {
-    problem.getAndUpdate(p -> p != null && p.severity() == Severity.NEEDS_REPAIR ? p : null);
+    problem.getAndUpdate(p -> p != null && p.severity() != Severity.TRANSIENT ? p : null);
+  }
+
+  /** The repair finished: the node serves again (unless it was removed). */
+  public void markRepaired() {
+    problem.getAndUpdate(p -> isRemoved(p) ? p : null);
+  }
+
+  private static boolean isRemoved(Problem p) {
+    return p != null && p.severity() == Severity.REMOVED;
   }
 }

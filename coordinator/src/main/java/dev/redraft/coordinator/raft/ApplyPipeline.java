@@ -23,15 +23,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Entries that do not touch Redis (Raft configuration and metadata entries) pass through the
  * same queue so the applied index still moves strictly in order.
+ *
+ * <p>If Redis turns out to hold less than this node applied (it restarted empty, or lost its last
+ * writes), the node stops serving and rebuilds Redis from its own snapshot and Raft log
+ * ({@link Recovery}) on this thread, then carries on: nothing is applied on top of missing data.
  */
 final class ApplyPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApplyPipeline.class);
   private static final long RETRY_MIN_MS = 50;
   private static final long RETRY_MAX_MS = 2_000;
+  /** How often an idle node checks that its Redis still holds what it applied. */
+  private static final long IDLE_CHECK_MS = 1_000;
 
   /** Called on the pipeline thread, in log order, once an entry is applied. */
   interface AppliedListener {
     void applied(long term, long index);
+  }
+
+  /** Rebuilds this node's Redis up to an applied index from local state; returns Redis' new marker. */
+  interface Recovery {
+    long rebuildUpTo(long appliedIndex) throws Exception;
   }
 
   private sealed interface Item permits Data, IndexOnly {
@@ -50,20 +61,25 @@ final class ApplyPipeline implements AutoCloseable {
   private final NodeHealth health;
   private final int batchMax;
   private final AppliedListener listener;
+  private final Recovery recovery;
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final AppliedIndexWaiter waiter = new AppliedIndexWaiter();
   private final Thread thread;
   private volatile long lastSubmitted;
   private volatile boolean running = true;
-  private long expectedMarker;
+  private volatile boolean checkRequested;
+  /** The applied-index marker Redis must hold at least; reads check it too. */
+  private volatile long expectedMarker;
+  private long lastCheckNanos = System.nanoTime();
 
   ApplyPipeline(String nodeId, RedisApplier applier, NodeHealth health, int batchMax, long redisMarker,
-      AppliedListener listener) {
+      AppliedListener listener, Recovery recovery) {
     this.nodeId = nodeId;
     this.applier = applier;
     this.health = health;
     this.batchMax = batchMax;
     this.listener = listener;
+    this.recovery = recovery;
     this.expectedMarker = redisMarker;
     this.thread = new Thread(this::run, "redraft-apply-" + nodeId);
     this.thread.setDaemon(true);
@@ -101,6 +117,16 @@ final class ApplyPipeline implements AutoCloseable {
     return waiter.applied();
   }
 
+  /** The applied-index marker this node's Redis must hold at least. */
+  long expectedMarker() {
+    return expectedMarker;
+  }
+
+  /** Asks the pipeline to check its Redis soon (e.g. a read found the marker behind). */
+  void requestCheck() {
+    checkRequested = true;
+  }
+
   /** Completes once every entry up to {@code index} is in Redis. */
   CompletableFuture<Void> awaitApplied(long index) {
     return waiter.await(index);
@@ -112,6 +138,7 @@ final class ApplyPipeline implements AutoCloseable {
       try {
         Item first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
+          checkWhileIdle();
           continue;
         }
         batch.clear();
@@ -125,32 +152,74 @@ final class ApplyPipeline implements AutoCloseable {
     }
   }
 
-  private void process(List<Item> batch) throws InterruptedException {
-    if (health.needsRepair()) {
-      failAll(batch, new NotReadyException(nodeId, health.reason()));
+  /** An idle node would not notice a Redis that came back empty until the next write: look. */
+  private void checkWhileIdle() throws InterruptedException {
+    boolean due = System.nanoTime() - lastCheckNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_CHECK_MS);
+    if (!due && !checkRequested) {
       return;
     }
-    List<ApplyRequest> requests = new ArrayList<>(batch.size());
-    for (Item item : batch) {
-      if (item instanceof Data data) {
-        requests.add(data.request());
+    lastCheckNanos = System.nanoTime();
+    checkRequested = false;
+    try {
+      long marker = applier.readAppliedMarker();
+      if (marker < expectedMarker) {
+        recover("its Redis holds applied index " + marker + " but this node applied up to " + expectedMarker
+            + " (it restarted without its data?)");
+      } else if (!health.isReady() && !health.needsRepair()) {
+        health.markReady();
+      }
+    } catch (RuntimeException e) {
+      health.markTransient("its Redis is not reachable: " + e.getMessage());
+    }
+  }
+
+  private void process(List<Item> batch) throws InterruptedException {
+    int done = 0;
+    while (done < batch.size() && running) {
+      List<Item> rest = batch.subList(done, batch.size());
+      List<ApplyRequest> requests = new ArrayList<>(rest.size());
+      for (Item item : rest) {
+        if (item instanceof Data data) {
+          requests.add(data.request());
+        }
+      }
+      try {
+        List<ApplyResult> results = requests.isEmpty() ? List.of() : applyWithRetry(requests);
+        complete(rest, results);
+        return;
+      } catch (RedisStateException e) {
+        // Complete what did reach Redis, rebuild it, then go on with the rest of the batch.
+        done += complete(rest, e.appliedSoFar());
+        recover(e.getMessage());
       }
     }
-    List<ApplyResult> results;
-    try {
-      results = requests.isEmpty() ? List.of() : applyWithRetry(requests);
-    } catch (RedisStateException e) {
-      String reason = "its Redis at applied index " + e.actualMarker() + " is not what the log says it holds (index "
-          + e.expectedMarker() + "): " + e.getMessage() + "; it must be repaired from the leader's state";
-      LOG.error("node {}: {}", nodeId, reason);
-      health.markNeedsRepair(reason);
-      complete(batch, e.appliedSoFar());
-      failAll(batch.subList(countItemsCovering(batch, e.appliedSoFar().size()), batch.size()),
-          new NotReadyException(nodeId, reason));
-      waiter.failAll(new NotReadyException(nodeId, reason));
-      return;
+    if (!running) {
+      failAll(batch.subList(done, batch.size()), new NotReadyException(nodeId, "shutting down"));
     }
-    complete(batch, results);
+  }
+
+  /** Rebuilds Redis from this node's snapshot and log; retries until it works or the node stops. */
+  private void recover(String problem) throws InterruptedException {
+    String reason = problem + "; rebuilding it from this node's snapshot and Raft log";
+    LOG.error("node {}: {}", nodeId, reason);
+    health.markNeedsRepair(reason);
+    long backoff = RETRY_MIN_MS;
+    while (running) {
+      try {
+        long upTo = waiter.applied();
+        long marker = recovery.rebuildUpTo(upTo);
+        expectedMarker = marker;
+        health.markRepaired();
+        LOG.warn("node {}: its Redis was rebuilt up to applied index {} and it serves again", nodeId, upTo);
+        return;
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        LOG.error("node {}: rebuilding its Redis failed ({}); retrying in {} ms", nodeId, e.toString(), backoff);
+        Thread.sleep(backoff);
+        backoff = Math.min(RETRY_MAX_MS, backoff * 2);
+      }
+    }
   }
 
   private List<ApplyResult> applyWithRetry(List<ApplyRequest> requests) throws InterruptedException {
@@ -181,13 +250,17 @@ final class ApplyPipeline implements AutoCloseable {
     }
   }
 
-  /** Completes the first {@code results.size()} data items (and the index-only items among them) in order. */
-  private void complete(List<Item> batch, List<ApplyResult> results) {
+  /**
+   * Completes the leading items of {@code items} covered by {@code results} (data items take one
+   * result each; index-only items among them pass), in order. Returns how many items it completed.
+   */
+  private int complete(List<Item> items, List<ApplyResult> results) {
     int next = 0;
-    for (Item item : batch) {
+    int completed = 0;
+    for (Item item : items) {
       if (item instanceof Data data) {
         if (next >= results.size()) {
-          return;
+          return completed;
         }
         ApplyResult result = results.get(next++);
         expectedMarker = Math.max(expectedMarker, result.index());
@@ -195,21 +268,9 @@ final class ApplyPipeline implements AutoCloseable {
       }
       listener.applied(item.term(), item.index());
       waiter.advance(item.index());
+      completed++;
     }
-  }
-
-  /** How many leading items of the batch hold the first {@code dataCount} data items. */
-  private static int countItemsCovering(List<Item> batch, int dataCount) {
-    int seen = 0;
-    for (int i = 0; i < batch.size(); i++) {
-      if (batch.get(i) instanceof Data) {
-        if (seen == dataCount) {
-          return i;
-        }
-        seen++;
-      }
-    }
-    return batch.size();
+    return completed;
   }
 
   private static void failAll(List<Item> items, RuntimeException cause) {
@@ -232,5 +293,6 @@ final class ApplyPipeline implements AutoCloseable {
     List<Item> left = new ArrayList<>();
     queue.drainTo(left);
     failAll(left, new NotReadyException(nodeId, "shutting down"));
+    waiter.failAll(new NotReadyException(nodeId, "its apply pipeline stopped"));
   }
 }

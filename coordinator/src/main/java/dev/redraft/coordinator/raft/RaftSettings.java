@@ -37,8 +37,17 @@ final class RaftSettings {
     RaftServerConfigKeys.Rpc.setTimeoutMax(props,
         TimeDuration.valueOf(config.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-    // Snapshots of the Redis state come with membership support; until then the log is kept whole.
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+    // Snapshots of the Redis state every snapshot-threshold entries; the log behind the newest one is
+    // purged even if a follower still needs it (that follower gets the snapshot instead).
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, config.snapshotRetain());
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+    RaftServerConfigKeys.Log.setPurgeGap(props, 1);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(config.logSegmentSizeBytes()));
+    // Ratis ships snapshot files to a follower that is behind the leader's log (the default, set here
+    // because every peer must agree on it).
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, true);
     return props;
   }
 

@@ -13,6 +13,9 @@ import dev.redraft.coordinator.redis.ApplyResult;
 import dev.redraft.coordinator.redis.RedisApplier;
 import dev.redraft.coordinator.redis.RedisCommand;
 import dev.redraft.coordinator.redis.RedisReader;
+import dev.redraft.coordinator.redis.RedisSnapshots;
+import dev.redraft.coordinator.redis.RedisStateException;
+import dev.redraft.coordinator.errors.NotReadyException;
 import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
@@ -24,7 +27,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -41,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * The Ratis state machine: a thin adapter. The leader validates proposals and makes them
  * deterministic ({@link EntryTranslator}); every node applies committed entries to its own Redis
  * through the {@link ApplyPipeline}; reads run against the local Redis once it has applied
- * everything up to the read index.
+ * everything up to the read index. Snapshots are the Redis dataset at an exact log index
+ * ({@link SnapshotStore}); a follower that gets the leader's snapshot loads it into its Redis.
  */
 public final class RedraftStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(RedraftStateMachine.class);
@@ -53,17 +63,21 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private final MemberDirectory members;
   private final EntryTranslator translator;
   private final int applyBatchMax;
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final SnapshotStore snapshots;
+  private final RedisSnapshots redisSnapshots;
+  private final SnapshotStats snapshotStats = new SnapshotStats();
   private final ExecutorService readExecutor;
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
 
-  public RedraftStateMachine(String nodeId, RedisApplier applier, RedisReader reader, NodeHealth health,
-      MemberDirectory members, CommandValidator validator, int applyBatchMax) {
+  public RedraftStateMachine(String nodeId, RedisApplier applier, RedisReader reader, RedisSnapshots redisSnapshots,
+      NodeHealth health, MemberDirectory members, CommandValidator validator, int applyBatchMax) {
     this.nodeId = nodeId;
     this.applier = applier;
     this.reader = reader;
+    this.redisSnapshots = redisSnapshots;
+    this.snapshots = new SnapshotStore(redisSnapshots);
     this.health = health;
     this.members = members;
     this.translator = new EntryTranslator(validator);
@@ -78,15 +92,128 @@ public final class RedraftStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
+    snapshots.init(raftStorage);
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    startFrom(snapshots.latest(false), false);
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /**
+   * Brings Redis to a known log position and starts applying after it. With a snapshot that was just
+   * installed from the leader, or one newer than what Redis holds (Redis lost data while the node was
+   * down), Redis is replaced by the snapshot; otherwise Redis is kept and the log replay skips what it
+   * already holds.
+   */
+  private void startFrom(SingleFileSnapshotInfo snapshot, boolean installed) throws IOException {
     long marker = applier.readAppliedMarker();
-    logicalTime.set(applier.readLogicalTime());
+    long startIndex = 0;
+    if (snapshot != null) {
+      RedisSnapshots.Summary summary = SnapshotStore.summary(snapshot);
+      if (installed || marker < summary.appliedMarker()) {
+        LOG.warn("node {}: loading snapshot at index {} ({} keys) into its Redis: {}", nodeId, snapshot.getIndex(),
+            summary.keys(), installed ? "installed from the leader"
+                : "its Redis holds applied index " + marker + ", older than the snapshot's " + summary.appliedMarker());
+        snapshots.load(snapshot);
+        marker = applier.readAppliedMarker();
+      }
+      setLastAppliedTermIndex(snapshot.getTermIndex());
+      startIndex = snapshot.getIndex();
+    }
+    logicalTime.accumulateAndGet(applier.readLogicalTime(), Math::max);
     reader.readHash(EntryTranslator.MEMBERS_KEY).forEach((id, value) -> members.put(id, parseAddresses(value)));
-    long startIndex = getLastAppliedTermIndex() == null ? 0 : getLastAppliedTermIndex().getIndex();
     LOG.info("node {}: state machine starting; Redis applied-index marker {}, log replay from index {}",
         nodeId, marker, startIndex + 1);
-    pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied);
-    pipeline.start(Math.max(0, startIndex));
+    RedisRebuilder rebuilder = new RedisRebuilder(nodeId, snapshots, redisSnapshots, applier, this::raftLog,
+        applyBatchMax);
+    pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied, rebuilder);
+    pipeline.start(startIndex);
+  }
+
+  private RaftLog raftLog() {
+    try {
+      return getServer().get().getDivision(getGroupId()).getRaftLog();
+    } catch (Exception e) {
+      throw new IllegalStateException("the Raft log of node " + nodeId + " is not available: " + e, e);
+    }
+  }
+
+  /** Before a snapshot from the leader replaces this node's state: stop applying. */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    health.markTransient("installing a snapshot from the leader");
+    ApplyPipeline p = pipeline;
+    if (p != null) {
+      p.close();
+    }
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** The leader's snapshot is in place: load it into Redis and apply the log from there. */
+  @Override
+  public void reinitialize() throws IOException {
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    SingleFileSnapshotInfo snapshot = snapshots.latest(true);
+    startFrom(snapshot, true);
+    health.markRepaired();
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  /**
+   * Called by Ratis (automatically every N entries, or on request) on its apply thread, so no new
+   * entry reaches the pipeline meanwhile: once the pipeline drained, Redis is quiet at an exact index.
+   * Applies pause for as long as this runs; the duration is logged and kept in {@link SnapshotStats}.
+   */
+  @Override
+  public long takeSnapshot() throws IOException {
+    ApplyPipeline p = pipeline;
+    SingleFileSnapshotInfo latest = snapshots.latest(false);
+    long latestIndex = latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
+    if (p == null || !health.isReady()) {
+      LOG.warn("node {}: not taking a snapshot now: {}", nodeId, health.reason());
+      return latestIndex;
+    }
+    long started = System.nanoTime();
+    try {
+      p.awaitApplied(p.lastSubmitted()).get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("node " + nodeId + " could not drain its apply pipeline before a snapshot: " + e, e);
+    }
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= latestIndex) {
+      return latestIndex;
+    }
+    RedisSnapshots.Summary summary = snapshots.write(last);
+    if (summary.appliedMarker() < p.expectedMarker()) {
+      throw new IOException("node " + nodeId + ": Redis lost data while a snapshot was written (marker "
+          + summary.appliedMarker() + " < " + p.expectedMarker() + "); snapshot discarded");
+    }
+    long pauseMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    snapshotStats.taken(last.getIndex(), pauseMs);
+    LOG.info("node {}: snapshot at index {} (term {}): {} keys, {} bytes; applies paused {} ms", nodeId,
+        last.getIndex(), last.getTerm(), summary.keys(), summary.bytes(), pauseMs);
+    return last.getIndex();
+  }
+
+  /** A configuration entry was applied: a node no longer in the cluster stops serving for good. */
+  @Override
+  public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto conf) {
+    boolean member = conf.getPeersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(nodeId))
+        || conf.getListenersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(nodeId))
+        || conf.getOldPeersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(nodeId));
+    if (!member && conf.getPeersCount() > 0) {
+      String reason = "it was removed from the cluster (configuration at log index " + index
+          + "); stop it, and its data directory and Redis can be deleted";
+      LOG.warn("node {}: {}", nodeId, reason);
+      health.markRemoved(reason);
+    }
+  }
+
+  /** Snapshot figures of this node. */
+  public SnapshotStats snapshotStats() {
+    SingleFileSnapshotInfo latest = snapshots.latest(false);
+    snapshotStats.latestIndex(latest == null ? 0 : latest.getIndex());
+    return snapshotStats;
   }
 
   private static MemberDirectory.MemberAddresses parseAddresses(String value) {
@@ -97,7 +224,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   @Override
   public SimpleStateMachineStorage getStateMachineStorage() {
-    return storage;
+    return snapshots.storage();
   }
 
   private void onApplied(long term, long index) {
@@ -193,20 +320,32 @@ public final class RedraftStateMachine extends BaseStateMachine {
     } catch (InvalidProtocolBufferException e) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("malformed read: " + e.getMessage()));
     }
-    if (!health.isReady()) {
+    if (!health.isReady() || pipeline == null) {
       return CompletableFuture.failedFuture(new UnavailableException(
           "node " + nodeId + " is not ready: " + health.reason() + "; retry on another node"));
     }
-    return pipeline.awaitApplied(pipeline.lastSubmitted())
+    ApplyPipeline p = pipeline;
+    return p.awaitApplied(p.lastSubmitted())
         .thenApplyAsync(v -> Message.valueOf(
             org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
-                reader.read(toRedisCommand(query)))), readExecutor);
+                readLocal(p, query))), readExecutor);
   }
 
   /** A read of the local Redis as it is now (no ReadIndex): only when the caller asks for it by name. */
   public CompletableFuture<byte[]> readStale(ReadQuery query) {
     health.requireReady();
-    return CompletableFuture.supplyAsync(() -> reader.read(toRedisCommand(query)), readExecutor);
+    ApplyPipeline p = pipeline;
+    return CompletableFuture.supplyAsync(() -> readLocal(p, query), readExecutor);
+  }
+
+  /** Reads Redis, refusing if it holds less than this node applied (it lost data since the last check). */
+  private byte[] readLocal(ApplyPipeline p, ReadQuery query) {
+    try {
+      return reader.read(toRedisCommand(query), p.expectedMarker());
+    } catch (RedisStateException e) {
+      p.requestCheck();
+      throw new NotReadyException(nodeId, e.getMessage() + "; it is being rebuilt");
+    }
   }
 
   private static RedisCommand toRedisCommand(ReadQuery query) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Reads this node's Redis for clients (thread-safe, pooled). A read runs in one Lua script
@@ -14,6 +15,7 @@ import redis.clients.jedis.JedisPool;
 public final class RedisReader implements AutoCloseable {
   private static final int POOL_SIZE = 16;
   private static final LuaScript READ = new LuaScript("read.lua");
+  private static final String LOST_REPLY = "REDRAFT-LOST";
 
   private final JedisPool pool;
 
@@ -21,10 +23,16 @@ public final class RedisReader implements AutoCloseable {
     this.pool = endpoint.pool(POOL_SIZE);
   }
 
-  /** Runs a read command now; returns Redis' reply as RESP2 bytes. */
-  public byte[] read(RedisCommand command) {
-    List<byte[]> args = new ArrayList<>(command.argv().size() + command.keyPositions().length + 2);
+  /**
+   * Runs a read command now; returns Redis' reply as RESP2 bytes.
+   *
+   * @param minMarker the applied index this Redis must hold at least
+   * @throws RedisStateException if it holds less (it lost data): nothing is read
+   */
+  public byte[] read(RedisCommand command, long minMarker) {
+    List<byte[]> args = new ArrayList<>(command.argv().size() + command.keyPositions().length + 3);
     args.add(number(System.currentTimeMillis()));
+    args.add(number(minMarker));
     args.add(number(command.keyPositions().length));
     for (int position : command.keyPositions()) {
       args.add(number(position));
@@ -32,6 +40,14 @@ public final class RedisReader implements AutoCloseable {
     args.addAll(command.argv());
     try (Jedis jedis = pool.getResource()) {
       return (byte[]) READ.run(jedis, args);
+    } catch (JedisDataException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith(LOST_REPLY)) {
+        long marker = Long.parseLong(message.substring(LOST_REPLY.length()).trim());
+        throw new RedisStateException("its Redis holds applied index " + marker + " but this node applied up to "
+            + minMarker + " (it restarted without its data?)", minMarker, marker, List.of());
+      }
+      throw e;
     }
   }
 

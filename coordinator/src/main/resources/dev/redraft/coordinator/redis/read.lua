@@ -2,8 +2,10 @@
 -- Runs one read command against this Redis and returns Redis' reply as RESP2 bytes. Keys whose
 -- deadline has passed by the reading node's clock (ARGV[1]) are read as absent: the log deletes
 -- them at a later position, but a key is never visible after its deadline.
--- ARGV: now-ms, key count, key positions (1-based into argv, argv[0] = name), argv...
+-- A Redis holding less than the node applied (it lost data) answers an error instead of stale data.
+-- ARGV: now-ms, minimum applied-index marker, key count, key positions (into argv, argv[0] = name), argv...
 local DEADLINES = '__redraft:deadlines'
+local APPLIED = '__redraft:applied'
 local ABSENT = '__redraft:absent'
 
 local function resp(r)
@@ -26,13 +28,17 @@ local function resp(r)
 end
 
 local now = tonumber(ARGV[1])
-local nkeys = tonumber(ARGV[2])
-local first = 3 + nkeys
+local marker = tonumber(redis.call('GET', APPLIED) or '0')
+if marker < tonumber(ARGV[2]) then
+  return redis.error_reply('REDRAFT-LOST ' .. string.format('%d', marker))
+end
+local nkeys = tonumber(ARGV[3])
+local first = 4 + nkeys
 local argv = {}
 for i = first, #ARGV do argv[#argv + 1] = ARGV[i] end
 local deadline = nil
 for k = 1, nkeys do
-  local position = tonumber(ARGV[2 + k]) + 1
+  local position = tonumber(ARGV[3 + k]) + 1
   local d = redis.call('ZSCORE', DEADLINES, argv[position])
   if d then
     d = tonumber(d)

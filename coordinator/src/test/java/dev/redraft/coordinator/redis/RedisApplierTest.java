@@ -216,7 +216,7 @@ class RedisApplierTest {
   }
 
   private String read(RedisCommand command) {
-    return new String(reader.read(command), StandardCharsets.UTF_8);
+    return new String(reader.read(command, 0), StandardCharsets.UTF_8);
   }
 
   private static String get(String key) {
