@@ -1,6 +1,12 @@
 package dev.redraft.coordinator;
 
 import dev.redraft.coordinator.api.ApiServer;
+import dev.redraft.coordinator.api.LeaderSnapshotRepair;
+import dev.redraft.coordinator.api.PeerChannels;
+import dev.redraft.coordinator.api.PeerDigestClient;
+import dev.redraft.coordinator.raft.RaftClusterView;
+import dev.redraft.coordinator.verify.ReplicaVerifier;
+import dev.redraft.coordinator.verify.VerifyScheduler;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Limits;
 import dev.redraft.coordinator.config.NodeConfig;
@@ -35,6 +41,10 @@ public final class CoordinatorNode implements AutoCloseable {
   private final RaftNode raft;
   private final ApiServer api;
   private final NodeRegistrar registrar;
+  private final PeerChannels channels;
+  private final PeerDigestClient peerDigests;
+  private final ReplicaVerifier verifier;
+  private VerifyScheduler verifyScheduler;
 
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
@@ -49,7 +59,12 @@ public final class CoordinatorNode implements AutoCloseable {
     RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
         new RedisSnapshots(redis), health, members, validator, config.applyBatchMax());
     this.raft = new RaftNode(config, stateMachine);
-    this.api = new ApiServer(config, raft, validator, health, members, reader::ping);
+    this.channels = new PeerChannels(config.nodeId(), members);
+    this.peerDigests = new PeerDigestClient(channels);
+    this.verifier = new ReplicaVerifier(new RaftClusterView(raft), peerDigests,
+        new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health);
+    stateMachine.setDigestListener(verifier::digestAt);
+    this.api = new ApiServer(config, raft, validator, health, members, reader::ping, channels, verifier);
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
         config.redisAddress().toString(), raft, members);
   }
@@ -61,6 +76,8 @@ public final class CoordinatorNode implements AutoCloseable {
       node.health.markReady();
       node.api.start();
       node.registrar.start();
+      node.verifyScheduler = new VerifyScheduler(config.verifyInterval(), () -> node.raft.membership().isLeader(),
+          node.raft::proposeVerify);
     } catch (Exception e) {
       node.close();
       throw e;
@@ -82,10 +99,18 @@ public final class CoordinatorNode implements AutoCloseable {
     return health;
   }
 
+  public ReplicaVerifier verifier() {
+    return verifier;
+  }
+
   @Override
   public void close() {
+    closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);
     closeQuietly("api server", api);
+    closeQuietly("verifier", verifier);
+    closeQuietly("peer digests", peerDigests);
+    closeQuietly("peer channels", channels);
     closeQuietly("raft server", raft);
     closeQuietly("redis applier", applier);
     closeQuietly("redis reader", reader);

@@ -69,7 +69,8 @@ class ClusterStatusCommandTest {
     assertThat(members).hasSize(3);
     JsonObject leader = members.get(0).getAsJsonObject();
     assertThat(leader.keySet()).containsExactly("node_id", "raft_address", "api_address", "role", "term",
-        "commit_index", "applied_index", "redis_address", "redis_healthy", "ready", "detail", "reachable");
+        "commit_index", "applied_index", "redis_address", "redis_healthy", "ready", "detail", "reachable", "voter",
+        "lag", "snapshot_index", "longest_snapshot_pause_ms", "last_verification");
     assertThat(leader.get("node_id").getAsString()).isEqualTo("n1");
     assertThat(leader.get("applied_index").getAsLong()).isEqualTo(42);
     assertThat(leader.get("redis_healthy").getAsBoolean()).isTrue();

@@ -13,9 +13,18 @@ import dev.redraft.api.v1.TransferLeadershipResponse;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.raft.MembershipManager;
 import dev.redraft.coordinator.raft.SnapshotStats;
+import dev.redraft.coordinator.verify.ReplicaVerifier;
+import dev.redraft.coordinator.verify.VerificationRound;
+import dev.redraft.api.v1.FetchSnapshotRequest;
+import dev.redraft.api.v1.GetDigestRequest;
+import dev.redraft.api.v1.GetDigestResponse;
+import dev.redraft.api.v1.NodeVerification;
+import dev.redraft.api.v1.SnapshotChunk;
+import dev.redraft.api.v1.Verification;
+import dev.redraft.api.v1.VerifyRequest;
+import dev.redraft.api.v1.VerifyResponse;
 import io.grpc.Context;
 import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -28,15 +37,12 @@ import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +57,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private static final long PEER_STATUS_DEADLINE_MS = 2_000;
   private static final long FORWARD_DEADLINE_MS = 120_000;
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+  private static final long DIGEST_WAIT_MS = 5_000;
+  private static final int SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
   /** Set on a call one node forwarded to another, so it is never forwarded again. */
   static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("redraft-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
   static final Context.Key<String> FORWARDED = Context.key("redraft-forwarded-by");
@@ -62,7 +70,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final String apiAddress;
   private final String redisAddress;
   private final BooleanSupplier redisHealthy;
-  private final Map<String, ManagedChannel> peerChannels = new ConcurrentHashMap<>();
+  private final PeerChannels channels;
+  private final ReplicaVerifier verifier;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
     t.setDaemon(true);
@@ -70,7 +79,10 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   });
 
   AdminService(RaftNode raft, NodeHealth health, MemberDirectory members, HeaderFactory headers,
-      String apiAddress, String redisAddress, BooleanSupplier redisHealthy) {
+      String apiAddress, String redisAddress, BooleanSupplier redisHealthy, PeerChannels channels,
+      ReplicaVerifier verifier) {
+    this.channels = channels;
+    this.verifier = verifier;
     this.raft = raft;
     this.health = health;
     this.members = members;
@@ -187,15 +199,74 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   }
 
   private AdminGrpc.AdminBlockingStub forwardTo(String nodeId, String why) {
-    var addresses = members.get(nodeId).orElseThrow(() -> new UnavailableException("node " + nodeId
-        + " has not published its API address yet, so this node cannot " + why + ": call it directly or retry"));
-    ManagedChannel channel = peerChannels.computeIfAbsent(addresses.apiAddress(),
-        address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
-    Metadata headersOut = new Metadata();
-    headersOut.put(FORWARDED_BY, raft.status().nodeId());
-    return AdminGrpc.newBlockingStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headersOut))
-        .withDeadlineAfter(FORWARD_DEADLINE_MS, TimeUnit.MILLISECONDS);
+    return channels.admin(nodeId, FORWARD_DEADLINE_MS, why);
+  }
+
+  @Override
+  public void verify(VerifyRequest request, StreamObserver<VerifyResponse> observer) {
+    answer(observer, () -> {
+      try {
+        long round = raft.proposeVerify().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        VerificationRound result = verifier.awaitRound(round).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        VerifyResponse.Builder response = VerifyResponse.newBuilder().setHeader(headers.header()).setRound(round)
+            .setVerdict(result.clusterVerdict());
+        result.verdicts().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+            response.addNodes(NodeVerification.newBuilder().setNodeId(e.getKey()).setRound(round)
+                .setDigest(result.digests().getOrDefault(e.getKey(), "")).setVerdict(e.getValue().name())));
+        return response.build();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException("interrupted while verifying", e);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new UnavailableException("the verification round did not finish: " + e.getMessage()
+            + "; retry (is a majority up?)", e);
+      }
+    });
+  }
+
+  @Override
+  public void getDigest(GetDigestRequest request, StreamObserver<GetDigestResponse> observer) {
+    answer(observer, () -> {
+      String digest;
+      try {
+        digest = verifier.digests().await(request.getRound()).get(DIGEST_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        digest = ""; // not applied here in time
+      }
+      return GetDigestResponse.newBuilder().setNodeId(raft.status().nodeId()).setRound(request.getRound())
+          .setDigest(digest).build();
+    });
+  }
+
+  /** Streams this node's newest snapshot, taking a fresh one first if it is older than asked. */
+  @Override
+  public void fetchSnapshot(FetchSnapshotRequest request, StreamObserver<SnapshotChunk> observer) {
+    try {
+      var snapshot = raft.latestSnapshot();
+      if (snapshot.isEmpty() || snapshot.get().index() < request.getMinIndex()) {
+        raft.membership().takeSnapshot(ADMIN_TIMEOUT);
+        snapshot = raft.latestSnapshot();
+      }
+      var file = snapshot.orElseThrow(() -> new UnavailableException("node " + raft.status().nodeId()
+          + " has no snapshot to send"));
+      byte[] buffer = new byte[SNAPSHOT_CHUNK_BYTES];
+      try (var in = java.nio.file.Files.newInputStream(file.path())) {
+        int read;
+        boolean sent = false;
+        while ((read = in.readNBytes(buffer, 0, buffer.length)) > 0 || !sent) {
+          observer.onNext(SnapshotChunk.newBuilder().setSnapshotIndex(file.index()).setSnapshotTerm(file.term())
+              .setData(com.google.protobuf.ByteString.copyFrom(buffer, 0, Math.max(read, 0))).build());
+          sent = true;
+          if (read <= 0) {
+            break;
+          }
+        }
+      }
+      observer.onCompleted();
+    } catch (java.io.IOException | RuntimeException e) {
+      observer.onError(ErrorMapper.toStatus(e instanceof java.io.IOException
+          ? new UnavailableException("reading the snapshot failed: " + e.getMessage(), e) : e));
+    }
   }
 
   private static <T> void answer(StreamObserver<T> observer, Supplier<T> call) {
@@ -212,7 +283,15 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   private MemberStatus self(RaftStatus status) {
     SnapshotStats snapshots = raft.stateMachine().snapshotStats();
+    VerificationRound round = verifier.last();
+    Verification.Builder verification = Verification.newBuilder()
+        .setDriftCount(verifier.driftCount()).setRepairs(verifier.repairs())
+        .setVerdict(round == null ? "PENDING" : round.selfVerdict().name());
+    if (round != null) {
+      verification.setRound(round.round()).setDigest(round.digests().getOrDefault(status.nodeId(), ""));
+    }
     return MemberStatus.newBuilder()
+        .setLastVerification(verification)
         .setVoter(!status.learners().contains(status.nodeId()))
         .setSnapshotIndex(snapshots.latestIndex())
         .setLongestSnapshotPauseMs(snapshots.longestPauseMs())
@@ -240,10 +319,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     }
     unreachable.setApiAddress(addresses.get().apiAddress()).setRedisAddress(addresses.get().redisAddress());
     try {
-      ManagedChannel channel = peerChannels.computeIfAbsent(addresses.get().apiAddress(),
-          address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
-      return AdminGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(PEER_STATUS_DEADLINE_MS, TimeUnit.MILLISECONDS)
+      return channels.admin(id, PEER_STATUS_DEADLINE_MS, "ask it for its status")
           .nodeStatus(NodeStatusRequest.getDefaultInstance())
           .getMember();
     } catch (StatusRuntimeException e) {
@@ -254,6 +330,5 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void close() {
     fanOut.shutdownNow();
-    peerChannels.values().forEach(ManagedChannel::shutdownNow);
   }
 }

@@ -5,6 +5,7 @@ import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.verify.ReplicaVerifier;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -22,10 +23,10 @@ public final class ApiServer implements AutoCloseable {
   private final AdminService admin;
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
-      MemberDirectory members, BooleanSupplier redisHealthy) {
+      MemberDirectory members, BooleanSupplier redisHealthy, PeerChannels channels, ReplicaVerifier verifier) {
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
-        config.redisAddress().toString(), redisHealthy);
+        config.redisAddress().toString(), redisHealthy, channels, verifier);
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)

@@ -37,7 +37,10 @@ public enum ConfigKey {
       "Take a snapshot of the Redis state every this many log entries; the log before it is then purged (100..100000000)."),
   SNAPSHOT_RETAIN("snapshot-retain", "2", "How many snapshots to keep on disk (1..100)."),
   LOG_SEGMENT_SIZE_BYTES("log-segment-size-bytes", "8388608",
-      "Size of one Raft log segment file; whole segments are purged after a snapshot (1048576..1073741824).");
+      "Size of one Raft log segment file; whole segments are purged after a snapshot (1048576..1073741824)."),
+  VERIFY_INTERVAL_MS("verify-interval-ms", "60000",
+      "How often the leader starts a verification round comparing every replica's Redis digest, in ms; 0 turns"
+          + " periodic rounds off (redraft verify still runs one) (0 or 500..86400000).");
 
   private final String key;
   private final String defaultValue;

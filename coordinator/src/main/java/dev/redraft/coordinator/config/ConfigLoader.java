@@ -163,7 +163,15 @@ public final class ConfigLoader {
         joinExisting,
         intInRange(raw, ConfigKey.SNAPSHOT_THRESHOLD, 100, 100_000_000),
         intInRange(raw, ConfigKey.SNAPSHOT_RETAIN, 1, 100),
-        intInRange(raw, ConfigKey.LOG_SEGMENT_SIZE_BYTES, 1024 * 1024, 1024 * 1024 * 1024));
+        intInRange(raw, ConfigKey.LOG_SEGMENT_SIZE_BYTES, 1024 * 1024, 1024 * 1024 * 1024),
+        verifyInterval(raw));
+  }
+
+  private static Duration verifyInterval(Map<ConfigKey, String> raw) {
+    if ("0".equals(raw.get(ConfigKey.VERIFY_INTERVAL_MS))) {
+      return Duration.ZERO;
+    }
+    return Duration.ofMillis(intInRange(raw, ConfigKey.VERIFY_INTERVAL_MS, 500, 86_400_000));
   }
 
   static Map<String, HostPort> parsePeers(String value) {

@@ -24,7 +24,8 @@ public record NodeConfig(
     boolean joinExisting,
     int snapshotThreshold,
     int snapshotRetain,
-    int logSegmentSizeBytes) {
+    int logSegmentSizeBytes,
+    Duration verifyInterval) {
 
   public NodeConfig {
     peers = Map.copyOf(peers);

@@ -45,10 +45,26 @@ final class ApplyPipeline implements AutoCloseable {
     long rebuildUpTo(long appliedIndex) throws Exception;
   }
 
-  private sealed interface Item permits Data, IndexOnly {
+  /** Work that must run between applies, on this thread (e.g. replacing Redis' content in a repair). */
+  interface ExclusiveTask {
+    /** Runs with no apply in flight; returns the applied-index marker Redis holds afterwards. */
+    long run(long appliedIndex) throws Exception;
+  }
+
+  private sealed interface Item permits Data, IndexOnly, Task {
     long term();
 
     long index();
+  }
+
+  private record Task(ExclusiveTask work, CompletableFuture<Void> done) implements Item {
+    public long term() {
+      return -1;
+    }
+
+    public long index() {
+      return -1;
+    }
   }
 
   private record Data(long term, long index, ApplyRequest request, CompletableFuture<ApplyResult> done)
@@ -108,6 +124,13 @@ final class ApplyPipeline implements AutoCloseable {
     queue.add(item);
   }
 
+  /** Runs {@code work} on the apply thread after everything queued so far, before anything queued later. */
+  CompletableFuture<Void> runExclusive(ExclusiveTask work) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    queue.add(new Task(work, done));
+    return done;
+  }
+
   /** The highest index handed to the pipeline so far. */
   long lastSubmitted() {
     return lastSubmitted;
@@ -144,11 +167,32 @@ final class ApplyPipeline implements AutoCloseable {
         batch.clear();
         batch.add(first);
         queue.drainTo(batch, batchMax - 1);
-        process(batch);
+        int from = 0;
+        for (int i = 0; i < batch.size(); i++) {
+          if (batch.get(i) instanceof Task task) {
+            if (i > from) {
+              process(batch.subList(from, i));
+            }
+            runTask(task);
+            from = i + 1;
+          }
+        }
+        if (from < batch.size()) {
+          process(batch.subList(from, batch.size()));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  private void runTask(Task task) {
+    try {
+      expectedMarker = task.work().run(waiter.applied());
+      task.done().complete(null);
+    } catch (Exception e) {
+      task.done().completeExceptionally(e);
     }
   }
 
@@ -277,6 +321,8 @@ final class ApplyPipeline implements AutoCloseable {
     for (Item item : items) {
       if (item instanceof Data data) {
         data.done().completeExceptionally(cause);
+      } else if (item instanceof Task task) {
+        task.done().completeExceptionally(cause);
       }
     }
   }

@@ -12,6 +12,7 @@ import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.LoggedCommand;
 import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.RegisterNodeEntry;
+import dev.redraft.log.v1.VerifyEntry;
 import dev.redraft.log.v1.WriteEntry;
 import dev.redraft.log.v1.WriteProposal;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,10 @@ final class EntryTranslator {
     return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setWrite(write).build();
   }
 
+  static LogEntry toLogEntry(VerifyEntry verify) {
+    return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setVerify(verify).build();
+  }
+
   static LogEntry toLogEntry(RegisterNodeEntry registration) {
     return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setRegisterNode(registration).build();
   }
@@ -88,6 +93,9 @@ final class EntryTranslator {
         List<byte[]> argv = List.of(bytes("HSET"), bytes(MEMBERS_KEY), bytes(reg.getNodeId()),
             bytes(reg.getApiAddress() + "|" + reg.getRedisAddress()));
         return new ApplyRequest(index, "", 0, 0, List.of(new RedisCommand(argv, new int[] {1})));
+      }
+      case VERIFY -> {
+        return ApplyRequest.verify(index);
       }
       default -> throw new IllegalStateException("log entry " + index + " has no body (" + entry.getBodyCase()
           + "): this coordinator cannot apply it");

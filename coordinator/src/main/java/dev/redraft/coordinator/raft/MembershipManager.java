@@ -159,10 +159,11 @@ public final class MembershipManager {
     return leader == null ? "" : leader.toString();
   }
 
-  /** Takes a snapshot on this node now; returns its index. */
+  /** Takes a snapshot on this node now (unless nothing was applied since the last one); returns its index. */
   public long takeSnapshot(Duration timeout) {
     try {
-      RaftClientReply reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(selfId)).create(timeout.toMillis());
+      // A creation gap of 1: snapshot whenever anything new was applied, whatever snapshot-threshold says.
+      RaftClientReply reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(selfId)).create(1, timeout.toMillis());
       if (!reply.isSuccess()) {
         throw translate(reply.getException(), "take a snapshot");
       }

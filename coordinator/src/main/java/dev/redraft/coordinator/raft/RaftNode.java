@@ -6,6 +6,7 @@ import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
+import dev.redraft.log.v1.VerifyEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -122,6 +123,23 @@ public final class RaftNode implements AutoCloseable {
     return client.async().send(ProtoBytes.toMessage(proposal))
         .handle((reply, error) -> toCommitted(reply, error, "write"));
   }
+
+  /** Appends a VERIFY entry through the leader; completes with its log index (the round). */
+  public CompletableFuture<Long> proposeVerify() {
+    Proposal proposal = Proposal.newBuilder()
+        .setVerify(VerifyEntry.newBuilder().setRequestedBy(config.nodeId())).build();
+    return propose(proposal).thenApply(CommittedReply::logIndex);
+  }
+
+  /** The newest snapshot file on this node and its index, or empty. */
+  public java.util.Optional<SnapshotFile> latestSnapshot() {
+    var latest = stateMachine.getStateMachineStorage().getLatestSnapshot();
+    return latest == null ? java.util.Optional.empty()
+        : java.util.Optional.of(new SnapshotFile(latest.getFile().getPath(), latest.getIndex(), latest.getTerm()));
+  }
+
+  /** A snapshot file with the log position it holds. */
+  public record SnapshotFile(java.nio.file.Path path, long index, long term) {}
 
   /** ReadIndex through the leader, then the query against this node's Redis. */
   public CompletableFuture<byte[]> readLinearizable(ReadQuery query) {

@@ -53,14 +53,28 @@ final class RedisRebuilder implements ApplyPipeline.Recovery {
       redis.clear();
       from = 1;
     }
+    replay(from, appliedIndex);
+    return applier.readAppliedMarker();
+  }
+
+  /** Re-applies this node's log entries {@code from..to} to its Redis (entries it holds are skipped). */
+  void replay(long from, long to) {
     RaftLog raftLog = log.get();
+    if (from > to) {
+      return;
+    }
     if (from < raftLog.getStartIndex()) {
       throw new IllegalStateException("the Raft log starts at " + raftLog.getStartIndex() + " but entries from "
           + from + " are needed and no snapshot covers them");
     }
     List<ApplyRequest> batch = new ArrayList<>(batchMax);
-    for (long index = from; index <= appliedIndex; index++) {
-      LogEntryProto entry = raftLog.get(index);
+    for (long index = from; index <= to; index++) {
+      LogEntryProto entry;
+      try {
+        entry = raftLog.get(index);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot read log entry " + index + ": " + e.getMessage(), e);
+      }
       if (entry == null || !entry.hasStateMachineLogEntry()) {
         continue; // configuration and metadata entries do not touch Redis
       }
@@ -73,8 +87,7 @@ final class RedisRebuilder implements ApplyPipeline.Recovery {
     if (!batch.isEmpty()) {
       applier.apply(applier.readAppliedMarker(), batch);
     }
-    LOG.info("node {}: re-applied log entries {}..{} to its Redis", nodeId, from, appliedIndex);
-    return applier.readAppliedMarker();
+    LOG.info("node {}: re-applied log entries {}..{} to its Redis", nodeId, from, to);
   }
 
   static LogEntry decode(long index, LogEntryProto entry) {

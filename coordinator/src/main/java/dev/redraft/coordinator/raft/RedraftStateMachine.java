@@ -22,6 +22,7 @@ import dev.redraft.log.v1.ReadQuery;
 import dev.redraft.log.v1.RegisterNodeEntry;
 import dev.redraft.log.v1.WriteResult;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,12 @@ public final class RedraftStateMachine extends BaseStateMachine {
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
+  private volatile DigestListener digestListener = (round, digest) -> { };
+
+  /** Told, in log order, the digest of this node's Redis at each VERIFY entry (round = its log index). */
+  public interface DigestListener {
+    void digestAt(long round, String digest);
+  }
 
   public RedraftStateMachine(String nodeId, RedisApplier applier, RedisReader reader, RedisSnapshots redisSnapshots,
       NodeHealth health, MemberDirectory members, CommandValidator validator, int applyBatchMax) {
@@ -220,6 +227,31 @@ public final class RedraftStateMachine extends BaseStateMachine {
     }
   }
 
+  public void setDigestListener(DigestListener listener) {
+    this.digestListener = listener;
+  }
+
+  /**
+   * Replaces this node's Redis with a snapshot taken from another node (the leader) at
+   * {@code snapshotIndex}, then re-applies this node's own log after it, up to what it had applied;
+   * runs between applies. Used to repair a replica whose Redis diverged from the majority's.
+   */
+  public CompletableFuture<Void> repairFrom(Path snapshotFile, long snapshotIndex) {
+    ApplyPipeline p = pipeline;
+    if (p == null) {
+      return CompletableFuture.failedFuture(new NotReadyException(nodeId, "not started"));
+    }
+    RedisRebuilder rebuilder = new RedisRebuilder(nodeId, snapshots, redisSnapshots, applier, this::raftLog,
+        applyBatchMax);
+    return p.runExclusive(appliedIndex -> {
+      RedisSnapshots.Summary loaded = redisSnapshots.load(snapshotFile);
+      LOG.warn("node {}: loaded the leader's snapshot at index {} ({} keys) into its Redis", nodeId, snapshotIndex,
+          loaded.keys());
+      rebuilder.replay(snapshotIndex + 1, appliedIndex);
+      return applier.readAppliedMarker();
+    });
+  }
+
   /** Snapshot figures of this node. */
   public SnapshotStats snapshotStats() {
     SingleFileSnapshotInfo latest = snapshots.latest(false);
@@ -251,6 +283,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
         case WRITE -> translator.toLogEntry(proposal.getWrite(),
             logicalTime.accumulateAndGet(System.currentTimeMillis(), Math::max));
         case REGISTER_NODE -> EntryTranslator.toLogEntry(proposal.getRegisterNode());
+        case VERIFY -> EntryTranslator.toLogEntry(proposal.getVerify());
         default -> throw new IllegalArgumentException("empty proposal: nothing to write");
       };
       return TransactionContext.newBuilder()
@@ -286,6 +319,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
     ApplyRequest request = EntryTranslator.toApplyRequest(index, entry);
     logicalTime.accumulateAndGet(request.logicalTimeMs(), Math::max);
     CompletableFuture<ApplyResult> applied = pipeline.submit(logEntry.getTerm(), index, request);
+    if (entry.hasVerify()) {
+      applied.thenAccept(result -> digestListener.digestAt(index, result.digest()));
+    }
     if (entry.hasRegisterNode()) {
       RegisterNodeEntry reg = entry.getRegisterNode();
       applied.thenRun(() -> members.put(reg.getNodeId(),

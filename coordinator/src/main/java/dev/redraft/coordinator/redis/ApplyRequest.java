@@ -10,9 +10,20 @@ import java.util.List;
  * @param sequence the session's sequence number (0 without a session)
  * @param logicalTimeMs the leader's clock fixed for the entry: keys whose deadline is at or before it expire
  * @param commands applied in order, all or nothing
+ * @param verify a VERIFY entry: no commands; Redis' digest is taken right after it
  */
-public record ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands) {
+public record ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands,
+    boolean verify) {
   public ApplyRequest {
     commands = List.copyOf(commands);
+  }
+
+  public ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands) {
+    this(index, clientId, sequence, logicalTimeMs, commands, false);
+  }
+
+  /** A VERIFY entry at {@code index}. */
+  public static ApplyRequest verify(long index) {
+    return new ApplyRequest(index, "", 0, 0, List.of(), true);
   }
 }

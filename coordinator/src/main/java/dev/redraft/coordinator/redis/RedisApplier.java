@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -65,15 +66,39 @@ public final class RedisApplier implements AutoCloseable {
       while (to < requests.size() && (to == from || bytes + sizeOf(requests.get(to)) <= MAX_BYTES_PER_CALL)) {
         bytes += sizeOf(requests.get(to));
         to++;
+        if (requests.get(to - 1).verify()) {
+          break; // the digest is taken right after a VERIFY entry, before anything later is applied
+        }
       }
       List<ApplyRequest> part = requests.subList(from, to);
       Object reply = run(encode(expected, part));
-      results.addAll(decode(expected, part, reply, results));
+      List<ApplyResult> partResults = decode(expected, part, reply, results);
+      if (part.get(part.size() - 1).verify()) {
+        int last = partResults.size() - 1;
+        partResults.set(last, partResults.get(last).withDigest(digest()));
+      }
+      results.addAll(partResults);
       expected = Math.max(expected, part.get(part.size() - 1).index());
       from = to;
     }
     return results;
   }
+
+  /**
+   * Redis' digest of the whole dataset (DEBUG DIGEST: equal data, equal digest; needs
+   * enable-debug-command). Only this applier writes Redis, so it is the digest at the last applied entry.
+   */
+  private String digest() {
+    try {
+      return new String((byte[]) connection().sendCommand(DEBUG, DIGEST), StandardCharsets.US_ASCII);
+    } catch (JedisConnectionException e) {
+      dropConnection();
+      throw e;
+    }
+  }
+
+  private static final ProtocolCommand DEBUG = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DIGEST = "DIGEST".getBytes(StandardCharsets.US_ASCII);
 
   private Object run(List<byte[]> args) {
     try {
@@ -124,7 +149,7 @@ public final class RedisApplier implements AutoCloseable {
       ApplyOutcome outcome = ApplyOutcome.values()[((Long) items.get(at)).intValue()];
       boolean rolledBack = (Long) items.get(at + 1) == 1L;
       byte[] replies = (byte[]) items.get(at + 2);
-      results.add(new ApplyResult(requests.get(i).index(), outcome, rolledBack, replies));
+      results.add(new ApplyResult(requests.get(i).index(), outcome, rolledBack, replies, null));
     }
     return results;
   }

@@ -33,6 +33,11 @@ public final class RedisPreflight {
         throw new RedisRefusedException(where + " has maxmemory-policy " + policy
             + ": eviction would silently drop replicated data; set 'maxmemory-policy noeviction' in its configuration");
       }
+      String debug = configValue(jedis, "enable-debug-command");
+      if (!"local".equals(debug) && !"yes".equals(debug)) {
+        throw new RedisRefusedException(where + " has enable-debug-command " + debug + ": Redraft verifies replicas"
+            + " with DEBUG DIGEST; set 'enable-debug-command local' in its configuration (a restart is needed)");
+      }
       if (!allowRemote) {
         checkLoopback(where, configValue(jedis, "bind"));
       }

@@ -173,6 +173,9 @@ end
 
 -- Applies one entry's commands; returns (rolled_back, resp of the replies).
 local function apply_entry(commands, now)
+  if #commands == 0 then
+    return false, '*0\r\n' -- a VERIFY entry: it only moves the marker
+  end
   sweep(now)
   for _, c in ipairs(commands) do
     for _, key in ipairs(c.keys) do expire_if_due(key, now) end

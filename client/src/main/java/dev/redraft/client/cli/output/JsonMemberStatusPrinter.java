@@ -1,6 +1,7 @@
 package dev.redraft.client.cli.output;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import dev.redraft.api.v1.MemberStatus;
 import java.io.PrintWriter;
 import java.util.List;
@@ -26,12 +27,17 @@ public final class JsonMemberStatusPrinter implements MemberStatusPrinter {
   }
 
   static String toJson(MemberStatus member) {
+    return messageToJson(member);
+  }
+
+  /** Every field of the message, by its proto (snake_case) name; nested messages as objects. */
+  private static String messageToJson(Message message) {
     StringBuilder json = new StringBuilder("{");
-    for (FieldDescriptor field : MemberStatus.getDescriptor().getFields()) {
+    for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
       if (json.length() > 1) {
         json.append(", ");
       }
-      json.append(Json.quote(field.getName())).append(": ").append(value(field, member.getField(field)));
+      json.append(Json.quote(field.getName())).append(": ").append(value(field, message.getField(field)));
     }
     return json.append('}').toString();
   }
@@ -43,6 +49,7 @@ public final class JsonMemberStatusPrinter implements MemberStatusPrinter {
       case LONG -> field.getType() == FieldDescriptor.Type.UINT64 || field.getType() == FieldDescriptor.Type.FIXED64
           ? Long.toUnsignedString((Long) value) : value.toString();
       case INT -> value.toString();
+      case MESSAGE -> messageToJson((Message) value);
       default -> Json.quote(String.valueOf(value));
     };
   }

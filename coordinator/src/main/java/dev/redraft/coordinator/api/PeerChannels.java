@@ -1,0 +1,44 @@
+package dev.redraft.coordinator.api;
+
+import dev.redraft.api.v1.AdminGrpc;
+import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.node.MemberDirectory;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** One gRPC channel per peer API address, shared by everything that calls other nodes. */
+public final class PeerChannels implements AutoCloseable {
+  private static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+  private final String selfId;
+  private final MemberDirectory members;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  public PeerChannels(String selfId, MemberDirectory members) {
+    this.selfId = selfId;
+    this.members = members;
+  }
+
+  /** An admin stub for a node, marked as forwarded by this node, with a deadline. */
+  AdminGrpc.AdminBlockingStub admin(String nodeId, long deadlineMs, String why) {
+    var addresses = members.get(nodeId).orElseThrow(() -> new UnavailableException("node " + nodeId
+        + " has not published its API address yet, so node " + selfId + " cannot " + why + ": retry"));
+    ManagedChannel channel = channels.computeIfAbsent(addresses.apiAddress(),
+        address -> NettyChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+    Metadata headers = new Metadata();
+    headers.put(AdminService.FORWARDED_BY, selfId);
+    return AdminGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}
