@@ -29,7 +29,13 @@ public enum ConfigKey {
   MAX_REQUEST_BYTES("max-request-bytes", "1048576",
       "Largest write request (all arguments of all commands) in bytes (1024..3145728)."),
   MAX_BATCH_COMMANDS("max-batch-commands", "1000", "Most commands in one atomic batch (1..100000)."),
-  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000).");
+  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000)."),
+  HTTP_ADDRESS("http-address", "",
+      "host:port of the admin HTTP server: /metrics (Prometheus), /livez, /readyz. Empty: no HTTP server."),
+  READY_MAX_APPLY_LAG("ready-max-apply-lag", "1000",
+      "/readyz and the gRPC health service report not ready while more committed entries than this await apply (0..1000000000)."),
+  LOG_FORMAT("log-format", "text", "Log format on stdout: text (one line per event) or json (one JSON object per line)."),
+  LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE.");
 
   private final String key;
   private final String defaultValue;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -150,7 +151,11 @@ public final class ConfigLoader {
         Duration.ofMillis(intInRange(raw, ConfigKey.REQUEST_TIMEOUT_MS, 100, 600_000)),
         intInRange(raw, ConfigKey.MAX_REQUEST_BYTES, 1024, 3 * 1024 * 1024),
         intInRange(raw, ConfigKey.MAX_BATCH_COMMANDS, 1, 100_000),
-        intInRange(raw, ConfigKey.APPLY_BATCH_MAX, 1, 10_000));
+        intInRange(raw, ConfigKey.APPLY_BATCH_MAX, 1, 10_000),
+        optionalHostPort(raw, ConfigKey.HTTP_ADDRESS),
+        intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
+        oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),
+        oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name());
   }
 
   static Map<String, HostPort> parsePeers(String value) {
@@ -199,6 +204,27 @@ public final class ConfigLoader {
       throw new ConfigException(key.key() + ": " + parsed + " is out of range (accepted: " + min + ".." + max + ")");
     }
     return parsed;
+  }
+
+  private enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+  private static HostPort optionalHostPort(Map<ConfigKey, String> raw, ConfigKey key) {
+    String value = raw.getOrDefault(key, "");
+    return value.isEmpty() ? null : HostPort.parse(key.key(), value);
+  }
+
+  private static <E extends Enum<E>> E oneOf(Map<ConfigKey, String> raw, ConfigKey key, Class<E> type) {
+    String value = required(raw, key);
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(value)) {
+        return constant;
+      }
+    }
+    StringBuilder accepted = new StringBuilder();
+    for (E constant : type.getEnumConstants()) {
+      accepted.append(accepted.length() == 0 ? "" : "|").append(constant.name().toLowerCase(Locale.ROOT));
+    }
+    throw new ConfigException(key.key() + ": '" + value + "' is not accepted (accepted: " + accepted + ")");
   }
 
   private static boolean bool(Map<ConfigKey, String> raw, ConfigKey key) {

@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.raft;
 
 import dev.redraft.coordinator.errors.NotReadyException;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.redis.ApplyRequest;
 import dev.redraft.coordinator.redis.ApplyResult;
@@ -50,6 +51,7 @@ final class ApplyPipeline implements AutoCloseable {
   private final NodeHealth health;
   private final int batchMax;
   private final AppliedListener listener;
+  private final RedraftMetrics metrics;
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final AppliedIndexWaiter waiter = new AppliedIndexWaiter();
   private final Thread thread;
@@ -58,8 +60,9 @@ final class ApplyPipeline implements AutoCloseable {
   private long expectedMarker;
 
   ApplyPipeline(String nodeId, RedisApplier applier, NodeHealth health, int batchMax, long redisMarker,
-      AppliedListener listener) {
+      AppliedListener listener, RedraftMetrics metrics) {
     this.nodeId = nodeId;
+    this.metrics = metrics;
     this.applier = applier;
     this.health = health;
     this.batchMax = batchMax;
@@ -143,6 +146,7 @@ final class ApplyPipeline implements AutoCloseable {
       String reason = "its Redis at applied index " + e.actualMarker() + " is not what the log says it holds (index "
           + e.expectedMarker() + "): " + e.getMessage() + "; it must be repaired from the leader's state";
       LOG.error("node {}: {}", nodeId, reason);
+      metrics.driftDetected();
       health.markNeedsRepair(reason);
       complete(batch, e.appliedSoFar());
       failAll(batch.subList(countItemsCovering(batch, e.appliedSoFar().size()), batch.size()),
@@ -157,7 +161,10 @@ final class ApplyPipeline implements AutoCloseable {
     long backoff = RETRY_MIN_MS;
     while (true) {
       try {
+        long start = System.nanoTime();
         List<ApplyResult> results = applier.apply(expectedMarker, requests);
+        metrics.redisRoundTrip("apply", System.nanoTime() - start);
+        metrics.entriesApplied(results.size());
         if (!health.isReady() && !health.needsRepair()) {
           health.markReady();
         }

@@ -5,6 +5,7 @@ import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.InvalidCommandException;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.redis.ApplyOutcome;
@@ -29,6 +30,8 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -55,13 +58,15 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private final int applyBatchMax;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final ExecutorService readExecutor;
+  private final RedraftMetrics metrics;
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
 
   public RedraftStateMachine(String nodeId, RedisApplier applier, RedisReader reader, NodeHealth health,
-      MemberDirectory members, CommandValidator validator, int applyBatchMax) {
+      MemberDirectory members, CommandValidator validator, int applyBatchMax, RedraftMetrics metrics) {
     this.nodeId = nodeId;
+    this.metrics = metrics;
     this.applier = applier;
     this.reader = reader;
     this.health = health;
@@ -85,7 +90,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     long startIndex = getLastAppliedTermIndex() == null ? 0 : getLastAppliedTermIndex().getIndex();
     LOG.info("node {}: state machine starting; Redis applied-index marker {}, log replay from index {}",
         nodeId, marker, startIndex + 1);
-    pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied);
+    pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied, metrics);
     pipeline.start(Math.max(0, startIndex));
   }
 
@@ -169,6 +174,22 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return ProtoBytes.toMessage(out.build());
   }
 
+  /** Counted and logged (with the term) so leader churn shows in metrics and logs. */
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeaderId) {
+    metrics.leaderChanged();
+    long term = -1;
+    try {
+      term = getServer().get().getDivision(member.getGroupId()).getInfo().getCurrentTerm();
+    } catch (Exception e) {
+      // Only for the log line: the term may not be readable while the server starts or stops.
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    LOG.info("node {}: leader is now {} (term {})", nodeId, newLeaderId == null ? "unknown" : newLeaderId, term);
+  }
+
   /** Configuration and metadata entries: no Redis effect, but the applied index moves in order. */
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
@@ -200,13 +221,22 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return pipeline.awaitApplied(pipeline.lastSubmitted())
         .thenApplyAsync(v -> Message.valueOf(
             org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
-                reader.read(toRedisCommand(query)))), readExecutor);
+                timedRead(toRedisCommand(query)))), readExecutor);
   }
 
   /** A read of the local Redis as it is now (no ReadIndex): only when the caller asks for it by name. */
   public CompletableFuture<byte[]> readStale(ReadQuery query) {
     health.requireReady();
-    return CompletableFuture.supplyAsync(() -> reader.read(toRedisCommand(query)), readExecutor);
+    return CompletableFuture.supplyAsync(() -> timedRead(toRedisCommand(query)), readExecutor);
+  }
+
+  private byte[] timedRead(RedisCommand command) {
+    long start = System.nanoTime();
+    try {
+      return reader.read(command);
+    } finally {
+      metrics.redisRoundTrip("read", System.nanoTime() - start);
+    }
   }
 
   private static RedisCommand toRedisCommand(ReadQuery query) {
