@@ -17,6 +17,10 @@ public final class Grpc implements AutoCloseable {
     this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
   }
 
+  public ManagedChannel channel() {
+    return channel;
+  }
+
   public KVGrpc.KVBlockingStub kv() {
     return KVGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
