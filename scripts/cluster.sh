@@ -42,13 +42,13 @@ port_in_use() {
   return 1
 }
 
-# Picks a base port with 3*N free ports above it (Raft, API, Redis for each node).
+# Picks a base port with 4*N free ports above it (Raft, API, Redis, admin HTTP for each node).
 pick_base_port() {
   local nodes=$1 tries=0 base
   while (( tries < 50 )); do
     base=$(( 20000 + (RANDOM % 2000) * 10 ))
     local ok=1 i
-    for (( i = 0; i < nodes * 3; i++ )); do
+    for (( i = 0; i < nodes * 4; i++ )); do
       if port_in_use $(( base + i )); then ok=0; break; fi
     done
     if (( ok )); then echo "$base"; return 0; fi
@@ -85,12 +85,14 @@ cmd_start() {
   [[ -n "$base" ]] || base=$(pick_base_port "$nodes")
   mkdir -p "$DIR"
   : > "$DIR/endpoints"
+  : > "$DIR/http-endpoints"
   local peers="" i
   for (( i = 1; i <= nodes; i++ )); do
-    peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * 3 ))"
+    peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * 4 ))"
   done
   for (( i = 1; i <= nodes; i++ )); do
-    local node="n$i" raft=$(( base + (i - 1) * 3 )) api=$(( base + (i - 1) * 3 + 1 )) redis=$(( base + (i - 1) * 3 + 2 ))
+    local node="n$i" raft=$(( base + (i - 1) * 4 )) api=$(( base + (i - 1) * 4 + 1 )) redis=$(( base + (i - 1) * 4 + 2 ))
+    local http=$(( base + (i - 1) * 4 + 3 ))
     local ndir="$DIR/$node"
     mkdir -p "$ndir/redis" "$ndir/data"
     local password
@@ -120,8 +122,10 @@ NODE=$node
 RAFT=127.0.0.1:$raft
 API=127.0.0.1:$api
 REDIS=127.0.0.1:$redis
+HTTP=127.0.0.1:$http
 ENV
     echo "127.0.0.1:$api" >> "$DIR/endpoints"
+    echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
   done
   for (( i = 1; i <= nodes; i++ )); do
     local ndir="$DIR/n$i"
@@ -134,7 +138,7 @@ ENV
     done
     REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" nohup java ${REDRAFT_JAVA_OPTS:--Xmx512m} -jar "$COORDINATOR_JAR" \
       --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
-      --redis-address "$REDIS" --data-dir "$ndir/data" > "$ndir/coordinator.log" 2>&1 &
+      --redis-address "$REDIS" --http-address "$HTTP" --data-dir "$ndir/data" > "$ndir/coordinator.log" 2>&1 &
     echo $! > "$ndir/coordinator.pid"
   done
   echo "Waiting for a leader and a first write ..."
@@ -150,6 +154,7 @@ ENV
   done
   echo "Redraft cluster of $nodes nodes is up (files in $DIR)."
   echo "Endpoints: $(endpoints_csv)"
+  echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
   echo "Try: scripts/redraft set greeting hello && scripts/redraft get greeting"
 }
 

@@ -3,6 +3,7 @@ package dev.redraft.coordinator;
 import dev.redraft.coordinator.config.ConfigException;
 import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.logging.LogSetup;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ public final class CoordinatorMain {
       System.exit(2);
       return;
     }
+    LogSetup.apply(config.nodeId(), config.logFormat(), config.logLevel());
     CoordinatorNode node;
     try {
       node = CoordinatorNode.start(config);

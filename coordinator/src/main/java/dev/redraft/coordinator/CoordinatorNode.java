@@ -1,5 +1,6 @@
 package dev.redraft.coordinator;
 
+import dev.redraft.coordinator.api.AdminHttpServer;
 import dev.redraft.coordinator.api.ApiServer;
 import dev.redraft.coordinator.api.LeaderSnapshotRepair;
 import dev.redraft.coordinator.api.PeerChannels;
@@ -10,10 +11,13 @@ import dev.redraft.coordinator.verify.VerifyScheduler;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Limits;
 import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
+import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.NodeRegistrar;
 import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.coordinator.raft.RedraftStateMachine;
 import dev.redraft.coordinator.redis.RedisApplier;
 import dev.redraft.coordinator.redis.RedisEndpoint;
@@ -45,6 +49,9 @@ public final class CoordinatorNode implements AutoCloseable {
   private final PeerDigestClient peerDigests;
   private final ReplicaVerifier verifier;
   private VerifyScheduler verifyScheduler;
+  private final RedraftMetrics metrics;
+  private final NodeReadiness readiness;
+  private AdminHttpServer http;
 
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
@@ -54,24 +61,40 @@ public final class CoordinatorNode implements AutoCloseable {
     this.applier = new RedisApplier(redis);
     this.reader = new RedisReader(redis);
     this.health = new NodeHealth(config.nodeId());
+    this.metrics = new RedraftMetrics(config.nodeId(), config.clusterId());
     MemberDirectory members = new MemberDirectory();
     CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
     RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
-        new RedisSnapshots(redis), health, members, validator, config.applyBatchMax());
+        new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics);
     this.raft = new RaftNode(config, stateMachine);
     this.channels = new PeerChannels(config.nodeId(), members);
     this.peerDigests = new PeerDigestClient(channels);
     this.verifier = new ReplicaVerifier(new RaftClusterView(raft), peerDigests,
-        new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health);
+        new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health, metrics);
     stateMachine.setDigestListener(verifier::digestAt);
-    this.api = new ApiServer(config, raft, validator, health, members, reader::ping, channels, verifier);
+    this.readiness = new NodeReadiness(health, this::clusterView, reader::ping, config.readyMaxApplyLag());
+    metrics.bindRaft(raft.metricsSource());
+    metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
+    this.api = new ApiServer(config, raft, validator, health, members, reader::ping, readiness, metrics, channels,
+        verifier);
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
         config.redisAddress().toString(), raft, members);
+  }
+
+  private NodeReadiness.ClusterView clusterView() {
+    RaftStatus status = raft.status();
+    return new NodeReadiness.ClusterView(status.peers().containsKey(config.nodeId()), status.leaderId(),
+        status.commitIndex(), status.appliedIndex());
   }
 
   public static CoordinatorNode start(NodeConfig config) throws Exception {
     CoordinatorNode node = new CoordinatorNode(config);
     try {
+      // First, so a node stuck in start-up can still be scraped and asked why it is not ready.
+      if (config.httpAddress() != null) {
+        node.http = new AdminHttpServer(config.httpAddress(), node.metrics, node.readiness);
+        node.http.start();
+      }
       node.raft.start();
       node.health.markReady();
       node.api.start();
@@ -82,8 +105,9 @@ public final class CoordinatorNode implements AutoCloseable {
       node.close();
       throw e;
     }
-    LOG.info("node {} serving: api {}, raft {}, redis {}, data {}", config.nodeId(), config.apiAddress(),
-        config.raftAddress(), config.redisAddress(), config.dataDir());
+    LOG.info("node {} serving: api {}, raft {}, redis {}, http {}, data {}", config.nodeId(), config.apiAddress(),
+        config.raftAddress(), config.redisAddress(), config.http().map(Object::toString).orElse("off"),
+        config.dataDir());
     return node;
   }
 
@@ -103,17 +127,27 @@ public final class CoordinatorNode implements AutoCloseable {
     return verifier;
   }
 
+  public RedraftMetrics metrics() {
+    return metrics;
+  }
+
+  public NodeReadiness readiness() {
+    return readiness;
+  }
+
   @Override
   public void close() {
     closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);
     closeQuietly("api server", api);
+    closeQuietly("admin http server", http);
     closeQuietly("verifier", verifier);
     closeQuietly("peer digests", peerDigests);
     closeQuietly("peer channels", channels);
     closeQuietly("raft server", raft);
     closeQuietly("redis applier", applier);
     closeQuietly("redis reader", reader);
+    closeQuietly("metrics", metrics);
     LOG.info("node {} stopped", config.nodeId());
   }
 

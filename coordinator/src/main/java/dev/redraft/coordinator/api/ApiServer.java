@@ -3,45 +3,61 @@ package dev.redraft.coordinator.api;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.node.MemberDirectory;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
+import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** The public gRPC server of one node: the KV and Admin services. */
+/**
+ * The public gRPC server of one node: the KV and Admin services, the standard health service and
+ * server reflection (so grpcurl works without the .proto files).
+ */
 public final class ApiServer implements AutoCloseable {
   /** gRPC's own limit on an inbound message: requests larger than max-request-bytes are refused anyway. */
   private static final int MAX_INBOUND_MESSAGE_BYTES = 8 * 1024 * 1024;
 
   private final Server server;
   private final AdminService admin;
+  private final GrpcHealthReporter healthReporter;
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
-      MemberDirectory members, BooleanSupplier redisHealthy, PeerChannels channels, ReplicaVerifier verifier) {
+      MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
+      PeerChannels channels, ReplicaVerifier verifier) {
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
         config.redisAddress().toString(), redisHealthy, channels, verifier);
+    this.healthReporter = new GrpcHealthReporter(readiness);
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(new KvService(config.nodeId(), raft, validator, health, headers, config.maxRequestBytes(),
-            config.maxBatchCommands(), config.requestTimeout()))
+            config.maxBatchCommands(), config.requestTimeout(), metrics))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
+        .addService(healthReporter.service())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        // Older grpcurl versions only speak the v1alpha reflection protocol.
+        .addService(ProtoReflectionService.newInstance())
         .build();
   }
 
   public void start() throws IOException {
     server.start();
+    healthReporter.start();
   }
 
   @Override
   public void close() throws InterruptedException {
+    healthReporter.close();
     server.shutdown();
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.KVGrpc;
+import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.Reply;
@@ -15,6 +16,7 @@ import dev.redraft.coordinator.command.ValidatedCommand;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.log.v1.Proposal;
@@ -22,6 +24,7 @@ import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.ReadQuery;
 import dev.redraft.log.v1.WriteProposal;
 import dev.redraft.log.v1.WriteResult;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,9 +49,11 @@ final class KvService extends KVGrpc.KVImplBase {
   private final int maxRequestBytes;
   private final int maxBatchCommands;
   private final Duration requestTimeout;
+  private final RedraftMetrics metrics;
 
   KvService(String nodeId, RaftNode raft, CommandValidator validator, NodeHealth health, HeaderFactory headers,
-      int maxRequestBytes, int maxBatchCommands, Duration requestTimeout) {
+      int maxRequestBytes, int maxBatchCommands, Duration requestTimeout, RedraftMetrics metrics) {
+    this.metrics = metrics;
     this.nodeId = nodeId;
     this.raft = raft;
     this.validator = validator;
@@ -61,6 +66,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void write(WriteRequest request, StreamObserver<WriteResponse> observer) {
+    long start = System.nanoTime();
     CompletableFuture<WriteResponse> response;
     try {
       Proposal proposal = checkWrite(request);
@@ -98,11 +104,14 @@ final class KvService extends KVGrpc.KVImplBase {
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
-    reply(response, observer);
+    reply(response, observer, RedraftMetrics.Op.WRITE, start);
   }
 
   @Override
   public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
+    long start = System.nanoTime();
+    RedraftMetrics.Op op = request.getConsistency() == ReadConsistency.STALE
+        ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
     CompletableFuture<ReadResponse> response;
     try {
       ReadQuery query = checkRead(request);
@@ -120,7 +129,7 @@ final class KvService extends KVGrpc.KVImplBase {
     } catch (RuntimeException e) {
       response = CompletableFuture.failedFuture(e);
     }
-    reply(response, observer);
+    reply(response, observer, op, start);
   }
 
   private Proposal checkWrite(WriteRequest request) {
@@ -191,11 +200,15 @@ final class KvService extends KVGrpc.KVImplBase {
     return cause instanceof TimeoutException ? "timed out" : String.valueOf(cause.getMessage());
   }
 
-  private static <T> void reply(CompletableFuture<T> response, StreamObserver<T> observer) {
+  private <T> void reply(CompletableFuture<T> response, StreamObserver<T> observer, RedraftMetrics.Op op,
+      long startNanos) {
     response.whenComplete((value, error) -> {
       if (error != null) {
-        observer.onError(ErrorMapper.toStatus(error));
+        StatusRuntimeException status = ErrorMapper.toStatus(error);
+        metrics.request(op, System.nanoTime() - startNanos, status.getStatus().getCode().name());
+        observer.onError(status);
       } else {
+        metrics.request(op, System.nanoTime() - startNanos, null);
         observer.onNext(value);
         observer.onCompleted();
       }

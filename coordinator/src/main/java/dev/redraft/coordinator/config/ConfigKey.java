@@ -40,7 +40,13 @@ public enum ConfigKey {
       "Size of one Raft log segment file; whole segments are purged after a snapshot (1048576..1073741824)."),
   VERIFY_INTERVAL_MS("verify-interval-ms", "60000",
       "How often the leader starts a verification round comparing every replica's Redis digest, in ms; 0 turns"
-          + " periodic rounds off (redraft verify still runs one) (0 or 500..86400000).");
+          + " periodic rounds off (redraft verify still runs one) (0 or 500..86400000)."),
+  HTTP_ADDRESS("http-address", "",
+      "host:port of the admin HTTP server: /metrics (Prometheus), /livez, /readyz. Empty: no HTTP server."),
+  READY_MAX_APPLY_LAG("ready-max-apply-lag", "1000",
+      "/readyz and the gRPC health service report not ready while more committed entries than this await apply (0..1000000000)."),
+  LOG_FORMAT("log-format", "text", "Log format on stdout: text (one line per event) or json (one JSON object per line)."),
+  LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE.");
 
   private final String key;
   private final String defaultValue;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -164,7 +165,11 @@ public final class ConfigLoader {
         intInRange(raw, ConfigKey.SNAPSHOT_THRESHOLD, 100, 100_000_000),
         intInRange(raw, ConfigKey.SNAPSHOT_RETAIN, 1, 100),
         intInRange(raw, ConfigKey.LOG_SEGMENT_SIZE_BYTES, 1024 * 1024, 1024 * 1024 * 1024),
-        verifyInterval(raw));
+        verifyInterval(raw),
+        optionalHostPort(raw, ConfigKey.HTTP_ADDRESS),
+        intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
+        oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),
+        oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name());
   }
 
   private static Duration verifyInterval(Map<ConfigKey, String> raw) {
@@ -172,6 +177,7 @@ public final class ConfigLoader {
       return Duration.ZERO;
     }
     return Duration.ofMillis(intInRange(raw, ConfigKey.VERIFY_INTERVAL_MS, 500, 86_400_000));
+
   }
 
   static Map<String, HostPort> parsePeers(String value) {
@@ -220,6 +226,27 @@ public final class ConfigLoader {
       throw new ConfigException(key.key() + ": " + parsed + " is out of range (accepted: " + min + ".." + max + ")");
     }
     return parsed;
+  }
+
+  private enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+  private static HostPort optionalHostPort(Map<ConfigKey, String> raw, ConfigKey key) {
+    String value = raw.getOrDefault(key, "");
+    return value.isEmpty() ? null : HostPort.parse(key.key(), value);
+  }
+
+  private static <E extends Enum<E>> E oneOf(Map<ConfigKey, String> raw, ConfigKey key, Class<E> type) {
+    String value = required(raw, key);
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(value)) {
+        return constant;
+      }
+    }
+    StringBuilder accepted = new StringBuilder();
+    for (E constant : type.getEnumConstants()) {
+      accepted.append(accepted.length() == 0 ? "" : "|").append(constant.name().toLowerCase(Locale.ROOT));
+    }
+    throw new ConfigException(key.key() + ": '" + value + "' is not accepted (accepted: " + accepted + ")");
   }
 
   private static boolean bool(Map<ConfigKey, String> raw, ConfigKey key) {

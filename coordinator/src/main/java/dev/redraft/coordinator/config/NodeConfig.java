@@ -3,8 +3,13 @@ package dev.redraft.coordinator.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
-/** The whole, validated configuration of one coordinator node. Built by {@link ConfigLoader}. */
+/**
+ * The whole, validated configuration of one coordinator node. Built by {@link ConfigLoader}; every
+ * field is documented at its {@link ConfigKey}. {@code httpAddress} is null when the admin HTTP
+ * server is off.
+ */
 public record NodeConfig(
     String nodeId,
     String clusterId,
@@ -25,9 +30,18 @@ public record NodeConfig(
     int snapshotThreshold,
     int snapshotRetain,
     int logSegmentSizeBytes,
-    Duration verifyInterval) {
+    Duration verifyInterval,
+
+    HostPort httpAddress,
+    long readyMaxApplyLag,
+    LogFormat logFormat,
+    String logLevel) {
 
   public NodeConfig {
     peers = Map.copyOf(peers);
+  }
+
+  public Optional<HostPort> http() {
+    return Optional.ofNullable(httpAddress);
   }
 }

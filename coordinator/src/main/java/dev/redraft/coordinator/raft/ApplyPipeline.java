@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.raft;
 
 import dev.redraft.coordinator.errors.NotReadyException;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.redis.ApplyRequest;
 import dev.redraft.coordinator.redis.ApplyResult;
@@ -78,6 +79,7 @@ final class ApplyPipeline implements AutoCloseable {
   private final int batchMax;
   private final AppliedListener listener;
   private final Recovery recovery;
+  private final RedraftMetrics metrics;
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final AppliedIndexWaiter waiter = new AppliedIndexWaiter();
   private final Thread thread;
@@ -89,8 +91,9 @@ final class ApplyPipeline implements AutoCloseable {
   private long lastCheckNanos = System.nanoTime();
 
   ApplyPipeline(String nodeId, RedisApplier applier, NodeHealth health, int batchMax, long redisMarker,
-      AppliedListener listener, Recovery recovery) {
+      AppliedListener listener, Recovery recovery, RedraftMetrics metrics) {
     this.nodeId = nodeId;
+    this.metrics = metrics;
     this.applier = applier;
     this.health = health;
     this.batchMax = batchMax;
@@ -246,6 +249,7 @@ final class ApplyPipeline implements AutoCloseable {
   private void recover(String problem) throws InterruptedException {
     String reason = problem + "; rebuilding it from this node's snapshot and Raft log";
     LOG.error("node {}: {}", nodeId, reason);
+    metrics.driftDetected();
     health.markNeedsRepair(reason);
     long backoff = RETRY_MIN_MS;
     while (running) {
@@ -270,7 +274,10 @@ final class ApplyPipeline implements AutoCloseable {
     long backoff = RETRY_MIN_MS;
     while (true) {
       try {
+        long start = System.nanoTime();
         List<ApplyResult> results = applier.apply(expectedMarker, requests);
+        metrics.redisRoundTrip("apply", System.nanoTime() - start);
+        metrics.entriesApplied(results.size());
         if (!health.isReady() && !health.needsRepair()) {
           health.markReady();
         }

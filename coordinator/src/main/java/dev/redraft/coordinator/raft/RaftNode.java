@@ -4,6 +4,7 @@ import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.metrics.RaftMetricsSource;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
 import dev.redraft.log.v1.VerifyEntry;
@@ -177,6 +178,19 @@ public final class RaftNode implements AutoCloseable {
           + ": " + cause.getMessage() + "); it is safe to retry", cause);
     }
     return new UnavailableException("the " + what + " failed on node " + config.nodeId() + ": " + cause, cause);
+  }
+
+  /** The gauges' view of this node's Raft state, for the metrics registry. */
+  public RaftMetricsSource metricsSource() {
+    return new RaftMetricsAdapter(this, this::divisionOrNull);
+  }
+
+  private RaftServer.Division divisionOrNull() {
+    try {
+      return server == null ? null : server.getDivision(group.getGroupId());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   public RaftStatus status() {

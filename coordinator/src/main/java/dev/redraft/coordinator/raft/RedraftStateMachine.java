@@ -5,6 +5,7 @@ import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.InvalidCommandException;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.redis.ApplyOutcome;
@@ -42,6 +43,8 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -71,6 +74,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private final RedisSnapshots redisSnapshots;
   private final SnapshotStats snapshotStats = new SnapshotStats();
   private final ExecutorService readExecutor;
+  private final RedraftMetrics metrics;
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
@@ -82,8 +86,10 @@ public final class RedraftStateMachine extends BaseStateMachine {
   }
 
   public RedraftStateMachine(String nodeId, RedisApplier applier, RedisReader reader, RedisSnapshots redisSnapshots,
-      NodeHealth health, MemberDirectory members, CommandValidator validator, int applyBatchMax) {
+      NodeHealth health, MemberDirectory members, CommandValidator validator, int applyBatchMax,
+      RedraftMetrics metrics) {
     this.nodeId = nodeId;
+    this.metrics = metrics;
     this.applier = applier;
     this.reader = reader;
     this.redisSnapshots = redisSnapshots;
@@ -135,7 +141,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
         nodeId, marker, startIndex + 1);
     RedisRebuilder rebuilder = new RedisRebuilder(nodeId, snapshots, redisSnapshots, applier, this::raftLog,
         applyBatchMax);
-    pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied, rebuilder);
+    pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied, rebuilder, metrics);
     pipeline.start(startIndex);
   }
 
@@ -199,6 +205,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     }
     long pauseMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     snapshotStats.taken(last.getIndex(), pauseMs);
+    metrics.snapshotTaken(java.time.Duration.ofMillis(pauseMs));
     LOG.info("node {}: snapshot at index {} (term {}): {} keys, {} bytes; applies paused {} ms", nodeId,
         last.getIndex(), last.getTerm(), summary.keys(), summary.bytes(), pauseMs);
     return last.getIndex();
@@ -343,6 +350,22 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return ProtoBytes.toMessage(out.build());
   }
 
+  /** Counted and logged (with the term) so leader churn shows in metrics and logs. */
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeaderId) {
+    metrics.leaderChanged();
+    long term = -1;
+    try {
+      term = getServer().get().getDivision(member.getGroupId()).getInfo().getCurrentTerm();
+    } catch (Exception e) {
+      // Only for the log line: the term may not be readable while the server starts or stops.
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    LOG.info("node {}: leader is now {} (term {})", nodeId, newLeaderId == null ? "unknown" : newLeaderId, term);
+  }
+
   /** Configuration and metadata entries: no Redis effect, but the applied index moves in order. */
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
@@ -375,23 +398,26 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return p.awaitApplied(p.lastSubmitted())
         .thenApplyAsync(v -> Message.valueOf(
             org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
-                readLocal(p, query))), readExecutor);
+                timedRead(p, query))), readExecutor);
   }
 
   /** A read of the local Redis as it is now (no ReadIndex): only when the caller asks for it by name. */
   public CompletableFuture<byte[]> readStale(ReadQuery query) {
     health.requireReady();
     ApplyPipeline p = pipeline;
-    return CompletableFuture.supplyAsync(() -> readLocal(p, query), readExecutor);
+    return CompletableFuture.supplyAsync(() -> timedRead(p, query), readExecutor);
   }
 
   /** Reads Redis, refusing if it holds less than this node applied (it lost data since the last check). */
-  private byte[] readLocal(ApplyPipeline p, ReadQuery query) {
+  private byte[] timedRead(ApplyPipeline p, ReadQuery query) {
+    long start = System.nanoTime();
     try {
       return reader.read(toRedisCommand(query), p.expectedMarker());
     } catch (RedisStateException e) {
       p.requestCheck();
       throw new NotReadyException(nodeId, e.getMessage() + "; it is being rebuilt");
+    } finally {
+      metrics.redisRoundTrip("read", System.nanoTime() - start);
     }
   }
 

@@ -17,6 +17,8 @@ public final class RedisApplier implements AutoCloseable {
   /** Keys of Redraft's own state in each Redis (all under the reserved prefix). */
   public static final String APPLIED_KEY = "__redraft:applied";
   public static final String CLOCK_KEY = "__redraft:clock";
+  /** Client sessions, written by apply.lua: one field per client id. */
+  public static final String SESSIONS_KEY = "__redraft:sessions";
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 

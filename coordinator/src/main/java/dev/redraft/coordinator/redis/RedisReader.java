@@ -58,6 +58,13 @@ public final class RedisReader implements AutoCloseable {
     }
   }
 
+  /** Number of client sessions (exactly-once state) kept in Redis. */
+  public long sessionCount() {
+    try (Jedis jedis = pool.getResource()) {
+      return jedis.hlen(RedisApplier.SESSIONS_KEY);
+    }
+  }
+
   /** True if Redis answers PING now. */
   public boolean ping() {
     try (Jedis jedis = pool.getResource()) {

@@ -1,5 +1,7 @@
 package dev.redraft.coordinator.verify;
 
+import dev.redraft.coordinator.metrics.RedraftMetrics;
+import dev.redraft.coordinator.metrics.VerificationResult;
 import dev.redraft.coordinator.node.NodeHealth;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,6 +32,7 @@ public final class ReplicaVerifier implements AutoCloseable {
   private final PeerDigests peers;
   private final ReplicaRepair repair;
   private final NodeHealth health;
+  private final RedraftMetrics metrics;
   private final DigestBook book = new DigestBook();
   private final Map<Long, CompletableFuture<VerificationRound>> rounds = new ConcurrentHashMap<>();
   private final ExecutorService worker;
@@ -37,7 +40,9 @@ public final class ReplicaVerifier implements AutoCloseable {
   private final AtomicLong repairs = new AtomicLong();
   private volatile VerificationRound last;
 
-  public ReplicaVerifier(ClusterView cluster, PeerDigests peers, ReplicaRepair repair, NodeHealth health) {
+  public ReplicaVerifier(ClusterView cluster, PeerDigests peers, ReplicaRepair repair, NodeHealth health,
+      RedraftMetrics metrics) {
+    this.metrics = metrics;
     this.cluster = cluster;
     this.peers = peers;
     this.repair = repair;
@@ -113,6 +118,11 @@ public final class ReplicaVerifier implements AutoCloseable {
     }
     VerificationRound result = new VerificationRound(round, self, digests, verdicts);
     last = result;
+    metrics.verification(switch (result.selfVerdict()) {
+      case MATCH -> VerificationResult.MATCH;
+      case DIVERGED -> VerificationResult.MISMATCH;
+      default -> VerificationResult.ERROR;
+    });
     switch (result.selfVerdict()) {
       case DIVERGED -> repair(round, ownDigest, agreed);
       case NO_MAJORITY -> LOG.error("node {}: ALARM: verification round {} (log index {}): no digest is shared by a"
@@ -125,6 +135,7 @@ public final class ReplicaVerifier implements AutoCloseable {
 
   private void repair(long round, String ownDigest, String agreed) {
     driftCount.incrementAndGet();
+    metrics.driftDetected();
     String reason = "its Redis diverged: digest " + ownDigest + " at verify round " + round + " (log index " + round
         + ") differs from the majority's " + agreed + "; repairing from the leader's state";
     LOG.error("node {}: {}", cluster.selfId(), reason);

@@ -62,6 +62,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void operabilityKeysHaveDefaultsAndAreChecked() {
+    NodeConfig defaults = ConfigLoader.load(MINIMAL, Map.of());
+    assertThat(defaults.http()).isEmpty();
+    assertThat(defaults.logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(defaults.logLevel()).isEqualTo("INFO");
+    assertThat(defaults.readyMaxApplyLag()).isEqualTo(1000);
+
+    NodeConfig set = ConfigLoader.load(concat(MINIMAL, "--http-address=127.0.0.1:9001", "--log-level=debug"),
+        Map.of("REDRAFT_LOG_FORMAT", "json", "REDRAFT_READY_MAX_APPLY_LAG", "5"));
+    assertThat(set.http()).contains(new HostPort("127.0.0.1", 9001));
+    assertThat(set.logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(set.logLevel()).isEqualTo("DEBUG");
+    assertThat(set.readyMaxApplyLag()).isEqualTo(5);
+
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--log-format=xml"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log-format").hasMessageContaining("text|json");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--log-level=loud"), Map.of()))
+        .hasMessageContaining("log-level").hasMessageContaining("error|warn|info|debug|trace");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--http-address=9001"), Map.of()))
+        .hasMessageContaining("http-address").hasMessageContaining("host:port");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--ready-max-apply-lag=-1"), Map.of()))
+        .hasMessageContaining("ready-max-apply-lag").hasMessageContaining("0..1000000000");
+  }
+
+  @Test
   void peersMustListThisNodeAtItsRaftAddress() {
     String[] args = MINIMAL.clone();
     args[4] = "--peers=n2=127.0.0.1:7002";
@@ -87,6 +112,8 @@ class ConfigLoaderTest {
     String help = ConfigLoader.help();
     for (ConfigKey key : ConfigKey.values()) {
       assertThat(help).contains("--" + key.key()).contains(key.envName());
+      key.defaultValue().filter(v -> !v.isEmpty())
+          .ifPresent(v -> assertThat(help).contains("default: " + v));
     }
   }
 

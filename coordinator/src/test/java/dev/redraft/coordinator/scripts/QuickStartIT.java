@@ -1,11 +1,15 @@
 package dev.redraft.coordinator.scripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.redraft.coordinator.testing.AdminHttp;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs README.md's quick start, command by command, exactly as written there (only the test
- * command itself is skipped), so the README cannot drift from the scripts.
+ * command itself is skipped), so the README cannot drift from the scripts. While its cluster runs,
+ * it also drives the scripts from another directory and checks the nodes' logs and admin endpoints.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class QuickStartIT {
@@ -41,6 +46,9 @@ class QuickStartIT {
         Result result = run(command);
         assertThat(result.exitCode()).as("'%s' failed:%n%s", command, result.output()).isZero();
         outputs.put(command, result.output());
+        if (command.startsWith("scripts/cluster.sh start")) {
+          checkFromAnotherDirectory();
+        }
       }
     } finally {
       run("scripts/cluster.sh stop");
@@ -52,6 +60,27 @@ class QuickStartIT {
     try (var files = Files.walk(home)) {
       assertThat(files.filter(p -> p.toString().endsWith(".pid"))).isEmpty();
     }
+  }
+
+  /**
+   * While the quick-start cluster runs: the scripts work by absolute path from another directory,
+   * each node's log is under its directory, and its admin HTTP endpoints answer.
+   */
+  private void checkFromAnotherDirectory() throws Exception {
+    Path elsewhere = Files.createDirectories(home.resolve("elsewhere"));
+    Result status = run(REPO.resolve("scripts/cluster.sh") + " status -o json", elsewhere);
+    assertThat(status.exitCode()).as(status.output()).isZero();
+    assertThat(status.output()).contains("\"role\": \"LEADER\"");
+    Result set = run(REPO.resolve("scripts/redraft") + " set from-elsewhere 1", elsewhere);
+    assertThat(set.output()).contains("OK");
+
+    assertThat(Files.readString(home.resolve("n1/coordinator.log"))).contains("node=n1").contains("node n1 serving");
+    List<String> http = Files.readAllLines(home.resolve("http-endpoints"));
+    assertThat(http).hasSize(3).allMatch(line -> line.matches("n\\d http://127\\.0\\.0\\.1:\\d+"));
+    String base = http.get(0).split(" ")[1];
+    assertThat(AdminHttp.get(base + "/livez").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> AdminHttp.get(base + "/readyz").status() == 200);
+    assertThat(AdminHttp.get(base + "/metrics").body()).contains("redraft_raft_term{");
   }
 
   /** The commands of the bash blocks under "## Quick start", without comments. */
@@ -83,8 +112,12 @@ class QuickStartIT {
   }
 
   private Result run(String command) throws IOException, InterruptedException {
+    return run(command, REPO);
+  }
+
+  private Result run(String command, Path workingDir) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder("bash", "-c", command)
-        .directory(REPO.toFile())
+        .directory(workingDir.toFile())
         .redirectErrorStream(true);
     builder.environment().put("REDRAFT_HOME", home.toString());
     builder.environment().remove("REDRAFT_ENDPOINTS");

@@ -22,6 +22,10 @@ public final class Grpc implements AutoCloseable {
     return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
   }
 
+  public ManagedChannel channel() {
+    return channel;
+  }
+
   public KVGrpc.KVBlockingStub kv() {
     return KVGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
   }

@@ -84,6 +84,7 @@ public final class TestCluster implements AutoCloseable {
         "--node-id=" + id(index),
         "--raft-address=127.0.0.1:" + raftPort,
         "--api-address=127.0.0.1:" + FreePorts.next(),
+        "--http-address=127.0.0.1:" + FreePorts.next(),
         "--peers=" + peers,
         "--redis-address=127.0.0.1:" + server.port(),
         "--data-dir=" + dir.resolve(id(index)).resolve("data"),
@@ -146,6 +147,11 @@ public final class TestCluster implements AutoCloseable {
 
   public String endpoint(int index) {
     return configs.get(index).apiAddress().toString();
+  }
+
+  /** Base URL of a node's admin HTTP server (/metrics, /livez, /readyz). */
+  public String httpUrl(int index) {
+    return "http://" + configs.get(index).httpAddress();
   }
 
   public List<String> endpoints() {

@@ -1,0 +1,22 @@
+package dev.redraft.coordinator.metrics;
+
+/**
+ * What the Raft gauges read at scrape time. Implemented in the raft package, so this package needs
+ * no Ratis type.
+ */
+public interface RaftMetricsSource {
+  /** LEADER, FOLLOWER, CANDIDATE, LISTENER or UNKNOWN. */
+  String role();
+
+  long term();
+
+  long commitIndex();
+
+  long appliedIndex();
+
+  /** Entries currently in the Raft log (after the last purge). */
+  long logEntries();
+
+  /** Bytes of the Raft log segments on disk. */
+  long logBytes();
+}

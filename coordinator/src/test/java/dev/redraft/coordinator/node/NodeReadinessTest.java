@@ -1,0 +1,38 @@
+package dev.redraft.coordinator.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Each readiness condition on its own: membership, a leader, Redis, divergence, apply lag. */
+class NodeReadinessTest {
+  private final NodeHealth health = new NodeHealth("n1");
+  private final AtomicReference<NodeReadiness.ClusterView> view =
+      new AtomicReference<>(new NodeReadiness.ClusterView(true, "n2", 100, 100));
+  private final AtomicBoolean redisUp = new AtomicBoolean(true);
+  private final NodeReadiness readiness = new NodeReadiness(health, view::get, redisUp::get, 10);
+
+  @Test
+  void readyOnlyWhenEveryConditionHolds() {
+    assertThat(readiness.check().ready()).as("still replaying").isFalse();
+    health.markReady();
+    assertThat(readiness.check()).isEqualTo(new NodeReadiness.Verdict(true, java.util.List.of()));
+
+    view.set(new NodeReadiness.ClusterView(true, "", 100, 100));
+    assertThat(readiness.check().reasons()).containsExactly("no leader known");
+    view.set(new NodeReadiness.ClusterView(false, "n2", 100, 100));
+    assertThat(readiness.check().reasons()).containsExactly("not a member of the cluster configuration");
+    view.set(new NodeReadiness.ClusterView(true, "n2", 111, 100));
+    assertThat(readiness.check().reasons()).singleElement().asString().contains("catching up: 11");
+    view.set(new NodeReadiness.ClusterView(true, "n2", 110, 100));
+    assertThat(readiness.check().ready()).as("a lag of exactly ready-max-apply-lag is fine").isTrue();
+
+    redisUp.set(false);
+    assertThat(readiness.check().reasons()).containsExactly("its Redis does not answer PING");
+    redisUp.set(true);
+    health.markNeedsRepair("Redis lost its data");
+    assertThat(readiness.check().reasons()).containsExactly("diverged: Redis lost its data");
+  }
+}
