@@ -15,6 +15,8 @@ import dev.redraft.coordinator.raft.MembershipManager;
 import dev.redraft.coordinator.raft.SnapshotStats;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import dev.redraft.coordinator.verify.VerificationRound;
+import dev.redraft.api.v1.ConfirmLeadershipRequest;
+import dev.redraft.api.v1.ConfirmLeadershipResponse;
 import dev.redraft.api.v1.FetchSnapshotRequest;
 import dev.redraft.api.v1.GetDigestRequest;
 import dev.redraft.api.v1.GetDigestResponse;
@@ -72,6 +74,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final BooleanSupplier redisHealthy;
   private final PeerChannels channels;
   private final ReplicaVerifier verifier;
+  private final LeadershipConfirmation leadership;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
     t.setDaemon(true);
@@ -80,7 +83,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   AdminService(RaftNode raft, NodeHealth health, MemberDirectory members, HeaderFactory headers,
       String apiAddress, String redisAddress, BooleanSupplier redisHealthy, PeerChannels channels,
-      ReplicaVerifier verifier) {
+      ReplicaVerifier verifier, LeadershipConfirmation leadership) {
+    this.leadership = leadership;
     this.channels = channels;
     this.verifier = verifier;
     this.raft = raft;
@@ -222,6 +226,12 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
             + "; retry (is a majority up?)", e);
       }
     });
+  }
+
+  @Override
+  public void confirmLeadership(ConfirmLeadershipRequest request,
+      StreamObserver<ConfirmLeadershipResponse> observer) {
+    answer(observer, leadership::answer);
   }
 
   @Override

@@ -15,6 +15,8 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -28,19 +30,27 @@ public final class ApiServer implements AutoCloseable {
 
   private final Server server;
   private final AdminService admin;
+  private final ExecutorService confirmExecutor;
   private final GrpcHealthReporter healthReporter;
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
       MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
       PeerChannels channels, ReplicaVerifier verifier) {
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
+    this.confirmExecutor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "redraft-confirm-leadership");
+      t.setDaemon(true);
+      return t;
+    });
+    LeadershipConfirmation leadership = new LeadershipConfirmation(raft, channels, config.electionTimeoutMin(),
+        confirmExecutor);
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
-        config.redisAddress().toString(), redisHealthy, channels, verifier);
+        config.redisAddress().toString(), redisHealthy, channels, verifier, leadership);
     this.healthReporter = new GrpcHealthReporter(readiness);
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .addService(new KvService(config.nodeId(), raft, validator, health, headers, config.maxRequestBytes(),
+        .addService(new KvService(config.nodeId(), raft, leadership, validator, health, headers, config.maxRequestBytes(),
             config.maxBatchCommands(), config.requestTimeout(), metrics))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .addService(healthReporter.service())
@@ -63,5 +73,6 @@ public final class ApiServer implements AutoCloseable {
       server.shutdownNow();
     }
     admin.close();
+    confirmExecutor.shutdownNow();
   }
 }

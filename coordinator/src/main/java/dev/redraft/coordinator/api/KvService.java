@@ -19,6 +19,7 @@ import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.ReadQuery;
@@ -43,6 +44,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   private final String nodeId;
   private final RaftNode raft;
+  private final LeadershipConfirmation leadership;
   private final CommandValidator validator;
   private final NodeHealth health;
   private final HeaderFactory headers;
@@ -51,11 +53,13 @@ final class KvService extends KVGrpc.KVImplBase {
   private final Duration requestTimeout;
   private final RedraftMetrics metrics;
 
-  KvService(String nodeId, RaftNode raft, CommandValidator validator, NodeHealth health, HeaderFactory headers,
+  KvService(String nodeId, RaftNode raft, LeadershipConfirmation leadership, CommandValidator validator,
+      NodeHealth health, HeaderFactory headers,
       int maxRequestBytes, int maxBatchCommands, Duration requestTimeout, RedraftMetrics metrics) {
     this.metrics = metrics;
     this.nodeId = nodeId;
     this.raft = raft;
+    this.leadership = leadership;
     this.validator = validator;
     this.health = health;
     this.headers = headers;
@@ -117,7 +121,11 @@ final class KvService extends KVGrpc.KVImplBase {
       ReadQuery query = checkRead(request);
       health.requireReady();
       CompletableFuture<byte[]> resp = switch (request.getConsistency()) {
-        case LINEARIZABLE -> raft.readLinearizable(query);
+        case LINEARIZABLE -> {
+          RaftStatus before = raft.status();
+          yield raft.readLinearizable(query).thenCompose(bytes ->
+              leadership.confirm(before.leaderId(), before.term()).thenApply(confirmed -> bytes));
+        }
         case STALE -> raft.stateMachine().readStale(query);
         default -> throw new InvalidRequestException("unknown read consistency " + request.getConsistencyValue()
             + ": use LINEARIZABLE (default) or STALE");

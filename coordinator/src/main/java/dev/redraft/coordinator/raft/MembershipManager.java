@@ -204,13 +204,33 @@ public final class MembershipManager {
    * empty if it does not lead (only the leader knows).
    */
   public Set<String> reachableMembers() {
+    return heardWithin(liveWithin);
+  }
+
+  /**
+   * True if this node leads and a majority of voters (itself included) answered it within
+   * {@code window}. Ratis followers refuse to vote for another candidate for one minimum election
+   * timeout after hearing from their leader, so with {@code window} well below that timeout no
+   * other leader can exist now (assuming clocks that run at nearly the same rate).
+   */
+  public boolean leadershipConfirmed(Duration window) {
+    if (!isLeader()) {
+      return false;
+    }
+    Set<String> heard = heardWithin(window);
+    List<RaftPeer> voters = new ArrayList<>(division.get().getRaftConf().getCurrentPeers());
+    long confirmed = voters.stream().filter(p -> heard.contains(p.getId().toString())).count();
+    return confirmed >= voters.size() / 2 + 1;
+  }
+
+  private Set<String> heardWithin(Duration window) {
     Set<String> live = new HashSet<>();
     if (!isLeader()) {
       return live;
     }
     live.add(selfId);
     for (ServerRpcProto follower : division.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
-      if (follower.getLastRpcElapsedTimeMs() <= liveWithin.toMillis()) {
+      if (follower.getLastRpcElapsedTimeMs() <= window.toMillis()) {
         live.add(follower.getId().getId().toStringUtf8());
       }
     }

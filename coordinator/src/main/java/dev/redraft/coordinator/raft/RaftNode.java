@@ -26,7 +26,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
@@ -144,8 +146,37 @@ public final class RaftNode implements AutoCloseable {
 
   /** ReadIndex through the leader, then the query against this node's Redis. */
   public CompletableFuture<byte[]> readLinearizable(ReadQuery query) {
+    return readLinearizable(query, READ_INDEX_ATTEMPTS);
+  }
+
+  /**
+   * A new leader cannot serve a read index until it committed an entry of its term: such a read is
+   * tried again a few times (reads change nothing, so this is always safe) before the caller hears.
+   */
+  private CompletableFuture<byte[]> readLinearizable(ReadQuery query, int attemptsLeft) {
     return client.async().sendReadOnly(ProtoBytes.toMessage(query), selfId)
-        .handle((reply, error) -> toCommitted(reply, error, "read").content());
+        .handle((reply, error) -> {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          if (attemptsLeft > 1 && leaderNotReadyForReads(cause != null ? cause : reply.getException())) {
+            return CompletableFuture.supplyAsync(() -> (byte[]) null,
+                    CompletableFuture.delayedExecutor(READ_INDEX_RETRY_MS, TimeUnit.MILLISECONDS))
+                .thenCompose(ignored -> readLinearizable(query, attemptsLeft - 1));
+          }
+          return CompletableFuture.completedFuture(toCommitted(reply, error, "read").content());
+        })
+        .thenCompose(f -> f);
+  }
+
+  private static final int READ_INDEX_ATTEMPTS = 10;
+  private static final long READ_INDEX_RETRY_MS = 200;
+
+  private static boolean leaderNotReadyForReads(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ReadIndexException || t instanceof LeaderNotReadyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private CommittedReply toCommitted(RaftClientReply reply, Throwable error, String what) {

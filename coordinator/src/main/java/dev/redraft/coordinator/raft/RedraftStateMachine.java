@@ -78,6 +78,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
+  private volatile boolean seenSelfAsMember;
   private volatile DigestListener digestListener = (round, digest) -> { };
 
   /** Told, in log order, the digest of this node's Redis at each VERIFY entry (round = its log index). */
@@ -226,7 +227,12 @@ public final class RedraftStateMachine extends BaseStateMachine {
     RaftPeerId self = RaftPeerId.valueOf(nodeId);
     boolean member = current.getPeer(self, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
     boolean stable = current.getPreviousPeers().isEmpty() && current.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
-    if (!member && stable && !current.getCurrentPeers().isEmpty() && !health.isRemoved()) {
+    if (member) {
+      // A joining node catches up on entries written before it was added, whose configurations lack
+      // it: only a node that has been a member can be removed.
+      seenSelfAsMember = true;
+    }
+    if (!member && seenSelfAsMember && stable && !current.getCurrentPeers().isEmpty() && !health.isRemoved()) {
       String reason = "it was removed from the cluster (configuration at log index " + current.getLogEntryIndex()
           + "); stop it, and its data directory and Redis can be deleted";
       LOG.warn("node {}: {}", nodeId, reason);
