@@ -21,6 +21,9 @@ public final class RedraftCli {
     TypedSubcommands.addTo(commandLine);
     commandLine.addSubcommand(new GenericCommand());
     commandLine.addSubcommand(new ClusterCommand());
+    commandLine.addSubcommand(new MemberCommand());
+    commandLine.addSubcommand(new LeaderCommand());
+    commandLine.addSubcommand(new SnapshotCommand());
     commandLine.addSubcommand(new CommandLine.HelpCommand());
     // Values such as -1 (LRANGE key 0 -1) are arguments, not unknown options.
     commandLine.setUnmatchedOptionsArePositionalParams(true);
