@@ -163,6 +163,14 @@ cmd_start() {
     sleep 0.5
   done
   echo "Redraft cluster of $nodes nodes is up (files in $DIR)."
+  local extra
+  for extra in "$DIR"/n*/; do
+    extra=$(basename "$extra")
+    if [[ "$extra" =~ ^n[0-9]+$ ]] && (( ${extra#n} > nodes )); then
+      echo "Note: $extra (from add-node) was not started again and may still be a member:" \
+        "'scripts/cluster.sh clean' first for a fresh cluster, or 'scripts/redraft member remove $extra'." >&2
+    fi
+  done
   echo "Endpoints: $(endpoints_csv)"
   echo "Try: scripts/redraft set greeting hello && scripts/redraft get greeting"
 }
