@@ -1,6 +1,24 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.AdminGrpc;
+import dev.redraft.api.v1.Member;
+import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.api.v1.PromoteNodeRequest;
+import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.api.v1.TakeSnapshotRequest;
+import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.TransferLeadershipRequest;
+import dev.redraft.api.v1.TransferLeadershipResponse;
+import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.raft.MembershipManager;
+import dev.redraft.coordinator.raft.SnapshotStats;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.MemberStatus;
@@ -24,9 +42,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** Cluster administration: this node's status, and every member's as each reports itself. */
+/**
+ * Cluster administration: this node's status, every member's as each reports itself, membership
+ * changes, leadership transfer and snapshots. Membership changes run on the leader: a follower
+ * forwards them there once (a forwarded call that finds no leader fails as UNAVAILABLE).
+ */
 final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseable {
   private static final long PEER_STATUS_DEADLINE_MS = 2_000;
+  private static final long FORWARD_DEADLINE_MS = 120_000;
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+  /** Set on a call one node forwarded to another, so it is never forwarded again. */
+  static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("redraft-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
+  static final Context.Key<String> FORWARDED = Context.key("redraft-forwarded-by");
 
   private final RaftNode raft;
   private final NodeHealth health;
@@ -75,13 +102,120 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
       }
     });
     ClusterStatusResponse.Builder response = ClusterStatusResponse.newBuilder().setHeader(headers.header(status));
-    pending.forEach(f -> response.addMembers(f.join()));
+    List<MemberStatus> all = pending.stream().map(CompletableFuture::join).toList();
+    // Lag is measured against the leader's commit index (this node's if the leader did not answer).
+    long commit = all.stream().filter(m -> m.getRole().equals("LEADER")).mapToLong(MemberStatus::getCommitIndex)
+        .findFirst().orElse(status.commitIndex());
+    for (MemberStatus member : all) {
+      MemberStatus.Builder withLag = member.toBuilder()
+          .setLag(member.getReachable() ? Math.max(0, commit - member.getAppliedIndex()) : 0);
+      if (member.getNodeId().equals(status.nodeId()) || !member.getReachable()) {
+        withLag.setVoter(!status.learners().contains(member.getNodeId()));
+      }
+      response.addMembers(withLag);
+    }
     observer.onNext(response.build());
     observer.onCompleted();
   }
 
+  @Override
+  public void addNode(AddNodeRequest request, StreamObserver<MembershipResponse> observer) {
+    onLeader(observer, stub -> stub.addNode(request), () -> membershipResponse(
+        raft.membership().add(request.getNodeId(), request.getRaftAddress(), request.getLearner())));
+  }
+
+  @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
+    onLeader(observer, stub -> stub.removeNode(request),
+        () -> membershipResponse(raft.membership().remove(request.getNodeId())));
+  }
+
+  @Override
+  public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
+    onLeader(observer, stub -> stub.promoteNode(request),
+        () -> membershipResponse(raft.membership().promote(request.getNodeId())));
+  }
+
+  @Override
+  public void transferLeadership(TransferLeadershipRequest request, StreamObserver<TransferLeadershipResponse> observer) {
+    answer(observer, () -> {
+      String leader = raft.membership().transferLeadership(request.getNodeId(), ADMIN_TIMEOUT);
+      return TransferLeadershipResponse.newBuilder().setHeader(headers.header()).setLeaderId(leader).build();
+    });
+  }
+
+  @Override
+  public void takeSnapshot(TakeSnapshotRequest request, StreamObserver<TakeSnapshotResponse> observer) {
+    String target = request.getNodeId();
+    if (!target.isEmpty() && !target.equals(raft.status().nodeId())) {
+      answer(observer, () -> forwardTo(target, "take a snapshot on it").takeSnapshot(request));
+      return;
+    }
+    answer(observer, () -> {
+      long index = raft.membership().takeSnapshot(ADMIN_TIMEOUT);
+      RaftStatus status = raft.status();
+      return TakeSnapshotResponse.newBuilder().setHeader(headers.header(status)).setNodeId(status.nodeId())
+          .setSnapshotIndex(index).build();
+    });
+  }
+
+  private MembershipResponse membershipResponse(List<MembershipManager.Member> current) {
+    MembershipResponse.Builder response = MembershipResponse.newBuilder().setHeader(headers.header());
+    current.forEach(m -> response.addMembers(Member.newBuilder()
+        .setNodeId(m.id()).setRaftAddress(m.raftAddress()).setVoter(m.voter())));
+    return response.build();
+  }
+
+  /** Runs {@code local} here if this node leads, else forwards the call to the leader (once). */
+  private <T> void onLeader(StreamObserver<T> observer, Function<AdminGrpc.AdminBlockingStub, T> forward,
+      Supplier<T> local) {
+    answer(observer, () -> {
+      if (raft.membership().isLeader()) {
+        return local.get();
+      }
+      String forwardedBy = FORWARDED.get();
+      if (forwardedBy != null) {
+        throw new UnavailableException("node " + forwardedBy + " forwarded this call here, but node "
+            + raft.status().nodeId() + " is not the leader either (an election is under way?): retry");
+      }
+      String leader = raft.status().leaderId();
+      if (leader.isEmpty()) {
+        throw new UnavailableException("the cluster has no leader right now: retry in a few seconds");
+      }
+      return forward.apply(forwardTo(leader, "run it on the leader"));
+    });
+  }
+
+  private AdminGrpc.AdminBlockingStub forwardTo(String nodeId, String why) {
+    var addresses = members.get(nodeId).orElseThrow(() -> new UnavailableException("node " + nodeId
+        + " has not published its API address yet, so this node cannot " + why + ": call it directly or retry"));
+    ManagedChannel channel = peerChannels.computeIfAbsent(addresses.apiAddress(),
+        address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
+    Metadata headersOut = new Metadata();
+    headersOut.put(FORWARDED_BY, raft.status().nodeId());
+    return AdminGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headersOut))
+        .withDeadlineAfter(FORWARD_DEADLINE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private static <T> void answer(StreamObserver<T> observer, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      observer.onError(ErrorMapper.toStatus(e));
+      return;
+    }
+    observer.onNext(result);
+    observer.onCompleted();
+  }
+
   private MemberStatus self(RaftStatus status) {
+    SnapshotStats snapshots = raft.stateMachine().snapshotStats();
     return MemberStatus.newBuilder()
+        .setVoter(!status.learners().contains(status.nodeId()))
+        .setSnapshotIndex(snapshots.latestIndex())
+        .setLongestSnapshotPauseMs(snapshots.longestPauseMs())
         .setNodeId(status.nodeId())
         .setRaftAddress(status.peers().getOrDefault(status.nodeId(), ""))
         .setApiAddress(apiAddress)

@@ -6,6 +6,7 @@ import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ public final class ApiServer implements AutoCloseable {
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(new KvService(config.nodeId(), raft, validator, health, headers, config.maxRequestBytes(),
             config.maxBatchCommands(), config.requestTimeout()))
-        .addService(admin)
+        .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .build();
   }
 

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.api;
 
 import dev.redraft.coordinator.command.InvalidCommandException;
 import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import io.grpc.Status;
@@ -27,6 +28,9 @@ final class ErrorMapper {
     }
     if (cause instanceof InvalidCommandException || cause instanceof InvalidRequestException) {
       return Status.INVALID_ARGUMENT.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof RefusedException) {
+      return Status.FAILED_PRECONDITION.withDescription(cause.getMessage()).asRuntimeException();
     }
     if (cause instanceof SupersededWriteException) {
       return Status.FAILED_PRECONDITION.withDescription(cause.getMessage()).asRuntimeException();

@@ -8,7 +8,9 @@ import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,6 +43,8 @@ public final class RaftNode implements AutoCloseable {
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
   private RaftClient client;
+  private RaftClient adminClient;
+  private MembershipManager membership;
 
   public RaftNode(NodeConfig config, RedraftStateMachine stateMachine) {
     this.config = config;
@@ -61,9 +65,12 @@ public final class RaftNode implements AutoCloseable {
   }
 
   public void start() throws IOException {
+    // A node joining a running cluster starts with no peers and waits for the leader to add it; it must
+    // not campaign with a peer list of its own.
+    RaftGroup serverGroup = config.joinExisting() ? RaftGroup.valueOf(group.getGroupId()) : group;
     server = RaftServer.newBuilder()
         .setServerId(selfId)
-        .setGroup(group)
+        .setGroup(serverGroup)
         .setStateMachine(stateMachine)
         .setProperties(RaftSettings.server(config))
         .setOption(RaftStorage.StartupOption.RECOVER)
@@ -74,6 +81,29 @@ public final class RaftNode implements AutoCloseable {
         .setRaftGroup(group)
         .setRetryPolicy(writeRetryPolicy(config))
         .build();
+    adminClient = RaftClient.newBuilder()
+        .setProperties(RaftSettings.adminClient())
+        .setRaftGroup(group)
+        .setRetryPolicy(ADMIN_RETRY_POLICY)
+        .build();
+    membership = new MembershipManager(config.nodeId(), this::division, adminClient, config.electionTimeoutMax());
+  }
+
+  /** Admin calls retry a few times on their own, then report: never spin (see notes/ratis.md, trap 2). */
+  private static final RetryPolicy ADMIN_RETRY_POLICY =
+      RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+
+  RaftServer.Division division() {
+    try {
+      return server.getDivision(group.getGroupId());
+    } catch (IOException e) {
+      throw new UnavailableException("the Raft group is not running on node " + config.nodeId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Membership changes, leadership transfer and snapshots on demand. */
+  public MembershipManager membership() {
+    return membership;
   }
 
   /**
@@ -133,17 +163,24 @@ public final class RaftNode implements AutoCloseable {
 
   public RaftStatus status() {
     Map<String, String> peerAddresses = new LinkedHashMap<>();
+    Set<String> learners = new HashSet<>();
     try {
       RaftServer.Division division = server.getDivision(group.getGroupId());
       division.getRaftConf().getCurrentPeers()
           .forEach(p -> peerAddresses.put(p.getId().toString(), p.getAddress()));
+      division.getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER).forEach(p -> {
+        peerAddresses.put(p.getId().toString(), p.getAddress());
+        learners.add(p.getId().toString());
+      });
       RaftPeerRole role = division.getInfo().getCurrentRole();
       RaftPeerId leader = division.getInfo().getLeaderId();
       return new RaftStatus(config.nodeId(), role == null ? "UNKNOWN" : role.name(),
           division.getInfo().getCurrentTerm(), leader == null ? "" : leader.toString(),
-          division.getRaftLog().getLastCommittedIndex(), stateMachine.appliedIndex(), peerAddresses);
+          division.getRaftLog().getLastCommittedIndex(), stateMachine.appliedIndex(), peerAddresses, learners,
+          division.getRaftLog().getStartIndex());
     } catch (IOException | RuntimeException e) {
-      return new RaftStatus(config.nodeId(), "UNKNOWN", 0, "", 0, stateMachine.appliedIndex(), peerAddresses);
+      return new RaftStatus(config.nodeId(), "UNKNOWN", 0, "", 0, stateMachine.appliedIndex(), peerAddresses, learners,
+          0);
     }
   }
 
@@ -153,6 +190,9 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (adminClient != null) {
+      adminClient.close();
+    }
     if (client != null) {
       client.close();
     }

@@ -51,6 +51,14 @@ final class RaftSettings {
     return props;
   }
 
+  /** Membership changes wait for a new member to catch up (possibly from a large snapshot). */
+  static RaftProperties adminClient() {
+    RaftProperties props = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+    GrpcConfigKeys.setMessageSizeMax(props, GRPC_MESSAGE_MAX);
+    return props;
+  }
+
   static RaftProperties client(NodeConfig config) {
     RaftProperties props = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(3, TimeUnit.SECONDS));

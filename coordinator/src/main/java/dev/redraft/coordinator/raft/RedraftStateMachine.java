@@ -30,6 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
@@ -169,8 +172,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     ApplyPipeline p = pipeline;
     SingleFileSnapshotInfo latest = snapshots.latest(false);
     long latestIndex = latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
-    if (p == null || !health.isReady()) {
-      LOG.warn("node {}: not taking a snapshot now: {}", nodeId, health.reason());
+    if (p == null) {
       return latestIndex;
     }
     long started = System.nanoTime();
@@ -195,14 +197,23 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return last.getIndex();
   }
 
-  /** A configuration entry was applied: a node no longer in the cluster stops serving for good. */
+  /**
+   * A configuration entry was applied. Entries replayed by a node that joined later name older
+   * configurations without it, so the decision uses the newest configuration this node knows.
+   */
   @Override
-  public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto conf) {
-    boolean member = conf.getPeersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(nodeId))
-        || conf.getListenersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(nodeId))
-        || conf.getOldPeersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(nodeId));
-    if (!member && conf.getPeersCount() > 0) {
-      String reason = "it was removed from the cluster (configuration at log index " + index
+  public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto applied) {
+    RaftConfiguration current;
+    try {
+      current = getServer().get().getDivision(getGroupId()).getRaftConf();
+    } catch (Exception e) {
+      return;
+    }
+    RaftPeerId self = RaftPeerId.valueOf(nodeId);
+    boolean member = current.getPeer(self, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
+    boolean stable = current.getPreviousPeers().isEmpty() && current.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
+    if (!member && stable && !current.getCurrentPeers().isEmpty() && !health.isRemoved()) {
+      String reason = "it was removed from the cluster (configuration at log index " + current.getLogEntryIndex()
           + "); stop it, and its data directory and Redis can be deleted";
       LOG.warn("node {}: {}", nodeId, reason);
       health.markRemoved(reason);

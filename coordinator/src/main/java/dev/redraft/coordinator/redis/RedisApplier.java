@@ -39,8 +39,13 @@ public final class RedisApplier implements AutoCloseable {
   }
 
   private long readLong(String key) {
-    String value = connection().get(key);
-    return value == null ? 0 : Long.parseLong(value);
+    try {
+      String value = connection().get(key);
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (JedisConnectionException e) {
+      dropConnection(); // Redis restarted or the link broke: reconnect next time
+      throw e;
+    }
   }
 
   /**

@@ -18,7 +18,8 @@ public final class RedisEndpoint {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .timeoutMillis((int) timeout.toMillis())
         .clientName("redraft-coordinator")
-        .resp2();
+        .resp2()
+        .autoNegotiateProtocol(false);
     if (password != null && !password.isEmpty()) {
       config.password(password);
     }

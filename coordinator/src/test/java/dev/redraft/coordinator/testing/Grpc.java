@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.testing;
 
 import com.google.protobuf.ByteString;
+import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.KVGrpc;
 import dev.redraft.api.v1.WriteRequest;
@@ -15,6 +16,10 @@ public final class Grpc implements AutoCloseable {
 
   public Grpc(String endpoint) {
     this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+  }
+
+  public AdminGrpc.AdminBlockingStub admin() {
+    return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
   }
 
   public KVGrpc.KVBlockingStub kv() {

@@ -56,7 +56,8 @@ public final class RedisServerProcess {
   /** A new authenticated connection; the caller closes it. */
   public Jedis jedis() {
     return new Jedis(new HostAndPort("127.0.0.1", port),
-        DefaultJedisClientConfig.builder().password(password).timeoutMillis(5_000).build());
+        DefaultJedisClientConfig.builder().password(password).timeoutMillis(5_000)
+            .autoNegotiateProtocol(false).build());
   }
 
   /** Kills the process and starts it again on the same port: it comes back empty. */

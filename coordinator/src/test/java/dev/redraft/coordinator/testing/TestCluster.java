@@ -2,6 +2,8 @@ package dev.redraft.coordinator.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.redraft.api.v1.AddNodeRequest;
+import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.coordinator.CoordinatorNode;
 import dev.redraft.coordinator.config.ConfigLoader;
@@ -27,17 +29,27 @@ import redis.clients.jedis.commands.ProtocolCommand;
  */
 public final class TestCluster implements AutoCloseable {
   private final Path dir;
+  private final Map<String, String> extraConfig;
   private final List<RedisServerProcess> redis = new ArrayList<>();
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<CoordinatorNode> nodes = new ArrayList<>();
   private final List<RedraftClient> clients = new ArrayList<>();
 
-  private TestCluster(Path dir) {
+  private TestCluster(Path dir, Map<String, String> extraConfig) {
     this.dir = dir;
+    this.extraConfig = Map.copyOf(extraConfig);
   }
 
   public static TestCluster start(int size, Path dir) throws Exception {
-    TestCluster cluster = new TestCluster(dir);
+    return start(size, dir, Map.of());
+  }
+
+  /**
+   * A cluster whose nodes also get {@code extraConfig} (key to value, e.g. snapshot-threshold),
+   * for tests that need snapshots and log purges to happen after a few entries.
+   */
+  public static TestCluster start(int size, Path dir, Map<String, String> extraConfig) throws Exception {
+    TestCluster cluster = new TestCluster(dir, extraConfig);
     try {
       cluster.boot(size);
     } catch (Exception | AssertionError e) {
@@ -53,19 +65,7 @@ public final class TestCluster implements AutoCloseable {
         .mapToObj(i -> id(i) + "=127.0.0.1:" + raftPorts.get(i))
         .collect(Collectors.joining(","));
     for (int i = 0; i < size; i++) {
-      RedisServerProcess server = RedisServerProcess.start(dir.resolve(id(i)).resolve("redis"));
-      redis.add(server);
-      Map<String, String> env = new HashMap<>();
-      env.put("REDRAFT_REDIS_PASSWORD", server.password());
-      configs.add(ConfigLoader.load(new String[] {
-          "--node-id=" + id(i),
-          "--raft-address=127.0.0.1:" + raftPorts.get(i),
-          "--api-address=127.0.0.1:" + FreePorts.next(),
-          "--peers=" + peers,
-          "--redis-address=127.0.0.1:" + server.port(),
-          "--data-dir=" + dir.resolve(id(i)).resolve("data"),
-          "--election-timeout-min-ms=1000",
-          "--election-timeout-max-ms=2000"}, env));
+      configs.add(configure(i, raftPorts.get(i), peers, false));
       nodes.add(null);
     }
     for (int i = 0; i < size; i++) {
@@ -74,10 +74,64 @@ public final class TestCluster implements AutoCloseable {
     awaitLeader();
   }
 
+  /** Starts node {@code index}'s Redis and builds its configuration. */
+  private NodeConfig configure(int index, int raftPort, String peers, boolean join) {
+    RedisServerProcess server = RedisServerProcess.start(dir.resolve(id(index)).resolve("redis"));
+    redis.add(server);
+    Map<String, String> env = new HashMap<>();
+    env.put("REDRAFT_REDIS_PASSWORD", server.password());
+    List<String> args = new ArrayList<>(List.of(
+        "--node-id=" + id(index),
+        "--raft-address=127.0.0.1:" + raftPort,
+        "--api-address=127.0.0.1:" + FreePorts.next(),
+        "--peers=" + peers,
+        "--redis-address=127.0.0.1:" + server.port(),
+        "--data-dir=" + dir.resolve(id(index)).resolve("data"),
+        "--election-timeout-min-ms=1000",
+        "--election-timeout-max-ms=2000",
+        "--initial-cluster-state=" + (join ? "existing" : "new")));
+    extraConfig.forEach((key, value) -> args.add("--" + key + "=" + value));
+    return ConfigLoader.load(args.toArray(String[]::new), env);
+  }
+
+  /**
+   * Starts one more node (its own Redis, initial-cluster-state=existing) and adds it through the
+   * admin API of a running member; returns its index once the change is committed.
+   */
+  public int addNode(boolean learner) throws Exception {
+    int index = configs.size();
+    String peers = IntStream.range(0, index).filter(i -> nodes.get(i) != null)
+        .mapToObj(i -> id(i) + "=" + configs.get(i).raftAddress())
+        .collect(Collectors.joining(","));
+    NodeConfig config = configure(index, FreePorts.next(), peers, true);
+    configs.add(config);
+    nodes.add(CoordinatorNode.start(config));
+    try (Grpc admin = new Grpc(endpoint(awaitLeader()))) {
+      admin.admin().addNode(AddNodeRequest.newBuilder().setNodeId(id(index))
+          .setRaftAddress(config.raftAddress().toString()).setLearner(learner).build());
+    }
+    return index;
+  }
+
+  /** Removes a node through the admin API (sent to {@code via}), then stops it and its Redis. */
+  public void removeNode(int index, int via) {
+    try (Grpc admin = new Grpc(endpoint(via))) {
+      admin.admin().removeNode(RemoveNodeRequest.newBuilder().setNodeId(id(index)).build());
+    }
+    stopNode(index);
+    redis.get(index).stop();
+  }
+
+  /** Indexes of the nodes running now. */
+  public List<Integer> running() {
+    return IntStream.range(0, nodes.size()).filter(i -> nodes.get(i) != null).boxed().toList();
+  }
+
   public static String id(int index) {
     return "n" + (index + 1);
   }
 
+  /** Every node ever started in this cluster (stopped and removed ones too): indexes run 0..size-1. */
   public int size() {
     return configs.size();
   }

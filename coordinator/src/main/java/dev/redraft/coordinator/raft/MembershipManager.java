@@ -1,0 +1,259 @@
+package dev.redraft.coordinator.raft;
+
+import dev.redraft.coordinator.config.ConfigException;
+import dev.redraft.coordinator.config.HostPort;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.RefusedException;
+import dev.redraft.coordinator.errors.UnavailableException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Membership changes through the Raft log, run on the leader: add a voter or learner, remove a
+ * member, promote a learner. One change at a time (compare-and-set against the configuration the
+ * leader holds, so a racing change is refused), and never one that leaves fewer reachable voters
+ * than a majority.
+ */
+public final class MembershipManager {
+  private static final Logger LOG = LoggerFactory.getLogger(MembershipManager.class);
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** One member of the current configuration. */
+  public record Member(String id, String raftAddress, boolean voter) {}
+
+  private final String selfId;
+  private final Supplier<RaftServer.Division> division;
+  private final RaftClient admin;
+  private final Duration liveWithin;
+
+  MembershipManager(String selfId, Supplier<RaftServer.Division> division, RaftClient admin, Duration liveWithin) {
+    this.selfId = selfId;
+    this.division = division;
+    this.admin = admin;
+    this.liveWithin = liveWithin;
+  }
+
+  public boolean isLeader() {
+    try {
+      return division.get().getInfo().isLeader();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The configuration as this node knows it: voters first, then learners. */
+  public List<Member> members() {
+    RaftConfiguration conf = division.get().getRaftConf();
+    List<Member> members = new ArrayList<>();
+    conf.getCurrentPeers().forEach(p -> members.add(new Member(p.getId().toString(), p.getAddress(), true)));
+    conf.getCurrentPeers(RaftPeerRole.LISTENER)
+        .forEach(p -> members.add(new Member(p.getId().toString(), p.getAddress(), false)));
+    return members;
+  }
+
+  public synchronized List<Member> add(String id, String raftAddress, boolean learner) {
+    checkId(id);
+    try {
+      HostPort.parse("raft_address", raftAddress);
+    } catch (ConfigException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
+    requireLeader();
+    RaftConfiguration conf = division.get().getRaftConf();
+    if (conf.getPeer(RaftPeerId.valueOf(id), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null) {
+      throw new RefusedException("node " + id + " is already a member");
+    }
+    List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
+    List<RaftPeer> learners = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+    RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(raftAddress)
+        .setStartupRole(learner ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
+    if (learner) {
+      learners.add(peer);
+    } else {
+      requireQuorumAfter(voters.size() + 1, liveVoters(voters) + 1, "adding " + id);
+      voters.add(peer);
+    }
+    change(conf, voters, learners, (learner ? "add learner " : "add voter ") + id + " at " + raftAddress);
+    return members();
+  }
+
+  public synchronized List<Member> remove(String id) {
+    checkId(id);
+    requireLeader();
+    RaftConfiguration conf = division.get().getRaftConf();
+    List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
+    List<RaftPeer> learners = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+    boolean wasVoter = voters.removeIf(p -> p.getId().toString().equals(id));
+    boolean wasLearner = learners.removeIf(p -> p.getId().toString().equals(id));
+    if (!wasVoter && !wasLearner) {
+      throw new RefusedException("node " + id + " is not a member (members: " + ids(members()) + ")");
+    }
+    if (wasVoter) {
+      if (voters.isEmpty()) {
+        throw new RefusedException("node " + id + " is the last voter: a cluster cannot lose its last voter");
+      }
+      requireQuorumAfter(voters.size(), liveVoters(voters), "removing " + id);
+    }
+    change(conf, voters, learners, "remove " + id);
+    return members();
+  }
+
+  public synchronized List<Member> promote(String id) {
+    checkId(id);
+    requireLeader();
+    RaftConfiguration conf = division.get().getRaftConf();
+    List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
+    List<RaftPeer> learners = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+    RaftPeer learner = learners.stream().filter(p -> p.getId().toString().equals(id)).findFirst()
+        .orElseThrow(() -> new RefusedException("node " + id + " is not a learner (members: " + ids(members()) + ")"));
+    learners.remove(learner);
+    requireQuorumAfter(voters.size() + 1, liveVoters(voters) + 1, "promoting " + id);
+    voters.add(RaftPeer.newBuilder().setId(learner.getId()).setAddress(learner.getAddress())
+        .setStartupRole(RaftPeerRole.FOLLOWER).build());
+    change(conf, voters, learners, "promote " + id);
+    return members();
+  }
+
+  /** Hands leadership to {@code targetId}, or makes the leader step down (empty); returns the new leader. */
+  public synchronized String transferLeadership(String targetId, Duration timeout) {
+    RaftPeerId target = null;
+    if (!targetId.isEmpty()) {
+      checkId(targetId);
+      if (division.get().getRaftConf().getPeer(RaftPeerId.valueOf(targetId), RaftPeerRole.FOLLOWER) == null) {
+        throw new RefusedException("node " + targetId + " is not a voter: only voters can lead (members: "
+            + ids(members()) + ")");
+      }
+      target = RaftPeerId.valueOf(targetId);
+    }
+    try {
+      RaftClientReply reply = admin.admin().transferLeadership(target, timeout.toMillis());
+      if (!reply.isSuccess()) {
+        throw translate(reply.getException(), "transfer leadership");
+      }
+    } catch (IOException e) {
+      throw translate(e, "transfer leadership");
+    }
+    LOG.info("node {}: leadership transfer to {} done", selfId, target == null ? "(step down)" : target);
+    RaftPeerId leader = division.get().getInfo().getLeaderId();
+    return leader == null ? "" : leader.toString();
+  }
+
+  /** Takes a snapshot on this node now; returns its index. */
+  public long takeSnapshot(Duration timeout) {
+    try {
+      RaftClientReply reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(selfId)).create(timeout.toMillis());
+      if (!reply.isSuccess()) {
+        throw translate(reply.getException(), "take a snapshot");
+      }
+      return reply.getLogIndex();
+    } catch (IOException e) {
+      throw translate(e, "take a snapshot");
+    }
+  }
+
+  private void change(RaftConfiguration current, List<RaftPeer> voters, List<RaftPeer> learners, String what) {
+    SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+        .setServersInNewConf(voters)
+        .setListenersInNewConf(learners)
+        .setServersInCurrentConf(new ArrayList<>(current.getCurrentPeers()))
+        .setListenersInCurrentConf(new ArrayList<>(current.getCurrentPeers(RaftPeerRole.LISTENER)))
+        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+        .build();
+    LOG.info("node {}: membership change: {}", selfId, what);
+    try {
+      RaftClientReply reply = admin.admin().setConfiguration(arguments);
+      if (!reply.isSuccess()) {
+        throw translate(reply.getException(), what);
+      }
+    } catch (IOException e) {
+      throw translate(e, what);
+    }
+    LOG.info("node {}: membership change done: {}", selfId, what);
+  }
+
+  private void requireLeader() {
+    if (!isLeader()) {
+      throw new UnavailableException("node " + selfId + " is not the leader any more: retry the membership change");
+    }
+  }
+
+  /**
+   * The members this node heard from within the election timeout, itself included, if it leads;
+   * empty if it does not lead (only the leader knows).
+   */
+  public Set<String> reachableMembers() {
+    Set<String> live = new HashSet<>();
+    if (!isLeader()) {
+      return live;
+    }
+    live.add(selfId);
+    for (ServerRpcProto follower : division.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+      if (follower.getLastRpcElapsedTimeMs() <= liveWithin.toMillis()) {
+        live.add(follower.getId().getId().toStringUtf8());
+      }
+    }
+    return live;
+  }
+
+  private int liveVoters(List<RaftPeer> voters) {
+    Set<String> live = reachableMembers();
+    return (int) voters.stream().filter(p -> live.contains(p.getId().toString())).count();
+  }
+
+  private static void requireQuorumAfter(int votersAfter, int liveAfter, String what) {
+    int majority = votersAfter / 2 + 1;
+    if (liveAfter < majority) {
+      throw new RefusedException(what + " would leave " + votersAfter + " voters of which only " + liveAfter
+          + " are reachable, fewer than the majority of " + majority + ": the cluster would lose quorum."
+          + " Bring the unreachable voters back first");
+    }
+  }
+
+  private static void checkId(String id) {
+    if (id == null || !NODE_ID.matcher(id).matches()) {
+      throw new InvalidRequestException("node_id '" + id + "' is not valid: use 1 to 64 letters, digits, '-' or '_'");
+    }
+  }
+
+  private static String ids(List<Member> members) {
+    return String.join(", ", members.stream().map(m -> m.id() + (m.voter() ? "" : " (learner)")).toList());
+  }
+
+  private RuntimeException translate(Throwable cause, String what) {
+    if (cause instanceof ReconfigurationInProgressException) {
+      return new RefusedException("cannot " + what + ": another membership change is in progress; retry when it is done");
+    }
+    if (cause instanceof SetConfigurationException) {
+      return new RefusedException("cannot " + what + ": " + cause.getMessage());
+    }
+    if (cause instanceof NotLeaderException) {
+      return new UnavailableException("cannot " + what + ": leadership moved; retry", cause);
+    }
+    if (cause instanceof RaftException || cause instanceof IOException) {
+      return new UnavailableException("cannot " + what + " now (" + cause.getClass().getSimpleName() + ": "
+          + cause.getMessage() + "); check `redraft member list` and retry", cause);
+    }
+    return new UnavailableException("cannot " + what + ": " + cause, cause);
+  }
+}
