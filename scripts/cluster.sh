@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Starts, inspects and stops a local Redraft cluster: N redis-server processes (loopback only, each
-# with its own password) and N coordinator nodes, all files under one directory.
+# Starts, inspects, grows, shrinks and stops a local Redraft cluster: N redis-server processes
+# (loopback only, each with its own password) and N coordinator nodes, all files under one directory.
 #
 #   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT]
 #   scripts/cluster.sh status [--dir DIR] [-o table|json]
+#   scripts/cluster.sh add-node [--learner] [--dir DIR]    one more node (n4, n5, ...), joined through the admin API
+#   scripts/cluster.sh remove-node ID [--dir DIR]          removes it through the admin API, then stops it
 #   scripts/cluster.sh stop   [--dir DIR]
 #   scripts/cluster.sh clean  [--dir DIR]
 #   scripts/cluster.sh logs   [NODE] [--dir DIR]
@@ -19,7 +21,7 @@ CLI_JAR="$REPO_DIR/client/target/redraft-cli.jar"
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -63,6 +65,61 @@ endpoints_csv() { paste -sd, "$DIR/endpoints"; }
 
 cli() { java -jar "$CLI_JAR" --endpoints "$(endpoints_csv)" "$@"; }
 
+# Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
+# starts its Redis: loopback only, its own password, its own config.
+create_node() {
+  local node=$1 raft=$2 api=$3 redis=$4 http=$5
+  local ndir="$DIR/$node"
+  mkdir -p "$ndir/redis" "$ndir/data"
+  local password
+  password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  umask 077
+  printf '%s\n' "$password" > "$ndir/redis.password"
+  cat > "$ndir/redis.conf" <<CONF
+# Only this node's coordinator may reach and write this Redis.
+bind 127.0.0.1
+port $redis
+protected-mode yes
+requirepass $password
+dir $ndir/redis
+daemonize no
+logfile $ndir/redis.log
+appendonly yes
+appendfsync everysec
+save ""
+maxmemory-policy noeviction
+enable-debug-command local
+CONF
+  umask 022
+  redis-server "$ndir/redis.conf" >/dev/null 2>&1 &
+  echo $! > "$ndir/redis.pid"
+  cat > "$ndir/node.env" <<ENV
+NODE=$node
+RAFT=127.0.0.1:$raft
+API=127.0.0.1:$api
+REDIS=127.0.0.1:$redis
+HTTP=127.0.0.1:$http
+ENV
+  echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
+}
+
+# Waits for the Redis of the node in directory $1, then starts its coordinator with the given peers;
+# further arguments go to the coordinator.
+start_coordinator() {
+  local ndir=$1 peers=$2; shift 2
+  # shellcheck disable=SC1091
+  source "$ndir/node.env"
+  local waited=0
+  until redis-cli -p "${REDIS##*:}" -a "$(cat "$ndir/redis.password")" --no-auth-warning ping >/dev/null 2>&1; do
+    sleep 0.1; waited=$(( waited + 1 ))
+    (( waited < 100 )) || die "redis for $NODE did not start: see $ndir/redis.log"
+  done
+  REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" nohup java ${REDRAFT_JAVA_OPTS:--Xmx512m} -jar "$COORDINATOR_JAR" \
+    --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
+    --redis-address "$REDIS" --http-address "$HTTP" --data-dir "$ndir/data" "$@" > "$ndir/coordinator.log" 2>&1 &
+  echo $! > "$ndir/coordinator.pid"
+}
+
 cmd_start() {
   local nodes=3 base=""
   while [[ $# -gt 0 ]]; do
@@ -91,55 +148,12 @@ cmd_start() {
     peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * 4 ))"
   done
   for (( i = 1; i <= nodes; i++ )); do
-    local node="n$i" raft=$(( base + (i - 1) * 4 )) api=$(( base + (i - 1) * 4 + 1 )) redis=$(( base + (i - 1) * 4 + 2 ))
-    local http=$(( base + (i - 1) * 4 + 3 ))
-    local ndir="$DIR/$node"
-    mkdir -p "$ndir/redis" "$ndir/data"
-    local password
-    password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-    umask 077
-    printf '%s\n' "$password" > "$ndir/redis.password"
-    cat > "$ndir/redis.conf" <<CONF
-# Only this node's coordinator may reach and write this Redis.
-bind 127.0.0.1
-port $redis
-protected-mode yes
-requirepass $password
-dir $ndir/redis
-daemonize no
-logfile $ndir/redis.log
-appendonly yes
-appendfsync everysec
-save ""
-maxmemory-policy noeviction
-enable-debug-command local
-CONF
-    umask 022
-    redis-server "$ndir/redis.conf" >/dev/null 2>&1 &
-    echo $! > "$ndir/redis.pid"
-    cat > "$ndir/node.env" <<ENV
-NODE=$node
-RAFT=127.0.0.1:$raft
-API=127.0.0.1:$api
-REDIS=127.0.0.1:$redis
-HTTP=127.0.0.1:$http
-ENV
-    echo "127.0.0.1:$api" >> "$DIR/endpoints"
-    echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
+    local port=$(( base + (i - 1) * 4 ))
+    create_node "n$i" "$port" $(( port + 1 )) $(( port + 2 )) $(( port + 3 ))
+    echo "127.0.0.1:$(( port + 1 ))" >> "$DIR/endpoints"
   done
   for (( i = 1; i <= nodes; i++ )); do
-    local ndir="$DIR/n$i"
-    # shellcheck disable=SC1091
-    source "$ndir/node.env"
-    local waited=0
-    until redis-cli -p "${REDIS##*:}" -a "$(cat "$ndir/redis.password")" --no-auth-warning ping >/dev/null 2>&1; do
-      sleep 0.1; waited=$(( waited + 1 ))
-      (( waited < 100 )) || die "redis for $NODE did not start: see $ndir/redis.log"
-    done
-    REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" nohup java ${REDRAFT_JAVA_OPTS:--Xmx512m} -jar "$COORDINATOR_JAR" \
-      --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
-      --redis-address "$REDIS" --http-address "$HTTP" --data-dir "$ndir/data" > "$ndir/coordinator.log" 2>&1 &
-    echo $! > "$ndir/coordinator.pid"
+    start_coordinator "$DIR/n$i" "$peers"
   done
   echo "Waiting for a leader and a first write ..."
   local deadline=$(( SECONDS + 90 ))
@@ -153,9 +167,113 @@ ENV
     sleep 0.5
   done
   echo "Redraft cluster of $nodes nodes is up (files in $DIR)."
+  local extra
+  for extra in "$DIR"/n*/; do
+    extra=$(basename "$extra")
+    if [[ "$extra" =~ ^n[0-9]+$ ]] && (( ${extra#n} > nodes )); then
+      echo "Note: $extra (from add-node) was not started again and may still be a member:" \
+        "'scripts/cluster.sh clean' first for a fresh cluster, or 'scripts/redraft member remove $extra'." >&2
+    fi
+  done
   echo "Endpoints: $(endpoints_csv)"
   echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
   echo "Try: scripts/redraft set greeting hello && scripts/redraft get greeting"
+}
+
+# The members this script started and has not removed: the node directories DIR/n<number>.
+member_dirs() {
+  local ndir
+  for ndir in "$DIR"/n*/; do
+    [[ -f "$ndir/node.env" && "$(basename "$ndir")" =~ ^n[0-9]+$ ]] && echo "${ndir%/}"
+  done
+}
+
+# The next node id: one above every id used so far, removed nodes included (ids are never reused).
+next_node_id() {
+  local highest=0 ndir number
+  for ndir in "$DIR"/n*/ "$DIR"/removed/n*/; do
+    [[ -d "$ndir" ]] || continue
+    number=$(basename "$ndir"); number=${number#n}
+    [[ "$number" =~ ^[0-9]+$ ]] && (( number > highest )) && highest=$number
+  done
+  echo "n$(( highest + 1 ))"
+}
+
+# Moves a node's directory (logs, data) out of the cluster's, to DIR/removed/NODE.
+retire_node_dir() {
+  local node=$1
+  mkdir -p "$DIR/removed"
+  rm -rf "${DIR:?}/removed/$node"
+  mv "$DIR/$node" "$DIR/removed/$node"
+}
+
+cmd_add_node() {
+  local learner=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --learner) learner=(--learner); shift ;;
+      *) die "add-node: unknown option '$1' (see: scripts/cluster.sh help)" ;;
+    esac
+  done
+  [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with 'scripts/cluster.sh start'"
+  require_tools
+  ensure_jars
+  local peers="" ndir
+  while read -r ndir; do
+    # shellcheck disable=SC1091
+    source "$ndir/node.env"
+    pid_alive "$ndir/coordinator.pid" || die "coordinator $NODE is not running: start the cluster first"
+    peers+="${peers:+,}$NODE=$RAFT"
+  done < <(member_dirs)
+  [[ -n "$peers" ]] || die "no running members in $DIR"
+  local node base
+  node=$(next_node_id)
+  base=$(pick_base_port 1)
+  create_node "$node" "$base" $(( base + 1 )) $(( base + 2 )) $(( base + 3 ))
+  ndir="$DIR/$node"
+  start_coordinator "$ndir" "$peers" --initial-cluster-state existing
+  # shellcheck disable=SC1091
+  source "$ndir/node.env"
+  echo "Started $node (Raft $RAFT, API $API); waiting for it to answer ..."
+  local deadline=$(( SECONDS + 60 ))
+  until port_in_use "${API##*:}"; do
+    if ! pid_alive "$ndir/coordinator.pid" || (( SECONDS > deadline )); then
+      add_node_failed "$node" "it did not start"
+    fi
+    sleep 0.2
+  done
+  echo "Adding $node to the cluster (it catches up from a snapshot and the log) ..."
+  if ! cli member add "$node" "$RAFT" "${learner[@]+"${learner[@]}"}"; then
+    add_node_failed "$node" "'redraft member add $node $RAFT' failed"
+  fi
+  echo "$API" >> "$DIR/endpoints"
+  echo "Added $node: API $API, Raft $RAFT${learner:+ (learner: promote it with 'scripts/redraft member promote $node')}."
+}
+
+add_node_failed() {
+  local node=$1 why=$2
+  stop_node "$node"
+  retire_node_dir "$node"
+  die "$node was not added: $why. Its logs: $DIR/removed/$node/coordinator.log"
+}
+
+cmd_remove_node() {
+  [[ $# -eq 1 ]] || die "remove-node: give exactly one node id, e.g. 'scripts/cluster.sh remove-node n4'"
+  local node=$1
+  [[ "$node" =~ ^n[0-9]+$ && -f "$DIR/$node/node.env" ]] || die "no node '$node' in $DIR"
+  ensure_jars
+  echo "Removing $node from the cluster ..."
+  cli member remove "$node" || die "'redraft member remove $node' failed: $node is still running and a member"
+  # shellcheck disable=SC1091
+  source "$DIR/$node/node.env"
+  local kept
+  kept=$(grep -vxF "$API" "$DIR/endpoints" || true)
+  printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/endpoints"
+  kept=$(grep -v "^$node " "$DIR/http-endpoints" || true)
+  printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/http-endpoints"
+  stop_node "$node"
+  retire_node_dir "$node"
+  echo "Removed $node; its files are in $DIR/removed/$node."
 }
 
 cmd_status() {
@@ -181,12 +299,18 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+# Stops exactly the processes of one node, by the PIDs in its pid files.
+stop_node() {
+  local node=$1
+  stop_pid "$DIR/$node/coordinator.pid" "coordinator $node"
+  stop_pid "$DIR/$node/redis.pid" "redis of $node"
+}
+
 cmd_stop() {
   local stopped=0 ndir
   for ndir in "$DIR"/n*/; do
     [[ -d "$ndir" ]] || continue
-    stop_pid "$ndir/coordinator.pid" "coordinator $(basename "$ndir")"
-    stop_pid "$ndir/redis.pid" "redis of $(basename "$ndir")"
+    stop_node "$(basename "$ndir")"
     stopped=$(( stopped + 1 ))
   done
   echo "Stopped $stopped node(s) in $DIR."
@@ -226,6 +350,8 @@ main() {
   case "$command" in
     start) cmd_start "${rest[@]+"${rest[@]}"}" ;;
     status) cmd_status "${rest[@]+"${rest[@]}"}" ;;
+    add-node) cmd_add_node "${rest[@]+"${rest[@]}"}" ;;
+    remove-node) cmd_remove_node "${rest[@]+"${rest[@]}"}" ;;
     stop) cmd_stop ;;
     clean) cmd_clean ;;
     logs) cmd_logs "${rest[@]+"${rest[@]}"}" ;;

@@ -43,6 +43,31 @@ final class FailureTranslator {
     return new RedraftRpcException(code, "the server refused the call: " + describe(failed.status()), failed);
   }
 
+  /** For admin changes, which are retried on UNAVAILABLE only (see RetryClassifier#classifyAdmin). */
+  static RuntimeException forAdmin(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (!(cause instanceof CallFailedException failed)) {
+      return passThrough(cause);
+    }
+    Status status = failed.status();
+    return switch (status.getCode()) {
+      case INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE, PERMISSION_DENIED,
+          ABORTED -> new AdminRefusedException(status.getCode(), serverMessage(status), failed);
+      case DEADLINE_EXCEEDED -> new OutcomeUnknownException("no answer within the timeout after "
+          + summary(failed) + ". The change may still complete: check with 'redraft member list'", failed);
+      case UNAVAILABLE -> unavailable(failed);
+      case UNIMPLEMENTED -> new RedraftRpcException(status.getCode(), "the node does not support this call "
+          + "(an older version?): " + describe(status), failed);
+      default -> new RedraftRpcException(status.getCode(), "the call failed: " + describe(status), failed);
+    };
+  }
+
+  /** The server's own words, else the status code. */
+  private static String serverMessage(Status status) {
+    String description = status.getDescription();
+    return description == null || description.isBlank() ? status.getCode().name() : description;
+  }
+
   static Throwable unwrap(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)

@@ -1,11 +1,8 @@
 package dev.redraft.client;
 
-import dev.redraft.api.v1.AdminGrpc;
-import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.KVGrpc;
-import dev.redraft.api.v1.NodeStatusRequest;
 import dev.redraft.api.v1.NodeStatusResponse;
 import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
@@ -44,6 +41,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   private final SessionPool sessions = new SessionPool();
   private final ScheduledThreadPoolExecutor scheduler;
   private final RetryingCaller caller;
+  private final AdminClient admin;
   private volatile boolean closed;
 
   private RedraftClient(Builder builder) {
@@ -55,6 +53,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     });
     scheduler.setRemoveOnCancelPolicy(true);
     this.caller = new RetryingCaller(endpoints, builder.retryPolicy, builder.requestTimeout, scheduler);
+    this.admin = new AdminClient(caller, this::checkOpen);
   }
 
   public static Builder builder() {
@@ -171,26 +170,19 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
 
   // ---- admin ----
 
-  /** Every member as it reports itself, asked through any endpoint. */
+  /** The Admin service (status, membership, leadership, snapshots) over this client's channels. */
+  public AdminClient admin() {
+    return admin;
+  }
+
+  /** Every member as it reports itself, asked through any endpoint. Same as {@code admin().clusterStatus()}. */
   public ClusterStatusResponse clusterStatus() {
-    checkOpen();
-    return await(caller.call(RetryingCaller.Route.ANY,
-            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
-                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
-                .clusterStatus(ClusterStatusRequest.getDefaultInstance(), observer),
-            ClusterStatusResponse::getHeader)
-        .handle(RedraftClient::readOutcome));
+    return admin.clusterStatus();
   }
 
   /** The status of whichever node answers (the first endpoint that is up). */
   public NodeStatusResponse nodeStatus() {
-    checkOpen();
-    return await(caller.call(RetryingCaller.Route.ANY,
-            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
-                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
-                .nodeStatus(NodeStatusRequest.getDefaultInstance(), observer),
-            NodeStatusResponse::getHeader)
-        .handle(RedraftClient::readOutcome));
+    return admin.nodeStatus();
   }
 
   /** The endpoints given to the builder. */
@@ -227,13 +219,6 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
 
   // ---- helpers ----
 
-  private static <T> T readOutcome(T response, Throwable failure) {
-    if (failure != null) {
-      throw new CompletionException(FailureTranslator.forRead(failure));
-    }
-    return response;
-  }
-
   private static WriteResult checkWrite(WriteResult result) {
     if (result.rolledBack()) {
       throw new BatchRolledBackException(result);
@@ -260,7 +245,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   }
 
   /** Waits for an async call; rethrows its failure as the unchecked exception it carries. */
-  private static <T> T await(CompletableFuture<T> future) {
+  static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {

@@ -29,6 +29,15 @@ final class RetryClassifier {
   }
 
   /**
+   * For admin changes: only UNAVAILABLE (no leader yet, node down or not ready) is retried, on
+   * another endpoint. A refusal (FAILED_PRECONDITION, INVALID_ARGUMENT, ...) is the answer, and a
+   * DEADLINE_EXCEEDED may mean the change is still under way: neither is repeated.
+   */
+  static Decision classifyAdmin(Status status) {
+    return status.getCode() == Status.Code.UNAVAILABLE ? new Decision(true, true) : new Decision(false, false);
+  }
+
+  /**
    * Failures after which a write may have been applied: its outcome is unknown. A refused
    * connection is the exception: nothing was sent.
    */

@@ -23,6 +23,18 @@ import java.util.function.Function;
 final class RetryingCaller {
   enum Route { LEADER, ANY }
 
+  /** Which failures are retried, and how long one attempt may take. */
+  enum Mode {
+    /** KV calls and status: {@link RetryClassifier}; each attempt bounded by the policy's attempt timeout. */
+    STANDARD,
+    /**
+     * Admin changes (membership, leadership, snapshots): retried on UNAVAILABLE only (no leader, node
+     * down or not ready); anything else is the server's answer. An attempt may use the whole
+     * remaining request timeout, since a change such as adding a node that catches up takes a while.
+     */
+    ADMIN
+  }
+
   /** Starts one attempt on a channel; the observer receives exactly one response or an error. */
   @FunctionalInterface
   interface Attempt<T> {
@@ -45,7 +57,11 @@ final class RetryingCaller {
   }
 
   <T> CompletableFuture<T> call(Route route, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
-    Call<T> call = new Call<>(route, attempt, headerOf);
+    return call(route, Mode.STANDARD, attempt, headerOf);
+  }
+
+  <T> CompletableFuture<T> call(Route route, Mode mode, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
+    Call<T> call = new Call<>(route, mode, attempt, headerOf);
     active.add(call);
     call.future.whenComplete((value, error) -> active.remove(call));
     call.startAttempt();
@@ -68,6 +84,7 @@ final class RetryingCaller {
   private final class Call<T> {
     final CompletableFuture<T> future = new CompletableFuture<>();
     final Route route;
+    final Mode mode;
     final Attempt<T> attempt;
     final Function<T, ResponseHeader> headerOf;
     final long startNanos = System.nanoTime();
@@ -77,8 +94,9 @@ final class RetryingCaller {
     Status lastStatus;
     String lastEndpoint;
 
-    Call(Route route, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
+    Call(Route route, Mode mode, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
       this.route = route;
+      this.mode = mode;
       this.attempt = attempt;
       this.headerOf = headerOf;
     }
@@ -100,7 +118,7 @@ final class RetryingCaller {
       }
       String endpoint = route == Route.LEADER ? endpoints.forWrite() : endpoints.forRead();
       attempts++;
-      long timeout = Math.min(policy.attemptTimeout().toNanos(), remaining);
+      long timeout = mode == Mode.ADMIN ? remaining : Math.min(policy.attemptTimeout().toNanos(), remaining);
       ManagedChannel channel;
       try {
         channel = endpoints.channel(endpoint);
@@ -127,7 +145,8 @@ final class RetryingCaller {
       if (RetryClassifier.leavesWriteOutcomeUnknown(status)) {
         mayHaveBeenApplied = true;
       }
-      RetryClassifier.Decision decision = RetryClassifier.classify(status, trailers);
+      RetryClassifier.Decision decision = mode == Mode.ADMIN
+          ? RetryClassifier.classifyAdmin(status) : RetryClassifier.classify(status, trailers);
       if (decision.switchEndpoint()) {
         endpoints.reportUnavailable(endpoint);
       }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 /** {@code redraft cluster status [-o table|json]}. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Every member as it reports itself: node, API address, role, term, applied index, "
-        + "Redis health and readiness.")
+        + "Redis health, readiness, lag behind the leader's commit index, newest snapshot, voter or learner.")
 final class ClusterStatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

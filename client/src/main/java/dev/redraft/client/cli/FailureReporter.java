@@ -1,5 +1,6 @@
 package dev.redraft.client.cli;
 
+import dev.redraft.client.AdminRefusedException;
 import dev.redraft.client.BatchRolledBackException;
 import dev.redraft.client.ClusterUnavailableException;
 import dev.redraft.client.InvalidRequestException;
@@ -17,7 +18,11 @@ final class FailureReporter implements IExecutionExceptionHandler {
     PrintWriter err = commandLine.getErr();
     int exitCode;
     String message;
-    if (failure instanceof RedisErrorException || failure instanceof BatchRolledBackException
+    if (failure instanceof AdminRefusedException refused) {
+      // The server's own reason; nothing changed. A malformed request is a usage error.
+      message = "(error) " + failure.getMessage();
+      exitCode = refused.badInput() ? ExitCodes.USAGE : ExitCodes.COMMAND_FAILED;
+    } else if (failure instanceof RedisErrorException || failure instanceof BatchRolledBackException
         || failure instanceof InvalidRequestException) {
       // Like redis-cli: the server's own words.
       message = "(error) " + failure.getMessage();

@@ -22,6 +22,9 @@ public final class RedraftCli {
     commandLine.addSubcommand(new GenericCommand());
     commandLine.addSubcommand(new ClusterCommand());
     commandLine.addSubcommand(new CompletionCommand());
+    commandLine.addSubcommand(new MemberCommand());
+    commandLine.addSubcommand(new LeaderCommand());
+    commandLine.addSubcommand(new SnapshotCommand());
     commandLine.addSubcommand(new CommandLine.HelpCommand());
     // Values such as -1 (LRANGE key 0 -1) are arguments, not unknown options.
     commandLine.setUnmatchedOptionsArePositionalParams(true);

@@ -1,10 +1,14 @@
 package dev.redraft.client.cli;
 
 import dev.redraft.client.RedraftClient;
+import dev.redraft.client.cli.output.AdminPrinter;
+import dev.redraft.client.cli.output.JsonAdminPrinter;
 import dev.redraft.client.cli.output.JsonMemberStatusPrinter;
 import dev.redraft.client.cli.output.JsonReplyPrinter;
 import dev.redraft.client.cli.output.MemberStatusPrinter;
 import dev.redraft.client.cli.output.ReplyPrinter;
+import dev.redraft.client.cli.output.TableAdminPrinter;
+import dev.redraft.client.cli.output.TableMemberListPrinter;
 import dev.redraft.client.cli.output.TableMemberStatusPrinter;
 import dev.redraft.client.cli.output.TextReplyPrinter;
 import java.io.PrintWriter;
@@ -21,8 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "redraft", mixinStandardHelpOptions = true,
     versionProvider = RedraftCommand.Version.class,
     description = "Talk to a Redraft cluster: strongly consistent Redis through Raft.",
-    footer = {"", "Exit codes: 0 ok, 1 Redis error or request refused, 2 usage error, "
-        + "3 cluster unavailable or write outcome unknown."})
+    footer = {"", "Exit codes: 0 ok, 1 Redis error or request refused, 2 usage error (also an admin "
+        + "request the server rejects as malformed), 3 cluster unavailable or outcome unknown."})
 final class RedraftCommand implements Callable<Integer> {
   private final CliContext context;
 
@@ -34,9 +38,15 @@ final class RedraftCommand implements Callable<Integer> {
           + "$REDRAFT_HOME/endpoints (REDRAFT_HOME defaults to ./.redraft).")
   String endpoints;
 
-  @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "10s",
+  /** How long a read, write or status call may take unless --timeout says otherwise. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /** The same for admin changes: adding a node waits until it has caught up. */
+  static final Duration DEFAULT_ADMIN_TIMEOUT = Duration.ofMinutes(2);
+
+  @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Longest a command may take, retries included, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
+      description = "Longest a command may take, retries included, e.g. 500ms, 10s (default: 10s; 2m for "
+          + "member add/remove/promote, leader transfer and snapshot).")
   Duration timeout;
 
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json",
@@ -58,8 +68,18 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   RedraftClient openClient() {
+    return openClient(DEFAULT_TIMEOUT);
+  }
+
+  /** A client for admin changes, which may take longer (see {@link #DEFAULT_ADMIN_TIMEOUT}). */
+  RedraftClient openAdminClient() {
+    return openClient(DEFAULT_ADMIN_TIMEOUT);
+  }
+
+  private RedraftClient openClient(Duration defaultTimeout) {
     return context.clientFactory().open(
-        EndpointResolver.resolve(endpoints, context.env(), context.workingDir()), timeout);
+        EndpointResolver.resolve(endpoints, context.env(), context.workingDir()),
+        timeout != null ? timeout : defaultTimeout);
   }
 
   PrintWriter out() {
@@ -72,6 +92,14 @@ final class RedraftCommand implements Callable<Integer> {
 
   MemberStatusPrinter memberStatusPrinter() {
     return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : new TableMemberStatusPrinter();
+  }
+
+  MemberStatusPrinter memberListPrinter() {
+    return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : new TableMemberListPrinter();
+  }
+
+  AdminPrinter adminPrinter() {
+    return output == OutputFormat.JSON ? new JsonAdminPrinter() : new TableAdminPrinter();
   }
 
   /** The version from the jar manifest, when built by Maven. */

@@ -29,10 +29,10 @@ class ClusterStatusCommandTest {
         .addMembers(MemberStatus.newBuilder().setNodeId("n1").setApiAddress("127.0.0.1:7001")
             .setRaftAddress("127.0.0.1:8001").setRole("LEADER").setTerm(3).setCommitIndex(43)
             .setAppliedIndex(42).setRedisAddress("127.0.0.1:6001").setRedisHealthy(true).setReady(true)
-            .setReachable(true))
+            .setReachable(true).setVoter(true).setSnapshotIndex(30))
         .addMembers(MemberStatus.newBuilder().setNodeId("n2").setApiAddress("127.0.0.1:7002")
             .setRole("FOLLOWER").setTerm(3).setAppliedIndex(40).setRedisHealthy(false).setReady(false)
-            .setReachable(true).setDetail("redis is down"))
+            .setReachable(true).setDetail("redis is down").setVoter(true).setLag(3))
         .addMembers(MemberStatus.newBuilder().setNodeId("n3").setApiAddress("127.0.0.1:7003")
             .setReachable(false).setDetail("connection refused"))
         .build());
@@ -50,10 +50,10 @@ class ClusterStatusCommandTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out().split("\n")).containsExactly(
-        "NODE  API             ROLE         TERM  APPLIED  REDIS  READY",
-        "n1    127.0.0.1:7001  LEADER       3     42       ok     yes",
-        "n2    127.0.0.1:7002  FOLLOWER     3     40       down   no",
-        "n3    127.0.0.1:7003  UNREACHABLE  -     -        -      no",
+        "NODE  API             ROLE         TERM  APPLIED  REDIS  READY  LAG  SNAPSHOT  VOTER",
+        "n1    127.0.0.1:7001  LEADER       3     42       ok     yes    0    30        yes",
+        "n2    127.0.0.1:7002  FOLLOWER     3     40       down   no     3    0         yes",
+        "n3    127.0.0.1:7003  UNREACHABLE  -     -        -      no     -    -         no",
         "n2: redis is down",
         "n3: connection refused");
     assertThat(node.adminCalls).containsExactly("ClusterStatus");
@@ -74,6 +74,9 @@ class ClusterStatusCommandTest {
     assertThat(leader.get("node_id").getAsString()).isEqualTo("n1");
     assertThat(leader.get("applied_index").getAsLong()).isEqualTo(42);
     assertThat(leader.get("redis_healthy").getAsBoolean()).isTrue();
+    assertThat(leader.get("voter").getAsBoolean()).isTrue();
+    assertThat(leader.get("snapshot_index").getAsLong()).isEqualTo(30);
+    assertThat(members.get(1).getAsJsonObject().get("lag").getAsLong()).isEqualTo(3);
     JsonObject down = members.get(2).getAsJsonObject();
     assertThat(down.get("reachable").getAsBoolean()).isFalse();
     assertThat(down.get("detail").getAsString()).isEqualTo("connection refused");

@@ -1,18 +1,30 @@
 package dev.redraft.client.testing;
 
+import com.google.protobuf.Message;
+import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.KVGrpc;
+import dev.redraft.api.v1.Member;
+import dev.redraft.api.v1.MembershipResponse;
 import dev.redraft.api.v1.NodeStatusRequest;
 import dev.redraft.api.v1.NodeStatusResponse;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
+import dev.redraft.api.v1.PromoteNodeRequest;
+import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.api.v1.ResponseHeader;
+import dev.redraft.api.v1.TakeSnapshotRequest;
+import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.TransferLeadershipRequest;
+import dev.redraft.api.v1.TransferLeadershipResponse;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.client.ChannelFactory;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -22,6 +34,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +52,13 @@ public final class ScriptedServer implements AutoCloseable {
   public final List<WriteRequest> writes = new CopyOnWriteArrayList<>();
   public final List<ReadRequest> reads = new CopyOnWriteArrayList<>();
   public final List<String> adminCalls = new CopyOnWriteArrayList<>();
+  /** The requests of admin changes (AddNode, RemoveNode, PromoteNode, TransferLeadership, TakeSnapshot). */
+  public final List<Message> adminRequests = new CopyOnWriteArrayList<>();
+  /** The deadline of every admin call, in order (null: the caller set none). */
+  public final List<Deadline> adminDeadlines = new CopyOnWriteArrayList<>();
+  /** The membership the default change behaviours edit and answer with. */
+  public final List<Member> membership = new CopyOnWriteArrayList<>();
+  private volatile BiConsumer<Message, StreamObserver<Message>> onAdminChange = this::defaultAdminChange;
   private volatile BiConsumer<WriteRequest, StreamObserver<WriteResponse>> onWrite =
       (request, observer) -> answer(observer, writeReply(TestReplies.ok()));
   private volatile BiConsumer<ReadRequest, StreamObserver<ReadResponse>> onRead =
@@ -87,6 +107,24 @@ public final class ScriptedServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Replaces the default behaviour of every admin change: the request and an observer that takes the
+   * matching response type (MembershipResponse, TransferLeadershipResponse or TakeSnapshotResponse).
+   */
+  public ScriptedServer onAdminChange(BiConsumer<Message, StreamObserver<Message>> behaviour) {
+    this.onAdminChange = behaviour;
+    return this;
+  }
+
+  /** Starts the membership with voters of these ids, at raft addresses 127.0.0.1:8001, 8002, .... */
+  public ScriptedServer voters(String... ids) {
+    for (String id : ids) {
+      membership.add(Member.newBuilder().setNodeId(id).setRaftAddress("127.0.0.1:80" + id.replaceAll("\\D", "0"))
+          .setVoter(true).build());
+    }
+    return this;
+  }
+
   public ScriptedServer clusterStatus(ClusterStatusResponse response) {
     this.clusterStatus = response;
     return this;
@@ -132,6 +170,60 @@ public final class ScriptedServer implements AutoCloseable {
     server.awaitTermination(5, TimeUnit.SECONDS);
   }
 
+  /**
+   * The default answers: AddNode appends the node, RemoveNode drops it, PromoteNode makes it a voter
+   * (NOT_FOUND-like refusals as FAILED_PRECONDITION for unknown ids), TransferLeadership names the
+   * requested node (or n2), TakeSnapshot answers index 42 on the requested node (or n1).
+   */
+  private void defaultAdminChange(Message request, StreamObserver<Message> observer) {
+    if (request instanceof AddNodeRequest add) {
+      if (indexOf(add.getNodeId()) >= 0) {
+        fail(observer, Status.FAILED_PRECONDITION.withDescription(add.getNodeId() + " is already a member"));
+        return;
+      }
+      membership.add(Member.newBuilder().setNodeId(add.getNodeId()).setRaftAddress(add.getRaftAddress())
+          .setVoter(!add.getLearner()).build());
+      answer(observer, membershipResponse());
+    } else if (request instanceof RemoveNodeRequest remove) {
+      int index = indexOf(remove.getNodeId());
+      if (index < 0) {
+        fail(observer, Status.FAILED_PRECONDITION.withDescription(remove.getNodeId() + " is not a member"));
+        return;
+      }
+      membership.remove(index);
+      answer(observer, membershipResponse());
+    } else if (request instanceof PromoteNodeRequest promote) {
+      int index = indexOf(promote.getNodeId());
+      if (index < 0) {
+        fail(observer, Status.FAILED_PRECONDITION.withDescription(promote.getNodeId() + " is not a member"));
+        return;
+      }
+      membership.set(index, membership.get(index).toBuilder().setVoter(true).build());
+      answer(observer, membershipResponse());
+    } else if (request instanceof TransferLeadershipRequest transfer) {
+      answer(observer, TransferLeadershipResponse.newBuilder().setHeader(header)
+          .setLeaderId(transfer.getNodeId().isEmpty() ? "n2" : transfer.getNodeId()).build());
+    } else if (request instanceof TakeSnapshotRequest snapshot) {
+      answer(observer, TakeSnapshotResponse.newBuilder().setHeader(header)
+          .setNodeId(snapshot.getNodeId().isEmpty() ? "n1" : snapshot.getNodeId()).setSnapshotIndex(42).build());
+    } else {
+      fail(observer, Status.UNIMPLEMENTED);
+    }
+  }
+
+  public MembershipResponse membershipResponse() {
+    return MembershipResponse.newBuilder().setHeader(header).addAllMembers(new ArrayList<>(membership)).build();
+  }
+
+  private int indexOf(String nodeId) {
+    for (int i = 0; i < membership.size(); i++) {
+      if (membership.get(i).getNodeId().equals(nodeId)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void write(WriteRequest request, StreamObserver<WriteResponse> observer) {
@@ -161,7 +253,42 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void clusterStatus(ClusterStatusRequest request, StreamObserver<ClusterStatusResponse> observer) {
       adminCalls.add("ClusterStatus");
+      adminDeadlines.add(Context.current().getDeadline());
       answer(observer, clusterStatus);
+    }
+
+    @Override
+    public void addNode(AddNodeRequest request, StreamObserver<MembershipResponse> observer) {
+      change("AddNode", request, observer);
+    }
+
+    @Override
+    public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
+      change("RemoveNode", request, observer);
+    }
+
+    @Override
+    public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
+      change("PromoteNode", request, observer);
+    }
+
+    @Override
+    public void transferLeadership(TransferLeadershipRequest request,
+                                   StreamObserver<TransferLeadershipResponse> observer) {
+      change("TransferLeadership", request, observer);
+    }
+
+    @Override
+    public void takeSnapshot(TakeSnapshotRequest request, StreamObserver<TakeSnapshotResponse> observer) {
+      change("TakeSnapshot", request, observer);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Message> void change(String name, Message request, StreamObserver<T> observer) {
+      adminCalls.add(name);
+      adminRequests.add(request);
+      adminDeadlines.add(Context.current().getDeadline());
+      onAdminChange.accept(request, (StreamObserver<Message>) observer);
     }
   }
 }

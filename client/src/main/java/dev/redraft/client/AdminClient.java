@@ -1,0 +1,142 @@
+package dev.redraft.client;
+
+import dev.redraft.api.v1.AddNodeRequest;
+import dev.redraft.api.v1.AdminGrpc;
+import dev.redraft.api.v1.ClusterStatusRequest;
+import dev.redraft.api.v1.ClusterStatusResponse;
+import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.api.v1.NodeStatusRequest;
+import dev.redraft.api.v1.NodeStatusResponse;
+import dev.redraft.api.v1.PromoteNodeRequest;
+import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.api.v1.ResponseHeader;
+import dev.redraft.api.v1.TakeSnapshotRequest;
+import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.TransferLeadershipRequest;
+import dev.redraft.api.v1.TransferLeadershipResponse;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The Admin service, through the endpoints of a {@link RedraftClient}: status, membership changes,
+ * leadership transfer and snapshots. Any endpoint will do (the server forwards changes to the
+ * leader). Every call has a deadline (the client's request timeout, retries included); changes are
+ * retried on UNAVAILABLE only, and a refusal throws {@link AdminRefusedException} with the server's
+ * reason. Obtain it with {@link RedraftClient#admin()}; it shares the client's channels.
+ *
+ * <pre>{@code
+ * try (RedraftClient client = RedraftClient.builder().endpoints("127.0.0.1:7001").build()) {
+ *   MembershipResponse membership = client.admin().addNode("n4", "127.0.0.1:7010", false);
+ * }
+ * }</pre>
+ */
+public final class AdminClient {
+  private final RetryingCaller caller;
+  private final Runnable checkOpen;
+
+  AdminClient(RetryingCaller caller, Runnable checkOpen) {
+    this.caller = caller;
+    this.checkOpen = checkOpen;
+  }
+
+  /** Every member as it reports itself (members that do not answer have reachable = false). */
+  public ClusterStatusResponse clusterStatus() {
+    return RedraftClient.await(clusterStatusAsync());
+  }
+
+  public CompletableFuture<ClusterStatusResponse> clusterStatusAsync() {
+    checkOpen.run();
+    return caller.call(RetryingCaller.Route.ANY,
+            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+                .clusterStatus(ClusterStatusRequest.getDefaultInstance(), observer),
+            ClusterStatusResponse::getHeader)
+        .handle(AdminClient::statusOutcome);
+  }
+
+  /** The status of whichever node answers (the first endpoint that is up). */
+  public NodeStatusResponse nodeStatus() {
+    checkOpen.run();
+    return RedraftClient.await(caller.call(RetryingCaller.Route.ANY,
+            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+                .nodeStatus(NodeStatusRequest.getDefaultInstance(), observer),
+            NodeStatusResponse::getHeader)
+        .handle(AdminClient::statusOutcome));
+  }
+
+  /**
+   * Adds a running node (started with initial-cluster-state=existing) as a voter, or as a learner.
+   * Returns the membership once the change is committed.
+   */
+  public MembershipResponse addNode(String nodeId, String raftAddress, boolean learner) {
+    AddNodeRequest request = AddNodeRequest.newBuilder().setNodeId(required("nodeId", nodeId))
+        .setRaftAddress(required("raftAddress", raftAddress)).setLearner(learner).build();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).addNode(request, observer),
+        MembershipResponse::getHeader);
+  }
+
+  /** Removes a voter or learner; refused if the cluster would lose its majority. */
+  public MembershipResponse removeNode(String nodeId) {
+    RemoveNodeRequest request = RemoveNodeRequest.newBuilder().setNodeId(required("nodeId", nodeId)).build();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).removeNode(request, observer),
+        MembershipResponse::getHeader);
+  }
+
+  /** Makes a learner a voter. */
+  public MembershipResponse promoteNode(String nodeId) {
+    PromoteNodeRequest request = PromoteNodeRequest.newBuilder().setNodeId(required("nodeId", nodeId)).build();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).promoteNode(request, observer),
+        MembershipResponse::getHeader);
+  }
+
+  /** Hands leadership to the named voter; with an empty id the leader steps down. */
+  public TransferLeadershipResponse transferLeadership(String nodeId) {
+    TransferLeadershipRequest request = TransferLeadershipRequest.newBuilder()
+        .setNodeId(nodeId == null ? "" : nodeId).build();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).transferLeadership(request, observer),
+        TransferLeadershipResponse::getHeader);
+  }
+
+  /** Takes a snapshot on the named node now; with an empty id, on the node that answers. */
+  public TakeSnapshotResponse takeSnapshot(String nodeId) {
+    TakeSnapshotRequest request = TakeSnapshotRequest.newBuilder().setNodeId(nodeId == null ? "" : nodeId).build();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).takeSnapshot(request, observer),
+        TakeSnapshotResponse::getHeader);
+  }
+
+  private <T> T change(RetryingCaller.Attempt<T> attempt,
+                       Function<T, ResponseHeader> headerOf) {
+    checkOpen.run();
+    return RedraftClient.await(caller.call(RetryingCaller.Route.ANY, RetryingCaller.Mode.ADMIN, attempt, headerOf)
+        .handle((response, failure) -> {
+          if (failure != null) {
+            throw new CompletionException(FailureTranslator.forAdmin(failure));
+          }
+          return response;
+        }));
+  }
+
+  private static <T> T statusOutcome(T response, Throwable failure) {
+    if (failure != null) {
+      throw new CompletionException(FailureTranslator.forRead(failure));
+    }
+    return response;
+  }
+
+  private static String required(String name, String value) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be empty");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.redraft.client.cli.output;
+
+import dev.redraft.api.v1.Member;
+import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.TransferLeadershipResponse;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** Prints the results of admin changes in one output format. */
+public interface AdminPrinter {
+  /** The membership after a change (member add, remove, promote). */
+  void membership(List<Member> members, PrintWriter out);
+
+  /** The leader after a transfer. */
+  void leader(TransferLeadershipResponse response, PrintWriter out);
+
+  /** The snapshot a node took. */
+  void snapshot(TakeSnapshotResponse response, PrintWriter out);
+}

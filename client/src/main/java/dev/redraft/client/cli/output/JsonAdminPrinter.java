@@ -1,0 +1,32 @@
+package dev.redraft.client.cli.output;
+
+import dev.redraft.api.v1.Member;
+import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.TransferLeadershipResponse;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Admin results as JSON under the proto field names: the membership as an array of
+ * {@code {"node_id", "raft_address", "voter"}}, a transfer as {@code {"leader_id"}}, a snapshot as
+ * {@code {"node_id", "snapshot_index"}}. The response header is left out.
+ */
+public final class JsonAdminPrinter implements AdminPrinter {
+  @Override
+  public void membership(List<Member> members, PrintWriter out) {
+    out.println(ProtoJson.array(members));
+    out.flush();
+  }
+
+  @Override
+  public void leader(TransferLeadershipResponse response, PrintWriter out) {
+    out.println(ProtoJson.object(response));
+    out.flush();
+  }
+
+  @Override
+  public void snapshot(TakeSnapshotResponse response, PrintWriter out) {
+    out.println(ProtoJson.object(response));
+    out.flush();
+  }
+}

@@ -1,0 +1,18 @@
+package dev.redraft.client.cli.output;
+
+import dev.redraft.api.v1.MemberStatus;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The lines under a members table: why a member is not ready or not reachable. */
+final class MemberDetails {
+  private MemberDetails() {}
+
+  static void print(List<MemberStatus> members, PrintWriter out) {
+    for (MemberStatus member : members) {
+      if (!member.getDetail().isEmpty()) {
+        out.println(member.getNodeId() + ": " + member.getDetail());
+      }
+    }
+  }
+}
