@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
@@ -46,14 +47,18 @@ public final class RaftNode implements AutoCloseable {
   private final RaftGroup group;
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
-  private RaftClient client;
+  private volatile RaftClient client;
   private RaftClient adminClient;
   private MembershipManager membership;
 
   public RaftNode(NodeConfig config, RedraftStateMachine stateMachine) {
     this.config = config;
     this.selfId = RaftPeerId.valueOf(config.nodeId());
-    this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers(config.peers()));
+    // A joining node's peers list names the running members; its own client must know it too (reads
+    // go to this node itself).
+    Map<String, HostPort> known = new LinkedHashMap<>(config.peers());
+    known.putIfAbsent(config.nodeId(), config.raftAddress());
+    this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers(known));
     this.stateMachine = stateMachine;
   }
 
@@ -80,11 +85,7 @@ public final class RaftNode implements AutoCloseable {
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
-    client = RaftClient.newBuilder()
-        .setProperties(RaftSettings.client(config))
-        .setRaftGroup(group)
-        .setRetryPolicy(writeRetryPolicy(config))
-        .build();
+    client = newClient();
     adminClient = RaftClient.newBuilder()
         .setProperties(RaftSettings.adminClient())
         .setRaftGroup(group)
@@ -121,10 +122,46 @@ public final class RaftNode implements AutoCloseable {
         TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
   }
 
+  private RaftClient newClient() {
+    return RaftClient.newBuilder()
+        .setProperties(RaftSettings.client(config))
+        .setRaftGroup(group)
+        .setRetryPolicy(writeRetryPolicy(config))
+        .build();
+  }
+
+  /**
+   * Ratis' ordered async client closes its sliding window for good once one request fails for
+   * good (every later call then fails with AlreadyClosedException): start a fresh client then.
+   */
+  private void replaceClientIfClosed(Throwable error, RaftClient failed) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof AlreadyClosedException) {
+        synchronized (this) {
+          if (client == failed && server != null) {
+            client = newClient();
+            try {
+              failed.close();
+            } catch (IOException | RuntimeException ignored) {
+              // it is closed already
+            }
+          }
+        }
+        return;
+      }
+    }
+  }
+
   /** Proposes an entry through the leader; completes with the committed entry's reply and index. */
   public CompletableFuture<CommittedReply> propose(Proposal proposal) {
-    return client.async().send(ProtoBytes.toMessage(proposal))
-        .handle((reply, error) -> toCommitted(reply, error, "write"));
+    RaftClient current = client;
+    return current.async().send(ProtoBytes.toMessage(proposal))
+        .handle((reply, error) -> {
+          if (error != null) {
+            replaceClientIfClosed(error, current);
+          }
+          return toCommitted(reply, error, "write");
+        });
   }
 
   /** Appends a VERIFY entry through the leader; completes with its log index (the round). */
@@ -154,7 +191,9 @@ public final class RaftNode implements AutoCloseable {
    * tried again a few times (reads change nothing, so this is always safe) before the caller hears.
    */
   private CompletableFuture<byte[]> readLinearizable(ReadQuery query, int attemptsLeft) {
-    return client.async().sendReadOnly(ProtoBytes.toMessage(query), selfId)
+    // Unordered: reads need no ordering among themselves, and the ordered client's sliding window
+    // closes for good after one failed request.
+    return client.async().sendReadOnlyUnordered(ProtoBytes.toMessage(query), selfId)
         .handle((reply, error) -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
           if (attemptsLeft > 1 && leaderNotReadyForReads(cause != null ? cause : reply.getException())) {

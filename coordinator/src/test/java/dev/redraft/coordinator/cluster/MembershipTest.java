@@ -39,6 +39,10 @@ class MembershipTest {
 
       int n4 = cluster.addNode(false);
       awaitMoreAcknowledged(load, 50);
+      // The new node serves: a write and a linearizable read through it alone.
+      RedraftClient viaNew = cluster.clientOf(n4);
+      viaNew.set("joined", "n4");
+      assertThat(viaNew.get("joined")).isEqualTo("n4");
       int n5 = cluster.addNode(false);
       awaitMoreAcknowledged(load, 50);
       assertThat(voters(cluster)).containsExactlyInAnyOrder("n1", "n2", "n3", "n4", "n5");
