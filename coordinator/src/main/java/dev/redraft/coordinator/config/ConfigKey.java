@@ -29,16 +29,30 @@ public enum ConfigKey {
   MAX_REQUEST_BYTES("max-request-bytes", "1048576",
       "Largest write request (all arguments of all commands) in bytes (1024..3145728)."),
   MAX_BATCH_COMMANDS("max-batch-commands", "1000", "Most commands in one atomic batch (1..100000)."),
-  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000).");
+  APPLY_BATCH_MAX("apply-batch-max", "256", "Most log entries applied to Redis in one round trip (1..10000)."),
+  /**
+   * Test-only, hidden from {@code --help}: serve linearizable reads with Ratis' DEFAULT read option,
+   * which answers from a deposed leader's stale state. It exists only so the fault-injection
+   * harness can prove that its checker flags stale reads (a harness self-test). Never use it in
+   * production.
+   */
+  UNSAFE_READ_OPTION_DEFAULT("unsafe-read-option-default", "false",
+      "TEST ONLY (harness self-test): use Ratis' non-linearizable DEFAULT read option. Never in production.", true);
 
   private final String key;
   private final String defaultValue;
   private final String description;
+  private final boolean hidden;
 
   ConfigKey(String key, String defaultValue, String description) {
+    this(key, defaultValue, description, false);
+  }
+
+  ConfigKey(String key, String defaultValue, String description, boolean hidden) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.description = description;
+    this.hidden = hidden;
   }
 
   /** The key as written in flags and config files, e.g. {@code node-id}. */
@@ -57,6 +71,11 @@ public enum ConfigKey {
 
   public String description() {
     return description;
+  }
+
+  /** Test-only keys are accepted but not listed by {@code --help}. */
+  public boolean hidden() {
+    return hidden;
   }
 
   public static Optional<ConfigKey> byKey(String key) {

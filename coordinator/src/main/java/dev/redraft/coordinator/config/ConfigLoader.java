@@ -69,6 +69,9 @@ public final class ConfigLoader {
         .append("'key=value' in the config file (--config FILE or REDRAFT_CONFIG). Flags win over the\n")
         .append("environment, which wins over the file.\n\n");
     for (ConfigKey key : ConfigKey.values()) {
+      if (key.hidden()) {
+        continue;
+      }
       out.append(String.format("  --%-26s %s%n", key.key(), key.description()));
       out.append(String.format("  %-28s env %s; default: %s%n", "", key.envName(),
           key.defaultValue().map(v -> v.isEmpty() ? "(empty)" : v).orElse("none")));
@@ -150,7 +153,8 @@ public final class ConfigLoader {
         Duration.ofMillis(intInRange(raw, ConfigKey.REQUEST_TIMEOUT_MS, 100, 600_000)),
         intInRange(raw, ConfigKey.MAX_REQUEST_BYTES, 1024, 3 * 1024 * 1024),
         intInRange(raw, ConfigKey.MAX_BATCH_COMMANDS, 1, 100_000),
-        intInRange(raw, ConfigKey.APPLY_BATCH_MAX, 1, 10_000));
+        intInRange(raw, ConfigKey.APPLY_BATCH_MAX, 1, 10_000),
+        bool(raw, ConfigKey.UNSAFE_READ_OPTION_DEFAULT));
   }
 
   static Map<String, HostPort> parsePeers(String value) {

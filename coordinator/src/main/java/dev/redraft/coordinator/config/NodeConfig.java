@@ -20,7 +20,9 @@ public record NodeConfig(
     Duration requestTimeout,
     int maxRequestBytes,
     int maxBatchCommands,
-    int applyBatchMax) {
+    int applyBatchMax,
+    /** Test-only harness self-test switch ({@link ConfigKey#UNSAFE_READ_OPTION_DEFAULT}); false in production. */
+    boolean unsafeReadOptionDefault) {
 
   public NodeConfig {
     peers = Map.copyOf(peers);

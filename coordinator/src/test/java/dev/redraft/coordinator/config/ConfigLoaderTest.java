@@ -86,8 +86,20 @@ class ConfigLoaderTest {
   void helpListsEveryKeyWithItsEnvironmentVariable() {
     String help = ConfigLoader.help();
     for (ConfigKey key : ConfigKey.values()) {
-      assertThat(help).contains("--" + key.key()).contains(key.envName());
+      if (key.hidden()) {
+        assertThat(help).doesNotContain(key.key());
+      } else {
+        assertThat(help).contains("--" + key.key()).contains(key.envName());
+      }
     }
+  }
+
+  @Test
+  void unsafeReadOptionIsOffByDefaultAndOnlyATestSwitch() {
+    assertThat(ConfigLoader.load(MINIMAL, Map.of()).unsafeReadOptionDefault()).isFalse();
+    assertThat(ConfigLoader.load(concat(MINIMAL, "--unsafe-read-option-default=true"), Map.of())
+        .unsafeReadOptionDefault()).isTrue();
+    assertThat(ConfigKey.UNSAFE_READ_OPTION_DEFAULT.hidden()).isTrue();
   }
 
   private static String[] concat(String[] base, String... more) {
