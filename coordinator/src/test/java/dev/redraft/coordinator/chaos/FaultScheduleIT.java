@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -48,8 +47,7 @@ class FaultScheduleIT {
     }
     Path dir = RunDirs.create("fault-schedule");
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
-    try (ChaosCluster cluster = ChaosCluster.start(dir, new ChaosCluster.Options()
-        .skewable(skew ? Set.of(0) : Set.of()))) {
+    try (ChaosCluster cluster = ChaosCluster.start(dir, new ChaosCluster.Options())) {
       ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(4)));
       for (FaultType fault : schedule) {
         run.apply(fault, HOLD);

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import redis.clients.jedis.Jedis;
@@ -35,19 +34,12 @@ public final class ChaosCluster implements AutoCloseable {
   /** How to start the cluster. */
   public static final class Options {
     int size = 3;
-    Set<Integer> skewable = Set.of();
     Map<Integer, List<String>> extraFlags = new HashMap<>();
     int electionMinMs = 1000;
     int electionMaxMs = 2000;
 
     public Options size(int value) {
       size = value;
-      return this;
-    }
-
-    /** Nodes started under libfaketime, so their wall clock can be moved. */
-    public Options skewable(Set<Integer> value) {
-      skewable = Set.copyOf(value);
       return this;
     }
 
@@ -107,7 +99,7 @@ public final class ChaosCluster implements AutoCloseable {
           "--election-timeout-min-ms=" + options.electionMinMs,
           "--election-timeout-max-ms=" + options.electionMaxMs));
       command.addAll(options.extraFlags.getOrDefault(i, List.of()));
-      nodes.add(new NodeProcess(i, nodeDir, command, server.password(), options.skewable.contains(i), api));
+      nodes.add(new NodeProcess(i, nodeDir, command, server.password(), api));
     }
     nodes.forEach(NodeProcess::start);
     awaitLeader(Duration.ofSeconds(90));
@@ -234,11 +226,12 @@ public final class ChaosCluster implements AutoCloseable {
     network.healAll();
     for (NodeProcess node : nodes) {
       node.resume();
+      if (node.clockOffset() != null) {
+        node.kill();
+        node.setClockOffset(null);
+      }
       if (!node.isRunning()) {
         node.start();
-      }
-      if (node.skewable()) {
-        node.setClockOffset("+0s");
       }
     }
   }

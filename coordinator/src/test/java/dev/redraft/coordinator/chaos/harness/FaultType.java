@@ -20,7 +20,10 @@ public enum FaultType {
    * repair, which is not built yet).
    */
   REDIS_DATA_LOSS,
-  /** Move one node's wall clock (libfaketime, monotonic clock untouched) by up to a minute either way. */
+  /**
+   * Restart one node (leader or follower) with its wall clock moved by 5 to 60 s either way
+   * (libfaketime, monotonic clock untouched), later restart it with the real clock.
+   */
   CLOCK_SKEW,
   /** Remove a node from the group and add it back (wiped). Needs the AddNode/RemoveNode admin RPCs, issue 3. */
   MEMBER_REMOVE_READD(true),

@@ -20,44 +20,37 @@ import java.util.concurrent.TimeUnit;
 /**
  * One coordinator node as a separate JVM ({@code java -jar coordinator/target/redraft-coordinator.jar}),
  * started, paused (SIGSTOP/SIGCONT), killed (SIGKILL) and restarted by PID. Its output goes to
- * {@code coordinator.log} in its directory, appended across restarts. Optionally its wall clock is
- * skewed with libfaketime (the offset lives in a file and can change while it runs; the monotonic
- * clock Ratis' timers use is left alone).
+ * {@code coordinator.log} in its directory, appended across restarts. Its wall clock can be skewed
+ * from its next start on with libfaketime (the monotonic clock Ratis' timers use is left alone).
+ * libfaketime makes every clock call about ten times slower, so a node runs under it only while a
+ * clock-skew fault is in force.
  */
 public final class NodeProcess implements AutoCloseable {
-  static final String FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+  static final String FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
   private final int index;
   private final Path dir;
   private final List<String> command;
   private final List<String> extraFlags = new ArrayList<>();
   private final String redisPassword;
-  private final boolean skewable;
+  private String clockOffset;
   private final ManagedChannel channel;
   private final String apiAddress;
   private Process process;
   private boolean paused;
   private int starts;
 
-  NodeProcess(int index, Path dir, List<String> command, String redisPassword, boolean skewable, String apiAddress) {
+  NodeProcess(int index, Path dir, List<String> command, String redisPassword, String apiAddress) {
     this.index = index;
     this.dir = dir;
     this.command = List.copyOf(command);
     this.redisPassword = redisPassword;
-    this.skewable = skewable;
     this.apiAddress = apiAddress;
     this.channel = NettyChannelBuilder.forTarget(apiAddress).usePlaintext().build();
-    if (skewable) {
-      setClockOffset("+0s");
-    }
   }
 
   public String name() {
     return Network.name(index);
-  }
-
-  public boolean skewable() {
-    return skewable;
   }
 
   public String apiAddress() {
@@ -91,11 +84,10 @@ public final class NodeProcess implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
       builder.environment().put("REDRAFT_REDIS_PASSWORD", redisPassword);
-      if (skewable) {
+      if (clockOffset != null) {
         builder.environment().put("LD_PRELOAD", FAKETIME_LIB);
-        builder.environment().put("FAKETIME_TIMESTAMP_FILE", clockFile().toString());
+        builder.environment().put("FAKETIME", clockOffset);
         builder.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-        builder.environment().put("FAKETIME_CACHE_DURATION", "1");
       }
       process = builder.start();
       paused = false;
@@ -171,24 +163,13 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  /** Moves this node's wall clock, e.g. "+30s" or "-20s" ("+0s" puts it back). Only for a skewable node. */
-  public void setClockOffset(String offset) {
-    if (!skewable) {
-      throw new IllegalStateException(name() + " was not started with libfaketime");
-    }
-    try {
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve("faketime.tmp");
-      Files.writeString(tmp, offset + "\n");
-      Files.move(tmp, clockFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** From the next start on, runs under libfaketime with this wall-clock offset ("+30s", "-20s"); null: the real clock. */
+  public synchronized void setClockOffset(String offset) {
+    clockOffset = offset;
   }
 
-  private Path clockFile() {
-    return dir.resolve("faketime");
+  public synchronized String clockOffset() {
+    return clockOffset;
   }
 
   /** The node's own view of itself, or empty if it does not answer within a second. */

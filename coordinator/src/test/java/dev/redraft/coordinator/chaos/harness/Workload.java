@@ -37,6 +37,10 @@ public final class Workload implements AutoCloseable {
       return new Settings(clients, registerKeys, counterKeys, opsPerGeneration, maxOps, value, requestTimeout);
     }
 
+    public Settings withMaxOps(long value) {
+      return new Settings(clients, registerKeys, counterKeys, opsPerGeneration, value, maxDuration, requestTimeout);
+    }
+
     public Settings withClients(int value) {
       return new Settings(value, registerKeys, counterKeys, opsPerGeneration, maxOps, maxDuration, requestTimeout);
     }
