@@ -35,10 +35,11 @@ public final class ChaosRun {
   private static final List<Pattern> EXPECTED_ERRORS = List.of(
       // REDIS_DATA_LOSS: the node reports that its Redis lost its data and must be repaired.
       Pattern.compile("it must be repaired from the leader's state"),
-      // Ratis' own async client (inside each coordinator) logs every failed attempt at ERROR, e.g.
-      // NotLeaderException or a 3 s timeout during an election; the coordinator retries or returns
+      // Ratis' own async client (inside each coordinator) logs failed attempts and failed requests at
+      // ERROR ("Failed* ...", "Failed to send request"), e.g. NotLeaderException, a 3 s timeout or
+      // "ReadIndexException: Leader is unknown" during an election; the coordinator retries or returns
       // UNAVAILABLE and the history check judges the outcome. Not a crash.
-      Pattern.compile("o\\.a\\.ratis\\.client\\.impl\\.OrderedAsync - .*Failed\\*"));
+      Pattern.compile("o\\.a\\.ratis\\.client\\.impl\\.OrderedAsync - (Failed\\*|.*Failed to send request)"));
 
   /** What one fault did. */
   public record FaultRecord(FaultType type, String description, Duration held, Duration firstWriteDuringFault,
