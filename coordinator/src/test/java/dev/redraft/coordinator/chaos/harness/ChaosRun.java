@@ -39,7 +39,7 @@ public final class ChaosRun {
       // ERROR ("Failed* ...", "Failed to send request"), e.g. NotLeaderException, a 3 s timeout or
       // "ReadIndexException: Leader is unknown" during an election; the coordinator retries or returns
       // UNAVAILABLE and the history check judges the outcome. Not a crash.
-      Pattern.compile("o\\.a\\.ratis\\.client\\.impl\\.OrderedAsync - (Failed\\*|.*Failed to send request)"));
+      Pattern.compile("o\\.a\\.ratis\\.client\\.impl\\.OrderedAsync - .*(Failed\\*|Failed to send request)"));
 
   /** What one fault did. */
   public record FaultRecord(FaultType type, String description, Duration held, Duration firstWriteDuringFault,
