@@ -46,16 +46,30 @@ public enum ConfigKey {
   READY_MAX_APPLY_LAG("ready-max-apply-lag", "1000",
       "/readyz and the gRPC health service report not ready while more committed entries than this await apply (0..1000000000)."),
   LOG_FORMAT("log-format", "text", "Log format on stdout: text (one line per event) or json (one JSON object per line)."),
-  LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE.");
+  LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE."),
+  /**
+   * Test-only, hidden from {@code --help}: serve linearizable reads with Ratis' DEFAULT read option,
+   * which answers from a deposed leader's stale state. It exists only so the fault-injection
+   * harness can prove that its checker flags stale reads (a harness self-test). Never use it in
+   * production.
+   */
+  UNSAFE_READ_OPTION_DEFAULT("unsafe-read-option-default", "false",
+      "TEST ONLY (harness self-test): use Ratis' non-linearizable DEFAULT read option. Never in production.", true);
 
   private final String key;
   private final String defaultValue;
   private final String description;
+  private final boolean hidden;
 
   ConfigKey(String key, String defaultValue, String description) {
+    this(key, defaultValue, description, false);
+  }
+
+  ConfigKey(String key, String defaultValue, String description, boolean hidden) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.description = description;
+    this.hidden = hidden;
   }
 
   /** The key as written in flags and config files, e.g. {@code node-id}. */
@@ -74,6 +88,11 @@ public enum ConfigKey {
 
   public String description() {
     return description;
+  }
+
+  /** Test-only keys are accepted but not listed by {@code --help}. */
+  public boolean hidden() {
+    return hidden;
   }
 
   public static Optional<ConfigKey> byKey(String key) {

@@ -70,6 +70,9 @@ public final class ConfigLoader {
         .append("'key=value' in the config file (--config FILE or REDRAFT_CONFIG). Flags win over the\n")
         .append("environment, which wins over the file.\n\n");
     for (ConfigKey key : ConfigKey.values()) {
+      if (key.hidden()) {
+        continue;
+      }
       out.append(String.format("  --%-26s %s%n", key.key(), key.description()));
       out.append(String.format("  %-28s env %s; default: %s%n", "", key.envName(),
           key.defaultValue().map(v -> v.isEmpty() ? "(empty)" : v).orElse("none")));
@@ -169,7 +172,8 @@ public final class ConfigLoader {
         optionalHostPort(raw, ConfigKey.HTTP_ADDRESS),
         intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
         oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),
-        oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name());
+        oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name(),
+        bool(raw, ConfigKey.UNSAFE_READ_OPTION_DEFAULT));
   }
 
   private static Duration verifyInterval(Map<ConfigKey, String> raw) {
@@ -177,7 +181,6 @@ public final class ConfigLoader {
       return Duration.ZERO;
     }
     return Duration.ofMillis(intInRange(raw, ConfigKey.VERIFY_INTERVAL_MS, 500, 86_400_000));
-
   }
 
   static Map<String, HostPort> parsePeers(String value) {

@@ -31,11 +31,12 @@ public record NodeConfig(
     int snapshotRetain,
     int logSegmentSizeBytes,
     Duration verifyInterval,
-
     HostPort httpAddress,
     long readyMaxApplyLag,
     LogFormat logFormat,
-    String logLevel) {
+    String logLevel,
+    /** Test-only harness self-test switch ({@link ConfigKey#UNSAFE_READ_OPTION_DEFAULT}); false in production. */
+    boolean unsafeReadOptionDefault) {
 
   public NodeConfig {
     peers = Map.copyOf(peers);

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.raft;
 
+import dev.redraft.coordinator.config.ConfigKey;
 import dev.redraft.coordinator.config.NodeConfig;
 import java.io.File;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Every Ratis setting Redraft relies on, set explicitly (see notes/ratis.md for why each matters). */
 final class RaftSettings {
@@ -17,6 +20,8 @@ final class RaftSettings {
   static final SizeInBytes APPENDER_BUFFER = SizeInBytes.valueOf("4MB");
   static final SizeInBytes GRPC_MESSAGE_MAX = SizeInBytes.valueOf("8MB");
   static final SizeInBytes LOG_WRITE_BUFFER = SizeInBytes.valueOf("8MB");
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftSettings.class);
 
   private RaftSettings() {}
 
@@ -29,7 +34,7 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, APPENDER_BUFFER);
     RaftServerConfigKeys.Log.setWriteBufferSize(props, LOG_WRITE_BUFFER);
     // Reads go through ReadIndex; the DEFAULT option serves stale reads from a deposed leader.
-    RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setOption(props, readOption(config));
     RaftServerConfigKeys.Read.setTimeout(props, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
     // Slow disks and GC pauses on small machines: the 150-300 ms defaults cause needless elections.
     RaftServerConfigKeys.Rpc.setTimeoutMin(props,
@@ -57,6 +62,17 @@ final class RaftSettings {
     RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(60, TimeUnit.SECONDS));
     GrpcConfigKeys.setMessageSizeMax(props, GRPC_MESSAGE_MAX);
     return props;
+  }
+
+  /** LINEARIZABLE, except under the test-only switch the fault harness uses to prove its checker works. */
+  static RaftServerConfigKeys.Read.Option readOption(NodeConfig config) {
+    if (config.unsafeReadOptionDefault()) {
+      LOG.warn("node {}: {}=true: reads use Ratis' DEFAULT option and can be STALE. This is a test-only "
+          + "harness self-test switch; never use it in production", config.nodeId(),
+          ConfigKey.UNSAFE_READ_OPTION_DEFAULT.key());
+      return RaftServerConfigKeys.Read.Option.DEFAULT;
+    }
+    return RaftServerConfigKeys.Read.Option.LINEARIZABLE;
   }
 
   static RaftProperties client(NodeConfig config) {

@@ -111,10 +111,22 @@ class ConfigLoaderTest {
   void helpListsEveryKeyWithItsEnvironmentVariable() {
     String help = ConfigLoader.help();
     for (ConfigKey key : ConfigKey.values()) {
+      if (key.hidden()) {
+        assertThat(help).doesNotContain(key.key());
+        continue;
+      }
       assertThat(help).contains("--" + key.key()).contains(key.envName());
       key.defaultValue().filter(v -> !v.isEmpty())
           .ifPresent(v -> assertThat(help).contains("default: " + v));
     }
+  }
+
+  @Test
+  void unsafeReadOptionIsOffByDefaultAndOnlyATestSwitch() {
+    assertThat(ConfigLoader.load(MINIMAL, Map.of()).unsafeReadOptionDefault()).isFalse();
+    assertThat(ConfigLoader.load(concat(MINIMAL, "--unsafe-read-option-default=true"), Map.of())
+        .unsafeReadOptionDefault()).isTrue();
+    assertThat(ConfigKey.UNSAFE_READ_OPTION_DEFAULT.hidden()).isTrue();
   }
 
   private static String[] concat(String[] base, String... more) {

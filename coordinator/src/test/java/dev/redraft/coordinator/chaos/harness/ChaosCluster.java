@@ -1,0 +1,253 @@
+package dev.redraft.coordinator.chaos.harness;
+
+import dev.redraft.api.v1.MemberStatus;
+import dev.redraft.coordinator.testing.FreePorts;
+import dev.redraft.coordinator.testing.RedisServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
+
+/**
+ * A cluster of separate coordinator JVMs, each with its own real redis-server, whose Raft links
+ * run through a {@link Network} of loopback proxies that tests can cut. Every process it starts is
+ * stopped by PID in {@link #close()}; all files stay under its directory for post-mortems.
+ */
+public final class ChaosCluster implements AutoCloseable {
+  /** The runnable jar that {@code mvn package} builds (failsafe runs after package). */
+  public static final Path JAR = Path.of(System.getProperty("user.dir")).resolve("target/redraft-coordinator.jar");
+
+  private final Path dir;
+  private final List<RedisServerProcess> redis = new ArrayList<>();
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private Network network;
+
+  /** How to start the cluster. */
+  public static final class Options {
+    int size = 3;
+    Map<Integer, List<String>> extraFlags = new HashMap<>();
+    int electionMinMs = 1000;
+    int electionMaxMs = 2000;
+
+    public Options size(int value) {
+      size = value;
+      return this;
+    }
+
+    public Options electionTimeoutMs(int min, int max) {
+      electionMinMs = min;
+      electionMaxMs = max;
+      return this;
+    }
+
+    /** Extra {@code --key=value} flags for one node (later flags win). */
+    public Options flags(int node, String... flags) {
+      extraFlags.computeIfAbsent(node, k -> new ArrayList<>()).addAll(List.of(flags));
+      return this;
+    }
+  }
+
+  private ChaosCluster(Path dir) {
+    this.dir = dir;
+  }
+
+  public static ChaosCluster start(Path dir, Options options) {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: multi-process tests run as failsafe ITs after "
+          + "'mvn package' (run them with mvn verify)");
+    }
+    ChaosCluster cluster = new ChaosCluster(dir);
+    try {
+      cluster.boot(options);
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  private void boot(Options options) {
+    int size = options.size;
+    List<Integer> raftPorts = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
+    network = new Network(raftPorts);
+    String peers = IntStream.range(0, size).mapToObj(i -> Network.name(i) + "=" + Network.name(i) + ":" + raftPorts.get(i))
+        .collect(Collectors.joining(","));
+    for (int i = 0; i < size; i++) {
+      Path nodeDir = dir.resolve(Network.name(i));
+      RedisServerProcess server = RedisServerProcess.start(nodeDir.resolve("redis"));
+      redis.add(server);
+      String api = "127.0.0.1:" + FreePorts.next();
+      List<String> command = new ArrayList<>(List.of(
+          javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Djdk.net.hosts.file=" + network.hostsFile(i, mkdirs(nodeDir)),
+          "-jar", JAR.toString(),
+          "--node-id=" + Network.name(i),
+          "--raft-address=" + Network.name(i) + ":" + raftPorts.get(i),
+          "--api-address=" + api,
+          "--peers=" + peers,
+          "--redis-address=127.0.0.1:" + server.port(),
+          "--data-dir=" + nodeDir.resolve("data"),
+          "--election-timeout-min-ms=" + options.electionMinMs,
+          "--election-timeout-max-ms=" + options.electionMaxMs));
+      command.addAll(options.extraFlags.getOrDefault(i, List.of()));
+      nodes.add(new NodeProcess(i, nodeDir, command, server.password(), api));
+    }
+    nodes.forEach(NodeProcess::start);
+    awaitLeader(Duration.ofSeconds(90));
+  }
+
+  private static Path mkdirs(Path path) {
+    try {
+      return Files.createDirectories(path);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  public NodeProcess node(int index) {
+    return nodes.get(index);
+  }
+
+  public RedisServerProcess redis(int index) {
+    return redis.get(index);
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public List<String> endpoints() {
+    return nodes.stream().map(NodeProcess::apiAddress).toList();
+  }
+
+  public List<Optional<MemberStatus>> statuses() {
+    return nodes.stream().map(NodeProcess::status).toList();
+  }
+
+  /** The one node that says it is the leader, if exactly one of those that answer does. */
+  public Optional<Integer> leader() {
+    List<Optional<MemberStatus>> statuses = statuses();
+    List<Integer> leaders = new ArrayList<>();
+    for (int i = 0; i < statuses.size(); i++) {
+      if (statuses.get(i).map(s -> s.getRole().equals("LEADER")).orElse(false)) {
+        leaders.add(i);
+      }
+    }
+    return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
+  }
+
+  public int awaitLeader(Duration timeout) {
+    return Poll.until("a single leader among " + nodes.size() + " nodes", timeout, this::leader);
+  }
+
+  /** Waits for a leader that is ready to serve (its Redis healthy). */
+  public int awaitReadyLeader(Duration timeout) {
+    return Poll.until("a ready leader", timeout, () -> leader()
+        .filter(i -> nodes.get(i).status().map(MemberStatus::getReady).orElse(false)));
+  }
+
+  /**
+   * Waits until every node is running, ready, and has applied the same index, equal to the highest
+   * commit index: their Redis then hold the state of the same log position. Writes must have
+   * stopped. Returns that index.
+   */
+  public long awaitSameAppliedIndex(Duration timeout) {
+    return Poll.until("every node ready at the same applied index", timeout, () -> {
+      long commit = 0;
+      List<Long> applied = new ArrayList<>();
+      for (Optional<MemberStatus> status : statuses()) {
+        if (status.isEmpty() || !status.get().getReady()) {
+          return Optional.empty();
+        }
+        commit = Math.max(commit, status.get().getCommitIndex());
+        applied.add(status.get().getAppliedIndex());
+      }
+      long target = commit;
+      return applied.stream().allMatch(a -> a == target) && target > 0 ? Optional.of(target) : Optional.empty();
+    });
+  }
+
+  /** What every node's status says, one line each, for failure messages. */
+  public String describe() {
+    StringBuilder out = new StringBuilder();
+    List<Optional<MemberStatus>> statuses = statuses();
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeProcess node = nodes.get(i);
+      out.append(node.name()).append(" pid ").append(node.pid())
+          .append(node.isPaused() ? " PAUSED" : node.isRunning() ? "" : " DOWN").append(": ")
+          .append(statuses.get(i).map(s -> s.getRole() + " term " + s.getTerm() + " commit " + s.getCommitIndex()
+              + " applied " + s.getAppliedIndex() + (s.getReady() ? " ready" : " NOT READY (" + s.getDetail() + ")"))
+              .orElse("no answer"))
+          .append('\n');
+    }
+    out.append("cut links: ").append(network.cutLinks());
+    return out.toString();
+  }
+
+  /** Redis' digest of a node's whole dataset (equal data, equal digest). */
+  public String digest(int index) {
+    try (Jedis jedis = redis.get(index).jedis()) {
+      ProtocolCommand debug = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
+      return new String((byte[]) jedis.sendCommand(debug, "DIGEST".getBytes(StandardCharsets.US_ASCII)),
+          StandardCharsets.US_ASCII);
+    }
+  }
+
+  /** A value straight from a node's Redis (bypassing the coordinator), for after-run checks. */
+  public String redisGet(int index, String key) {
+    try (Jedis jedis = redis.get(index).jedis()) {
+      return jedis.get(key);
+    }
+  }
+
+  /** Heals the network, resumes paused nodes and starts stopped ones. */
+  public void healEverything() {
+    network.healAll();
+    for (NodeProcess node : nodes) {
+      node.resume();
+      if (node.clockOffset() != null) {
+        node.kill();
+        node.setClockOffset(null);
+      }
+      if (!node.isRunning()) {
+        node.start();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (NodeProcess node : nodes) {
+      try {
+        node.close();
+      } catch (RuntimeException e) {
+        System.err.println("could not stop " + node.name() + ": " + e);
+      }
+    }
+    redis.forEach(RedisServerProcess::stop);
+    if (network != null) {
+      network.close();
+    }
+  }
+}

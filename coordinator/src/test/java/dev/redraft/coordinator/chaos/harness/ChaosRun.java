@@ -1,0 +1,273 @@
+package dev.redraft.coordinator.chaos.harness;
+
+import dev.redraft.coordinator.chaos.history.History;
+import dev.redraft.coordinator.chaos.history.LinearizabilityChecker;
+import dev.redraft.coordinator.chaos.history.Operation;
+import dev.redraft.coordinator.chaos.history.Operation.Outcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * One fault-injection run: a workload on a {@link ChaosCluster}, a schedule of faults each held
+ * and healed, then the verdict: the history is linearizable per key, counters are within
+ * [acknowledged, acknowledged + unknown], every node's Redis is identical at the same applied
+ * index, writes resumed within {@link #RESUME_BOUND} after each heal, and no node logged a crash.
+ * The history, a summary and the nodes' logs stay in the run directory.
+ */
+public final class ChaosRun {
+  /** After a heal, a write must be acknowledged within this bound (elections take 1-2 s, client backoff up to 2 s). */
+  public static final Duration RESUME_BOUND = Duration.ofSeconds(30);
+  private static final Duration CHECK_BUDGET = Duration.ofSeconds(120);
+  /** Log lines that mean a node crashed or hit a bug. */
+  private static final Pattern CRASH = Pattern.compile(
+      " ERROR |Exception in thread|OutOfMemoryError|StackOverflowError|FATAL|hs_err|terminated unexpectedly");
+  /** ERROR lines that an injected fault is expected to cause (each names the fault). */
+  private static final List<Pattern> EXPECTED_ERRORS = List.of(
+      // REDIS_DATA_LOSS: the node reports that its Redis lost its data and must be repaired.
+      Pattern.compile("it must be repaired from the leader's state"),
+      // ... and until it is restarted, Ratis logs each entry it can no longer apply (the line after
+      // the ERROR line names the cause: NotReadyException, its Redis lost its data).
+      Pattern.compile("NotReadyException: node n\\d+ is not ready: its Redis at applied index"),
+      // Ratis' own async client (inside each coordinator) logs failed attempts and failed requests at
+      // ERROR ("Failed* ...", "Failed to send request"), e.g. NotLeaderException, a 3 s timeout or
+      // "ReadIndexException: Leader is unknown" during an election; the coordinator retries or returns
+      // UNAVAILABLE and the history check judges the outcome. Not a crash.
+      Pattern.compile("o\\.a\\.ratis\\.client\\.impl\\.OrderedAsync - .*(Failed\\*|Failed to send request)"));
+
+  /** What one fault did. */
+  public record FaultRecord(FaultType type, String description, Duration held, Duration firstWriteDuringFault,
+                            Duration resumeAfterHeal, long writesAcknowledgedDuring) {
+    String line() {
+      return String.format("%-28s %-60s held %5.1f s, first write acked during fault %s, writes resumed %5.1f s after heal, %d writes acked during",
+          type, description, held.toMillis() / 1000.0,
+          firstWriteDuringFault == null ? "  none" : String.format("%5.1f s", firstWriteDuringFault.toMillis() / 1000.0),
+          resumeAfterHeal.toMillis() / 1000.0, writesAcknowledgedDuring);
+    }
+  }
+
+  /** The outcome of a run. */
+  public record Verdict(boolean ok, List<String> problems, String summary, Path dir) {}
+
+  private final ChaosCluster cluster;
+  private final Path dir;
+  private final History history = new History();
+  private final Workload workload;
+  private final FaultInjector injector;
+  private final List<FaultRecord> faults = new ArrayList<>();
+  private final List<String> problems = new ArrayList<>();
+  private final long startNanos = System.nanoTime();
+  private final long seed;
+
+  public ChaosRun(ChaosCluster cluster, Path dir, long seed, Workload.Settings settings) {
+    this.cluster = cluster;
+    this.dir = dir;
+    this.seed = seed;
+    this.injector = new FaultInjector(cluster, new Random(seed));
+    this.workload = new Workload(cluster.endpoints(), history, settings, seed);
+  }
+
+  public History history() {
+    return history;
+  }
+
+  public Workload workload() {
+    return workload;
+  }
+
+  public List<FaultRecord> faults() {
+    return List.copyOf(faults);
+  }
+
+  /** Waits for normal service (a write acknowledged from now on), bounded. */
+  public Duration awaitWrites() {
+    return workload.awaitWriteAcknowledgedAfter(System.nanoTime(), RESUME_BOUND);
+  }
+
+  /** Injects {@code type}, holds it for {@code hold}, heals it and measures how long writes took to resume. */
+  public FaultRecord apply(FaultType type, Duration hold) {
+    awaitWrites();
+    long acksBefore = workload.writesOk();
+    long injected = System.nanoTime();
+    FaultInjector.ActiveFault fault = injector.inject(type);
+    log("inject " + type + ": " + fault.description());
+    Duration firstWrite = null;
+    try {
+      firstWrite = workload.awaitWriteAcknowledgedAfter(injected, hold);
+    } catch (AssertionError noWriteDuringFault) {
+      // Expected for faults that stop the whole cluster for a while; reported, not a failure.
+    }
+    holdUntil(injected + hold.toNanos());
+    long acksDuring = workload.writesOk() - acksBefore;
+    fault.heal().run();
+    long healed = System.nanoTime();
+    log("healed " + type + "\n" + cluster.describe());
+    Duration resume;
+    try {
+      resume = workload.awaitWriteAcknowledgedAfter(healed, RESUME_BOUND);
+    } catch (AssertionError e) {
+      problems.add("writes did not resume within " + RESUME_BOUND.toSeconds() + " s after healing " + type + " ("
+          + fault.description() + "):\n" + cluster.describe());
+      resume = RESUME_BOUND;
+    }
+    FaultRecord record = new FaultRecord(type, fault.description(), Duration.ofNanos(healed - injected), firstWrite,
+        resume, acksDuring);
+    faults.add(record);
+    log(record.line());
+    return record;
+  }
+
+  /** A fault's duration: it is held for this long on purpose (a schedule, not a wait for a condition). */
+  private static void holdUntil(long deadlineNanos) {
+    long remaining;
+    while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
+      try {
+        Thread.sleep(Math.min(remaining / 1_000_000 + 1, 200));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Heals everything, stops the workload, runs every check, writes the history and the summary. */
+  public Verdict finish() {
+    cluster.healEverything();
+    try {
+      cluster.awaitReadyLeader(Duration.ofSeconds(60));
+    } catch (AssertionError e) {
+      problems.add("no ready leader within 60 s after healing everything:\n" + cluster.describe());
+    }
+    workload.close();
+    long index = -1;
+    try {
+      index = cluster.awaitSameAppliedIndex(Duration.ofSeconds(90));
+    } catch (AssertionError e) {
+      problems.add("nodes did not converge to one applied index within 90 s:\n" + cluster.describe());
+    }
+    if (index > 0) {
+      checkDigests(index);
+      addFinalReads();
+    }
+    checkCounters();
+    LinearizabilityChecker.Result check = LinearizabilityChecker.check(history.operations(), Workload::modelOf,
+        CHECK_BUDGET);
+    if (!check.ok()) {
+      problems.add("history check: " + check.summary());
+    }
+    checkLogs();
+    workload.unexpectedErrors().stream().limit(10).forEach(e -> problems.add("unexpected client error: " + e));
+    Path historyFile = history.save(dir.resolve("history.jsonl"));
+    String summary = summary(check, index, historyFile);
+    write(dir.resolve("summary.txt"), summary + (problems.isEmpty() ? "" : "\nPROBLEMS:\n" + String.join("\n", problems)));
+    return new Verdict(problems.isEmpty(), List.copyOf(problems), summary, dir);
+  }
+
+  private void checkDigests(long index) {
+    String first = cluster.digest(0);
+    for (int i = 1; i < cluster.size(); i++) {
+      String digest = cluster.digest(i);
+      if (!digest.equals(first)) {
+        problems.add("Redis of " + Network.name(i) + " differs from n1's at applied index " + index + " (digest " + digest
+            + " vs " + first + ")");
+      }
+    }
+  }
+
+  /**
+   * Appends, for every key, a read of its final value (from n1's Redis once every node holds the
+   * same data), after everything else: an acknowledged write that was lost then fails the check
+   * even if no client read the key again.
+   */
+  private void addFinalReads() {
+    TreeSet<String> keys = new TreeSet<>();
+    history.operations().forEach(op -> keys.add(op.key()));
+    for (String key : keys) {
+      long now = System.nanoTime();
+      history.add(Operation.read(history.nextId(), -1, key, cluster.redisGet(0, key), now, now + 1, Outcome.OK));
+    }
+  }
+
+  private void checkCounters() {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    for (Operation op : history.operations()) {
+      if (op.kind() == Operation.Kind.INCR) {
+        long[] c = counts.computeIfAbsent(op.key(), k -> new long[2]);
+        if (op.outcome() == Outcome.OK) {
+          c[0]++;
+        } else if (op.outcome() == Outcome.UNKNOWN) {
+          c[1]++;
+        }
+      }
+    }
+    for (Map.Entry<String, long[]> entry : counts.entrySet()) {
+      for (int node = 0; node < cluster.size(); node++) {
+        String raw = cluster.redisGet(node, entry.getKey());
+        long value = raw == null ? 0 : Long.parseLong(raw);
+        long acked = entry.getValue()[0];
+        long unknown = entry.getValue()[1];
+        if (value < acked || value > acked + unknown) {
+          problems.add("counter " + entry.getKey() + " on " + Network.name(node) + " is " + value + ", outside [acknowledged "
+              + acked + ", acknowledged + unknown " + (acked + unknown) + "]");
+        }
+      }
+    }
+  }
+
+  private void checkLogs() {
+    for (int i = 0; i < cluster.size(); i++) {
+      List<String> lines = cluster.node(i).logLines();
+      for (int n = 0; n < lines.size(); n++) {
+        String line = lines.get(n);
+        // An ERROR line is expected if it, or the line after it (the exception), names an injected fault.
+        String next = n + 1 < lines.size() ? lines.get(n + 1) : "";
+        if (CRASH.matcher(line).find()
+            && EXPECTED_ERRORS.stream().noneMatch(p -> p.matcher(line).find() || p.matcher(next).find())) {
+          problems.add(Network.name(i) + " logged: " + line + " (see " + cluster.node(i).log() + ")");
+          break;
+        }
+      }
+    }
+  }
+
+  private String summary(LinearizabilityChecker.Result check, long index, Path historyFile) {
+    Map<FaultType, Integer> byType = new LinkedHashMap<>();
+    faults.forEach(f -> byType.merge(f.type(), 1, Integer::sum));
+    Duration worstResume = faults.stream().map(FaultRecord::resumeAfterHeal).max(Duration::compareTo).orElse(Duration.ZERO);
+    StringBuilder out = new StringBuilder();
+    out.append("chaos run: seed ").append(seed).append(", ").append(cluster.size()).append(" nodes, ")
+        .append(Duration.ofNanos(System.nanoTime() - startNanos).toSeconds()).append(" s\n");
+    out.append("operations: ").append(history.operations().size()).append(" (").append(workload.stats()).append(")\n");
+    out.append("faults: ").append(faults.size()).append(' ').append(byType).append('\n');
+    faults.forEach(f -> out.append("  ").append(f.line()).append('\n'));
+    out.append("longest time to resume writes after a heal: ").append(worstResume.toMillis()).append(" ms (bound ")
+        .append(RESUME_BOUND.toSeconds()).append(" s)\n");
+    out.append("converged at applied index: ").append(index).append('\n');
+    out.append("checker: ").append(check.summary()).append('\n');
+    out.append("verdict: ").append(problems.isEmpty() ? "PASS" : "FAIL (" + problems.size() + " problems)").append('\n');
+    out.append("files: ").append(dir).append(" (history: ").append(historyFile.getFileName()).append(", node logs: n*/coordinator.log)\n");
+    return out.toString();
+  }
+
+  private void log(String line) {
+    System.out.println("[chaos " + Duration.ofNanos(System.nanoTime() - startNanos).toMillis() + " ms] " + line);
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
