@@ -21,6 +21,7 @@ public final class RedraftCli {
     TypedSubcommands.addTo(commandLine);
     commandLine.addSubcommand(new GenericCommand());
     commandLine.addSubcommand(new ClusterCommand());
+    commandLine.addSubcommand(new BenchCommand());
     commandLine.addSubcommand(new CommandLine.HelpCommand());
     // Values such as -1 (LRANGE key 0 -1) are arguments, not unknown options.
     commandLine.setUnmatchedOptionsArePositionalParams(true);
