@@ -71,6 +71,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Unmeasured load before each point, 0 for none (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
+  @Option(names = "--prewarm", paramLabel = "DURATION", defaultValue = "0", converter = WarmupConverter.class,
+      description = "Unmeasured load on every target before the sweep (JIT warm-up of fresh JVMs), at the largest "
+          + "number of clients up to 50 (default: none).")
+  Duration prewarm;
+
   @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
       description = "Repeat the whole sweep N times; medians are reported (default: ${DEFAULT-VALUE}).")
   int repeat;
@@ -132,22 +137,25 @@ final class BenchCommand implements Callable<Integer> {
           runner.preload(target);
         }
       }
+      if (!prewarm.isZero()) {
+        int prewarmClients = Math.min(50, settings.clients().stream().mapToInt(Integer::intValue).max().orElse(1));
+        LoadRunner prewarmRunner = new LoadRunner(new LoadSettings(List.of(prewarmClients), settings.valueSize(),
+            settings.keySpace(), settings.mix(), settings.batchSize(), prewarm, 0, Duration.ZERO, 1));
+        for (Target target : targets) {
+          String label = String.format("[prewarm %s %d clients]", target.name(), prewarmClients);
+          PointResult point = prewarmRunner.run(target, prewarmClients, 0, progress(label, err));
+          clearProgress(err);
+          stdout.printf("prewarm  %-14s %4d clients  %10.0f ops/s  errors %d%n", target.name(), prewarmClients,
+              point.throughput(), point.errors());
+          stdout.flush();
+        }
+      }
       for (int run = 1; run <= settings.repeat(); run++) {
         for (int clientCount : settings.clients()) {
           for (Target target : targets) {
             String label = String.format("[run %d/%d %s %d clients]", run, settings.repeat(), target.name(), clientCount);
-            PointResult point = runner.run(target, clientCount, run,
-                (phase, elapsed, planned, ops, rate, p99, errors) -> {
-                  if (!noProgress) {
-                    err.print("\r" + BenchReport.progressLine(label, phase, elapsed, planned, ops, rate, p99, errors)
-                        + "   ");
-                    err.flush();
-                  }
-                });
-            if (!noProgress) {
-              err.print("\r" + " ".repeat(120) + "\r");
-              err.flush();
-            }
+            PointResult point = runner.run(target, clientCount, run, progress(label, err));
+            clearProgress(err);
             results.add(point);
             BenchReport.point(stdout, point, settings.repeat());
           }
@@ -164,6 +172,22 @@ final class BenchCommand implements Callable<Integer> {
     stdout.flush();
     long errors = results.stream().mapToLong(PointResult::errors).sum();
     return errors == 0 ? ExitCodes.OK : ExitCodes.COMMAND_FAILED;
+  }
+
+  private LoadRunner.ProgressListener progress(String label, PrintWriter err) {
+    return (phase, elapsed, planned, ops, rate, p99, errors) -> {
+      if (!noProgress) {
+        err.print("\r" + BenchReport.progressLine(label, phase, elapsed, planned, ops, rate, p99, errors) + "   ");
+        err.flush();
+      }
+    };
+  }
+
+  private void clearProgress(PrintWriter err) {
+    if (!noProgress) {
+      err.print("\r" + " ".repeat(130) + "\r");
+      err.flush();
+    }
   }
 
   /** Like {@link DurationConverter}, but 0 is allowed (no warm-up). */

@@ -33,8 +33,8 @@ public final class BenchReport {
       out.printf(Locale.ROOT, "%-14s %7s %8s   %s%n", "baseline", "clients", "ratio", "per run");
       for (Comparison.Ratio r : ratios) {
         StringBuilder perRun = new StringBuilder();
-        r.perRun().forEach(v -> perRun.append(String.format(Locale.ROOT, "%.3f ", v)));
-        out.printf(Locale.ROOT, "%-14s %7d %7.3fx   %s%n", r.baseline(), r.clients(), r.median(),
+        r.perRun().forEach(v -> perRun.append(String.format(Locale.ROOT, "%.4f ", v)));
+        out.printf(Locale.ROOT, "%-14s %7d %8.4fx   %s%n", r.baseline(), r.clients(), r.median(),
             perRun.toString().trim());
       }
     }

@@ -86,9 +86,9 @@ public final class ResultWriter {
       Comparison.Ratio r = ratios.get(i);
       out.append(i == 0 ? "\n    " : ",\n    ").append("{\"subject\": ").append(quote(comparison.targets().get(0)))
           .append(", \"baseline\": ").append(quote(r.baseline())).append(", \"clients\": ").append(r.clients())
-          .append(", \"median\": ").append(num(r.median())).append(", \"per_run\": [");
+          .append(", \"median\": ").append(String.format(Locale.ROOT, "%.5f", r.median())).append(", \"per_run\": [");
       for (int j = 0; j < r.perRun().size(); j++) {
-        out.append(j == 0 ? "" : ", ").append(num(r.perRun().get(j)));
+        out.append(j == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.5f", r.perRun().get(j)));
       }
       out.append("]}");
     }
