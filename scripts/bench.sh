@@ -4,7 +4,7 @@
 # the system's redis-server, all on free loopback ports, runs the benchmark, then stops exactly
 # what it started (by PID, also on Ctrl-C or failure).
 #
-#   scripts/bench.sh [--nodes N] [--keep-dir] [BENCH OPTIONS...]
+#   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--keep-dir] [BENCH OPTIONS...]
 #
 # Baselines: redis-raw (no persistence), redis-aof (appendonly yes, appendfsync always) and
 # redis-wait2 (a primary with 2 replicas; every write is followed by WAIT 2 0).
@@ -22,12 +22,15 @@ CLI_JAR="$REPO_DIR/client/target/redraft-cli.jar"
 die() { echo "bench.sh: $*" >&2; exit 1; }
 
 nodes=3
+baselines="raw,aof,wait2"
 keep_dir=0
 out=""
 bench_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
+    --baselines) baselines="$2"; shift 2 ;;
+    --baselines=*) baselines="${1#*=}"; shift ;;
     --keep-dir) keep_dir=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
@@ -110,18 +113,31 @@ cluster_started=1
 "$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" >/dev/null
 endpoints="$(paste -sd, "$WORK/cluster/endpoints")"
 
-echo "Starting the Redis baselines ..."
-raw=$(free_port); start_redis raw "$raw" --appendonly no
-aof=$(free_port); start_redis aof "$aof" --appendonly yes --appendfsync always
-primary=$(free_port); start_redis primary "$primary" --appendonly no
-replica1=$(free_port); start_redis replica1 "$replica1" --appendonly no --replicaof 127.0.0.1 "$primary"
-replica2=$(free_port); start_redis replica2 "$replica2" --appendonly no --replicaof 127.0.0.1 "$primary"
-for _ in $(seq 100); do
-  connected=$(redis-cli -p "$primary" info replication | tr -d '\r' | sed -n 's/^connected_slaves://p')
-  [[ "${connected:-0}" -ge 2 ]] && break
-  sleep 0.1
+baseline_args=()
+for b in ${baselines//,/ }; do
+  case "$b" in
+    raw)
+      raw=$(free_port); start_redis raw "$raw" --appendonly no
+      baseline_args+=(--baseline "redis-raw=127.0.0.1:$raw") ;;
+    aof)
+      aof=$(free_port); start_redis aof "$aof" --appendonly yes --appendfsync always
+      baseline_args+=(--baseline "redis-aof=127.0.0.1:$aof") ;;
+    wait2)
+      primary=$(free_port); start_redis primary "$primary" --appendonly no
+      replica1=$(free_port); start_redis replica1 "$replica1" --appendonly no --replicaof 127.0.0.1 "$primary"
+      replica2=$(free_port); start_redis replica2 "$replica2" --appendonly no --replicaof 127.0.0.1 "$primary"
+      for _ in $(seq 100); do
+        connected=$(redis-cli -p "$primary" info replication | tr -d '\r' | sed -n 's/^connected_slaves://p')
+        [[ "${connected:-0}" -ge 2 ]] && break
+        sleep 0.1
+      done
+      [[ "${connected:-0}" -ge 2 ]] || die "the replicas did not connect to the primary"
+      baseline_args+=(--baseline "redis-wait2=127.0.0.1:$primary,wait=2") ;;
+    none) ;;
+    *) die "unknown baseline '$b' (use raw, aof, wait2 or none)" ;;
+  esac
 done
-[[ "${connected:-0}" -ge 2 ]] || die "the replicas did not connect to the primary"
+echo "Started the Redis baselines: ${baselines}"
 
 # Heap of every coordinator every 5 s (used = survivors + eden + old, in MB).
 (
@@ -141,10 +157,7 @@ heap_pid=$!
 echo "Running redraft bench ..."
 set +e
 java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
-  --baseline "redis-raw=127.0.0.1:$raw" \
-  --baseline "redis-aof=127.0.0.1:$aof" \
-  --baseline "redis-wait2=127.0.0.1:$primary,wait=2" \
-  --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
+  "${baseline_args[@]+"${baseline_args[@]}"}" --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
 rc=$?
 set -e
 if command -v jstat >/dev/null && [[ -s "$out/heap.csv" ]]; then
