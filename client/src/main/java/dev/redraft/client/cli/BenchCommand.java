@@ -162,7 +162,14 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
     } finally {
-      targets.forEach(Target::close);
+      for (Target target : targets) {
+        try {
+          target.close();
+        } catch (RuntimeException | LinkageError e) {
+          // The measurements are what matter: never lose them to a failing close.
+          err.println("closing " + target.name() + " failed: " + e);
+        }
+      }
     }
     Comparison comparison = new Comparison(results);
     BenchReport.summary(stdout, comparison, settings.repeat());

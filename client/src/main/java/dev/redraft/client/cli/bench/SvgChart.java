@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Two panels side by side: throughput and p99 latency against the number of clients (both axes of
- * the latency panel and the clients axes are logarithmic), one line per target. Plain SVG, no
+ * Two panels side by side: throughput and p99 latency against the number of clients, one line per
+ * target. Every axis is logarithmic: targets differ by orders of magnitude. Plain SVG, no
  * dependencies.
  */
 public final class SvgChart {
@@ -15,7 +15,7 @@ public final class SvgChart {
   private static final int PANEL_W = 440;
   private static final int PANEL_H = 300;
   private static final int LEFT = 70;
-  private static final int TOP = 50;
+  private static final int TOP = 70;
   private static final int GAP = 90;
 
   private SvgChart() {}
@@ -24,20 +24,24 @@ public final class SvgChart {
     List<Integer> clients = comparison.clients();
     List<String> targets = comparison.targets();
     int width = LEFT + PANEL_W + GAP + PANEL_W + 30;
-    int height = TOP + PANEL_H + 60 + 20 * ((targets.size() + 2) / 3);
+    int height = TOP + PANEL_H + 64 + 20 * ((targets.size() + 3) / 4);
     StringBuilder svg = new StringBuilder();
     svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
         + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", width, height, width, height));
     svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\" font-weight=\"bold\">"
         + "Redraft bench: throughput and p99 latency by number of clients</text>%n", LEFT));
-    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"37\" fill=\"#555\">%s</text>%n", LEFT, escape(subtitle)));
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"40\" fill=\"#555\">%s</text>%n", LEFT, escape(subtitle)));
 
-    double maxThroughput = 1;
+    double minThroughput = Double.MAX_VALUE;
+    double maxThroughput = 0;
     double minP99 = Double.MAX_VALUE;
     double maxP99 = 0;
     for (Comparison.Row row : comparison.rows()) {
-      maxThroughput = Math.max(maxThroughput, row.throughput());
+      if (row.throughput() > 0) {
+        minThroughput = Math.min(minThroughput, row.throughput());
+        maxThroughput = Math.max(maxThroughput, row.throughput());
+      }
       if (row.p99() > 0) {
         minP99 = Math.min(minP99, row.p99());
         maxP99 = Math.max(maxP99, row.p99());
@@ -47,19 +51,23 @@ public final class SvgChart {
       minP99 = 0.1;
       maxP99 = 1;
     }
-    double yTop = niceCeiling(maxThroughput);
+    if (maxThroughput == 0) {
+      minThroughput = 1;
+      maxThroughput = 10;
+    }
+    double tLo = Math.floor(Math.log10(minThroughput));
+    double tHi = Math.max(tLo + 1, Math.ceil(Math.log10(maxThroughput)));
     double logLo = Math.floor(Math.log10(minP99));
     double logHi = Math.max(logLo + 1, Math.ceil(Math.log10(maxP99)));
 
     int x0 = LEFT;
     int x1 = LEFT + PANEL_W + GAP;
-    panel(svg, x0, "throughput (operations/s)", clients);
+    panel(svg, x0, "throughput (operations/s, log scale)", clients);
     panel(svg, x1, "p99 latency (ms, log scale)", clients);
-    // Throughput axis: linear from 0.
-    for (int i = 0; i <= 5; i++) {
-      double v = yTop * i / 5;
-      double y = TOP + PANEL_H - PANEL_H * i / 5.0;
-      gridLine(svg, x0, y, formatCount(v));
+    // Throughput axis: decades.
+    for (double d = tLo; d <= tHi + 1e-9; d++) {
+      double y = TOP + PANEL_H - PANEL_H * (d - tLo) / (tHi - tLo);
+      gridLine(svg, x0, y, formatCount(Math.pow(10, d)));
     }
     // Latency axis: decades.
     for (double d = logLo; d <= logHi + 1e-9; d++) {
@@ -77,7 +85,10 @@ public final class SvgChart {
           continue;
         }
         double x = xOf(c, clients);
-        thr.add(new double[] {x0 + x, TOP + PANEL_H - PANEL_H * row.get().throughput() / yTop});
+        if (row.get().throughput() > 0) {
+          double ty = (Math.log10(row.get().throughput()) - tLo) / (tHi - tLo);
+          thr.add(new double[] {x0 + x, TOP + PANEL_H - PANEL_H * ty});
+        }
         if (row.get().p99() > 0) {
           double ly = (Math.log10(row.get().p99()) - logLo) / (logHi - logLo);
           lat.add(new double[] {x1 + x, TOP + PANEL_H - PANEL_H * ly});
@@ -85,8 +96,8 @@ public final class SvgChart {
       }
       series(svg, thr, color);
       series(svg, lat, color);
-      int lx = LEFT + (t % 3) * 250;
-      int ly = TOP + PANEL_H + 48 + (t / 3) * 20;
+      int lx = LEFT + (t % 4) * 220;
+      int ly = TOP + PANEL_H + 52 + (t / 4) * 20;
       svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
           + "stroke-width=\"3\"/><text x=\"%d\" y=\"%d\">%s</text>%n", lx, ly - 4, lx + 24, ly - 4, color, lx + 30, ly,
           escape(targets.get(t))));
@@ -138,16 +149,6 @@ public final class SvgChart {
       return PANEL_W / 2.0;
     }
     return margin + (PANEL_W - 2 * margin) * (Math.log10(clients) - lo) / (hi - lo);
-  }
-
-  static double niceCeiling(double value) {
-    double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-    for (double step : new double[] {1, 2, 2.5, 5, 10}) {
-      if (step * magnitude >= value) {
-        return step * magnitude;
-      }
-    }
-    return 10 * magnitude;
   }
 
   private static String formatCount(double v) {
