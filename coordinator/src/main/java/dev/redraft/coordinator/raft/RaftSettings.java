@@ -33,6 +33,10 @@ final class RaftSettings {
     GrpcConfigKeys.setMessageSizeMax(props, GRPC_MESSAGE_MAX);
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, APPENDER_BUFFER);
     RaftServerConfigKeys.Log.setWriteBufferSize(props, LOG_WRITE_BUFFER);
+    // No METADATA entry (the commit index) after each commit: it doubled the appends, fsyncs and
+    // appendEntries rounds per write. Durability is unchanged (every entry is fsynced on a majority
+    // before it commits); a restarted node learns the commit index from the leader, as Raft does.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
     // Reads go through ReadIndex; the DEFAULT option serves stale reads from a deposed leader.
     RaftServerConfigKeys.Read.setOption(props, readOption(config));
     RaftServerConfigKeys.Read.setTimeout(props, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Benchmarks Redraft against plain Redis, in one run, with one load generator (redraft bench):
+# starts a Redraft cluster (scripts/cluster.sh, its own directory) and three Redis baselines from
+# the system's redis-server, all on free loopback ports, runs the benchmark, then stops exactly
+# what it started (by PID, also on Ctrl-C or failure).
+#
+#   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--keep-dir] [BENCH OPTIONS...]
+#
+# Baselines: redis-raw (no persistence), redis-aof (appendonly yes, appendfsync always) and
+# redis-wait2 (a primary with 2 replicas; every write is followed by WAIT 2 0).
+# BENCH OPTIONS go to 'redraft bench' (see: scripts/redraft bench --help), e.g.
+#   scripts/bench.sh --clients 1,4,16,50,200,500 --duration 10s --repeat 3
+# Results (results.csv, results.json, chart.svg, heap.csv) go to --out DIR (default
+# bench-results/<date-time>). REDRAFT_JAVA_OPTS reaches the coordinators (e.g. a JFR recording),
+# BENCH_JAVA_OPTS the load generator.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
+CLI_JAR="$REPO_DIR/client/target/redraft-cli.jar"
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+
+nodes=3
+baselines="raw,aof,wait2"
+keep_dir=0
+out=""
+bench_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --nodes) nodes="$2"; shift 2 ;;
+    --baselines) baselines="$2"; shift 2 ;;
+    --baselines=*) baselines="${1#*=}"; shift ;;
+    --keep-dir) keep_dir=1; shift ;;
+    --out) out="$2"; shift 2 ;;
+    --out=*) out="${1#*=}"; shift ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) bench_args+=("$1"); shift ;;
+  esac
+done
+[[ -n "$out" ]] || out="bench-results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+command -v redis-server >/dev/null || die "redis-server not found: apt-get install -y redis-server"
+command -v redis-cli >/dev/null || die "redis-cli not found: apt-get install -y redis-tools"
+if [[ ! -f "$CLI_JAR" || ! -f "$REPO_DIR/coordinator/target/redraft-coordinator.jar" ]]; then
+  echo "Building Redraft (mvn -DskipTests package) ..." >&2
+  (cd "$REPO_DIR" && mvn -B -q -ntp -DskipTests package) >&2 || die "build failed"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/redraft-bench.XXXXXX")"
+redis_pids=()
+heap_pid=""
+cluster_started=0
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [[ -n "$heap_pid" ]] && kill "$heap_pid" 2>/dev/null || true
+  if (( cluster_started )); then
+    "$SCRIPT_DIR/cluster.sh" stop --dir "$WORK/cluster" >/dev/null 2>&1 || true
+  fi
+  local pid
+  for pid in "${redis_pids[@]+"${redis_pids[@]}"}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${redis_pids[@]+"${redis_pids[@]}"}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if (( keep_dir )); then
+    echo "bench.sh: kept $WORK (cluster logs, Redis files)" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_in_use() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+  return 1
+}
+
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$(( 40000 + RANDOM % 20000 ))
+    port_in_use "$p" || { echo "$p"; return 0; }
+  done
+  die "no free loopback port found"
+}
+
+# start_redis NAME PORT [redis-server options...]
+start_redis() {
+  local name=$1 port=$2; shift 2
+  mkdir -p "$WORK/$name"
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$WORK/$name" --save "" --daemonize no \
+    --logfile "$WORK/$name/redis.log" "$@" >/dev/null 2>&1 &
+  redis_pids+=("$!")
+  for _ in $(seq 100); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "redis $name did not start: see $WORK/$name/redis.log"
+}
+
+echo "Starting a $nodes-node Redraft cluster in $WORK/cluster ..."
+cluster_started=1
+"$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" >/dev/null
+endpoints="$(paste -sd, "$WORK/cluster/endpoints")"
+
+baseline_args=()
+for b in ${baselines//,/ }; do
+  case "$b" in
+    raw)
+      raw=$(free_port); start_redis raw "$raw" --appendonly no
+      baseline_args+=(--baseline "redis-raw=127.0.0.1:$raw") ;;
+    aof)
+      aof=$(free_port); start_redis aof "$aof" --appendonly yes --appendfsync always
+      baseline_args+=(--baseline "redis-aof=127.0.0.1:$aof") ;;
+    wait2)
+      primary=$(free_port); start_redis primary "$primary" --appendonly no
+      replica1=$(free_port); start_redis replica1 "$replica1" --appendonly no --replicaof 127.0.0.1 "$primary"
+      replica2=$(free_port); start_redis replica2 "$replica2" --appendonly no --replicaof 127.0.0.1 "$primary"
+      for _ in $(seq 100); do
+        connected=$(redis-cli -p "$primary" info replication | tr -d '\r' | sed -n 's/^connected_slaves://p')
+        [[ "${connected:-0}" -ge 2 ]] && break
+        sleep 0.1
+      done
+      [[ "${connected:-0}" -ge 2 ]] || die "the replicas did not connect to the primary"
+      baseline_args+=(--baseline "redis-wait2=127.0.0.1:$primary,wait=2") ;;
+    none) ;;
+    *) die "unknown baseline '$b' (use raw, aof, wait2 or none)" ;;
+  esac
+done
+echo "Started the Redis baselines: ${baselines}"
+
+# Heap of every coordinator every 5 s (used = survivors + eden + old, in MB).
+(
+  echo "time_s,node,heap_used_mb"
+  start=$SECONDS
+  while true; do
+    for pidfile in "$WORK"/cluster/n*/coordinator.pid; do
+      node=$(basename "$(dirname "$pidfile")")
+      used=$(jstat -gc "$(cat "$pidfile")" 2>/dev/null | awk 'NR==2 {printf "%.1f", ($3+$4+$6+$8)/1024}')
+      [[ -n "$used" ]] && echo "$(( SECONDS - start )),$node,$used"
+    done
+    sleep 5
+  done
+) > "$out/heap.csv" 2>/dev/null &
+heap_pid=$!
+
+echo "Running redraft bench ..."
+set +e
+java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
+  "${baseline_args[@]+"${baseline_args[@]}"}" --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
+rc=$?
+set -e
+if command -v jstat >/dev/null && [[ -s "$out/heap.csv" ]]; then
+  awk -F, 'NR>1 { if (!($2 in first)) first[$2]=$3; last[$2]=$3; if ($3>max[$2]) max[$2]=$3 }
+    END { for (n in first) printf "Coordinator %s heap used: first %.0f MB, last %.0f MB, max %.0f MB\n", n, first[n], last[n], max[n] }' \
+    "$out/heap.csv" | sort
+fi
+exit "$rc"
