@@ -12,6 +12,8 @@ import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.api.v1.ResponseHeader;
 import dev.redraft.api.v1.TakeSnapshotRequest;
 import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.VerifyRequest;
+import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.api.v1.TransferLeadershipResponse;
 import java.util.Objects;
@@ -111,6 +113,17 @@ public final class AdminClient {
     return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
         .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).takeSnapshot(request, observer),
         TakeSnapshotResponse::getHeader);
+  }
+
+  /**
+   * Runs a verification round now: every replica digests its Redis at the same VERIFY entry and the
+   * digests are compared. Not retried by itself (each call appends a new round).
+   */
+  public VerifyResponse verify() {
+    VerifyRequest request = VerifyRequest.getDefaultInstance();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).verify(request, observer),
+        VerifyResponse::getHeader);
   }
 
   private <T> T change(RetryingCaller.Attempt<T> attempt,

@@ -25,6 +25,7 @@ public final class RedraftCli {
     commandLine.addSubcommand(new MemberCommand());
     commandLine.addSubcommand(new LeaderCommand());
     commandLine.addSubcommand(new SnapshotCommand());
+    commandLine.addSubcommand(new VerifyCommand());
     commandLine.addSubcommand(new BenchCommand());
     commandLine.addSubcommand(new CommandLine.HelpCommand());
     // Values such as -1 (LRANGE key 0 -1) are arguments, not unknown options.

@@ -16,7 +16,10 @@ import dev.redraft.api.v1.PromoteNodeRequest;
 import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.api.v1.ResponseHeader;
+import dev.redraft.api.v1.NodeVerification;
 import dev.redraft.api.v1.TakeSnapshotRequest;
+import dev.redraft.api.v1.VerifyRequest;
+import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.api.v1.TransferLeadershipResponse;
@@ -203,6 +206,11 @@ public final class ScriptedServer implements AutoCloseable {
     } else if (request instanceof TransferLeadershipRequest transfer) {
       answer(observer, TransferLeadershipResponse.newBuilder().setHeader(header)
           .setLeaderId(transfer.getNodeId().isEmpty() ? "n2" : transfer.getNodeId()).build());
+    } else if (request instanceof VerifyRequest) {
+      answer(observer, VerifyResponse.newBuilder().setHeader(header).setRound(77).setVerdict("DIVERGED")
+          .addNodes(NodeVerification.newBuilder().setNodeId("n1").setRound(77).setDigest("aa11").setVerdict("MATCH"))
+          .addNodes(NodeVerification.newBuilder().setNodeId("n2").setRound(77).setDigest("bb22").setVerdict("DIVERGED"))
+          .build());
     } else if (request instanceof TakeSnapshotRequest snapshot) {
       answer(observer, TakeSnapshotResponse.newBuilder().setHeader(header)
           .setNodeId(snapshot.getNodeId().isEmpty() ? "n1" : snapshot.getNodeId()).setSnapshotIndex(42).build());
@@ -281,6 +289,11 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void takeSnapshot(TakeSnapshotRequest request, StreamObserver<TakeSnapshotResponse> observer) {
       change("TakeSnapshot", request, observer);
+    }
+
+    @Override
+    public void verify(VerifyRequest request, StreamObserver<VerifyResponse> observer) {
+      change("Verify", request, observer);
     }
 
     @SuppressWarnings("unchecked")

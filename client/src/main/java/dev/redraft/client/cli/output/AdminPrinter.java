@@ -2,6 +2,7 @@ package dev.redraft.client.cli.output;
 
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TransferLeadershipResponse;
 import java.io.PrintWriter;
 import java.util.List;
@@ -16,4 +17,7 @@ public interface AdminPrinter {
 
   /** The snapshot a node took. */
   void snapshot(TakeSnapshotResponse response, PrintWriter out);
+
+  /** A verification round: every node's digest and verdict. */
+  void verification(VerifyResponse response, PrintWriter out);
 }

@@ -2,6 +2,7 @@ package dev.redraft.client.cli.output;
 
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TransferLeadershipResponse;
 import java.io.PrintWriter;
 import java.util.List;
@@ -27,6 +28,15 @@ public final class JsonAdminPrinter implements AdminPrinter {
   @Override
   public void snapshot(TakeSnapshotResponse response, PrintWriter out) {
     out.println(ProtoJson.object(response));
+    out.flush();
+  }
+
+  /** {"round", "verdict", "nodes": [{"node_id", "round", "digest", "verdict", "detail"}, ...]}. */
+  @Override
+  public void verification(VerifyResponse response, PrintWriter out) {
+    String object = ProtoJson.object(response);
+    out.println(object.substring(0, object.length() - 1) + ", \"nodes\": "
+        + ProtoJson.array(response.getNodesList()).replace("\n", "\n  ") + "}");
     out.flush();
   }
 }

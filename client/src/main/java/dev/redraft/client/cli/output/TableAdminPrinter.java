@@ -3,7 +3,9 @@ package dev.redraft.client.cli.output;
 import static dev.redraft.client.cli.output.Table.orDash;
 
 import dev.redraft.api.v1.Member;
+import dev.redraft.api.v1.NodeVerification;
 import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TransferLeadershipResponse;
 import java.io.PrintWriter;
 import java.util.List;
@@ -34,6 +36,18 @@ public final class TableAdminPrinter implements AdminPrinter {
     new Table(List.of("NODE", "SNAPSHOT"))
         .row(List.of(orDash(response.getNodeId()), Long.toUnsignedString(response.getSnapshotIndex())))
         .print(out);
+    out.flush();
+  }
+
+  @Override
+  public void verification(VerifyResponse response, PrintWriter out) {
+    Table table = new Table(List.of("NODE", "ROUND", "DIGEST", "VERDICT"));
+    for (NodeVerification node : response.getNodesList()) {
+      table.row(List.of(node.getNodeId(), Long.toUnsignedString(node.getRound()), orDash(node.getDigest()),
+          node.getVerdict()));
+    }
+    table.print(out);
+    out.println("round " + Long.toUnsignedString(response.getRound()) + ": " + response.getVerdict());
     out.flush();
   }
 }
