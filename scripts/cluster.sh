@@ -48,7 +48,9 @@ port_in_use() {
 pick_base_port() {
   local nodes=$1 tries=0 base
   while (( tries < 50 )); do
-    base=$(( 20000 + (RANDOM % 2000) * 10 ))
+    # Below Linux' ephemeral range (32768+): a port an outgoing connection uses locally looks free to
+    # the checks above, but Redis could not bind it.
+    base=$(( 20000 + (RANDOM % 1200) * 10 ))
     local ok=1 i
     for (( i = 0; i < nodes * 4; i++ )); do
       if port_in_use $(( base + i )); then ok=0; break; fi
@@ -56,7 +58,7 @@ pick_base_port() {
     if (( ok )); then echo "$base"; return 0; fi
     tries=$(( tries + 1 ))
   done
-  die "no free ports found between 20000 and 40000"
+  die "no free ports found between 20000 and 32000"
 }
 
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -112,7 +114,9 @@ start_coordinator() {
   local waited=0
   until redis-cli -p "${REDIS##*:}" -a "$(cat "$ndir/redis.password")" --no-auth-warning ping >/dev/null 2>&1; do
     sleep 0.1; waited=$(( waited + 1 ))
-    (( waited < 100 )) || die "redis for $NODE did not start: see $ndir/redis.log"
+    if ! pid_alive "$ndir/redis.pid" || (( waited >= 300 )); then
+      die "redis for $NODE did not start (port ${REDIS##*:}): $(tail -n 3 "$ndir/redis.log" 2>/dev/null | tr '\n' ' ')(see $ndir/redis.log)"
+    fi
   done
   REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" nohup java ${REDRAFT_JAVA_OPTS:--Xmx512m} -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
