@@ -33,11 +33,9 @@ public final class ChaosRun {
       " ERROR |Exception in thread|OutOfMemoryError|StackOverflowError|FATAL|hs_err|terminated unexpectedly");
   /** ERROR lines that an injected fault is expected to cause (each names the fault). */
   private static final List<Pattern> EXPECTED_ERRORS = List.of(
-      // REDIS_DATA_LOSS: the node reports that its Redis lost its data and must be repaired.
-      Pattern.compile("it must be repaired from the leader's state"),
-      // ... and until it is restarted, Ratis logs each entry it can no longer apply (the line after
-      // the ERROR line names the cause: NotReadyException, its Redis lost its data).
-      Pattern.compile("NotReadyException: node n\\d+ is not ready: its Redis at applied index"),
+      // REDIS_DATA_LOSS: the node reports that its Redis lost its data and rebuilds it by itself.
+      Pattern.compile("holds applied index \\d+ but this node applied up to \\d+ .*rebuilding it from this node's"
+          + " snapshot and Raft log"),
       // Ratis' own async client (inside each coordinator) logs failed attempts and failed requests at
       // ERROR ("Failed* ...", "Failed to send request"), e.g. NotLeaderException, a 3 s timeout or
       // "ReadIndexException: Leader is unknown" during an election; the coordinator retries or returns
