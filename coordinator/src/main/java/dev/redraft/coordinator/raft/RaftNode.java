@@ -48,6 +48,10 @@ public final class RaftNode implements AutoCloseable {
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
   private volatile RaftClient client;
+  /** Writes spread over several Ratis clients: one client's ordered window serializes its requests. */
+  private final RaftClient[] writeClients = new RaftClient[WRITE_CLIENTS];
+  private final java.util.concurrent.atomic.AtomicInteger nextWriteClient = new java.util.concurrent.atomic.AtomicInteger();
+  private static final int WRITE_CLIENTS = 8;
   private RaftClient adminClient;
   private MembershipManager membership;
 
@@ -86,6 +90,9 @@ public final class RaftNode implements AutoCloseable {
         .build();
     server.start();
     client = newClient();
+    for (int i = 0; i < WRITE_CLIENTS; i++) {
+      writeClients[i] = newClient();
+    }
     adminClient = RaftClient.newBuilder()
         .setProperties(RaftSettings.adminClient())
         .setRaftGroup(group)
@@ -134,12 +141,12 @@ public final class RaftNode implements AutoCloseable {
    * Ratis' ordered async client closes its sliding window for good once one request fails for
    * good (every later call then fails with AlreadyClosedException): start a fresh client then.
    */
-  private void replaceClientIfClosed(Throwable error, RaftClient failed) {
+  private void replaceClientIfClosed(Throwable error, RaftClient failed, int slot) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof AlreadyClosedException) {
         synchronized (this) {
-          if (client == failed && server != null) {
-            client = newClient();
+          if (writeClients[slot] == failed && server != null) {
+            writeClients[slot] = newClient();
             try {
               failed.close();
             } catch (IOException | RuntimeException ignored) {
@@ -154,11 +161,12 @@ public final class RaftNode implements AutoCloseable {
 
   /** Proposes an entry through the leader; completes with the committed entry's reply and index. */
   public CompletableFuture<CommittedReply> propose(Proposal proposal) {
-    RaftClient current = client;
+    int slot = Math.floorMod(nextWriteClient.getAndIncrement(), WRITE_CLIENTS);
+    RaftClient current = writeClients[slot];
     return current.async().send(ProtoBytes.toMessage(proposal))
         .handle((reply, error) -> {
           if (error != null) {
-            replaceClientIfClosed(error, current);
+            replaceClientIfClosed(error, current, slot);
           }
           return toCommitted(reply, error, "write");
         });
@@ -297,6 +305,11 @@ public final class RaftNode implements AutoCloseable {
     }
     if (client != null) {
       client.close();
+    }
+    for (RaftClient writeClient : writeClients) {
+      if (writeClient != null) {
+        writeClient.close();
+      }
     }
     if (server != null) {
       server.close();
