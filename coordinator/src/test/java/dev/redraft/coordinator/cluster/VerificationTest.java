@@ -124,7 +124,8 @@ class VerificationTest {
         client.write(Commands.of("INCR", "counter"));
         client.write(Commands.of("PEXPIRE", "counter", "100000"));
       }
-      cluster.awaitSameAppliedIndex();
+      // No wait for equal applied indexes here: a VERIFY entry every 500 ms keeps followers one entry
+      // behind; the on-demand round below compares every node at its own VERIFY entry anyway.
       try (Grpc admin = new Grpc(cluster.endpoint(0))) {
         assertThat(admin.admin().verify(VerifyRequest.getDefaultInstance()).getVerdict()).isEqualTo("CONSISTENT");
       }
