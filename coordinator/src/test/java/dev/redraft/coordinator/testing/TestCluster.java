@@ -90,7 +90,10 @@ public final class TestCluster implements AutoCloseable {
         "--data-dir=" + dir.resolve(id(index)).resolve("data"),
         "--election-timeout-min-ms=1000",
         "--election-timeout-max-ms=2000",
-        "--initial-cluster-state=" + (join ? "existing" : "new")));
+        "--initial-cluster-state=" + (join ? "existing" : "new"),
+        // No periodic VERIFY entries unless a test asks (they move the applied-index marker, so a
+        // test comparing Redis digests node by node could straddle one); later flags win.
+        "--verify-interval-ms=0"));
     extraConfig.forEach((key, value) -> args.add("--" + key + "=" + value));
     return ConfigLoader.load(args.toArray(String[]::new), env);
   }
