@@ -13,22 +13,36 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * A Lua script shipped as a resource, run by its SHA1; loaded again when Redis does not know it
- * (e.g. after a Redis restart emptied its script cache).
+ * (e.g. after a Redis restart emptied its script cache). The shared helpers of {@code resp.lua} are
+ * put in front of it (after its shebang line, if any): Redis scripts cannot include one another.
  */
 final class LuaScript {
   private final byte[] source;
   private final byte[] sha;
 
+  private static final String SHARED = "resp.lua";
+
   LuaScript(String resource) {
+    String script = read(resource);
+    String shebang = "";
+    if (script.startsWith("#!")) {
+      int end = script.indexOf('\n') + 1;
+      shebang = script.substring(0, end);
+      script = script.substring(end);
+    }
+    this.source = (shebang + read(SHARED) + script).getBytes(StandardCharsets.UTF_8);
+    this.sha = sha1Hex(source).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String read(String resource) {
     try (InputStream in = LuaScript.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("script " + resource + " is missing from the coordinator jar: rebuild it");
       }
-      this.source = in.readAllBytes();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read script " + resource, e);
     }
-    this.sha = sha1Hex(source).getBytes(StandardCharsets.US_ASCII);
   }
 
   Object run(Jedis jedis, List<byte[]> args) {
