@@ -36,11 +36,6 @@ public final class ChaosRun {
       // REDIS_DATA_LOSS: the node reports that its Redis lost its data and rebuilds it by itself.
       Pattern.compile("holds applied index \\d+ but this node applied up to \\d+ .*rebuilding it from this node's"
           + " snapshot and Raft log"),
-      // OPEN FINDING (issue 5, 2026-11-28, seen once in ~7 runs): under the CLOCK_SKEW fault a replica's
-      // periodic verification found its Redis digest different from the majority's and repaired it from
-      // the leader (history linearizable, replicas identical afterwards). The cause is not known yet;
-      // the line is reported by verification itself, so the run does not fail on it, but see the note.
-      Pattern.compile("ReplicaVerifier - node n\\d+: its Redis diverged: .*; repairing from the leader's state"),
       // Ratis' own async client (inside each coordinator) logs failed attempts and failed requests at
       // ERROR ("Failed* ...", "Failed to send request"), e.g. NotLeaderException, a 3 s timeout or
       // "ReadIndexException: Leader is unknown" during an election; the coordinator retries or returns
