@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Long randomized fault-injection run: separate coordinator JVMs with their own Redis, random
-# partitions, pauses, kills, Redis data loss and clock skew under a recorded workload, then a
+# partitions, pauses, kills, Redis data loss, clock skew and membership changes under a recorded workload, then a
 # linearizability check of the history, counter bounds, replica digests at one log index, and a
 # scan of the node logs.
 #

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The long randomized run behind {@code scripts/chaos.sh --duration 30m}: random faults (every
- * kind that exists today, random holds) for the given time, then the same verdict as the CI
+ * kind, membership changes included, random holds) for the given time, then the same verdict as the CI
  * schedule. Skipped unless {@code -Dchaos.duration} is set (CI runs the bounded schedule instead).
  * Optional: {@code -Dchaos.seed}, {@code -Dchaos.nodes} (3 or 5), {@code -Dchaos.dir}.
  */
@@ -39,7 +39,7 @@ class ChaosSoakIT {
     int nodes = Integer.getInteger("chaos.nodes", 3);
     Random random = new Random(seed);
     boolean skew = Requirements.faketimeAvailable();
-    List<FaultType> kinds = new ArrayList<>(Arrays.stream(FaultType.values()).filter(f -> !f.needsMembershipRpcs())
+    List<FaultType> kinds = new ArrayList<>(Arrays.stream(FaultType.values())
         .filter(f -> skew || f != FaultType.CLOCK_SKEW).toList());
     Path dir = RunDirs.create("soak");
     System.out.println("chaos soak: seed " + seed + ", " + nodes + " nodes, " + duration + ", files in " + dir);

@@ -30,6 +30,9 @@ public final class ChaosCluster implements AutoCloseable {
   private final List<RedisServerProcess> redis = new ArrayList<>();
   private final List<NodeProcess> nodes = new ArrayList<>();
   private Network network;
+  private Options options;
+  private List<Integer> raftPorts;
+  private int wipes;
 
   /** How to start the cluster. */
   public static final class Options {
@@ -76,33 +79,78 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   private void boot(Options options) {
+    this.options = options;
     int size = options.size;
-    List<Integer> raftPorts = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
+    raftPorts = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
     network = new Network(raftPorts);
-    String peers = IntStream.range(0, size).mapToObj(i -> Network.name(i) + "=" + Network.name(i) + ":" + raftPorts.get(i))
+    for (int i = 0; i < size; i++) {
+      redis.add(RedisServerProcess.start(dir.resolve(Network.name(i)).resolve("redis")));
+    }
+    String peers = IntStream.range(0, size).mapToObj(i -> Network.name(i) + "=" + raftAddress(i))
         .collect(Collectors.joining(","));
     for (int i = 0; i < size; i++) {
-      Path nodeDir = dir.resolve(Network.name(i));
-      RedisServerProcess server = RedisServerProcess.start(nodeDir.resolve("redis"));
-      redis.add(server);
-      String api = "127.0.0.1:" + FreePorts.next();
-      List<String> command = new ArrayList<>(List.of(
-          javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Djdk.net.hosts.file=" + network.hostsFile(i, mkdirs(nodeDir)),
-          "-jar", JAR.toString(),
-          "--node-id=" + Network.name(i),
-          "--raft-address=" + Network.name(i) + ":" + raftPorts.get(i),
-          "--api-address=" + api,
-          "--peers=" + peers,
-          "--redis-address=127.0.0.1:" + server.port(),
-          "--data-dir=" + nodeDir.resolve("data"),
-          "--election-timeout-min-ms=" + options.electionMinMs,
-          "--election-timeout-max-ms=" + options.electionMaxMs));
-      command.addAll(options.extraFlags.getOrDefault(i, List.of()));
-      nodes.add(new NodeProcess(i, nodeDir, command, server.password(), api));
+      nodes.add(newNode(i, Network.name(i), peers, "127.0.0.1:" + FreePorts.next(), false));
     }
     nodes.forEach(NodeProcess::start);
     awaitLeader(Duration.ofSeconds(90));
+  }
+
+  /**
+   * The coordinator of a slot. Slots keep their host name (n1, n2, ...), Raft port and API address
+   * for the whole run, so the proxies and the clients need no change when a node is replaced; the
+   * Raft id of the node in a slot may differ from the slot's name after a replacement.
+   */
+  private NodeProcess newNode(int slot, String nodeId, String peers, String api, boolean joinExisting) {
+    Path nodeDir = mkdirs(dir.resolve(Network.name(slot)));
+    List<String> command = new ArrayList<>(List.of(
+        javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Djdk.net.hosts.file=" + network.hostsFile(slot, nodeDir),
+        "-jar", JAR.toString(),
+        "--node-id=" + nodeId,
+        "--raft-address=" + raftAddress(slot),
+        "--api-address=" + api,
+        "--peers=" + peers,
+        "--redis-address=127.0.0.1:" + redis.get(slot).port(),
+        "--data-dir=" + nodeDir.resolve("data"),
+        "--election-timeout-min-ms=" + options.electionMinMs,
+        "--election-timeout-max-ms=" + options.electionMaxMs));
+    if (joinExisting) {
+      command.add("--initial-cluster-state=existing");
+    }
+    command.addAll(options.extraFlags.getOrDefault(slot, List.of()));
+    return new NodeProcess(slot, nodeId, nodeDir, command, redis.get(slot).password(), api);
+  }
+
+  /** The Raft address of a slot: its host name, which every other node's hosts file maps to the proxy of their link. */
+  public String raftAddress(int slot) {
+    return Network.name(slot) + ":" + raftPorts.get(slot);
+  }
+
+  /**
+   * Starts a new, empty coordinator with Raft id {@code nodeId} in a slot whose node was removed:
+   * the old coordinator is killed, its data directory moved aside (kept for post-mortems), its
+   * Redis restarted empty, and the new node started to join the existing group
+   * ({@code --initial-cluster-state=existing}). The caller adds it through the admin API.
+   */
+  public NodeProcess startEmpty(int slot, String nodeId) {
+    NodeProcess old = nodes.get(slot);
+    old.close();
+    Path data = old.dataDir();
+    try {
+      if (Files.exists(data)) {
+        Files.move(data, data.resolveSibling("data.wiped-" + (++wipes)));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot wipe " + data, e);
+    }
+    redis.get(slot).restart();
+    String peers = IntStream.range(0, nodes.size())
+        .mapToObj(i -> (i == slot ? nodeId : nodes.get(i).nodeId()) + "=" + raftAddress(i))
+        .collect(Collectors.joining(","));
+    NodeProcess fresh = newNode(slot, nodeId, peers, old.apiAddress(), true);
+    nodes.set(slot, fresh);
+    fresh.start();
+    return fresh;
   }
 
   private static Path mkdirs(Path path) {
@@ -194,7 +242,8 @@ public final class ChaosCluster implements AutoCloseable {
     List<Optional<MemberStatus>> statuses = statuses();
     for (int i = 0; i < nodes.size(); i++) {
       NodeProcess node = nodes.get(i);
-      out.append(node.name()).append(" pid ").append(node.pid())
+      out.append(node.name()).append(node.nodeId().equals(node.name()) ? "" : " (id " + node.nodeId() + ")")
+          .append(" pid ").append(node.pid())
           .append(node.isPaused() ? " PAUSED" : node.isRunning() ? "" : " DOWN").append(": ")
           .append(statuses.get(i).map(s -> s.getRole() + " term " + s.getTerm() + " commit " + s.getCommitIndex()
               + " applied " + s.getAppliedIndex() + (s.getReady() ? " ready" : " NOT READY (" + s.getDetail() + ")"))

@@ -1,5 +1,7 @@
 package dev.redraft.coordinator.chaos.harness;
 
+import dev.redraft.api.v1.MemberStatus;
+import dev.redraft.client.RedraftClient;
 import dev.redraft.coordinator.chaos.history.History;
 import dev.redraft.coordinator.chaos.history.LinearizabilityChecker;
 import dev.redraft.coordinator.chaos.history.Operation;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -70,7 +73,7 @@ public final class ChaosRun {
     this.cluster = cluster;
     this.dir = dir;
     this.seed = seed;
-    this.injector = new FaultInjector(cluster, new Random(seed));
+    this.injector = new FaultInjector(cluster, new Random(seed), problems::add);
     this.workload = new Workload(cluster.endpoints(), history, settings, seed);
   }
 
@@ -153,6 +156,7 @@ public final class ChaosRun {
       problems.add("nodes did not converge to one applied index within 90 s:\n" + cluster.describe());
     }
     if (index > 0) {
+      checkMembers();
       checkDigests(index);
       addFinalReads();
     }
@@ -168,6 +172,26 @@ public final class ChaosRun {
     String summary = summary(check, index, historyFile);
     write(dir.resolve("summary.txt"), summary + (problems.isEmpty() ? "" : "\nPROBLEMS:\n" + String.join("\n", problems)));
     return new Verdict(problems.isEmpty(), List.copyOf(problems), summary, dir);
+  }
+
+  /** After membership faults: every slot's node (its id may have changed by a replacement) is a voter, and no one else. */
+  private void checkMembers() {
+    Set<String> expected = new TreeSet<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      expected.add(cluster.node(i).nodeId());
+    }
+    try (RedraftClient client = RedraftClient.builder().endpoints(cluster.endpoints())
+        .requestTimeout(Duration.ofSeconds(30)).build()) {
+      List<MemberStatus> members = client.admin().clusterStatus().getMembersList();
+      Set<String> voters = new TreeSet<>();
+      members.stream().filter(MemberStatus::getVoter).forEach(m -> voters.add(m.getNodeId()));
+      if (!voters.equals(expected) || members.size() != expected.size()) {
+        problems.add("members after the run are " + members.stream().map(m -> m.getNodeId() + (m.getVoter() ? "" : " (learner)"))
+            .toList() + ", expected exactly the voters " + expected);
+      }
+    } catch (RuntimeException e) {
+      problems.add("could not read the cluster's members after the run: " + e);
+    }
   }
 
   private void checkDigests(long index) {

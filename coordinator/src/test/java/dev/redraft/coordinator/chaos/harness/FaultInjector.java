@@ -1,21 +1,39 @@
 package dev.redraft.coordinator.chaos.harness;
 
+import dev.redraft.api.v1.Member;
+import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.client.RedraftClient;
+import dev.redraft.client.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
-/** Injects one {@link FaultType} into a {@link ChaosCluster} and knows how to heal it. */
+/**
+ * Injects one {@link FaultType} into a {@link ChaosCluster} and knows how to heal it. Membership
+ * faults go through the admin API like an operator's {@code redraft member ...}; what a fault
+ * proves wrong on the way (a change acknowledged by an isolated leader) goes to {@code problems}.
+ */
 public final class FaultInjector {
+  /** Membership changes wait for a new member to catch up; the admin client retries UNAVAILABLE within this. */
+  private static final Duration MEMBERSHIP_TIMEOUT = Duration.ofSeconds(90);
+  /** How long a change sent to an isolated leader is given before it counts as not acknowledged. */
+  private static final Duration ISOLATED_CHANGE_TIMEOUT = Duration.ofSeconds(6);
+
   /** A fault in force: what was done, and how to undo it. */
   public record ActiveFault(FaultType type, String description, Runnable heal) {}
 
   private final ChaosCluster cluster;
   private final Random random;
+  private final Consumer<String> problems;
+  private int replacements;
 
-  public FaultInjector(ChaosCluster cluster, Random random) {
+  public FaultInjector(ChaosCluster cluster, Random random, Consumer<String> problems) {
     this.cluster = cluster;
     this.random = random;
+    this.problems = problems;
   }
 
   public ActiveFault inject(FaultType type) {
@@ -90,8 +108,113 @@ public final class FaultInjector {
               node.start();
             });
       }
-      default -> throw new UnsupportedOperationException(type + " needs the AddNode/RemoveNode admin RPCs (issue 3)");
+      case MEMBER_REMOVE_READD -> {
+        int leader = leader();
+        int victim = random.nextBoolean() ? leader : follower();
+        String role = victim == leader ? "leader " : "follower ";
+        String id = cluster.node(victim).nodeId();
+        // The removed node keeps running through the hold, as when an operator removes a live node.
+        removeNode(id, victim);
+        return new ActiveFault(type, "removed " + role + id + " (still running); re-added wiped on heal",
+            () -> rejoin(victim, id));
+      }
+      case MEMBER_REPLACE -> {
+        int leader = leader();
+        int victim = random.nextBoolean() ? leader : follower();
+        String role = victim == leader ? "leader " : "follower ";
+        String oldId = cluster.node(victim).nodeId();
+        String newId = Network.name(victim) + "r" + (++replacements);
+        // A machine lost for good: its node dies first, then the operator removes it and adds a new one.
+        cluster.node(victim).kill();
+        removeNode(oldId, victim);
+        return new ActiveFault(type, "killed and removed " + role + oldId + "; replaced on heal by " + newId
+            + " (fresh id, empty storage)", () -> rejoin(victim, newId));
+      }
+      case MEMBER_CHANGE_DURING_PARTITION -> {
+        return changeMembershipDuringPartition(type);
+      }
     }
+    throw new IllegalArgumentException("unknown fault " + type);
+  }
+
+  /**
+   * Jepsen's RedisRaft finding (lost updates when membership changed during a partition): the
+   * leader is isolated and at once asked to remove a follower (it must not acknowledge that: it
+   * cannot commit anything); the majority elects a new leader, which removes the old one. On heal
+   * the old leader is wiped and added back. The run's final checks then find every acknowledged
+   * write, and every slot's node a voter again.
+   */
+  private ActiveFault changeMembershipDuringPartition(FaultType type) {
+    int old = leader();
+    String oldId = cluster.node(old).nodeId();
+    int target = follower();
+    String targetId = cluster.node(target).nodeId();
+    cluster.network().isolate(old);
+    String toIsolated;
+    try (RedraftClient viaIsolated = RedraftClient.builder().endpoints(cluster.node(old).apiAddress())
+        .retryPolicy(RetryPolicy.noRetries()).requestTimeout(ISOLATED_CHANGE_TIMEOUT).build()) {
+      MembershipResponse acknowledged = viaIsolated.admin().removeNode(targetId);
+      problems.accept("the isolated leader " + oldId + " acknowledged the removal of " + targetId
+          + " although it could not reach a majority; members it reported: " + ids(acknowledged));
+      toIsolated = "ACKNOWLEDGED (a bug)";
+    } catch (RuntimeException notAcknowledged) {
+      toIsolated = "not acknowledged (" + firstLine(notAcknowledged) + ")";
+    }
+    List<Integer> majority = IntStream.range(0, cluster.size()).filter(i -> i != old).boxed().toList();
+    int newLeader = Poll.until("a leader among the majority " + names(majority), Duration.ofSeconds(60),
+        () -> majority.stream().filter(i -> cluster.node(i).status()
+            .map(s -> s.getRole().equals("LEADER")).orElse(false)).findFirst());
+    removeNode(oldId, old);
+    return new ActiveFault(type, "isolated leader " + oldId + "; removal of " + targetId + " sent to it: " + toIsolated
+        + "; " + cluster.node(newLeader).nodeId() + " (new leader) removed " + oldId + "; re-added wiped on heal", () -> {
+          cluster.node(old).kill();
+          cluster.network().healAll();
+          rejoin(old, oldId);
+        });
+  }
+
+  /** Removes a node through the other nodes' admin API (any of them forwards to the leader). */
+  private void removeNode(String nodeId, int slot) {
+    try (RedraftClient admin = adminClient(slot)) {
+      MembershipResponse response = admin.admin().removeNode(nodeId);
+      if (response.getMembersList().stream().anyMatch(m -> m.getNodeId().equals(nodeId))) {
+        problems.accept("removal of " + nodeId + " was acknowledged but it is still a member: " + ids(response));
+      }
+    }
+  }
+
+  /**
+   * Puts an empty node with Raft id {@code nodeId} in a slot, adds it as a voter and waits until it
+   * serves: the node catches up from the leader's snapshot and log.
+   */
+  private void rejoin(int slot, String nodeId) {
+    NodeProcess node = cluster.startEmpty(slot, nodeId);
+    try (RedraftClient admin = adminClient(slot)) {
+      MembershipResponse response = admin.admin().addNode(nodeId, cluster.raftAddress(slot), false);
+      if (response.getMembersList().stream().noneMatch(m -> m.getNodeId().equals(nodeId) && m.getVoter())) {
+        problems.accept("addition of " + nodeId + " was acknowledged but it is not a voter: " + ids(response));
+      }
+    }
+    Poll.until(nodeId + " serving after joining", Duration.ofSeconds(90),
+        () -> node.status().filter(s -> s.getReady()).map(s -> true));
+  }
+
+  /** An admin client through every slot but {@code excluded} (a node that is down, removed or joining). */
+  private RedraftClient adminClient(int excluded) {
+    List<String> endpoints = IntStream.range(0, cluster.size()).filter(i -> i != excluded)
+        .mapToObj(i -> cluster.node(i).apiAddress()).toList();
+    return RedraftClient.builder().endpoints(endpoints).requestTimeout(MEMBERSHIP_TIMEOUT).build();
+  }
+
+  private static String ids(MembershipResponse response) {
+    return response.getMembersList().stream().map(Member::getNodeId).toList().toString();
+  }
+
+  /** The kind of failure, e.g. "OutcomeUnknownException: DEADLINE_EXCEEDED", short enough for a summary line. */
+  private static String firstLine(Throwable e) {
+    String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    java.util.regex.Matcher code = java.util.regex.Pattern.compile("[A-Z][A-Z_]{5,}").matcher(message);
+    return e.getClass().getSimpleName() + (code.find() ? ": " + code.group() : "");
   }
 
   private int leader() {

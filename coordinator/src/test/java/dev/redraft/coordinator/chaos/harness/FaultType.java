@@ -15,9 +15,8 @@ public enum FaultType {
   /** SIGKILL the leader's coordinator, later start it again on the same data. */
   KILL_RESTART_LEADER,
   /**
-   * Kill a follower's Redis and start it empty; the node must notice and refuse to serve. Healed by
-   * restarting the coordinator, which replays its log into the empty Redis (a stand-in for the real
-   * repair, which is not built yet).
+   * Kill a follower's Redis and start it empty; the node must notice, rebuild its Redis from its own
+   * snapshot and log, and serve again by itself (the heal only waits for that).
    */
   REDIS_DATA_LOSS,
   /**
@@ -25,25 +24,14 @@ public enum FaultType {
    * (libfaketime, monotonic clock untouched), later restart it with the real clock.
    */
   CLOCK_SKEW,
-  /** Remove a node from the group and add it back (wiped). Needs the AddNode/RemoveNode admin RPCs, issue 3. */
-  MEMBER_REMOVE_READD(true),
-  /** Replace a node by a new one with a fresh id and empty storage. Needs the admin RPCs, issue 3. */
-  MEMBER_REPLACE(true),
-  /** Change membership while a partition is active (Jepsen's RedisRaft lost-update finding). Needs issue 3. */
-  MEMBER_CHANGE_DURING_PARTITION(true);
-
-  private final boolean needsMembershipRpcs;
-
-  FaultType() {
-    this(false);
-  }
-
-  FaultType(boolean needsMembershipRpcs) {
-    this.needsMembershipRpcs = needsMembershipRpcs;
-  }
-
-  /** True for faults that wait for the AddNode/RemoveNode admin RPCs (issue 3); the injector refuses them. */
-  public boolean needsMembershipRpcs() {
-    return needsMembershipRpcs;
-  }
+  /** Remove a node (leader or follower) from the group while it runs; on heal wipe it and add it back with the same id. */
+  MEMBER_REMOVE_READD,
+  /** Kill a node and remove it; on heal add a new node with a fresh id and empty storage in its place. */
+  MEMBER_REPLACE,
+  /**
+   * Isolate the leader and at once send it a membership change (it must not be acknowledged); the
+   * majority's new leader removes the old one; on heal the old one is wiped and added back
+   * (Jepsen's RedisRaft lost-update finding).
+   */
+  MEMBER_CHANGE_DURING_PARTITION
 }

@@ -29,6 +29,7 @@ public final class NodeProcess implements AutoCloseable {
   static final String FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
   private final int index;
+  private final String nodeId;
   private final Path dir;
   private final List<String> command;
   private final List<String> extraFlags = new ArrayList<>();
@@ -40,8 +41,9 @@ public final class NodeProcess implements AutoCloseable {
   private boolean paused;
   private int starts;
 
-  NodeProcess(int index, Path dir, List<String> command, String redisPassword, String apiAddress) {
+  NodeProcess(int index, String nodeId, Path dir, List<String> command, String redisPassword, String apiAddress) {
     this.index = index;
+    this.nodeId = nodeId;
     this.dir = dir;
     this.command = List.copyOf(command);
     this.redisPassword = redisPassword;
@@ -49,8 +51,14 @@ public final class NodeProcess implements AutoCloseable {
     this.channel = NettyChannelBuilder.forTarget(apiAddress).usePlaintext().build();
   }
 
+  /** The slot's name (n1, n2, ...): its host name on the test network and its directory. */
   public String name() {
     return Network.name(index);
+  }
+
+  /** The node's Raft id: the slot's name, unless the node was replaced by one with a fresh id. */
+  public String nodeId() {
+    return nodeId;
   }
 
   public String apiAddress() {
