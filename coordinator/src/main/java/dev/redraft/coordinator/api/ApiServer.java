@@ -43,7 +43,7 @@ public final class ApiServer implements AutoCloseable {
       return t;
     });
     LeadershipConfirmation leadership = new LeadershipConfirmation(raft, channels, config.electionTimeoutMin(),
-        confirmExecutor);
+        confirmExecutor, !config.unsafeReadOptionDefault());
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
         config.redisAddress().toString(), redisHealthy, channels, verifier, leadership);
     this.healthReporter = new GrpcHealthReporter(readiness);

@@ -28,12 +28,19 @@ final class LeadershipConfirmation {
   private final PeerChannels channels;
   private final Duration window;
   private final Executor executor;
+  private final boolean confirmReads;
 
-  LeadershipConfirmation(RaftNode raft, PeerChannels channels, Duration minElectionTimeout, Executor executor) {
+  /**
+   * {@code confirmReads} is false only under the test-only {@code unsafe-read-option-default}
+   * switch, whose stale reads the fault harness must be able to see (its self-test).
+   */
+  LeadershipConfirmation(RaftNode raft, PeerChannels channels, Duration minElectionTimeout, Executor executor,
+      boolean confirmReads) {
     this.raft = raft;
     this.channels = channels;
     this.window = minElectionTimeout.multipliedBy(3).dividedBy(4);
     this.executor = executor;
+    this.confirmReads = confirmReads;
   }
 
   /**
@@ -41,6 +48,9 @@ final class LeadershipConfirmation {
    * began, still leads in that term and is confirmed now; else with an UnavailableException.
    */
   CompletableFuture<Void> confirm(String leader, long term) {
+    if (!confirmReads) {
+      return CompletableFuture.completedFuture(null);
+    }
     return CompletableFuture.runAsync(() -> {
       if (leader.isEmpty()) {
         throw new UnavailableException("no leader was known when the read began: retry");

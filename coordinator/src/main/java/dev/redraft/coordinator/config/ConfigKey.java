@@ -54,7 +54,8 @@ public enum ConfigKey {
    * production.
    */
   UNSAFE_READ_OPTION_DEFAULT("unsafe-read-option-default", "false",
-      "TEST ONLY (harness self-test): use Ratis' non-linearizable DEFAULT read option. Never in production.", true);
+      "TEST ONLY (harness self-test): use Ratis' non-linearizable DEFAULT read option and skip the leadership"
+          + " confirmation, so reads can be stale. Never in production.", true);
 
   private final String key;
   private final String defaultValue;
