@@ -254,6 +254,26 @@ public final class ChaosCluster implements AutoCloseable {
     return out.toString();
   }
 
+  /**
+   * The first index still in a node's Raft log on disk (log_START-END and log_inprogress_START
+   * segment files): above 0 once a snapshot let it purge older segments. Empty if it has no log yet.
+   */
+  public java.util.OptionalLong firstLogIndex(int slot) {
+    java.util.regex.Pattern segment = java.util.regex.Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
+    Path data = nodes.get(slot).dataDir();
+    if (!Files.isDirectory(data)) {
+      return java.util.OptionalLong.empty();
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(data)) {
+      return files.map(f -> segment.matcher(f.getFileName().toString()))
+          .filter(java.util.regex.Matcher::matches)
+          .mapToLong(m -> Long.parseLong(m.group(1)))
+          .min();
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return java.util.OptionalLong.empty(); // a segment renamed or purged while listing: ask again
+    }
+  }
+
   /** Redis' digest of a node's whole dataset (equal data, equal digest). */
   public String digest(int index) {
     try (Jedis jedis = redis.get(index).jedis()) {

@@ -27,7 +27,12 @@ public final class RunDirs {
   public static void prune(Path dir) {
     try (Stream<Path> nodes = Files.list(dir)) {
       for (Path node : nodes.filter(Files::isDirectory).toList()) {
-        delete(node.resolve("data"));
+        try (Stream<Path> data = Files.list(node)) {
+          // data, and the data.wiped-N directories that membership faults moved aside
+          for (Path raftData : data.filter(p -> p.getFileName().toString().startsWith("data")).toList()) {
+            delete(raftData);
+          }
+        }
       }
       Files.deleteIfExists(dir.resolve("history.jsonl"));
     } catch (IOException e) {
