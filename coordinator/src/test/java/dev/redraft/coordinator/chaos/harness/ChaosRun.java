@@ -38,12 +38,7 @@ public final class ChaosRun {
   private static final List<Pattern> EXPECTED_ERRORS = List.of(
       // REDIS_DATA_LOSS: the node reports that its Redis lost its data and rebuilds it by itself.
       Pattern.compile("holds applied index \\d+ but this node applied up to \\d+ .*rebuilding it from this node's"
-          + " snapshot and Raft log"),
-      // Ratis' own async client (inside each coordinator) logs failed attempts and failed requests at
-      // ERROR ("Failed* ...", "Failed to send request"), e.g. NotLeaderException, a 3 s timeout or
-      // "ReadIndexException: Leader is unknown" during an election; the coordinator retries or returns
-      // UNAVAILABLE and the history check judges the outcome. Not a crash.
-      Pattern.compile("o\\.a\\.ratis\\.client\\.impl\\.OrderedAsync - .*(Failed\\*|Failed to send request)"));
+          + " snapshot and Raft log"));
 
   /** What one fault did. */
   public record FaultRecord(FaultType type, String description, Duration held, Duration firstWriteDuringFault,
