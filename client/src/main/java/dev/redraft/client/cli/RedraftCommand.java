@@ -8,8 +8,7 @@ import dev.redraft.client.cli.output.JsonReplyPrinter;
 import dev.redraft.client.cli.output.MemberStatusPrinter;
 import dev.redraft.client.cli.output.ReplyPrinter;
 import dev.redraft.client.cli.output.TableAdminPrinter;
-import dev.redraft.client.cli.output.TableMemberListPrinter;
-import dev.redraft.client.cli.output.TableMemberStatusPrinter;
+import dev.redraft.client.cli.output.TableMemberPrinter;
 import dev.redraft.client.cli.output.TextReplyPrinter;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -91,11 +90,11 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   MemberStatusPrinter memberStatusPrinter() {
-    return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : new TableMemberStatusPrinter();
+    return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : TableMemberPrinter.status();
   }
 
   MemberStatusPrinter memberListPrinter() {
-    return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : new TableMemberListPrinter();
+    return output == OutputFormat.JSON ? new JsonMemberStatusPrinter() : TableMemberPrinter.membership();
   }
 
   AdminPrinter adminPrinter() {

@@ -1,10 +1,10 @@
 package dev.redraft.client.cli.output;
 
-/** The little JSON the tool writes: string quoting. */
-final class Json {
+/** The little JSON the tool writes (command output, benchmark results): string quoting. */
+public final class Json {
   private Json() {}
 
-  static String quote(String text) {
+  public static String quote(String text) {
     StringBuilder out = new StringBuilder(text.length() + 2).append('"');
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
