@@ -37,6 +37,11 @@ public final class FaultInjector {
   }
 
   public ActiveFault inject(FaultType type) {
+    if (type.changesMembership()) {
+      // An operator changes membership on a healthy cluster: a node restarted by the previous fault
+      // may still be starting, and the leader rightly refuses a removal that would rest on it.
+      awaitEveryNodeServing();
+    }
     Network network = cluster.network();
     int size = cluster.size();
     switch (type) {
@@ -171,6 +176,12 @@ public final class FaultInjector {
           cluster.network().healAll();
           rejoin(old, oldId);
         });
+  }
+
+  private void awaitEveryNodeServing() {
+    Poll.until("every node serving before a membership change", Duration.ofSeconds(90),
+        () -> cluster.statuses().stream().allMatch(s -> s.map(m -> m.getReady()).orElse(false))
+            ? java.util.Optional.of(true) : java.util.Optional.empty());
   }
 
   /** Removes a node through the other nodes' admin API (any of them forwards to the leader). */

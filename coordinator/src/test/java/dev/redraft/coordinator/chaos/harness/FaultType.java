@@ -25,13 +25,28 @@ public enum FaultType {
    */
   CLOCK_SKEW,
   /** Remove a node (leader or follower) from the group while it runs; on heal wipe it and add it back with the same id. */
-  MEMBER_REMOVE_READD,
+  MEMBER_REMOVE_READD(true),
   /** Kill a node and remove it; on heal add a new node with a fresh id and empty storage in its place. */
-  MEMBER_REPLACE,
+  MEMBER_REPLACE(true),
   /**
    * Isolate the leader and at once send it a membership change (it must not be acknowledged); the
    * majority's new leader removes the old one; on heal the old one is wiped and added back
    * (Jepsen's RedisRaft lost-update finding).
    */
-  MEMBER_CHANGE_DURING_PARTITION
+  MEMBER_CHANGE_DURING_PARTITION(true);
+
+  private final boolean changesMembership;
+
+  FaultType() {
+    this(false);
+  }
+
+  FaultType(boolean changesMembership) {
+    this.changesMembership = changesMembership;
+  }
+
+  /** True for the faults that go through the admin API's membership changes. */
+  public boolean changesMembership() {
+    return changesMembership;
+  }
 }
