@@ -68,7 +68,8 @@ final class ApplyPipeline implements AutoCloseable {
     }
   }
 
-  private record Data(long term, long index, ApplyRequest request, CompletableFuture<ApplyResult> done)
+  /** One log entry's requests (several for a group entry, all at its index) and their results. */
+  private record Data(long term, long index, List<ApplyRequest> requests, CompletableFuture<List<ApplyResult>> done)
       implements Item {}
 
   private record IndexOnly(long term, long index) implements Item {}
@@ -110,10 +111,13 @@ final class ApplyPipeline implements AutoCloseable {
     thread.start();
   }
 
-  /** Queues an entry for Redis; the future completes once it is applied (in log order). */
-  CompletableFuture<ApplyResult> submit(long term, long index, ApplyRequest request) {
-    CompletableFuture<ApplyResult> done = new CompletableFuture<>();
-    enqueue(new Data(term, index, request, done));
+  /**
+   * Queues an entry's requests for Redis (one, or one per write of a group entry); the future
+   * completes with their results, in order, once the entry is applied (in log order).
+   */
+  CompletableFuture<List<ApplyResult>> submit(long term, long index, List<ApplyRequest> requests) {
+    CompletableFuture<List<ApplyResult>> done = new CompletableFuture<>();
+    enqueue(new Data(term, index, List.copyOf(requests), done));
     return done;
   }
 
@@ -227,7 +231,7 @@ final class ApplyPipeline implements AutoCloseable {
       List<ApplyRequest> requests = new ArrayList<>(rest.size());
       for (Item item : rest) {
         if (item instanceof Data data) {
-          requests.add(data.request());
+          requests.addAll(data.requests());
         }
       }
       try {
@@ -302,20 +306,23 @@ final class ApplyPipeline implements AutoCloseable {
   }
 
   /**
-   * Completes the leading items of {@code items} covered by {@code results} (data items take one
-   * result each; index-only items among them pass), in order. Returns how many items it completed.
+   * Completes the leading items of {@code items} covered by {@code results} (a data item takes as
+   * many results as it has requests; index-only items among them pass), in order. Returns how many
+   * items it completed.
    */
   private int complete(List<Item> items, List<ApplyResult> results) {
     int next = 0;
     int completed = 0;
     for (Item item : items) {
       if (item instanceof Data data) {
-        if (next >= results.size()) {
+        int count = data.requests().size();
+        if (next + count > results.size()) {
           return completed;
         }
-        ApplyResult result = results.get(next++);
-        expectedMarker = Math.max(expectedMarker, result.index());
-        data.done().complete(result);
+        List<ApplyResult> own = List.copyOf(results.subList(next, next + count));
+        next += count;
+        expectedMarker = Math.max(expectedMarker, item.index());
+        data.done().complete(own);
       }
       listener.applied(item.term(), item.index());
       waiter.advance(item.index());

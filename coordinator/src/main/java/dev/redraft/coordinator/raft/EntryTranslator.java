@@ -14,6 +14,8 @@ import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.RegisterNodeEntry;
 import dev.redraft.log.v1.VerifyEntry;
 import dev.redraft.log.v1.WriteEntry;
+import dev.redraft.log.v1.WriteGroupEntry;
+import dev.redraft.log.v1.WriteGroupProposal;
 import dev.redraft.log.v1.WriteProposal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,8 +26,12 @@ import java.util.List;
  * entries into what the Redis applier runs (on every node).
  */
 final class EntryTranslator {
-  /** The log entry format this code writes and the newest it can read. */
+  /** The log entry format of single entries (a version-1 reader can apply them). */
   static final int ENTRY_VERSION = 1;
+  /** Group-commit entries (WriteGroupEntry) need this version: an older node refuses them clearly. */
+  static final int GROUP_ENTRY_VERSION = 2;
+  /** The newest entry format this code reads. */
+  static final int NEWEST_READABLE_VERSION = GROUP_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -36,6 +42,22 @@ final class EntryTranslator {
   }
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
+    return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setWrite(toWriteEntry(proposal, logicalTimeMs)).build();
+  }
+
+  /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
+  LogEntry toLogEntry(WriteGroupProposal group, long logicalTimeMs) {
+    if (group.getWritesCount() == 0) {
+      throw new InvalidRequestException("a write group needs at least one write");
+    }
+    WriteGroupEntry.Builder entry = WriteGroupEntry.newBuilder();
+    for (WriteProposal write : group.getWritesList()) {
+      entry.addWrites(toWriteEntry(write, logicalTimeMs));
+    }
+    return LogEntry.newBuilder().setVersion(GROUP_ENTRY_VERSION).setWriteGroup(entry).build();
+  }
+
+  private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
     if (proposal.getCommandsCount() == 0) {
       throw new InvalidRequestException("a write needs at least one command");
     }
@@ -59,7 +81,7 @@ final class EntryTranslator {
       }
       write.addCommands(logged);
     }
-    return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setWrite(write).build();
+    return write.build();
   }
 
   static LogEntry toLogEntry(VerifyEntry verify) {
@@ -70,36 +92,49 @@ final class EntryTranslator {
     return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setRegisterNode(registration).build();
   }
 
-  /** What the applier runs for an entry. Entries from a newer version are refused: never guess. */
-  static ApplyRequest toApplyRequest(long index, LogEntry entry) {
-    if (entry.getVersion() > ENTRY_VERSION) {
+  /**
+   * What the applier runs for an entry: one request, or one per write of a group (all at the
+   * entry's index). Entries from a newer version are refused: never guess.
+   */
+  static List<ApplyRequest> toApplyRequests(long index, LogEntry entry) {
+    if (entry.getVersion() > NEWEST_READABLE_VERSION) {
       throw new IllegalStateException("log entry " + index + " has format version " + entry.getVersion()
-          + " but this coordinator reads up to version " + ENTRY_VERSION + ": upgrade this node");
+          + " but this coordinator reads up to version " + NEWEST_READABLE_VERSION + ": upgrade this node");
     }
     switch (entry.getBodyCase()) {
       case WRITE -> {
-        WriteEntry write = entry.getWrite();
-        List<RedisCommand> commands = new ArrayList<>(write.getCommandsCount());
-        for (LoggedCommand logged : write.getCommandsList()) {
-          List<byte[]> argv = new ArrayList<>(logged.getArgvCount());
-          logged.getArgvList().forEach(arg -> argv.add(arg.toByteArray()));
-          int[] keys = logged.getKeyPositionsList().stream().mapToInt(Integer::intValue).toArray();
-          commands.add(new RedisCommand(argv, keys));
+        return List.of(toApplyRequest(index, entry.getWrite()));
+      }
+      case WRITE_GROUP -> {
+        List<ApplyRequest> requests = new ArrayList<>(entry.getWriteGroup().getWritesCount());
+        for (WriteEntry write : entry.getWriteGroup().getWritesList()) {
+          requests.add(toApplyRequest(index, write));
         }
-        return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands);
+        return requests;
       }
       case REGISTER_NODE -> {
         RegisterNodeEntry reg = entry.getRegisterNode();
         List<byte[]> argv = List.of(bytes("HSET"), bytes(MEMBERS_KEY), bytes(reg.getNodeId()),
             bytes(reg.getApiAddress() + "|" + reg.getRedisAddress()));
-        return new ApplyRequest(index, "", 0, 0, List.of(new RedisCommand(argv, new int[] {1})));
+        return List.of(new ApplyRequest(index, "", 0, 0, List.of(new RedisCommand(argv, new int[] {1}))));
       }
       case VERIFY -> {
-        return ApplyRequest.verify(index);
+        return List.of(ApplyRequest.verify(index));
       }
       default -> throw new IllegalStateException("log entry " + index + " has no body (" + entry.getBodyCase()
           + "): this coordinator cannot apply it");
     }
+  }
+
+  private static ApplyRequest toApplyRequest(long index, WriteEntry write) {
+    List<RedisCommand> commands = new ArrayList<>(write.getCommandsCount());
+    for (LoggedCommand logged : write.getCommandsList()) {
+      List<byte[]> argv = new ArrayList<>(logged.getArgvCount());
+      logged.getArgvList().forEach(arg -> argv.add(arg.toByteArray()));
+      int[] keys = logged.getKeyPositionsList().stream().mapToInt(Integer::intValue).toArray();
+      commands.add(new RedisCommand(argv, keys));
+    }
+    return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands);
   }
 
   private static byte[] bytes(String s) {

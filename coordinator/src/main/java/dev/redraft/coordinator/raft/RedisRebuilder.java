@@ -78,8 +78,9 @@ final class RedisRebuilder implements ApplyPipeline.Recovery {
       if (entry == null || !entry.hasStateMachineLogEntry()) {
         continue; // configuration and metadata entries do not touch Redis
       }
-      batch.add(EntryTranslator.toApplyRequest(index, decode(index, entry)));
-      if (batch.size() == batchMax) {
+      // A group entry's writes go in whole: a call never ends inside an entry.
+      batch.addAll(EntryTranslator.toApplyRequests(index, decode(index, entry)));
+      if (batch.size() >= batchMax) {
         applier.apply(applier.readAppliedMarker(), batch);
         batch.clear();
       }

@@ -21,6 +21,7 @@ import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
 import dev.redraft.log.v1.RegisterNodeEntry;
+import dev.redraft.log.v1.WriteGroupResult;
 import dev.redraft.log.v1.WriteResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -295,6 +296,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
       LogEntry entry = switch (proposal.getBodyCase()) {
         case WRITE -> translator.toLogEntry(proposal.getWrite(),
             logicalTime.accumulateAndGet(System.currentTimeMillis(), Math::max));
+        case WRITE_GROUP -> translator.toLogEntry(proposal.getWriteGroup(),
+            logicalTime.accumulateAndGet(System.currentTimeMillis(), Math::max));
         case REGISTER_NODE -> EntryTranslator.toLogEntry(proposal.getRegisterNode());
         case VERIFY -> EntryTranslator.toLogEntry(proposal.getVerify());
         default -> throw new IllegalArgumentException("empty proposal: nothing to write");
@@ -329,21 +332,28 @@ public final class RedraftStateMachine extends BaseStateMachine {
       // Skipping an entry would make this replica diverge: stop instead.
       throw new IllegalStateException("log entry " + index + " cannot be decoded: " + e.getMessage(), e);
     }
-    ApplyRequest request = EntryTranslator.toApplyRequest(index, entry);
-    logicalTime.accumulateAndGet(request.logicalTimeMs(), Math::max);
-    CompletableFuture<ApplyResult> applied = pipeline.submit(logEntry.getTerm(), index, request);
+    List<ApplyRequest> requests = EntryTranslator.toApplyRequests(index, entry);
+    requests.forEach(request -> logicalTime.accumulateAndGet(request.logicalTimeMs(), Math::max));
+    CompletableFuture<List<ApplyResult>> applied = pipeline.submit(logEntry.getTerm(), index, requests);
     if (entry.hasVerify()) {
-      applied.thenAccept(result -> digestListener.digestAt(index, result.digest()));
+      applied.thenAccept(results -> digestListener.digestAt(index, results.get(0).digest()));
     }
     if (entry.hasRegisterNode()) {
       RegisterNodeEntry reg = entry.getRegisterNode();
       applied.thenRun(() -> members.put(reg.getNodeId(),
           new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress())));
     }
-    return applied.thenApply(RedraftStateMachine::toMessage);
+    if (entry.hasWriteGroup()) {
+      return applied.thenApply(results -> {
+        WriteGroupResult.Builder group = WriteGroupResult.newBuilder();
+        results.forEach(result -> group.addResults(toWriteResult(result)));
+        return ProtoBytes.toMessage(group.build());
+      });
+    }
+    return applied.thenApply(results -> ProtoBytes.toMessage(toWriteResult(results.get(0))));
   }
 
-  private static Message toMessage(ApplyResult result) {
+  private static WriteResult toWriteResult(ApplyResult result) {
     WriteResult.Builder out = WriteResult.newBuilder()
         .setRespReplies(com.google.protobuf.ByteString.copyFrom(result.respReplies()))
         .setRolledBack(result.rolledBack())
@@ -353,7 +363,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     } else if (result.outcome() == ApplyOutcome.ALREADY_APPLIED) {
       out.setRefused("reply-lost");
     }
-    return ProtoBytes.toMessage(out.build());
+    return out.build();
   }
 
   /** Counted and logged (with the term) so leader churn shows in metrics and logs. */

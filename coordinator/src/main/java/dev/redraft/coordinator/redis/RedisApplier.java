@@ -65,7 +65,8 @@ public final class RedisApplier implements AutoCloseable {
     while (from < requests.size()) {
       int to = from;
       long bytes = 0;
-      while (to < requests.size() && (to == from || bytes + sizeOf(requests.get(to)) <= MAX_BYTES_PER_CALL)) {
+      while (to < requests.size() && (to == from || bytes + sizeOf(requests.get(to)) <= MAX_BYTES_PER_CALL
+          || requests.get(to).index() == requests.get(to - 1).index())) { // never split a group entry
         bytes += sizeOf(requests.get(to));
         to++;
         if (requests.get(to - 1).verify()) {

@@ -200,6 +200,9 @@ local marker = tonumber(redis.call('GET', APPLIED) or '0')
 if marker < expected then
   return { 'LOST', marker }
 end
+-- Entries at or below the marker Redis held when this call began are replays; the writes of one
+-- group entry share its index, and all of them are new when it is above that marker.
+local replayed_up_to = marker
 local clock = tonumber(redis.call('GET', CLOCK) or '0')
 local out = { 'OK', marker }
 local p = 3
@@ -222,7 +225,7 @@ for _ = 1, count do
     commands[c] = { argv = argv, keys = keys }
   end
 
-  if index <= marker then
+  if index <= replayed_up_to then
     -- Replayed after a restart: already in this Redis. Its reply is the session's, if still stored.
     local stored_seq, flag, reply = 0, '0', ''
     if client ~= '' then stored_seq, flag, reply = session_get(client) end

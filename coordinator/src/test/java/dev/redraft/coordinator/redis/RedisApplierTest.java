@@ -73,6 +73,27 @@ class RedisApplierTest {
   }
 
   @Test
+  void theWritesOfAGroupEntryShareItsIndexAndAreEachAppliedOnceEvenWhenReplayed() {
+    // Group commit: entry 2 carries the writes of three sessions; one of them is a retry of entry 1.
+    List<ApplyRequest> log = List.of(incr(1, "a", 1), incr(2, "a", 1), incr(2, "b", 1), incr(2, "c", 1), incr(3, "b", 2));
+    List<ApplyResult> results = applier.apply(0, log);
+    assertThat(get("counter")).isEqualTo("4");
+    assertThat(results).extracting(ApplyResult::outcome).containsExactly(ApplyOutcome.APPLIED,
+        ApplyOutcome.DUPLICATE, ApplyOutcome.APPLIED, ApplyOutcome.APPLIED, ApplyOutcome.APPLIED);
+    assertThat(results).extracting(ApplyResult::index).containsExactly(1L, 2L, 2L, 2L, 3L);
+    assertThat(resp(results.get(3))).isEqualTo("*1\r\n:3\r\n");
+    assertThat(applier.readAppliedMarker()).isEqualTo(3);
+
+    // A restart replays the whole log: nothing counts twice, and a group entry is not mistaken for new.
+    results = new RedisApplier(endpoint).apply(3, log);
+    assertThat(get("counter")).isEqualTo("4");
+    assertThat(results).extracting(ApplyResult::outcome).doesNotContain(ApplyOutcome.DUPLICATE)
+        .allMatch(o -> o == ApplyOutcome.APPLIED || o == ApplyOutcome.ALREADY_APPLIED);
+    assertThat(results.get(3).outcome()).as("c's session still holds its reply").isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(resp(results.get(3))).isEqualTo("*1\r\n:3\r\n");
+  }
+
+  @Test
   void aSessionAppliesEachSequenceOnce() {
     List<ApplyResult> results = applier.apply(0, List.of(
         incr(1, "s", 1),

@@ -1,0 +1,162 @@
+package dev.redraft.coordinator.raft;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
+import dev.redraft.log.v1.Proposal;
+import dev.redraft.log.v1.WriteGroupProposal;
+import dev.redraft.log.v1.WriteGroupResult;
+import dev.redraft.log.v1.WriteProposal;
+import dev.redraft.log.v1.WriteResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Group commit: concurrent client writes share log entries, so they share the leader's append,
+ * the fsyncs, the appendEntries round and the Redis round trip on every node. At most
+ * {@code maxInFlight} proposals are on their way at once; writes that arrive meanwhile wait and
+ * leave together, as one group entry, as soon as one returns. A lone write leaves at once as a
+ * plain entry: one client at a time pays no extra wait. Each write keeps its own session (client
+ * id, sequence), so exactly-once and the per-session checks happen at apply time as before.
+ */
+final class GroupCommitter {
+  /** Sends one proposal through Raft; completes with the committed entry's reply. */
+  interface Sender {
+    CompletableFuture<CommittedReply> send(Proposal proposal);
+  }
+
+  private record Pending(WriteProposal write, int bytes, CompletableFuture<CommittedReply> reply) {}
+
+  private final Sender sender;
+  private final int maxInFlight;
+  private final int maxGroupWrites;
+  private final long maxGroupBytes;
+  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+  private int inFlight;
+
+  GroupCommitter(Sender sender, int maxInFlight, int maxGroupWrites, long maxGroupBytes) {
+    this.sender = sender;
+    this.maxInFlight = maxInFlight;
+    this.maxGroupWrites = maxGroupWrites;
+    this.maxGroupBytes = maxGroupBytes;
+  }
+
+  CompletableFuture<CommittedReply> submit(WriteProposal write) {
+    Pending pending = new Pending(write, write.getSerializedSize(), new CompletableFuture<>());
+    synchronized (this) {
+      waiting.add(pending);
+    }
+    sendWhileRoom();
+    return pending.reply();
+  }
+
+  private void sendWhileRoom() {
+    while (true) {
+      List<Pending> group;
+      synchronized (this) {
+        if (inFlight >= maxInFlight || waiting.isEmpty()) {
+          return;
+        }
+        group = takeGroup();
+        inFlight++;
+      }
+      send(group);
+    }
+  }
+
+  /** The oldest waiting writes, up to the count and byte limits (always at least one). */
+  private List<Pending> takeGroup() {
+    List<Pending> group = new ArrayList<>();
+    long bytes = 0;
+    while (!waiting.isEmpty() && group.size() < maxGroupWrites) {
+      Pending next = waiting.peek();
+      if (!group.isEmpty() && bytes + next.bytes() > maxGroupBytes) {
+        break;
+      }
+      group.add(waiting.poll());
+      bytes += next.bytes();
+    }
+    return group;
+  }
+
+  private void send(List<Pending> group) {
+    sendSafely(proposalOf(group)).whenComplete((reply, error) -> {
+      synchronized (this) {
+        inFlight--;
+      }
+      if (error == null) {
+        deliver(group, reply);
+      } else if (group.size() > 1 && isInvalidRequest(error)) {
+        // One bad write refused the whole group before it entered the log: nothing was written, so
+        // each write goes again on its own and gets its own answer.
+        group.forEach(p -> sendSafely(proposalOf(List.of(p))).whenComplete((single, e) -> complete(p, single, e)));
+      } else {
+        group.forEach(p -> p.reply().completeExceptionally(error));
+      }
+      sendWhileRoom();
+    });
+  }
+
+  private CompletableFuture<CommittedReply> sendSafely(Proposal proposal) {
+    try {
+      return sender.send(proposal);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static Proposal proposalOf(List<Pending> group) {
+    if (group.size() == 1) {
+      return Proposal.newBuilder().setWrite(group.get(0).write()).build();
+    }
+    WriteGroupProposal.Builder writes = WriteGroupProposal.newBuilder();
+    group.forEach(p -> writes.addWrites(p.write()));
+    return Proposal.newBuilder().setWriteGroup(writes).build();
+  }
+
+  /** Hands each write of a committed group its own result, at the group entry's index. */
+  private static void deliver(List<Pending> group, CommittedReply reply) {
+    if (group.size() == 1) {
+      group.get(0).reply().complete(reply);
+      return;
+    }
+    List<WriteResult> results;
+    try {
+      results = WriteGroupResult.parseFrom(reply.content()).getResultsList();
+    } catch (InvalidProtocolBufferException e) {
+      results = List.of();
+    }
+    if (results.size() != group.size()) {
+      IllegalStateException broken = new IllegalStateException("group entry " + reply.logIndex() + " of "
+          + group.size() + " writes came back with " + results.size() + " results");
+      group.forEach(p -> p.reply().completeExceptionally(broken));
+      return;
+    }
+    for (int i = 0; i < group.size(); i++) {
+      group.get(i).reply().complete(new CommittedReply(reply.logIndex(), results.get(i).toByteArray()));
+    }
+  }
+
+  private static void complete(Pending pending, CommittedReply reply, Throwable error) {
+    if (error != null) {
+      pending.reply().completeExceptionally(error);
+    } else {
+      pending.reply().complete(reply);
+    }
+  }
+
+  private static boolean isInvalidRequest(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof InvalidRequestException) {
+        return true;
+      }
+      if (!(t instanceof CompletionException)) {
+        return false;
+      }
+    }
+    return false;
+  }
+}
