@@ -1,5 +1,7 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.api.v1.AcknowledgeLeaderRequest;
+import dev.redraft.api.v1.AcknowledgeLeaderResponse;
 import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.Member;
@@ -232,6 +234,11 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   public void confirmLeadership(ConfirmLeadershipRequest request,
       StreamObserver<ConfirmLeadershipResponse> observer) {
     answer(observer, leadership::answer);
+  }
+
+  @Override
+  public void acknowledgeLeader(AcknowledgeLeaderRequest request, StreamObserver<AcknowledgeLeaderResponse> observer) {
+    answer(observer, () -> leadership.acknowledge(request));
   }
 
   @Override

@@ -42,8 +42,8 @@ public final class ApiServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    LeadershipConfirmation leadership = new LeadershipConfirmation(raft, channels, config.electionTimeoutMin(),
-        confirmExecutor, !config.unsafeReadOptionDefault());
+    LeadershipConfirmation leadership = new LeadershipConfirmation(raft, channels, confirmExecutor,
+        !config.unsafeReadOptionDefault());
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
         config.redisAddress().toString(), redisHealthy, channels, verifier, leadership);
     this.healthReporter = new GrpcHealthReporter(readiness);

@@ -1,105 +1,196 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.api.v1.AcknowledgeLeaderRequest;
+import dev.redraft.api.v1.AcknowledgeLeaderResponse;
 import dev.redraft.api.v1.ConfirmLeadershipRequest;
 import dev.redraft.api.v1.ConfirmLeadershipResponse;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.raft.RaftNode;
-import java.time.Duration;
+import dev.redraft.coordinator.raft.RaftStatus;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The second half of a linearizable read. Ratis 3.3.0 answers a ReadIndex request without asking
  * the followers again when an earlier round already acknowledged that commit index
  * ({@code ReadIndexHeartbeats}), so a deposed leader whose commit index stopped moving would keep
- * serving stale reads. After the read, the leader therefore confirms that a majority of voters
- * answered it within three quarters of the minimum election timeout (a follower asks the leader):
- * Ratis followers do not vote for anyone else for one minimum election timeout after hearing from
- * their leader, so no newer leader can exist. The clock assumption: nodes' clocks run at rates that
- * differ by less than a quarter over one election timeout; wall-clock offsets do not matter.
+ * serving stale reads. After the read, the leader therefore runs a round of its own, started after
+ * the read began: a majority of voters (itself included; during a membership change, of both
+ * configurations) must say that, now, they are in its term and follow it. A newer leader needs
+ * the votes of a majority in a later term, and any two majorities share a node, so no write of a
+ * newer leader can have completed before the read began. No clock or timeout is assumed. A
+ * follower that serves a read asks the leader to run such a round (ConfirmLeadership).
+ *
+ * <p>Concurrent reads share rounds: a read joins the next round to start, never one already running.
  */
 final class LeadershipConfirmation {
-  private static final int LOCAL_ATTEMPTS = 6;
-  private static final long LOCAL_RETRY_MS = 100;
+  private static final Logger LOG = LoggerFactory.getLogger(LeadershipConfirmation.class);
+  /** How long a round waits for the followers' answers. */
+  private static final long ACK_DEADLINE_MS = 1_000;
   private static final long REMOTE_DEADLINE_MS = 3_000;
 
   private final RaftNode raft;
   private final PeerChannels channels;
-  private final Duration window;
   private final Executor executor;
   private final boolean confirmReads;
+  private final Object lock = new Object();
+  private CompletableFuture<Boolean> nextRound;
+  private boolean roundRunning;
 
   /**
    * {@code confirmReads} is false only under the test-only {@code unsafe-read-option-default}
    * switch, whose stale reads the fault harness must be able to see (its self-test).
    */
-  LeadershipConfirmation(RaftNode raft, PeerChannels channels, Duration minElectionTimeout, Executor executor,
-      boolean confirmReads) {
+  LeadershipConfirmation(RaftNode raft, PeerChannels channels, Executor executor, boolean confirmReads) {
     this.raft = raft;
     this.channels = channels;
-    this.window = minElectionTimeout.multipliedBy(3).dividedBy(4);
     this.executor = executor;
     this.confirmReads = confirmReads;
   }
 
   /**
    * Completes normally if {@code leader}, the leader this node knew in {@code term} when the read
-   * began, still leads in that term and is confirmed now; else with an UnavailableException.
+   * began, still leads in that term, confirmed by a round that started after this call; else with
+   * an UnavailableException.
    */
   CompletableFuture<Void> confirm(String leader, long term) {
     if (!confirmReads) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.runAsync(() -> {
-      if (leader.isEmpty()) {
-        throw new UnavailableException("no leader was known when the read began: retry");
-      }
-      if (raft.status().term() != term) {
-        throw new UnavailableException("the term changed during the read (" + term + " -> " + raft.status().term()
-            + "): the read was not served; retry");
-      }
-      if (leader.equals(raft.status().nodeId())) {
-        if (!confirmLocally()) {
-          throw new UnavailableException("node " + leader + " could not confirm it still leads (no majority answered"
-              + " within " + window.toMillis() + " ms): the read was not served; retry");
+    if (leader.isEmpty()) {
+      return CompletableFuture.failedFuture(new UnavailableException("no leader was known when the read began: retry"));
+    }
+    if (!leader.equals(raft.status().nodeId())) {
+      return CompletableFuture.runAsync(() -> {
+        ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
+            .confirmLeadership(ConfirmLeadershipRequest.getDefaultInstance());
+        if (!answer.getConfirmed() || answer.getTerm() != term) {
+          throw new UnavailableException("leader " + leader + " could not confirm its leadership (" + answer.getDetail()
+              + "): the read was not served; retry");
         }
-        return;
+      }, executor);
+    }
+    return joinNextRound().thenAccept(confirmed -> {
+      if (!confirmed || raft.status().term() != term) {
+        throw new UnavailableException("node " + leader + " could not confirm it still leads term " + term
+            + " (no majority of voters acknowledged it): the read was not served; retry");
       }
-      ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
-          .confirmLeadership(ConfirmLeadershipRequest.getDefaultInstance());
-      if (!answer.getConfirmed() || answer.getTerm() != term) {
-        throw new UnavailableException("leader " + leader + " could not confirm its leadership (" + answer.getDetail()
-            + "): the read was not served; retry");
-      }
-    }, executor);
+    });
   }
 
-  /** This node's own check, waiting briefly for the next heartbeat answers. */
-  boolean confirmLocally() {
-    for (int attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt++) {
-      if (raft.membership().leadershipConfirmed(window)) {
-        return true;
-      }
-      if (!raft.membership().isLeader()) {
-        return false;
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(LOCAL_RETRY_MS);
-      } catch (InterruptedException e) {
+  /** For a follower's ConfirmLeadership: this node's own round, started after the call arrived. */
+  ConfirmLeadershipResponse answer() {
+    boolean confirmed;
+    try {
+      confirmed = joinNextRound().get(REMOTE_DEADLINE_MS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
+      }
+      confirmed = false;
+    }
+    RaftStatus status = raft.status();
+    return ConfirmLeadershipResponse.newBuilder().setNodeId(status.nodeId()).setConfirmed(confirmed)
+        .setTerm(status.term())
+        .setDetail(confirmed ? "" : raft.membership().isLeader()
+            ? "no majority of voters acknowledged it as leader of term " + status.term() : "this node is not the leader")
+        .build();
+  }
+
+  /** For a leader's AcknowledgeLeader: whether this node follows {@code leader} in {@code term} now. */
+  AcknowledgeLeaderResponse acknowledge(AcknowledgeLeaderRequest request) {
+    RaftStatus status = raft.status();
+    boolean follows = status.term() == request.getTerm() && status.leaderId().equals(request.getLeaderId());
+    return AcknowledgeLeaderResponse.newBuilder().setAcknowledged(follows).setTerm(status.term())
+        .setLeaderId(status.leaderId()).build();
+  }
+
+  private CompletableFuture<Boolean> joinNextRound() {
+    synchronized (lock) {
+      if (nextRound == null) {
+        nextRound = new CompletableFuture<>();
+      }
+      CompletableFuture<Boolean> round = nextRound;
+      if (!roundRunning) {
+        startRoundLocked();
+      }
+      return round;
+    }
+  }
+
+  private void startRoundLocked() {
+    CompletableFuture<Boolean> round = nextRound;
+    nextRound = null;
+    roundRunning = true;
+    CompletableFuture.supplyAsync(this::runRound, executor).whenComplete((confirmed, error) -> {
+      if (error != null) {
+        LOG.warn("leadership round failed: {}", error.toString());
+      }
+      round.complete(error == null && confirmed);
+      synchronized (lock) {
+        roundRunning = false;
+        if (nextRound != null) {
+          startRoundLocked();
+        }
+      }
+    });
+  }
+
+  /** One round: asks every other voter at once, and waits until each voter set has a majority or cannot. */
+  private boolean runRound() {
+    RaftStatus status = raft.status();
+    List<Set<String>> voterSets = raft.membership().voterSets();
+    if (voterSets.isEmpty()) {
+      return false; // not the leader
+    }
+    String self = status.nodeId();
+    long term = status.term();
+    Set<String> others = new HashSet<>();
+    voterSets.forEach(others::addAll);
+    others.remove(self);
+    Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    acknowledged.add(self);
+    CountDownLatch answers = new CountDownLatch(others.size());
+    AcknowledgeLeaderRequest request = AcknowledgeLeaderRequest.newBuilder().setLeaderId(self).setTerm(term).build();
+    for (String peer : others) {
+      executor.execute(() -> {
+        try {
+          if (channels.admin(peer, ACK_DEADLINE_MS, "confirm its leadership").acknowledgeLeader(request).getAcknowledged()) {
+            acknowledged.add(peer);
+          }
+        } catch (RuntimeException unreachable) {
+          // counts as no
+        } finally {
+          answers.countDown();
+        }
+      });
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACK_DEADLINE_MS + 100);
+    try {
+      while (!majorityOfEach(voterSets, acknowledged) && answers.getCount() > 0 && System.nanoTime() < deadline) {
+        answers.await(2, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return majorityOfEach(voterSets, acknowledged) && raft.membership().isLeader() && raft.status().term() == term;
+  }
+
+  private static boolean majorityOfEach(List<Set<String>> voterSets, Set<String> acknowledged) {
+    for (Set<String> voters : voterSets) {
+      long yes = voters.stream().filter(acknowledged::contains).count();
+      if (yes < voters.size() / 2 + 1) {
         return false;
       }
     }
-    return false;
-  }
-
-  ConfirmLeadershipResponse answer() {
-    boolean confirmed = confirmLocally();
-    return ConfirmLeadershipResponse.newBuilder().setNodeId(raft.status().nodeId()).setConfirmed(confirmed)
-        .setTerm(raft.status().term())
-        .setDetail(confirmed ? "" : raft.membership().isLeader()
-            ? "no majority of voters answered within " + window.toMillis() + " ms" : "this node is not the leader")
-        .build();
+    return true;
   }
 }

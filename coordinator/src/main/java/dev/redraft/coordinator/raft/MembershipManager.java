@@ -208,19 +208,28 @@ public final class MembershipManager {
   }
 
   /**
-   * True if this node leads and a majority of voters (itself included) answered it within
-   * {@code window}. Ratis followers refuse to vote for another candidate for one minimum election
-   * timeout after hearing from their leader, so with {@code window} well below that timeout no
-   * other leader can exist now (assuming clocks that run at nearly the same rate).
+   * The voter sets whose majorities this leader needs: the current configuration's voters, and
+   * during a membership change also the previous configuration's (joint consensus). Empty if this
+   * node does not lead.
    */
-  public boolean leadershipConfirmed(Duration window) {
+  public List<Set<String>> voterSets() {
     if (!isLeader()) {
-      return false;
+      return List.of();
     }
-    Set<String> heard = heardWithin(window);
-    List<RaftPeer> voters = new ArrayList<>(division.get().getRaftConf().getCurrentPeers());
-    long confirmed = voters.stream().filter(p -> heard.contains(p.getId().toString())).count();
-    return confirmed >= voters.size() / 2 + 1;
+    RaftConfiguration conf = division.get().getRaftConf();
+    List<Set<String>> sets = new ArrayList<>();
+    sets.add(ids(conf.getCurrentPeers()));
+    Set<String> previous = ids(conf.getPreviousPeers());
+    if (!previous.isEmpty()) {
+      sets.add(previous);
+    }
+    return sets;
+  }
+
+  private static Set<String> ids(java.util.Collection<RaftPeer> peers) {
+    Set<String> ids = new HashSet<>();
+    peers.forEach(p -> ids.add(p.getId().toString()));
+    return ids;
   }
 
   private Set<String> heardWithin(Duration window) {
