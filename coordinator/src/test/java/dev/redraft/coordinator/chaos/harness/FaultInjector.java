@@ -2,6 +2,7 @@ package dev.redraft.coordinator.chaos.harness;
 
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.client.AdminRefusedException;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RetryPolicy;
 import java.time.Duration;
@@ -187,7 +188,20 @@ public final class FaultInjector {
   /** Removes a node through the other nodes' admin API (any of them forwards to the leader). */
   private void removeNode(String nodeId, int slot) {
     try (RedraftClient admin = adminClient(slot)) {
-      MembershipResponse response = admin.admin().removeNode(nodeId);
+      // The leader refuses a removal that would rest on a voter it has not heard from lately, e.g. one
+      // restarted by the previous fault that its log appender has not reached again yet (Ratis backs
+      // off up to 5 s between attempts): as an operator would, wait for it and ask again.
+      MembershipResponse response = Poll.until("the leader accepting the removal of " + nodeId, Duration.ofSeconds(60),
+          () -> {
+            try {
+              return java.util.Optional.of(admin.admin().removeNode(nodeId));
+            } catch (AdminRefusedException refused) {
+              if (!refused.getMessage().contains("reachable")) {
+                throw refused;
+              }
+              return java.util.Optional.empty();
+            }
+          });
       if (response.getMembersList().stream().anyMatch(m -> m.getNodeId().equals(nodeId))) {
         problems.accept("removal of " + nodeId + " was acknowledged but it is still a member: " + ids(response));
       }
