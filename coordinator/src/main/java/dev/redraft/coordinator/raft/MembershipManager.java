@@ -44,13 +44,15 @@ public final class MembershipManager {
 
   private final String selfId;
   private final Supplier<RaftServer.Division> division;
-  private final RaftClient admin;
+  /** A new admin client aimed at this node (the leader): see {@link RaftNode}. */
+  private final Supplier<RaftClient> adminClients;
   private final Duration liveWithin;
 
-  MembershipManager(String selfId, Supplier<RaftServer.Division> division, RaftClient admin, Duration liveWithin) {
+  MembershipManager(String selfId, Supplier<RaftServer.Division> division, Supplier<RaftClient> adminClients,
+      Duration liveWithin) {
     this.selfId = selfId;
     this.division = division;
-    this.admin = admin;
+    this.adminClients = adminClients;
     this.liveWithin = liveWithin;
   }
 
@@ -146,7 +148,7 @@ public final class MembershipManager {
       }
       target = RaftPeerId.valueOf(targetId);
     }
-    try {
+    try (RaftClient admin = adminClients.get()) {
       RaftClientReply reply = admin.admin().transferLeadership(target, timeout.toMillis());
       if (!reply.isSuccess()) {
         throw translate(reply.getException(), "transfer leadership");
@@ -161,7 +163,7 @@ public final class MembershipManager {
 
   /** Takes a snapshot on this node now (unless nothing was applied since the last one); returns its index. */
   public long takeSnapshot(Duration timeout) {
-    try {
+    try (RaftClient admin = adminClients.get()) {
       // A creation gap of 1: snapshot whenever anything new was applied, whatever snapshot-threshold says.
       RaftClientReply reply = admin.getSnapshotManagementApi(RaftPeerId.valueOf(selfId)).create(1, timeout.toMillis());
       if (!reply.isSuccess()) {
@@ -182,7 +184,7 @@ public final class MembershipManager {
         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
         .build();
     LOG.info("node {}: membership change: {}", selfId, what);
-    try {
+    try (RaftClient admin = adminClients.get()) {
       RaftClientReply reply = admin.admin().setConfiguration(arguments);
       if (!reply.isSuccess()) {
         throw translate(reply.getException(), what);

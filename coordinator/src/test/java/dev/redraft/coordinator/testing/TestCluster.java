@@ -72,6 +72,28 @@ public final class TestCluster implements AutoCloseable {
       nodes.set(i, CoordinatorNode.start(configs.get(i)));
     }
     awaitLeader();
+    awaitAddressesKnownEverywhere();
+  }
+
+  /**
+   * Every node has applied every node's address registration (entries of the log, like any write),
+   * so a test's first admin call can be forwarded between nodes at once.
+   */
+  private void awaitAddressesKnownEverywhere() {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      for (int i = 0; i < nodes.size(); i++) {
+        try (Grpc admin = new Grpc(endpoint(i))) {
+          var members = admin.admin().clusterStatus(dev.redraft.api.v1.ClusterStatusRequest.getDefaultInstance())
+              .getMembersList();
+          if (members.size() < nodes.size() || members.stream().anyMatch(m -> m.getApiAddress().isEmpty())) {
+            return false;
+          }
+        } catch (RuntimeException notYet) {
+          return false;
+        }
+      }
+      return true;
+    });
   }
 
   /** Starts node {@code index}'s Redis and builds its configuration. */
