@@ -196,6 +196,10 @@ public final class FaultInjector {
             try {
               return java.util.Optional.of(admin.admin().removeNode(nodeId));
             } catch (AdminRefusedException refused) {
+              if (refused.getMessage().contains("is not a member")) {
+                // An attempt the client retried (its reply was lost to a leader change) had removed it.
+                return java.util.Optional.of(MembershipResponse.getDefaultInstance());
+              }
               if (!refused.getMessage().contains("reachable")) {
                 throw refused;
               }
@@ -215,9 +219,17 @@ public final class FaultInjector {
   private void rejoin(int slot, String nodeId) {
     NodeProcess node = cluster.startEmpty(slot, nodeId);
     try (RedraftClient admin = adminClient(slot)) {
-      MembershipResponse response = admin.admin().addNode(nodeId, cluster.raftAddress(slot), false);
-      if (response.getMembersList().stream().noneMatch(m -> m.getNodeId().equals(nodeId) && m.getVoter())) {
-        problems.accept("addition of " + nodeId + " was acknowledged but it is not a voter: " + ids(response));
+      try {
+        MembershipResponse response = admin.admin().addNode(nodeId, cluster.raftAddress(slot), false);
+        if (response.getMembersList().stream().noneMatch(m -> m.getNodeId().equals(nodeId) && m.getVoter())) {
+          problems.accept("addition of " + nodeId + " was acknowledged but it is not a voter: " + ids(response));
+        }
+      } catch (AdminRefusedException refused) {
+        if (!refused.getMessage().contains("is already a member")) {
+          throw refused;
+        }
+        // An attempt the client retried (its reply was lost to a leader change) had added it; the
+        // run's final check still requires it to be a voter.
       }
     }
     Poll.until(nodeId + " serving after joining", Duration.ofSeconds(90),
