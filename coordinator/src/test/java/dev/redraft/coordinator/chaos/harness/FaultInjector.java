@@ -220,7 +220,8 @@ public final class FaultInjector {
     NodeProcess node = cluster.startEmpty(slot, nodeId);
     // As cluster.sh add-node does: the leader gives a new peer about a second to answer, so the new
     // node's JVM must be up before it is added (a loaded machine took longer; the soak stopped there).
-    Poll.until(nodeId + " answering before it is added", Duration.ofSeconds(90), () -> node.status().map(s -> true));
+    Poll.until(nodeId + " listening before it is added", Duration.ofSeconds(90),
+        () -> node.listening() ? java.util.Optional.of(true) : java.util.Optional.empty());
     try (RedraftClient admin = adminClient(slot)) {
       try {
         MembershipResponse response = admin.admin().addNode(nodeId, cluster.raftAddress(slot), false);

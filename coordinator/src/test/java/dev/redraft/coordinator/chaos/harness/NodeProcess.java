@@ -180,6 +180,18 @@ public final class NodeProcess implements AutoCloseable {
     return clockOffset;
   }
 
+  /** True once the node accepts connections on its API address (it is up, member of a group or not). */
+  public boolean listening() {
+    int colon = apiAddress.lastIndexOf(':');
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(apiAddress.substring(0, colon),
+          Integer.parseInt(apiAddress.substring(colon + 1))), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** The node's own view of itself, or empty if it does not answer within a second. */
   public Optional<MemberStatus> status() {
     if (!isRunning() || isPaused()) {
