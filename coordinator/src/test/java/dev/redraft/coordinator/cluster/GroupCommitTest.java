@@ -17,13 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
- * Group commit end to end: many concurrent writers (through every node) share log entries, and
- * each write still gets its own reply and is applied exactly once on every replica.
+ * Group commit end to end: more concurrent writers than a node keeps proposals in flight (8) share
+ * log entries, and each write still gets its own reply and is applied exactly once on every replica.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class GroupCommitTest {
-  private static final int WRITERS = 24;
-  private static final int WRITES_EACH = 40;
+  private static final int WRITERS = 48;
+  private static final int WRITES_EACH = 20;
 
   @TempDir
   Path dir;
@@ -35,7 +35,8 @@ class GroupCommitTest {
       ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
       List<Future<List<String>>> done = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
-        RedraftClient client = cluster.clientOf(w % cluster.size());
+        // All through one node, so its group committer has far more writes than proposals in flight.
+        RedraftClient client = cluster.clientOf(0);
         String own = "own:" + w;
         done.add(pool.submit(() -> {
           List<String> wrongReplies = new ArrayList<>();
@@ -58,7 +59,9 @@ class GroupCommitTest {
 
       long entries = cluster.awaitSameAppliedIndex() - before;
       int writes = WRITERS * WRITES_EACH * 2;
-      assertThat(entries).as("log entries used by %d concurrent writes", writes).isLessThan(writes / 2);
+      System.out.printf("group commit: %d writes in %d log entries%n", writes, entries);
+      // Without group commit every write takes an entry of its own (entries >= writes).
+      assertThat(entries).as("log entries used by %d concurrent writes", writes).isLessThan(writes * 3L / 4);
       String digest = cluster.digest(0);
       for (int n = 0; n < cluster.size(); n++) {
         assertThat(cluster.digest(n)).isEqualTo(digest);
