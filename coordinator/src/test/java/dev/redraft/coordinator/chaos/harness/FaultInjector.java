@@ -3,6 +3,7 @@ package dev.redraft.coordinator.chaos.harness;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.MembershipResponse;
 import dev.redraft.client.AdminRefusedException;
+import dev.redraft.client.ClusterUnavailableException;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RetryPolicy;
 import java.time.Duration;
@@ -204,6 +205,8 @@ public final class FaultInjector {
                 throw refused;
               }
               return java.util.Optional.empty();
+            } catch (ClusterUnavailableException electing) {
+              return java.util.Optional.empty(); // no leader for a while (an election after the previous fault)
             }
           });
       if (response.getMembersList().stream().anyMatch(m -> m.getNodeId().equals(nodeId))) {
@@ -224,7 +227,13 @@ public final class FaultInjector {
         () -> node.listening() ? java.util.Optional.of(true) : java.util.Optional.empty());
     try (RedraftClient admin = adminClient(slot)) {
       try {
-        MembershipResponse response = admin.admin().addNode(nodeId, cluster.raftAddress(slot), false);
+        MembershipResponse response = Poll.until("the leader accepting " + nodeId, Duration.ofSeconds(60), () -> {
+          try {
+            return java.util.Optional.of(admin.admin().addNode(nodeId, cluster.raftAddress(slot), false));
+          } catch (ClusterUnavailableException electing) {
+            return java.util.Optional.empty(); // no leader for a while (an election after the previous fault)
+          }
+        });
         if (response.getMembersList().stream().noneMatch(m -> m.getNodeId().equals(nodeId) && m.getVoter())) {
           problems.accept("addition of " + nodeId + " was acknowledged but it is not a voter: " + ids(response));
         }
