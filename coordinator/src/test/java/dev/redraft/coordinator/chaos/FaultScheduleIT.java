@@ -44,20 +44,7 @@ class FaultScheduleIT {
     } else {
       System.out.println("CLOCK_SKEW skipped: libfaketime is not installed (apt-get install -y faketime)");
     }
-    Path dir = RunDirs.create("fault-schedule");
-    long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
-    try (ChaosCluster cluster = ChaosCluster.start(dir, new ChaosCluster.Options())) {
-      ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(4)));
-      for (FaultType fault : schedule) {
-        run.apply(fault, HOLD);
-      }
-      ChaosRun.Verdict verdict = run.finish();
-      System.out.println(verdict.summary());
-      assertThat(verdict.problems()).as("chaos run (seed %d) failed; files in %s%n%s", seed, dir, verdict.summary())
-          .isEmpty();
-      assertThat(run.faults()).hasSize(schedule.size());
-      RunDirs.prune(dir);
-    }
+    runSchedule("fault-schedule", schedule);
   }
 
   /**
@@ -71,7 +58,12 @@ class FaultScheduleIT {
     Requirements.assumeMultiProcessCluster();
     List<FaultType> schedule = List.of(FaultType.MEMBER_REMOVE_READD, FaultType.MEMBER_REPLACE,
         FaultType.MEMBER_CHANGE_DURING_PARTITION);
-    Path dir = RunDirs.create("fault-schedule-membership");
+    runSchedule("fault-schedule-membership", schedule);
+  }
+
+  /** One cluster, each fault of {@code schedule} held for {@link #HOLD} and healed in turn, then the verdict. */
+  private static void runSchedule(String name, List<FaultType> schedule) {
+    Path dir = RunDirs.create(name);
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
     try (ChaosCluster cluster = ChaosCluster.start(dir, new ChaosCluster.Options())) {
       ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(4)));

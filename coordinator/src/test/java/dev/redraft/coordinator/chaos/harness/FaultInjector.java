@@ -247,6 +247,17 @@ public final class FaultInjector {
     }
     Poll.until(nodeId + " serving after joining", Duration.ofSeconds(90),
         () -> node.status().filter(s -> s.getReady()).map(s -> true));
+    // As an operator waits for lag 0 in `redraft member list` before the next change: a new voter that
+    // has not caught up yet is part of every majority. (A run that isolated the leader 0.5 s after an
+    // addition saw no election among the other two for 60 s: an open finding, see the issue 5 note.)
+    long target = leaderCommitIndex();
+    Poll.until(nodeId + " caught up to commit index " + target, Duration.ofSeconds(90),
+        () -> node.status().filter(s -> s.getAppliedIndex() >= target).map(s -> true));
+  }
+
+  private long leaderCommitIndex() {
+    int leader = leader();
+    return cluster.node(leader).status().map(s -> s.getCommitIndex()).orElse(0L);
   }
 
   /** An admin client through every slot but {@code excluded} (a node that is down, removed or joining). */
