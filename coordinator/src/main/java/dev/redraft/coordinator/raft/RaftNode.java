@@ -48,9 +48,11 @@ public final class RaftNode implements AutoCloseable {
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
   private volatile RaftClient client;
-  /** Writes spread over several Ratis clients: one client's ordered window serializes its requests. */
-  private final RaftClient[] writeClients = new RaftClient[WRITE_CLIENTS];
-  private final java.util.concurrent.atomic.AtomicInteger nextWriteClient = new java.util.concurrent.atomic.AtomicInteger();
+  /**
+   * Writes spread over several Ratis clients per leader (one client's ordered window serializes its
+   * requests), each aimed at the leader this node knows of.
+   */
+  private LeaderClients<RaftClient> writeClients;
   private static final int WRITE_CLIENTS = 8;
   /**
    * Group commit: proposals in flight at once, and the most writes and bytes one group entry
@@ -103,9 +105,8 @@ public final class RaftNode implements AutoCloseable {
         .build();
     server.start();
     client = newClient();
-    for (int i = 0; i < WRITE_CLIENTS; i++) {
-      writeClients[i] = newClient();
-    }
+    writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
+        (leader, slot) -> newWriteClient(leader));
     membership = new MembershipManager(config.nodeId(), this::division, this::newAdminClient, config.electionTimeoutMax());
   }
 
@@ -160,26 +161,48 @@ public final class RaftNode implements AutoCloseable {
         .build();
   }
 
+  /** A write client aimed at {@code leader}, knowing the members of the current configuration. */
+  private RaftClient newWriteClient(String leader) {
+    RaftPeerId leaderId = RaftPeerId.valueOf(leader);
+    RaftServer.Division division = divisionOrNull();
+    RaftGroup current = division == null ? group : division.getGroup();
+    // A joining node's configuration is empty until the leader adds it: use the configured peers then.
+    RaftGroup target = current.getPeer(leaderId) != null ? current : group;
+    return RaftClient.newBuilder()
+        .setProperties(RaftSettings.client(config))
+        .setRaftGroup(target)
+        .setLeaderId(target.getPeer(leaderId) != null ? leaderId : null)
+        .setRetryPolicy(writeRetryPolicy(config))
+        .build();
+  }
+
+  /** The leader this node's Raft state names, or null during an election. */
+  private String knownLeader() {
+    RaftServer.Division division = divisionOrNull();
+    RaftPeerId leader = division == null ? null : division.getInfo().getLeaderId();
+    return leader == null ? null : leader.toString();
+  }
+
+  private Set<String> memberIds() {
+    RaftServer.Division division = divisionOrNull();
+    Set<String> ids = new HashSet<>();
+    if (division != null) {
+      division.getGroup().getPeers().forEach(peer -> ids.add(peer.getId().toString()));
+    }
+    return ids;
+  }
+
   /**
    * Ratis' ordered async client closes its sliding window for good once one request fails for
    * good (every later call then fails with AlreadyClosedException): start a fresh client then.
    */
-  private void replaceClientIfClosed(Throwable error, RaftClient failed, int slot) {
+  private static boolean closedForGood(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof AlreadyClosedException) {
-        synchronized (this) {
-          if (writeClients[slot] == failed && server != null) {
-            writeClients[slot] = newClient();
-            try {
-              failed.close();
-            } catch (IOException | RuntimeException ignored) {
-              // it is closed already
-            }
-          }
-        }
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   /**
@@ -191,12 +214,16 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private CompletableFuture<CommittedReply> send(Proposal proposal) {
-    int slot = Math.floorMod(nextWriteClient.getAndIncrement(), WRITE_CLIENTS);
-    RaftClient current = writeClients[slot];
-    return current.async().send(ProtoBytes.toMessage(proposal))
+    LeaderClients.Lease<RaftClient> lease;
+    try {
+      lease = writeClients.next();
+    } catch (IllegalStateException stopping) {
+      return CompletableFuture.failedFuture(new UnavailableException(stopping.getMessage(), stopping));
+    }
+    return lease.client().async().send(ProtoBytes.toMessage(proposal))
         .handle((reply, error) -> {
-          if (error != null) {
-            replaceClientIfClosed(error, current, slot);
+          if (error != null && closedForGood(error)) {
+            writeClients.replaceIfClosed(lease);
           }
           return toCommitted(reply, error, "write");
         });
@@ -333,10 +360,8 @@ public final class RaftNode implements AutoCloseable {
     if (client != null) {
       client.close();
     }
-    for (RaftClient writeClient : writeClients) {
-      if (writeClient != null) {
-        writeClient.close();
-      }
+    if (writeClients != null) {
+      writeClients.close();
     }
     if (server != null) {
       server.close();

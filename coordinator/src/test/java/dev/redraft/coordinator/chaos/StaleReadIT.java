@@ -35,6 +35,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class StaleReadIT {
   private static final String KEY = "stale:k";
+  /** The writer's per-write timeout, and the bound on the first write acknowledged by a new leader. */
+  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration WRITE_FAILOVER_BOUND = Duration.ofSeconds(6);
 
   @BeforeEach
   void requirements() {
@@ -94,7 +97,7 @@ class StaleReadIT {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       // The writer goes through the followers, so it reaches whichever node leads the majority.
       threads.add(loop("writer", running, deadline, () -> RedraftClient.builder().endpoints(followerEndpoints)
-          .requestTimeout(Duration.ofSeconds(5)).build(), (client, n) -> {
+          .requestTimeout(WRITE_TIMEOUT).build(), (client, n) -> {
             String value = "w" + n;
             long id = history.nextId();
             long invoke = System.nanoTime();
@@ -136,12 +139,17 @@ class StaleReadIT {
       int newLeader = Poll.until("a new leader among the majority", Duration.ofSeconds(60), () -> followers.stream()
           .filter(f -> cluster.node(f).status().map(s -> s.getRole().equals("LEADER")).orElse(false)).findFirst());
       long elected = System.nanoTime();
-      // A write acknowledged by the new leader: from then on, the old value is stale.
-      Poll.until("a write acknowledged by the new leader", Duration.ofSeconds(60), () -> history.operations().stream()
+      // A write acknowledged by the new leader: from then on, the old value is stale. It must come soon:
+      // the deposed leader steps down ~10 s (its longest election timeout) after it was cut off, and
+      // writes that waited on it for a client timeout each before they found the new leader once left
+      // no write acknowledged in that window (a real failover gap this bound now guards).
+      Operation firstWrite = Poll.until("a write acknowledged by the new leader within " + WRITE_FAILOVER_BOUND.toSeconds()
+          + " s of its election", WRITE_FAILOVER_BOUND, () -> history.operations().stream()
           .filter(op -> op.kind() == Operation.Kind.WRITE && op.outcome() == Outcome.OK && op.invokeNanos() > elected)
           .findFirst());
-      System.out.printf("leader %s isolated; %s elected after %d ms%n", cluster.node(leader).name(),
-          cluster.node(newLeader).name(), (elected - isolated) / 1_000_000);
+      System.out.printf("leader %s isolated; %s elected after %d ms; first write acknowledged %d ms after that%n",
+          cluster.node(leader).name(), cluster.node(newLeader).name(), (elected - isolated) / 1_000_000,
+          (firstWrite.returnNanos() - elected) / 1_000_000);
       // Keep reading from the old leader until it has stepped down (or 20 s).
       Poll.until("the old leader stepping down", Duration.ofSeconds(30), () -> cluster.node(leader).status()
           .filter(s -> !s.getRole().equals("LEADER")).map(s -> true));

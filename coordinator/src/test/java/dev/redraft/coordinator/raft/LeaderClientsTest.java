@@ -1,0 +1,122 @@
+package dev.redraft.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LeaderClientsTest {
+  /** Stands in for a Ratis client: remembers which leader it was aimed at and whether it was closed. */
+  static final class FakeClient implements AutoCloseable {
+    final String aimedAt;
+    boolean closed;
+
+    FakeClient(String aimedAt) {
+      this.aimedAt = aimedAt;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  private final AtomicReference<String> leader = new AtomicReference<>();
+  private final Set<String> members = new HashSet<>(Set.of("n1", "n2", "n3"));
+  private final List<FakeClient> created = new ArrayList<>();
+  private final LeaderClients<FakeClient> clients = new LeaderClients<>("n2", 3, leader::get, () -> Set.copyOf(members),
+      (aimedAt, slot) -> {
+        FakeClient client = new FakeClient(aimedAt);
+        created.add(client);
+        return client;
+      });
+
+  @Test
+  void proposalsGoToClientsAimedAtTheLeaderThisNodeKnowsOfAndFollowAnElection() {
+    leader.set("n1");
+    assertThat(clients.next().client().aimedAt).isEqualTo("n1");
+
+    leader.set("n3");
+    LeaderClients.Lease<FakeClient> afterElection = clients.next();
+    assertThat(afterElection.client().aimedAt).isEqualTo("n3");
+    assertThat(afterElection.leader()).isEqualTo("n3");
+    // The former leader's clients stay open: they may still carry proposals sent before the election.
+    assertThat(created).filteredOn(c -> c.aimedAt.equals("n1")).noneMatch(c -> c.closed);
+  }
+
+  @Test
+  void duringAnElectionTheLastKnownLeaderIsUsedAndBeforeAnyTheNodeItself() {
+    assertThat(clients.next().client().aimedAt).as("no leader known yet").isEqualTo("n2");
+    leader.set("n3");
+    clients.next();
+    leader.set(null);
+    assertThat(clients.next().client().aimedAt).isEqualTo("n3");
+    leader.set("");
+    assertThat(clients.next().client().aimedAt).isEqualTo("n3");
+  }
+
+  @Test
+  void proposalsSpreadOverTheLeadersClientsInTurn() {
+    leader.set("n1");
+    Set<FakeClient> used = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      used.add(clients.next().client());
+    }
+    assertThat(used).hasSize(3);
+    assertThat(created).hasSize(3);
+  }
+
+  @Test
+  void aClosedClientIsReplacedOnceAndOnlyInItsOwnSlot() {
+    leader.set("n1");
+    LeaderClients.Lease<FakeClient> broken = clients.next();
+    clients.replaceIfClosed(broken);
+    clients.replaceIfClosed(broken);  // a second failure of the same client: already replaced
+    assertThat(broken.client().closed).isTrue();
+    assertThat(created).hasSize(4);
+    List<FakeClient> inUse = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      inUse.add(clients.next().client());
+    }
+    assertThat(inUse).doesNotContain(broken.client()).allMatch(c -> !c.closed && c.aimedAt.equals("n1"));
+  }
+
+  @Test
+  void clientsAimedAtANodeThatLeftTheClusterAreClosedAtTheNextLeaderChange() {
+    leader.set("n1");
+    FakeClient toFormerMember = clients.next().client();
+    members.remove("n1");
+    members.add("n4");
+    leader.set("n4");
+    clients.next();
+    assertThat(toFormerMember.closed).isTrue();
+    assertThat(clients.leaderCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnreadableConfigurationClosesNothing() {
+    leader.set("n1");
+    FakeClient first = clients.next().client();
+    members.clear();
+    leader.set("n3");
+    clients.next();
+    assertThat(first.closed).isFalse();
+    assertThat(clients.leaderCount()).isEqualTo(2);
+  }
+
+  @Test
+  void closingClosesEveryClientAndRefusesFurtherProposals() {
+    leader.set("n1");
+    clients.next();
+    leader.set("n3");
+    clients.next();
+    clients.close();
+    assertThat(created).hasSize(6).allMatch(c -> c.closed);
+    assertThatThrownBy(clients::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("stopping");
+  }
+}
