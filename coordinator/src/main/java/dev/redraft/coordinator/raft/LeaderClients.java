@@ -1,6 +1,9 @@
 package dev.redraft.coordinator.raft;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -15,20 +18,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why not let one set of Ratis clients find the leader themselves: a client learns of a new
  * leader only when a request to the old one fails, and when the old one is cut off that takes the
- * request timeout; a fresh client starts at the group's first peer. The fault runs showed writes
+ * request timeout; a fresh client starts wherever the last successful reply in this JVM came from
+ * (or the group's first peer). The fault runs showed writes
  * stalled for the whole 8 s partition hold, and in one run for 15 s after the majority had
  * elected a new leader, while every client in turn waited on the isolated one.
  *
  * <p>A client whose leader lost its leadership keeps working on what it already sent (Ratis retries
  * and follows NotLeader hints; sessions keep a write exactly-once); it is reused if that node leads
- * again, and closed once that node is no longer a member.
+ * again, and closed at a later leader change once that node is no longer a member.
  *
  * @param <C> the client type (Ratis' RaftClient; tests use their own)
  */
 final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderClients.class);
 
-  /** A client handed out for one proposal; {@link #replaceIfClosed} takes it back if it broke. */
+  /** A client handed out for one proposal; {@link #replace} takes it back if it broke. */
   record Lease<C>(String leader, int slot, C client) {}
 
   private final String selfId;
@@ -56,36 +60,44 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   }
 
   /** A client aimed at the current leader; during an election, at the last known one (or this node). */
-  synchronized Lease<C> next() {
-    if (closed) {
-      throw new IllegalStateException("the write clients of node " + selfId + " are closed (the node is stopping)");
+  Lease<C> next() {
+    List<C> retired = new ArrayList<>();
+    Lease<C> lease;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the write clients of node " + selfId + " are closed (the node is stopping)");
+      }
+      String leader = knownLeader.get();
+      if (leader == null || leader.isEmpty()) {
+        leader = lastLeader != null ? lastLeader : selfId;
+      }
+      lastLeader = leader;
+      C[] clients = byLeader.get(leader);
+      if (clients == null) {
+        clients = newSet(leader);
+        byLeader.put(leader, clients);
+        retireSetsOfFormerMembers(retired);
+      }
+      int slot = Math.floorMod(next++, perLeader);
+      lease = new Lease<>(leader, slot, clients[slot]);
     }
-    String leader = knownLeader.get();
-    if (leader == null || leader.isEmpty()) {
-      leader = lastLeader != null ? lastLeader : selfId;
-    }
-    lastLeader = leader;
-    C[] clients = byLeader.get(leader);
-    if (clients == null) {
-      clients = newSet(leader);
-      byLeader.put(leader, clients);
-      closeSetsOfFormerMembers();
-    }
-    int slot = Math.floorMod(next++, perLeader);
-    return new Lease<>(leader, slot, clients[slot]);
+    closeAll(retired);
+    return lease;
   }
 
   /**
    * Ratis' ordered client closes its sliding window for good once one request fails for good (every
    * later call then fails): the caller hands such a client back and the slot gets a fresh one.
    */
-  synchronized void replaceIfClosed(Lease<C> lease) {
-    C[] clients = byLeader.get(lease.leader());
-    if (closed || clients == null || clients[lease.slot()] != lease.client()) {
-      return;
+  void replace(Lease<C> lease) {
+    synchronized (this) {
+      C[] clients = byLeader.get(lease.leader());
+      if (closed || clients == null || clients[lease.slot()] != lease.client()) {
+        return;
+      }
+      clients[lease.slot()] = factory.apply(lease.leader(), lease.slot());
     }
-    clients[lease.slot()] = factory.apply(lease.leader(), lease.slot());
-    closeQuietly(lease.client());
+    closeAll(List.of(lease.client()));
   }
 
   /** How many leaders this node keeps clients for (for tests and metrics). */
@@ -102,7 +114,8 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
     return clients;
   }
 
-  private void closeSetsOfFormerMembers() {
+  /** Takes out the sets aimed at nodes no longer in the configuration; the caller closes them. */
+  private void retireSetsOfFormerMembers(List<C> retired) {
     Set<String> current = members.get();
     if (current.isEmpty()) {
       return;  // configuration not readable now: keep everything
@@ -112,29 +125,33 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
         return false;
       }
       LOG.info("node {}: closing the write clients aimed at {}: it is no longer a member", selfId, entry.getKey());
-      for (C client : entry.getValue()) {
-        closeQuietly(client);
-      }
+      retired.addAll(Arrays.asList(entry.getValue()));
       return true;
     });
   }
 
-  private void closeQuietly(C client) {
-    try {
-      client.close();
-    } catch (Exception e) {
-      LOG.debug("node {}: closing a write client failed: {}", selfId, e.toString());
+  /**
+   * Never called holding this object's lock: closing a Ratis client fails its pending requests on
+   * another thread and waits for it, and their callbacks call {@link #replace} (a deadlock otherwise).
+   */
+  private void closeAll(List<C> clients) {
+    for (C client : clients) {
+      try {
+        client.close();
+      } catch (Exception e) {
+        LOG.debug("node {}: closing a write client failed: {}", selfId, e.toString());
+      }
     }
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    byLeader.values().forEach(clients -> {
-      for (C client : clients) {
-        closeQuietly(client);
-      }
-    });
-    byLeader.clear();
+  public void close() {
+    List<C> all = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      byLeader.values().forEach(clients -> all.addAll(Arrays.asList(clients)));
+      byLeader.clear();
+    }
+    closeAll(all);
   }
 }

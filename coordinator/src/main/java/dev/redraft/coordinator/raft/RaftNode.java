@@ -29,6 +29,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
@@ -193,12 +194,13 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * Ratis' ordered async client closes its sliding window for good once one request fails for
-   * good (every later call then fails with AlreadyClosedException): start a fresh client then.
+   * Ratis' ordered async client closes its sliding window for good once one request runs out of
+   * retries: that request fails with RaftRetryFailureException, every later one with
+   * AlreadyClosedException. Either means the client is done: start a fresh one in its slot.
    */
-  private static boolean closedForGood(Throwable error) {
+  private static boolean clientGaveUp(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof AlreadyClosedException) {
+      if (t instanceof AlreadyClosedException || t instanceof RaftRetryFailureException) {
         return true;
       }
     }
@@ -222,8 +224,8 @@ public final class RaftNode implements AutoCloseable {
     }
     return lease.client().async().send(ProtoBytes.toMessage(proposal))
         .handle((reply, error) -> {
-          if (error != null && closedForGood(error)) {
-            writeClients.replaceIfClosed(lease);
+          if (error != null && clientGaveUp(error)) {
+            writeClients.replace(lease);
           }
           return toCommitted(reply, error, "write");
         });

@@ -51,13 +51,15 @@ class FaultScheduleIT {
    * Membership changes under load: a node removed while running and added back wiped, a node
    * killed and replaced by one with a fresh id and empty storage, and a change during a partition
    * (one sent to the isolated leader, which must not acknowledge it, and the removal of that leader
-   * by the majority). Same verdict as above, plus: every slot's node is a voter at the end.
+   * by the majority), and the leader isolated the moment a wiped node was added back (the others,
+   * one of them that node, must elect a leader). Same verdict as above, plus: every slot's node is a
+   * voter at the end.
    */
   @Test
   void membershipChangesUnderLoadAndDuringAPartitionLoseNothing() {
     Requirements.assumeMultiProcessCluster();
     List<FaultType> schedule = List.of(FaultType.MEMBER_REMOVE_READD, FaultType.MEMBER_REPLACE,
-        FaultType.MEMBER_CHANGE_DURING_PARTITION);
+        FaultType.MEMBER_CHANGE_DURING_PARTITION, FaultType.MEMBER_ADD_THEN_ISOLATE_LEADER);
     runSchedule("fault-schedule-membership", schedule);
   }
 

@@ -2,7 +2,9 @@ package dev.redraft.coordinator.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,15 +16,20 @@ class LeaderClientsTest {
   /** Stands in for a Ratis client: remembers which leader it was aimed at and whether it was closed. */
   static final class FakeClient implements AutoCloseable {
     final String aimedAt;
-    boolean closed;
+    volatile boolean closed;
+    /** Runs on another thread while close() waits for it, as Ratis fails pending requests on close. */
+    volatile Runnable onClose = () -> { };
 
     FakeClient(String aimedAt) {
       this.aimedAt = aimedAt;
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
       closed = true;
+      Thread failPending = new Thread(onClose);
+      failPending.start();
+      failPending.join();
     }
   }
 
@@ -75,8 +82,8 @@ class LeaderClientsTest {
   void aClosedClientIsReplacedOnceAndOnlyInItsOwnSlot() {
     leader.set("n1");
     LeaderClients.Lease<FakeClient> broken = clients.next();
-    clients.replaceIfClosed(broken);
-    clients.replaceIfClosed(broken);  // a second failure of the same client: already replaced
+    clients.replace(broken);
+    clients.replace(broken);  // a second failure of the same client: already replaced
     assertThat(broken.client().closed).isTrue();
     assertThat(created).hasSize(4);
     List<FakeClient> inUse = new ArrayList<>();
@@ -96,6 +103,25 @@ class LeaderClientsTest {
     clients.next();
     assertThat(toFormerMember.closed).isTrue();
     assertThat(clients.leaderCount()).isEqualTo(1);
+  }
+
+  /**
+   * Closing a Ratis client fails its pending requests on another thread and waits for it; their
+   * callbacks hand the client back ({@code replace}). Closing under the lock deadlocked every write.
+   */
+  @Test
+  void closingAClientWhosePendingRequestsHandItBackDoesNotDeadlock() {
+    leader.set("n1");
+    LeaderClients.Lease<FakeClient> inFlight = clients.next();
+    created.forEach(c -> c.onClose = () -> clients.replace(inFlight));
+    members.remove("n1");
+    members.add("n4");
+    leader.set("n4");
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertThat(clients.next().client().aimedAt).isEqualTo("n4");
+      clients.close();
+    });
+    assertThat(inFlight.client().closed).isTrue();
   }
 
   @Test

@@ -23,6 +23,8 @@ public final class FaultInjector {
   private static final Duration MEMBERSHIP_TIMEOUT = Duration.ofSeconds(90);
   /** How long a change sent to an isolated leader is given before it counts as not acknowledged. */
   private static final Duration ISOLATED_CHANGE_TIMEOUT = Duration.ofSeconds(6);
+  /** How long the nodes left with a majority may take to elect a leader (election timeouts are 1-2 s). */
+  private static final Duration ELECTION_BOUND = Duration.ofSeconds(30);
 
   /** A fault in force: what was done, and how to undo it. */
   public record ActiveFault(FaultType type, String description, Runnable heal) {}
@@ -140,6 +142,9 @@ public final class FaultInjector {
       case MEMBER_CHANGE_DURING_PARTITION -> {
         return changeMembershipDuringPartition(type);
       }
+      case MEMBER_ADD_THEN_ISOLATE_LEADER -> {
+        return isolateLeaderRightAfterAnAddition(type);
+      }
     }
     throw new IllegalArgumentException("unknown fault " + type);
   }
@@ -177,6 +182,39 @@ public final class FaultInjector {
           cluster.node(old).kill();
           cluster.network().healAll();
           rejoin(old, oldId);
+        });
+  }
+
+  /**
+   * A follower is removed and added back wiped, and the leader is cut off the moment the addition is
+   * acknowledged: the new voter has not caught up yet and is part of every majority of the new
+   * configuration, so the other two (one of them the new voter) must still elect a leader. An earlier
+   * run that isolated the leader 0.5 s after an addition saw none for 60 s; this fault reproduces it.
+   */
+  private ActiveFault isolateLeaderRightAfterAnAddition(FaultType type) {
+    int victim = follower();
+    String id = cluster.node(victim).nodeId();
+    removeNode(id, victim);
+    addEmpty(victim, id);
+    int leader = leader();  // again: an election may have happened meanwhile
+    cluster.network().isolate(leader);
+    long isolated = System.nanoTime();
+    List<Integer> others = IntStream.range(0, cluster.size()).filter(i -> i != leader).boxed().toList();
+    String outcome;
+    try {
+      int newLeader = Poll.until("a leader among " + names(others) + " (" + id + " just added)", ELECTION_BOUND,
+          () -> others.stream().filter(i -> cluster.node(i).status()
+              .map(s -> s.getRole().equals("LEADER")).orElse(false)).findFirst());
+      outcome = name(newLeader) + " elected after " + (System.nanoTime() - isolated) / 1_000_000 + " ms";
+    } catch (AssertionError noLeader) {
+      problems.accept("no leader among " + names(others) + " within " + ELECTION_BOUND.toSeconds() + " s after leader "
+          + name(leader) + " was isolated right after " + id + " was added back:\n" + cluster.describe());
+      outcome = "NO LEADER within " + ELECTION_BOUND.toSeconds() + " s";
+    }
+    return new ActiveFault(type, "removed follower " + id + ", added it back wiped, isolated leader " + name(leader)
+        + " at once: " + outcome, () -> {
+          cluster.network().healAll();
+          awaitCaughtUp(victim, id);
         });
   }
 
@@ -220,6 +258,12 @@ public final class FaultInjector {
    * serves: the node catches up from the leader's snapshot and log.
    */
   private void rejoin(int slot, String nodeId) {
+    addEmpty(slot, nodeId);
+    awaitCaughtUp(slot, nodeId);
+  }
+
+  /** Puts an empty node with Raft id {@code nodeId} in a slot and adds it as a voter; returns once acknowledged. */
+  private void addEmpty(int slot, String nodeId) {
     NodeProcess node = cluster.startEmpty(slot, nodeId);
     // As cluster.sh add-node does: the leader gives a new peer about a second to answer, so the new
     // node's JVM must be up before it is added (a loaded machine took longer; the soak stopped there).
@@ -245,6 +289,10 @@ public final class FaultInjector {
         // run's final check still requires it to be a voter.
       }
     }
+  }
+
+  private void awaitCaughtUp(int slot, String nodeId) {
+    NodeProcess node = cluster.node(slot);
     Poll.until(nodeId + " serving after joining", Duration.ofSeconds(90),
         () -> node.status().filter(s -> s.getReady()).map(s -> true));
     // As an operator waits for lag 0 in `redraft member list` before the next change: a new voter that

@@ -33,7 +33,12 @@ public enum FaultType {
    * majority's new leader removes the old one; on heal the old one is wiped and added back
    * (Jepsen's RedisRaft lost-update finding).
    */
-  MEMBER_CHANGE_DURING_PARTITION(true);
+  MEMBER_CHANGE_DURING_PARTITION(true),
+  /**
+   * Remove a follower, add it back wiped, and isolate the leader the moment the addition is
+   * acknowledged: the others (one of them the voter just added) must elect a leader; heal reconnects.
+   */
+  MEMBER_ADD_THEN_ISOLATE_LEADER(true);
 
   private final boolean changesMembership;
 
