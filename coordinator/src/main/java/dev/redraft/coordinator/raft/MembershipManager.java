@@ -86,6 +86,9 @@ public final class MembershipManager {
     if (conf.getPeer(RaftPeerId.valueOf(id), RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null) {
       throw new RefusedException("node " + id + " is already a member");
     }
+    if (replicationTargets().contains(id)) {
+      stepDownForAStaleAppender(id);
+    }
     List<RaftPeer> voters = new ArrayList<>(conf.getCurrentPeers());
     List<RaftPeer> learners = new ArrayList<>(conf.getCurrentPeers(RaftPeerRole.LISTENER));
     RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(raftAddress)
@@ -135,6 +138,25 @@ public final class MembershipManager {
         .setStartupRole(RaftPeerRole.FOLLOWER).build());
     change(conf, voters, learners, "promote " + id);
     return members();
+  }
+
+  /**
+   * Ratis 3.3.0: a leader elected while a removal was in progress (joint configuration) starts its
+   * term with the new configuration but keeps replicating to the removed node for the whole term, and
+   * adding that node back then fails inside Ratis ("Found duplicated element"), every time (a soak
+   * run stopped on 60 s of such refusals). A new leader term starts clean: step down, ask for a retry.
+   */
+  private void stepDownForAStaleAppender(String id) {
+    LOG.warn("node {}: still replicating to {}, which is not a member (left over from a removal that was in progress "
+        + "when this node was elected); stepping down so the next leader starts without it", selfId, id);
+    try {
+      transferLeadership("", liveWithin);
+    } catch (RuntimeException e) {
+      LOG.warn("node {}: stepping down failed: {}", selfId, e.getMessage());
+    }
+    throw new UnavailableException("node " + selfId + " led with a replication stream to " + id + " left over from "
+        + "its removal (Ratis keeps it when a leader is elected during a removal), which makes adding " + id
+        + " fail; it stepped down so the next leader starts clean: retry the addition in a few seconds");
   }
 
   /** Hands leadership to {@code targetId}, or makes the leader step down (empty); returns the new leader. */
@@ -246,6 +268,16 @@ public final class MembershipManager {
       }
     }
     return live;
+  }
+
+  /** The nodes this leader runs a log appender for (normally exactly the other members). */
+  private Set<String> replicationTargets() {
+    Set<String> targets = new HashSet<>();
+    if (isLeader()) {
+      division.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()
+          .forEach(follower -> targets.add(follower.getId().getId().toStringUtf8()));
+    }
+    return targets;
   }
 
   private int liveVoters(List<RaftPeer> voters) {
