@@ -47,9 +47,14 @@ class ChaosSoakIT {
       ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults()
           .withMaxDuration(duration.plus(Duration.ofMinutes(5))).withMaxOps(20_000_000));
       long end = System.nanoTime() + duration.toNanos();
-      while (System.nanoTime() < end) {
-        FaultType fault = kinds.get(random.nextInt(kinds.size()));
-        run.apply(fault, Duration.ofSeconds(3 + random.nextInt(10)));
+      try {
+        while (System.nanoTime() < end) {
+          FaultType fault = kinds.get(random.nextInt(kinds.size()));
+          run.apply(fault, Duration.ofSeconds(3 + random.nextInt(10)));
+        }
+      } catch (AssertionError | RuntimeException stopped) {
+        run.abort(stopped);
+        throw stopped;
       }
       ChaosRun.Verdict verdict = run.finish();
       System.out.println(verdict.summary());

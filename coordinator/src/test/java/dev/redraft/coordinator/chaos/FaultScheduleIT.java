@@ -69,8 +69,13 @@ class FaultScheduleIT {
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
     try (ChaosCluster cluster = ChaosCluster.start(dir, new ChaosCluster.Options())) {
       ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(4)));
-      for (FaultType fault : schedule) {
-        run.apply(fault, HOLD);
+      try {
+        for (FaultType fault : schedule) {
+          run.apply(fault, HOLD);
+        }
+      } catch (AssertionError | RuntimeException stopped) {
+        run.abort(stopped);
+        throw stopped;
       }
       ChaosRun.Verdict verdict = run.finish();
       System.out.println(verdict.summary());

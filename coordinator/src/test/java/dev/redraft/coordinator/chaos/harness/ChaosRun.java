@@ -139,6 +139,23 @@ public final class ChaosRun {
     }
   }
 
+  /**
+   * For a run the harness had to stop (a wait that timed out, e.g. a membership change never
+   * accepted): stops the workload and keeps the history and the faults so far on disk next to the
+   * node logs, so a failed run can be analysed like any other.
+   */
+  public void abort(Throwable cause) {
+    try {
+      workload.close();
+      history.save(dir.resolve("history.jsonl"));
+      StringBuilder summary = new StringBuilder("ABORTED after " + faults.size() + " faults: " + cause + "\n");
+      faults.forEach(f -> summary.append("  ").append(f.line()).append('\n'));
+      write(dir.resolve("summary.txt"), summary.toString());
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
   /** Heals everything, stops the workload, runs every check, writes the history and the summary. */
   public Verdict finish() {
     cluster.healEverything();
