@@ -37,6 +37,12 @@ final class RaftSettings {
     // appendEntries rounds per write. Durability is unchanged (every entry is fsynced on a majority
     // before it commits); a restarted node learns the commit index from the leader, as Raft does.
     RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
+    // Followers append in order on the request's own thread. Ratis 3.3.0's default composes appends on
+    // its server pool: in a 30-minute fault run, a follower that rejoined after a partition ran two at
+    // once ("SegmentedRaftLog: Already running a method"), lost entries it had acknowledged, and the
+    // leader, trusting its match index, never brought it back. Measured cost: none visible
+    // (GroupCommitTest, 1,920 writes by 48 writers: 12.8-14.1 s off, 14.2-14.4 s on).
+    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(props, false);
     // Reads go through ReadIndex; the DEFAULT option serves stale reads from a deposed leader.
     RaftServerConfigKeys.Read.setOption(props, readOption(config));
     RaftServerConfigKeys.Read.setTimeout(props, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
