@@ -102,6 +102,7 @@ public final class RaftNode implements AutoCloseable {
         .setGroup(serverGroup)
         .setStateMachine(stateMachine)
         .setProperties(RaftSettings.server(config))
+        .setParameters(RaftSettings.serverParameters())
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();

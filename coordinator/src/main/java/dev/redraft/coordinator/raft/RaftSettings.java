@@ -6,6 +6,7 @@ import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -37,11 +38,13 @@ final class RaftSettings {
     // appendEntries rounds per write. Durability is unchanged (every entry is fsynced on a majority
     // before it commits); a restarted node learns the commit index from the leader, as Raft does.
     RaftServerConfigKeys.Log.setLogMetadataEnabled(props, false);
-    // Followers append in order on the request's own thread. Ratis 3.3.0's default composes appends on
-    // its server pool: in a 30-minute fault run, a follower that rejoined after a partition ran two at
-    // once ("SegmentedRaftLog: Already running a method"), lost entries it had acknowledged, and the
-    // leader, trusting its match index, never brought it back. Measured cost: none visible
-    // (GroupCommitTest, 1,920 writes by 48 writers: 12.8-14.1 s off, 14.2-14.4 s on).
+    // Followers append on the request's own thread (SerialAppendEntries lets one request in at a
+    // time). Ratis 3.3.0's default composes appends on its server pool: in a 30-minute fault run, a
+    // follower that rejoined after a partition ran two at once ("SegmentedRaftLog: Already running a
+    // method"), lost entries it had acknowledged, and the leader, trusting its match index, never
+    // brought it back. (Likely cause: the compose chain is extended inside AtomicReference.updateAndGet,
+    // whose function runs again when two streams race, scheduling an append twice.) Measured cost:
+    // none visible (GroupCommitTest, 1,920 writes by 48 writers: 12.8-14.1 s off, 14.2-14.4 s on).
     RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(props, false);
     // Reads go through ReadIndex; the DEFAULT option serves stale reads from a deposed leader.
     RaftServerConfigKeys.Read.setOption(props, readOption(config));
@@ -64,6 +67,14 @@ final class RaftSettings {
     // because every peer must agree on it).
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, true);
     return props;
+  }
+
+  /** Objects (not settings) the Ratis server is built with. */
+  static Parameters serverParameters() {
+    Parameters parameters = new Parameters();
+    // Compose off is not enough on its own: see SerialAppendEntries.
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, SerialAppendEntries.customizer());
+    return parameters;
   }
 
   /** Membership changes wait for a new member to catch up (possibly from a large snapshot). */

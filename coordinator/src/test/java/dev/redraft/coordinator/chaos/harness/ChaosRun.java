@@ -270,7 +270,9 @@ public final class ChaosRun {
         String next = n + 1 < lines.size() ? lines.get(n + 1) : "";
         if (CRASH.matcher(line).find()
             && EXPECTED_ERRORS.stream().noneMatch(p -> p.matcher(line).find() || p.matcher(next).find())) {
-          problems.add(Network.name(i) + " logged: " + line + " (see " + cluster.node(i).log() + ")");
+          // The exception sits on the next line; CI keeps only the test's output, so carry it along.
+          problems.add(Network.name(i) + " logged: " + line + (next.isBlank() || CRASH.matcher(next).find() ? "" : " | " + next.strip())
+              + " (see " + cluster.node(i).log() + ")");
           break;
         }
       }
