@@ -8,8 +8,10 @@ import dev.redraft.coordinator.errors.UnavailableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -262,22 +264,26 @@ public final class MembershipManager {
       return live;
     }
     live.add(selfId);
-    for (ServerRpcProto follower : division.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
-      if (follower.getLastRpcElapsedTimeMs() <= window.toMillis()) {
-        live.add(follower.getId().getId().toStringUtf8());
+    msSinceLastContact().forEach((id, elapsedMs) -> {
+      if (elapsedMs <= window.toMillis()) {
+        live.add(id);
       }
-    }
+    });
     return live;
   }
 
   /** The nodes this leader runs a log appender for (normally exactly the other members). */
   private Set<String> replicationTargets() {
-    Set<String> targets = new HashSet<>();
-    if (isLeader()) {
-      division.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()
-          .forEach(follower -> targets.add(follower.getId().getId().toStringUtf8()));
+    return isLeader() ? msSinceLastContact().keySet() : Set.of();
+  }
+
+  /** For each node this leader replicates to: milliseconds since it last answered. */
+  private Map<String, Long> msSinceLastContact() {
+    Map<String, Long> elapsed = new HashMap<>();
+    for (ServerRpcProto follower : division.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+      elapsed.put(follower.getId().getId().toStringUtf8(), follower.getLastRpcElapsedTimeMs());
     }
-    return targets;
+    return elapsed;
   }
 
   private int liveVoters(List<RaftPeer> voters) {

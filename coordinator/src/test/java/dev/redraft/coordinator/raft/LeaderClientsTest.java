@@ -97,9 +97,7 @@ class LeaderClientsTest {
   void clientsAimedAtANodeThatLeftTheClusterAreClosedAtTheNextLeaderChange() {
     leader.set("n1");
     FakeClient toFormerMember = clients.next().client();
-    members.remove("n1");
-    members.add("n4");
-    leader.set("n4");
+    n1LeavesAndN4Leads();
     clients.next();
     assertThat(toFormerMember.closed).isTrue();
     assertThat(clients.leaderCount()).isEqualTo(1);
@@ -114,14 +112,18 @@ class LeaderClientsTest {
     leader.set("n1");
     LeaderClients.Lease<FakeClient> inFlight = clients.next();
     created.forEach(c -> c.onClose = () -> clients.replace(inFlight));
-    members.remove("n1");
-    members.add("n4");
-    leader.set("n4");
+    n1LeavesAndN4Leads();
     assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
       assertThat(clients.next().client().aimedAt).isEqualTo("n4");
       clients.close();
     });
     assertThat(inFlight.client().closed).isTrue();
+  }
+
+  private void n1LeavesAndN4Leads() {
+    members.remove("n1");
+    members.add("n4");
+    leader.set("n4");
   }
 
   @Test
