@@ -53,6 +53,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The Ratis state machine: a thin adapter. The leader validates proposals and makes them
@@ -432,6 +433,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
     } catch (RedisStateException e) {
       p.requestCheck();
       throw new NotReadyException(nodeId, e.getMessage() + "; it is being rebuilt");
+    } catch (JedisConnectionException e) {
+      p.requestCheck();
+      throw new NotReadyException(nodeId, "its Redis did not answer a read (" + e.getMessage() + ")");
     } finally {
       metrics.redisRoundTrip("read", System.nanoTime() - start);
     }

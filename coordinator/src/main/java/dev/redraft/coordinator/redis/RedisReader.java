@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -20,7 +22,11 @@ public final class RedisReader implements AutoCloseable {
   private final JedisPool pool;
 
   public RedisReader(RedisEndpoint endpoint) {
-    this.pool = endpoint.pool(POOL_SIZE);
+    this(endpoint.pool(POOL_SIZE));
+  }
+
+  RedisReader(JedisPool pool) {
+    this.pool = pool;
   }
 
   /**
@@ -28,6 +34,7 @@ public final class RedisReader implements AutoCloseable {
    *
    * @param minMarker the applied index this Redis must hold at least
    * @throws RedisStateException if it holds less (it lost data): nothing is read
+   * @throws JedisConnectionException if Redis did not answer on two connections
    */
   public byte[] read(RedisCommand command, long minMarker) {
     List<byte[]> args = new ArrayList<>(command.argv().size() + command.keyPositions().length + 3);
@@ -38,39 +45,57 @@ public final class RedisReader implements AutoCloseable {
       args.add(number(position));
     }
     args.addAll(command.argv());
-    try (Jedis jedis = pool.getResource()) {
-      return (byte[]) READ.run(jedis, args);
-    } catch (JedisDataException e) {
-      String message = String.valueOf(e.getMessage());
-      if (message.startsWith(LOST_REPLY)) {
-        long marker = Long.parseLong(message.substring(LOST_REPLY.length()).trim());
-        throw new RedisStateException("its Redis holds applied index " + marker + " but this node applied up to "
-            + minMarker + " (it restarted without its data?)", minMarker, marker, List.of());
+    return withConnection(jedis -> {
+      try {
+        return (byte[]) READ.run(jedis, args);
+      } catch (JedisDataException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith(LOST_REPLY)) {
+          long marker = Long.parseLong(message.substring(LOST_REPLY.length()).trim());
+          throw new RedisStateException("its Redis holds applied index " + marker + " but this node applied up to "
+              + minMarker + " (it restarted without its data?)", minMarker, marker, List.of());
+        }
+        throw e;
       }
-      throw e;
-    }
+    });
   }
 
   /** A whole hash of Redraft's own state (e.g. the member directory). */
   public Map<String, String> readHash(String key) {
-    try (Jedis jedis = pool.getResource()) {
-      return jedis.hgetAll(key);
-    }
+    return withConnection(jedis -> jedis.hgetAll(key));
   }
 
   /** Number of client sessions (exactly-once state) kept in Redis. */
   public long sessionCount() {
-    try (Jedis jedis = pool.getResource()) {
-      return jedis.hlen(RedisApplier.SESSIONS_KEY);
-    }
+    return withConnection(jedis -> jedis.hlen(RedisApplier.SESSIONS_KEY));
   }
 
   /** True if Redis answers PING now. */
   public boolean ping() {
-    try (Jedis jedis = pool.getResource()) {
-      return "PONG".equals(jedis.ping());
+    try {
+      return withConnection(jedis -> "PONG".equals(jedis.ping()));
     } catch (RuntimeException e) {
       return false;
+    }
+  }
+
+  /**
+   * Runs a read on a pooled connection. Connections pooled before Redis restarted fail on their first
+   * use (a read through a node whose Redis had restarted failed that way, as an internal error): the
+   * idle ones are dropped and, since a read changes nothing, it gets one more try on a fresh one.
+   */
+  private <T> T withConnection(Function<Jedis, T> read) {
+    try {
+      return once(read);
+    } catch (JedisConnectionException staleConnection) {
+      pool.clear();
+      return once(read);
+    }
+  }
+
+  private <T> T once(Function<Jedis, T> read) {
+    try (Jedis jedis = pool.getResource()) {
+      return read.apply(jedis);
     }
   }
 
