@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -70,6 +72,12 @@ public final class RaftNode implements AutoCloseable {
   private final GroupCommitter groupCommitter =
       new GroupCommitter(this::send, GROUP_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
   private MembershipManager membership;
+  /** Checks after configuration changes; they may wait for a membership change or a step-down. */
+  private final ExecutorService membershipChecks = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "redraft-membership-check");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   public RaftNode(NodeConfig config, RedraftStateMachine stateMachine) {
     this.config = config;
@@ -110,6 +118,7 @@ public final class RaftNode implements AutoCloseable {
     writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
         (leader, slot) -> newWriteClient(leader));
     membership = new MembershipManager(config.nodeId(), this::division, this::newAdminClient, config.electionTimeoutMax());
+    stateMachine.setConfigurationListener(() -> membershipChecks.execute(membership::stepDownIfReplicatingToANonMember));
   }
 
   /**
@@ -360,6 +369,7 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    membershipChecks.shutdownNow();
     if (client != null) {
       client.close();
     }

@@ -82,6 +82,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private volatile ApplyPipeline pipeline;
   private volatile boolean seenSelfAsMember;
   private volatile DigestListener digestListener = (round, digest) -> { };
+  private volatile Runnable configurationListener = () -> { };
 
   /** Told, in log order, the digest of this node's Redis at each VERIFY entry (round = its log index). */
   public interface DigestListener {
@@ -240,6 +241,12 @@ public final class RedraftStateMachine extends BaseStateMachine {
       LOG.warn("node {}: {}", nodeId, reason);
       health.markRemoved(reason);
     }
+    configurationListener.run();
+  }
+
+  /** Told after each configuration entry is applied (on Ratis' apply thread: must not block). */
+  public void setConfigurationListener(Runnable listener) {
+    this.configurationListener = listener;
   }
 
   public void setDigestListener(DigestListener listener) {
