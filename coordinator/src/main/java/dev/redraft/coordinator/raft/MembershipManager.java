@@ -143,12 +143,6 @@ public final class MembershipManager {
   }
 
   /**
-   * Ratis 3.3.0: a leader elected while a removal was in progress (joint configuration) starts its
-   * term with the new configuration but keeps replicating to the removed node for the whole term, and
-   * adding that node back then fails inside Ratis ("Found duplicated element"), every time (a soak
-   * run stopped on 60 s of such refusals). A new leader term starts clean: step down, ask for a retry.
-   */
-  /**
    * Steps down if this leader replicates to a node that is not a member: a stream left over from a
    * removal that was in progress when it was elected (Ratis 3.3.0). Run after each configuration is
    * applied, so the next leader starts clean before the removed node is wiped and started again. In a
@@ -180,6 +174,12 @@ public final class MembershipManager {
     }
   }
 
+  /**
+   * Ratis 3.3.0: a leader elected while a removal was in progress (joint configuration) starts its
+   * term with the new configuration but keeps replicating to the removed node for the whole term, and
+   * adding that node back then fails inside Ratis ("Found duplicated element"), every time (a soak
+   * run stopped on 60 s of such refusals). A new leader term starts clean: step down, ask for a retry.
+   */
   private void stepDownForAStaleAppender(String id) {
     LOG.warn("node {}: still replicating to {}, which is not a member (left over from a removal that was in progress "
         + "when this node was elected); stepping down so the next leader starts without it", selfId, id);
