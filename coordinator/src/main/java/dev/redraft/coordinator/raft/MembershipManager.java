@@ -165,6 +165,11 @@ public final class MembershipManager {
     if (nonMembers.isEmpty()) {
       return;
     }
+    stepDownLeavingStreamsTo(nonMembers);
+  }
+
+  /** Steps down (best effort) so the next leader starts without replication streams to {@code nonMembers}. */
+  private void stepDownLeavingStreamsTo(Set<String> nonMembers) {
     LOG.warn("node {}: still replicating to {}, not members (left over from a removal that was in progress when this "
         + "node was elected); stepping down so the next leader starts without them", selfId, nonMembers);
     try {
@@ -181,13 +186,7 @@ public final class MembershipManager {
    * run stopped on 60 s of such refusals). A new leader term starts clean: step down, ask for a retry.
    */
   private void stepDownForAStaleAppender(String id) {
-    LOG.warn("node {}: still replicating to {}, which is not a member (left over from a removal that was in progress "
-        + "when this node was elected); stepping down so the next leader starts without it", selfId, id);
-    try {
-      transferLeadership("", liveWithin);
-    } catch (RuntimeException e) {
-      LOG.warn("node {}: stepping down failed: {}", selfId, e.getMessage());
-    }
+    stepDownLeavingStreamsTo(Set.of(id));
     throw new UnavailableException("node " + selfId + " led with a replication stream to " + id + " left over from "
         + "its removal (Ratis keeps it when a leader is elected during a removal), which makes adding " + id
         + " fail; it stepped down so the next leader starts clean: retry the addition in a few seconds");
