@@ -101,6 +101,7 @@ start_redis() {
   redis-server --bind 127.0.0.1 --port "$port" --dir "$WORK/$name" --save "" --daemonize no \
     --logfile "$WORK/$name/redis.log" "$@" >/dev/null 2>&1 &
   redis_pids+=("$!")
+  eval "pid_of_$name=\$!"
   for _ in $(seq 100); do
     redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
     sleep 0.1
@@ -108,20 +109,30 @@ start_redis() {
   die "redis $name did not start: see $WORK/$name/redis.log"
 }
 
+echo "Load average before the run (1, 5, 15 min): $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "Starting a $nodes-node Redraft cluster in $WORK/cluster ..."
 cluster_started=1
 "$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" >/dev/null
 endpoints="$(paste -sd, "$WORK/cluster/endpoints")"
+
+# Every process of a target, so the bench reports CPU time per operation of each (from /proc).
+cpu_args=()
+for ndir in "$WORK"/cluster/n*/; do
+  node=$(basename "$ndir")
+  cpu_args+=(--cpu-pid "redraft/$node=$(cat "$ndir/coordinator.pid")" --cpu-pid "redraft/redis-$node=$(cat "$ndir/redis.pid")")
+done
 
 baseline_args=()
 for b in ${baselines//,/ }; do
   case "$b" in
     raw)
       raw=$(free_port); start_redis raw "$raw" --appendonly no
-      baseline_args+=(--baseline "redis-raw=127.0.0.1:$raw") ;;
+      baseline_args+=(--baseline "redis-raw=127.0.0.1:$raw")
+      cpu_args+=(--cpu-pid "redis-raw/redis=$pid_of_raw") ;;
     aof)
       aof=$(free_port); start_redis aof "$aof" --appendonly yes --appendfsync always
-      baseline_args+=(--baseline "redis-aof=127.0.0.1:$aof") ;;
+      baseline_args+=(--baseline "redis-aof=127.0.0.1:$aof")
+      cpu_args+=(--cpu-pid "redis-aof/redis=$pid_of_aof") ;;
     wait2)
       primary=$(free_port); start_redis primary "$primary" --appendonly no
       replica1=$(free_port); start_redis replica1 "$replica1" --appendonly no --replicaof 127.0.0.1 "$primary"
@@ -132,7 +143,9 @@ for b in ${baselines//,/ }; do
         sleep 0.1
       done
       [[ "${connected:-0}" -ge 2 ]] || die "the replicas did not connect to the primary"
-      baseline_args+=(--baseline "redis-wait2=127.0.0.1:$primary,wait=2") ;;
+      baseline_args+=(--baseline "redis-wait2=127.0.0.1:$primary,wait=2")
+      cpu_args+=(--cpu-pid "redis-wait2/primary=$pid_of_primary" --cpu-pid "redis-wait2/replica1=$pid_of_replica1"
+        --cpu-pid "redis-wait2/replica2=$pid_of_replica2") ;;
     none) ;;
     *) die "unknown baseline '$b' (use raw, aof, wait2 or none)" ;;
   esac
@@ -157,7 +170,7 @@ heap_pid=$!
 echo "Running redraft bench ..."
 set +e
 java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
-  "${baseline_args[@]+"${baseline_args[@]}"}" --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
+  "${baseline_args[@]+"${baseline_args[@]}"}" "${cpu_args[@]}" --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
 rc=$?
 set -e
 if command -v jstat >/dev/null && [[ -s "$out/heap.csv" ]]; then

@@ -2,6 +2,7 @@ package dev.redraft.client.cli;
 
 import dev.redraft.client.cli.bench.BenchReport;
 import dev.redraft.client.cli.bench.Comparison;
+import dev.redraft.client.cli.bench.CpuMeter;
 import dev.redraft.client.cli.bench.LoadRunner;
 import dev.redraft.client.cli.bench.LoadSettings;
 import dev.redraft.client.cli.bench.Operation;
@@ -85,6 +86,12 @@ final class BenchCommand implements Callable<Integer> {
           + "redis-wait2=127.0.0.1:6402,wait=2 (each write followed by WAIT 2 0). Repeatable.")
   List<String> baselines = new ArrayList<>();
 
+  @Option(names = "--cpu-pid", paramLabel = "TARGET/LABEL=PID",
+      description = "A process whose CPU time per operation is reported with TARGET's points, e.g. redraft/n1=4242 or "
+          + "redis-raw/redis=4243 (read from /proc; scripts/bench.sh passes every process it starts). Repeatable. "
+          + "The generator's own CPU is always reported.")
+  List<String> cpuPids = new ArrayList<>();
+
   @Option(names = "--no-redraft", description = "Measure only the baselines, not the Redraft cluster.")
   boolean noRedraft;
 
@@ -100,7 +107,9 @@ final class BenchCommand implements Callable<Integer> {
     RedraftCommand root = RedraftCommand.of(spec);
     LoadSettings settings;
     List<RedisTarget> redisTargets = new ArrayList<>();
+    CpuMeter cpu;
     try {
+      cpu = new CpuMeter(cpuPids.stream().map(CpuMeter.Watched::parse).toList());
       settings = new LoadSettings(clients, valueSize, keys, OperationMix.parse(mix), batchSize, duration, operations,
           warmup, repeat);
       for (String baseline : baselines) {
@@ -143,7 +152,8 @@ final class BenchCommand implements Callable<Integer> {
             settings.keySpace(), settings.mix(), settings.batchSize(), prewarm, 0, Duration.ZERO, 1));
         for (Target target : targets) {
           String label = String.format("[prewarm %s %d clients]", target.name(), prewarmClients);
-          PointResult point = prewarmRunner.run(target, prewarmClients, 0, progress(label, err));
+          PointResult point = prewarmRunner.run(target, prewarmClients, 0, progress(label, err),
+              cpu.forTarget(target.name()));
           clearProgress(err);
           stdout.printf("prewarm  %-14s %4d clients  %10.0f ops/s  errors %d%n", target.name(), prewarmClients,
               point.throughput(), point.errors());
@@ -154,7 +164,8 @@ final class BenchCommand implements Callable<Integer> {
         for (int clientCount : settings.clients()) {
           for (Target target : targets) {
             String label = String.format("[run %d/%d %s %d clients]", run, settings.repeat(), target.name(), clientCount);
-            PointResult point = runner.run(target, clientCount, run, progress(label, err));
+            PointResult point = runner.run(target, clientCount, run, progress(label, err),
+                cpu.forTarget(target.name()));
             clearProgress(err);
             results.add(point);
             BenchReport.point(stdout, point, settings.repeat());

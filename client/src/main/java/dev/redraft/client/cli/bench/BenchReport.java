@@ -13,17 +13,39 @@ public final class BenchReport {
             + "p99.9 %8.3f  max %8.3f ms  errors %d%s%n", p.run(), runs, p.target(), p.clients(), p.throughput(),
         p.latency().p50(), p.latency().p95(), p.latency().p99(), p.latency().p999(), p.latency().max(), p.errors(),
         p.firstError() == null ? "" : "  (first: " + p.firstError() + ")");
+    cpu(out, p);
     out.flush();
+  }
+
+  /** CPU per operation of every process, and warnings when the point may not be trustworthy. */
+  private static void cpu(PrintWriter out, PointResult p) {
+    if (p.cpu().isEmpty()) {
+      return;
+    }
+    StringBuilder line = new StringBuilder("          cpu us/op");
+    p.cpu().microsPerOp().forEach((label, micros) ->
+        line.append(String.format(Locale.ROOT, "  %s %.0f", label, micros)));
+    out.println(line);
+    int cores = Runtime.getRuntime().availableProcessors();
+    double generatorCores = p.cpu().microsPerOp().getOrDefault(CpuMeter.GENERATOR, 0.0) * p.throughput() / 1e6;
+    if (generatorCores > 0.5 * cores) {
+      out.printf(Locale.ROOT, "          warning: the load generator itself used %.2f of %d cores: it may be the "
+          + "bottleneck of this point%n", generatorCores, cores);
+    }
+    if (p.cpu().othersShareOfMachine() > 0.10) {
+      out.printf(Locale.ROOT, "          warning: other processes used %.0f%% of the machine's CPU during this point: "
+          + "the machine was busy, compare ratios rather than absolute figures%n", 100 * p.cpu().othersShareOfMachine());
+    }
   }
 
   public static void summary(PrintWriter out, Comparison comparison, int runs) {
     out.println();
     out.printf(Locale.ROOT, "Medians of %d run%s (latency in ms):%n", runs, runs == 1 ? "" : "s");
-    out.printf(Locale.ROOT, "%-14s %7s %11s %8s %8s %8s %8s %9s %7s%n", "target", "clients", "ops/s", "p50", "p95",
-        "p99", "p99.9", "max", "errors");
+    out.printf(Locale.ROOT, "%-14s %7s %11s %8s %8s %8s %8s %9s %7s %10s%n", "target", "clients", "ops/s", "p50",
+        "p95", "p99", "p99.9", "max", "errors", "cpu us/op");
     for (Comparison.Row r : comparison.rows()) {
-      out.printf(Locale.ROOT, "%-14s %7d %11.0f %8.3f %8.3f %8.3f %8.3f %9.3f %7d%n", r.target(), r.clients(),
-          r.throughput(), r.p50(), r.p95(), r.p99(), r.p999(), r.max(), r.errors());
+      out.printf(Locale.ROOT, "%-14s %7d %11.0f %8.3f %8.3f %8.3f %8.3f %9.3f %7d %10.0f%n", r.target(), r.clients(),
+          r.throughput(), r.p50(), r.p95(), r.p99(), r.p999(), r.max(), r.errors(), r.cpuMicrosPerOp());
     }
     List<Comparison.Ratio> ratios = comparison.ratios();
     if (!ratios.isEmpty()) {

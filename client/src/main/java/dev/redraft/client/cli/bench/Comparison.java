@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 public final class Comparison {
   /** Medians of one target at one number of clients. */
   public record Row(String target, int clients, int runs, double throughput, double p50, double p95, double p99,
-      double p999, double max, long errors) {}
+      double p999, double max, long errors, double cpuMicrosPerOp) {}
 
   /** Redraft's throughput divided by a baseline's, median over runs, with every run's ratio. */
   public record Ratio(String baseline, int clients, double median, List<Double> perRun) {}
@@ -48,7 +48,8 @@ public final class Comparison {
         median(points, PointResult::throughput), median(points, p -> p.latency().p50()),
         median(points, p -> p.latency().p95()), median(points, p -> p.latency().p99()),
         median(points, p -> p.latency().p999()), median(points, p -> p.latency().max()),
-        points.stream().mapToLong(PointResult::errors).sum()));
+        points.stream().mapToLong(PointResult::errors).sum(),
+        median(points, p -> p.cpu().microsPerOp().getOrDefault("total", 0.0))));
   }
 
   public List<Row> rows() {

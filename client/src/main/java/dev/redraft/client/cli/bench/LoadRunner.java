@@ -60,7 +60,7 @@ public final class LoadRunner {
     target.preload(List.of(keys), value);
   }
 
-  public PointResult run(Target target, int clients, int runNumber, ProgressListener progress)
+  public PointResult run(Target target, int clients, int runNumber, ProgressListener progress, CpuMeter cpu)
       throws InterruptedException {
     Map<Operation, Recorder> recorders = new EnumMap<>(Operation.class);
     for (Operation op : settings.mix().operations()) {
@@ -111,6 +111,7 @@ public final class LoadRunner {
     }
     Map<Operation, Histogram> measured = new EnumMap<>(Operation.class);
     recorders.keySet().forEach(op -> measured.put(op, LatencySummary.newHistogram()));
+    CpuMeter.Sample cpuBefore = cpu.sample();
     long measureStart = System.nanoTime();
     state.measuring = true;
 
@@ -132,6 +133,7 @@ public final class LoadRunner {
     }
     state.stop = true;
     long measureEnd = System.nanoTime();
+    CpuMeter.Sample cpuAfter = cpu.sample();
     long errorCount = errors.sum();
     // Operations still in flight when time is up end outside the window and are not counted.
     drain(recorders, measured);
@@ -148,7 +150,8 @@ public final class LoadRunner {
     });
     double seconds = (measureEnd - measureStart) / 1e9;
     return new PointResult(runNumber, target.name(), clients, settings.mix().toString(), settings.valueSize(),
-        seconds, all.getTotalCount(), errorCount, LatencySummary.of(all), byOperation, firstError.get());
+        seconds, all.getTotalCount(), errorCount, LatencySummary.of(all), byOperation, firstError.get(),
+        CpuMeter.usage(cpuBefore, cpuAfter, all.getTotalCount()));
   }
 
   private static final class State {

@@ -13,7 +13,7 @@ import java.util.Map;
 /** Writes the raw points (CSV, one row per point and operation) and everything (JSON). */
 public final class ResultWriter {
   static final String CSV_HEADER = "run,target,clients,operation,mix,value_size,seconds,operations,ops_per_sec,"
-      + "p50_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors";
+      + "p50_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors,cpu_us_per_op,others_cpu_share";
 
   private ResultWriter() {}
 
@@ -38,7 +38,9 @@ public final class ResultWriter {
         .append(num(p.seconds())).append(',').append(operations).append(',').append(num(rate)).append(',')
         .append(num(l.p50())).append(',').append(num(l.p95())).append(',').append(num(l.p99())).append(',')
         .append(num(l.p999())).append(',').append(num(l.max())).append(',').append(num(l.mean())).append(',')
-        .append(errors < 0 ? "" : Long.toString(errors)).append('\n');
+        .append(errors < 0 ? "" : Long.toString(errors)).append(',')
+        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().microsPerOp().get("total"))).append(',')
+        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().othersShareOfMachine())).append('\n');
   }
 
   public static String json(LoadSettings settings, List<PointResult> results, Comparison comparison) {
@@ -63,6 +65,8 @@ public final class ResultWriter {
           .append(", \"errors\": ").append(p.errors())
           .append(", \"first_error\": ").append(p.firstError() == null ? "null" : quote(p.firstError()))
           .append(", \"latency_ms\": ").append(latency(p.latency()))
+          .append(", \"cpu_us_per_op\": ").append(cpu(p.cpu()))
+          .append(", \"others_cpu_share\": ").append(num(p.cpu().othersShareOfMachine()))
           .append(", \"by_operation\": {");
       boolean first = true;
       for (Map.Entry<Operation, LatencySummary> e : p.byOperation().entrySet()) {
@@ -80,7 +84,8 @@ public final class ResultWriter {
           .append(", \"ops_per_sec\": ").append(num(r.throughput()))
           .append(", \"p50_ms\": ").append(num(r.p50())).append(", \"p95_ms\": ").append(num(r.p95()))
           .append(", \"p99_ms\": ").append(num(r.p99())).append(", \"p999_ms\": ").append(num(r.p999()))
-          .append(", \"max_ms\": ").append(num(r.max())).append(", \"errors\": ").append(r.errors()).append('}');
+          .append(", \"max_ms\": ").append(num(r.max())).append(", \"errors\": ").append(r.errors())
+          .append(", \"cpu_us_per_op\": ").append(num(r.cpuMicrosPerOp())).append('}');
     }
     out.append("\n  ],\n  \"ratios\": [");
     List<Comparison.Ratio> ratios = comparison.ratios();
@@ -95,6 +100,13 @@ public final class ResultWriter {
       out.append("]}");
     }
     return out.append("\n  ]\n}\n").toString();
+  }
+
+  private static String cpu(CpuMeter.Usage usage) {
+    StringBuilder out = new StringBuilder("{");
+    usage.microsPerOp().forEach((label, micros) ->
+        out.append(out.length() == 1 ? "" : ", ").append(quote(label)).append(": ").append(num(micros)));
+    return out.append('}').toString();
   }
 
   private static String latency(LatencySummary l) {

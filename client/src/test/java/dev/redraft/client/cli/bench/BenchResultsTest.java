@@ -78,6 +78,9 @@ class BenchResultsTest {
     assertThat(ratio.get("baseline").getAsString()).isEqualTo("redis-raw");
     assertThat(ratio.get("median").getAsDouble()).isCloseTo(0.25, within(1e-9));
     assertThat(json.getAsJsonObject("settings").get("value_size").getAsInt()).isEqualTo(100);
+    JsonObject cpu = json.getAsJsonArray("points").get(0).getAsJsonObject().getAsJsonObject("cpu_us_per_op");
+    assertThat(cpu.get("total").getAsDouble()).isEqualTo(30.0);
+    assertThat(csv[1]).contains(",30.000,");
   }
 
   @Test
@@ -101,6 +104,7 @@ class BenchResultsTest {
     long ops = Math.round(opsPerSecond * seconds);
     LatencySummary latency = new LatencySummary(ops, 1, 2, 3, 4, 5, 1.5);
     return new PointResult(run, target, clients, "set=1", 100, seconds, ops, 0, latency,
-        Map.of(Operation.SET, latency), null);
+        Map.of(Operation.SET, latency), null,
+        new CpuMeter.Usage(Map.of(CpuMeter.GENERATOR, 10.0, "total", 30.0), 0));
   }
 }

@@ -1,0 +1,56 @@
+package dev.redraft.client.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** CPU accounting from /proc: a busy child process shows up, per operation and under its own label. */
+class CpuMeterTest {
+
+  @Test
+  @Timeout(30)
+  void aBusyProcessIsChargedPerOperationUnderItsLabel() throws Exception {
+    assumeThat(Files.exists(Path.of("/proc/self/stat"))).as("needs Linux /proc").isTrue();
+    // A real process that burns about 0.5 s of CPU, then sleeps so it is still there at the second sample.
+    Process busy = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done; sleep 30").start();
+    try {
+      CpuMeter meter = new CpuMeter(List.of(new CpuMeter.Watched("redraft", "n1", busy.pid()),
+          new CpuMeter.Watched("redis-raw", "redis", ProcessHandle.current().pid())));
+      CpuMeter forRedraft = meter.forTarget("redraft");
+      CpuMeter.Sample before = forRedraft.sample();
+      Thread.sleep(1500);
+      CpuMeter.Sample after = forRedraft.sample();
+
+      CpuMeter.Usage usage = CpuMeter.usage(before, after, 1000);
+
+      assertThat(usage.microsPerOp()).containsOnlyKeys(CpuMeter.GENERATOR, "n1", "total");
+      assertThat(usage.microsPerOp().get("n1")).as("µs per op of the busy child over 1000 ops").isGreaterThan(100);
+      assertThat(usage.microsPerOp().get("total"))
+          .isEqualTo(usage.microsPerOp().get("n1") + usage.microsPerOp().get(CpuMeter.GENERATOR));
+    } finally {
+      busy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aProcessThatIsGoneIsLeftOutRatherThanMiscounted() {
+    CpuMeter meter = new CpuMeter(List.of(new CpuMeter.Watched("redraft", "ghost", Long.MAX_VALUE)));
+    CpuMeter.Usage usage = CpuMeter.usage(meter.sample(), meter.sample(), 10);
+    assertThat(usage.microsPerOp()).doesNotContainKey("ghost").containsKey(CpuMeter.GENERATOR);
+    assertThat(CpuMeter.usage(meter.sample(), meter.sample(), 0)).isEqualTo(CpuMeter.Usage.NONE);
+  }
+
+  @Test
+  void badPidSpecificationsAreRefusedClearly() {
+    assertThat(CpuMeter.Watched.parse("redraft/n1=42")).isEqualTo(new CpuMeter.Watched("redraft", "n1", 42));
+    assertThatThrownBy(() -> CpuMeter.Watched.parse("n1=42")).hasMessageContaining("TARGET/LABEL=PID");
+    assertThatThrownBy(() -> CpuMeter.Watched.parse("redraft/n1=abc")).hasMessageContaining("not a number");
+  }
+}
