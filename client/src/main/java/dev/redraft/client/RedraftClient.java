@@ -5,9 +5,15 @@ import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.KVGrpc;
 import dev.redraft.api.v1.NodeStatusResponse;
 import dev.redraft.api.v1.ReadConsistency;
+import dev.redraft.api.v1.ReadManyRequest;
+import dev.redraft.api.v1.ReadManyResponse;
+import dev.redraft.api.v1.ReadOutcome;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.Reply;
+import dev.redraft.api.v1.WriteManyRequest;
+import dev.redraft.api.v1.WriteManyResponse;
+import dev.redraft.api.v1.WriteOutcome;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
 import java.time.Duration;
@@ -42,6 +48,16 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   private final ScheduledThreadPoolExecutor scheduler;
   private final RetryingCaller caller;
   private final AdminClient admin;
+  /**
+   * Concurrent calls share RPCs (WriteMany, ReadMany): fewer calls in flight means more operations per
+   * call, and the per-call cost (HTTP/2 frames, a thread hand-off each way, on client and server) is
+   * what bounded a load of many threads. Measured with scripts/bench.sh, see README "Benchmark".
+   */
+  private static final int MAX_CALLS_IN_FLIGHT = 2;
+  private static final int MAX_OPERATIONS_PER_CALL = 256;
+  private static final long MAX_BYTES_PER_CALL = 4L * 1024 * 1024;
+  private final CallCoalescer<WriteRequest, WriteResponse> writes;
+  private final CallCoalescer<ReadRequest, ReadResponse> reads;
   private volatile boolean closed;
 
   private RedraftClient(Builder builder) {
@@ -53,6 +69,10 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     });
     scheduler.setRemoveOnCancelPolicy(true);
     this.caller = new RetryingCaller(endpoints, builder.retryPolicy, builder.requestTimeout, scheduler);
+    this.writes = new CallCoalescer<>(new WriteSender(), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
+        MAX_BYTES_PER_CALL, WriteRequest::getSerializedSize);
+    this.reads = new CallCoalescer<>(new ReadSender(), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
+        MAX_BYTES_PER_CALL, ReadRequest::getSerializedSize);
     this.admin = new AdminClient(caller, this::checkOpen);
   }
 
@@ -94,10 +114,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
         .build();
     CompletableFuture<WriteResponse> response;
     try {
-      response = caller.call(RetryingCaller.Route.LEADER,
-          (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
-              .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).write(request, observer),
-          WriteResponse::getHeader);
+      response = writes.submit(request);
     } catch (RuntimeException e) {
       sessions.release(session);
       throw e;
@@ -140,10 +157,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     }
     checkOpen();
     ReadRequest request = ReadRequest.newBuilder().setCommand(command).setConsistency(consistency).build();
-    return caller.call(RetryingCaller.Route.ANY,
-            (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
-                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).read(request, observer),
-            ReadResponse::getHeader)
+    return reads.submit(request)
         .handle((reply, failure) -> {
           if (failure != null) {
             throw new CompletionException(FailureTranslator.forRead(failure));
@@ -265,6 +279,62 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   }
 
   /** Configures a {@link RedraftClient}. */
+  /** Writes go to the leader (any node forwards), alone or many per call. */
+  private final class WriteSender implements CallCoalescer.Sender<WriteRequest, WriteResponse> {
+    @Override
+    public CompletableFuture<WriteResponse> single(WriteRequest request) {
+      return caller.call(RetryingCaller.Route.LEADER,
+          (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
+              .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).write(request, observer),
+          WriteResponse::getHeader);
+    }
+
+    @Override
+    public CompletableFuture<List<CallCoalescer.Outcome<WriteResponse>>> many(List<WriteRequest> requests) {
+      WriteManyRequest request = WriteManyRequest.newBuilder().addAllWrites(requests).build();
+      return caller.call(RetryingCaller.Route.LEADER,
+              (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
+                  .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).writeMany(request, observer),
+              WriteManyResponse::getHeader)
+          .thenApply(response -> {
+            List<CallCoalescer.Outcome<WriteResponse>> outcomes = new ArrayList<>(response.getOutcomesCount());
+            for (WriteOutcome o : response.getOutcomesList()) {
+              outcomes.add(new CallCoalescer.Outcome<>(o.hasResponse() ? o.getResponse() : null,
+                  o.hasError() ? o.getError() : null, response.getHeader().getNodeId()));
+            }
+            return outcomes;
+          });
+    }
+  }
+
+  /** Reads go to any node, alone or many per call. */
+  private final class ReadSender implements CallCoalescer.Sender<ReadRequest, ReadResponse> {
+    @Override
+    public CompletableFuture<ReadResponse> single(ReadRequest request) {
+      return caller.call(RetryingCaller.Route.ANY,
+          (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
+              .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).read(request, observer),
+          ReadResponse::getHeader);
+    }
+
+    @Override
+    public CompletableFuture<List<CallCoalescer.Outcome<ReadResponse>>> many(List<ReadRequest> requests) {
+      ReadManyRequest request = ReadManyRequest.newBuilder().addAllReads(requests).build();
+      return caller.call(RetryingCaller.Route.ANY,
+              (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
+                  .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).readMany(request, observer),
+              ReadManyResponse::getHeader)
+          .thenApply(response -> {
+            List<CallCoalescer.Outcome<ReadResponse>> outcomes = new ArrayList<>(response.getOutcomesCount());
+            for (ReadOutcome o : response.getOutcomesList()) {
+              outcomes.add(new CallCoalescer.Outcome<>(o.hasResponse() ? o.getResponse() : null,
+                  o.hasError() ? o.getError() : null, response.getHeader().getNodeId()));
+            }
+            return outcomes;
+          });
+    }
+  }
+
   public static final class Builder {
     private List<String> endpoints = List.of();
     private Duration requestTimeout = Duration.ofSeconds(10);

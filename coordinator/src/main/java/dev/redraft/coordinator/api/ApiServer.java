@@ -50,8 +50,10 @@ public final class ApiServer implements AutoCloseable {
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .addService(new KvService(config.nodeId(), raft, leadership, validator, health, headers, config.maxRequestBytes(),
-            config.maxBatchCommands(), config.requestTimeout(), metrics))
+        .addService(new KvService(
+            new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(), config.maxBatchCommands(),
+                config.requestTimeout()),
+            new ReadHandler(raft, leadership, validator, health), health, headers, metrics))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .addService(healthReporter.service())
         .addService(ProtoReflectionServiceV1.newInstance())

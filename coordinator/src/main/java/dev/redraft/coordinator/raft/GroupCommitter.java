@@ -45,12 +45,23 @@ final class GroupCommitter {
   }
 
   CompletableFuture<CommittedReply> submit(WriteProposal write) {
-    Pending pending = new Pending(write, write.getSerializedSize(), new CompletableFuture<>());
+    return submitAll(List.of(write)).get(0);
+  }
+
+  /** Queues writes together, so they leave in the same group when they fit; one future per write. */
+  List<CompletableFuture<CommittedReply>> submitAll(List<WriteProposal> writes) {
+    List<CompletableFuture<CommittedReply>> replies = new ArrayList<>(writes.size());
+    List<Pending> pending = new ArrayList<>(writes.size());
+    for (WriteProposal write : writes) {
+      Pending p = new Pending(write, write.getSerializedSize(), new CompletableFuture<>());
+      pending.add(p);
+      replies.add(p.reply());
+    }
     synchronized (this) {
-      waiting.add(pending);
+      waiting.addAll(pending);
     }
     sendWhileRoom();
-    return pending.reply();
+    return replies;
   }
 
   private void sendWhileRoom() {

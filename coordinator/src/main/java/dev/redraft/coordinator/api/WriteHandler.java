@@ -1,0 +1,160 @@
+package dev.redraft.coordinator.api;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.WriteRequest;
+import dev.redraft.api.v1.WriteResponse;
+import dev.redraft.coordinator.command.CommandKind;
+import dev.redraft.coordinator.command.CommandValidator;
+import dev.redraft.coordinator.command.ValidatedCommand;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.SupersededWriteException;
+import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
+import dev.redraft.log.v1.ProposedCommand;
+import dev.redraft.log.v1.WriteProposal;
+import dev.redraft.log.v1.WriteResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Client writes: checks each before anything enters the log, proposes it through Raft (group
+ * commit; a follower forwards to the leader) and answers with Redis' replies once the write is
+ * applied on this node too. Writes of one call are proposed together, so they share entries.
+ */
+final class WriteHandler {
+  private static final int MAX_CLIENT_ID_LENGTH = 128;
+
+  private final String nodeId;
+  private final RaftNode raft;
+  private final CommandValidator validator;
+  private final int maxRequestBytes;
+  private final int maxBatchCommands;
+  private final Duration requestTimeout;
+
+  WriteHandler(String nodeId, RaftNode raft, CommandValidator validator, int maxRequestBytes, int maxBatchCommands,
+      Duration requestTimeout) {
+    this.nodeId = nodeId;
+    this.raft = raft;
+    this.validator = validator;
+    this.maxRequestBytes = maxRequestBytes;
+    this.maxBatchCommands = maxBatchCommands;
+    this.requestTimeout = requestTimeout;
+  }
+
+  /**
+   * Proposes every write; each future completes with its response (no header) or fails on its own.
+   * A write that fails its checks fails alone and never enters the log.
+   */
+  List<CompletableFuture<WriteResponse.Builder>> writeAll(List<WriteRequest> requests) {
+    List<CompletableFuture<WriteResponse.Builder>> responses = new ArrayList<>(requests.size());
+    List<WriteProposal> valid = new ArrayList<>(requests.size());
+    List<WriteRequest> validRequests = new ArrayList<>(requests.size());
+    for (WriteRequest request : requests) {
+      try {
+        valid.add(check(request));
+        validRequests.add(request);
+        responses.add(null);
+      } catch (RuntimeException e) {
+        responses.add(CompletableFuture.failedFuture(e));
+      }
+    }
+    List<CompletableFuture<CommittedReply>> committed = valid.isEmpty() ? List.of() : raft.proposeWrites(valid);
+    int next = 0;
+    for (int i = 0; i < responses.size(); i++) {
+      if (responses.get(i) == null) {
+        WriteRequest request = validRequests.get(next);
+        responses.set(i, committed.get(next++).thenCompose(reply -> answer(request, reply)));
+      }
+    }
+    return responses;
+  }
+
+  private CompletableFuture<WriteResponse.Builder> answer(WriteRequest request, CommittedReply committed) {
+    WriteResult result = parseResult(committed.content());
+    if (result.getRefused().equals("superseded")) {
+      throw new SupersededWriteException("write " + request.getSequence() + " of client " + request.getClientId()
+          + " is superseded: that session already applied a later write, so this late copy was not applied;"
+          + " use a new sequence number for a new write");
+    }
+    if (result.getRefused().equals("reply-lost")) {
+      throw new UnavailableException("write " + request.getSequence() + " of client " + request.getClientId()
+          + " was applied but its reply was lost; retry with the same client id and sequence to get it");
+    }
+    // Acknowledge only once this node's Redis holds the write too (on the leader it already does).
+    return raft.stateMachine().awaitApplied(committed.logIndex())
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((v, error) -> {
+          if (error != null) {
+            throw new UnavailableException("write committed at index " + committed.logIndex()
+                + " but not yet applied on node " + nodeId + " (" + describe(error)
+                + "); retry with the same client id and sequence");
+          }
+          return WriteResponse.newBuilder()
+              .addAllReplies(RespReplies.decodeArray(result.getRespReplies().toByteArray()))
+              .setRolledBack(result.getRolledBack())
+              .setDuplicate(result.getDuplicate())
+              .setLogIndex(committed.logIndex());
+        });
+  }
+
+  private WriteProposal check(WriteRequest request) {
+    if (request.getClientId().isEmpty() || request.getClientId().length() > MAX_CLIENT_ID_LENGTH) {
+      throw new InvalidRequestException("client_id is required (1 to " + MAX_CLIENT_ID_LENGTH
+          + " characters): every write carries (client_id, sequence) so a retry is applied once");
+    }
+    if (request.getSequence() == 0) {
+      throw new InvalidRequestException("sequence must be 1 or more (it increases with every write of a session)");
+    }
+    if (request.getCommandsCount() == 0) {
+      throw new InvalidRequestException("a write needs at least one command");
+    }
+    if (request.getCommandsCount() > maxBatchCommands) {
+      throw new InvalidRequestException("batch of " + request.getCommandsCount() + " commands is over the limit of "
+          + maxBatchCommands + " (max-batch-commands): split it");
+    }
+    long bytes = 0;
+    WriteProposal.Builder write = WriteProposal.newBuilder()
+        .setClientId(request.getClientId())
+        .setSequence(request.getSequence());
+    for (Command command : request.getCommandsList()) {
+      ValidatedCommand validated = validator.validate(command.getName(), toArgs(command), CommandKind.WRITE);
+      ProposedCommand.Builder proposed = ProposedCommand.newBuilder();
+      for (byte[] arg : validated.argv()) {
+        bytes += arg.length;
+        proposed.addArgv(ByteString.copyFrom(arg));
+      }
+      write.addCommands(proposed);
+    }
+    if (bytes > maxRequestBytes) {
+      throw new InvalidRequestException("write of " + bytes + " bytes is over the limit of " + maxRequestBytes
+          + " bytes (max-request-bytes): split it into smaller writes");
+    }
+    return write.build();
+  }
+
+  static List<byte[]> toArgs(Command command) {
+    List<byte[]> args = new ArrayList<>(command.getArgsCount());
+    command.getArgsList().forEach(arg -> args.add(arg.toByteArray()));
+    return args;
+  }
+
+  private static WriteResult parseResult(byte[] content) {
+    try {
+      return WriteResult.parseFrom(content);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot decode the state machine's reply: " + e.getMessage(), e);
+    }
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    return cause instanceof TimeoutException ? "timed out" : String.valueOf(cause.getMessage());
+  }
+}
