@@ -70,7 +70,7 @@ public final class RaftNode implements AutoCloseable {
    * cut off waits out the client's request timeout (3 s) before it finds the new leader, and with few
    * in flight every write waited behind those (fault runs: no write acknowledged for 7-8 s).
    */
-  private static final int LOCAL_MAX_IN_FLIGHT = 2;
+  private static final int LOCAL_MAX_IN_FLIGHT = Integer.getInteger("redraft.exp.local", 2);
   private static final int FORWARD_MAX_IN_FLIGHT = WRITE_CLIENTS;
   private static final int GROUP_MAX_WRITES = 512;
   private static final long GROUP_MAX_BYTES = 1024 * 1024;
@@ -306,7 +306,7 @@ public final class RaftNode implements AutoCloseable {
 
   /** The newest snapshot file on this node and its index, or empty. */
   public java.util.Optional<SnapshotFile> latestSnapshot() {
-    var latest = stateMachine.getStateMachineStorage().getLatestSnapshot();
+    var latest = stateMachine.getLatestSnapshot();
     return latest == null ? java.util.Optional.empty()
         : java.util.Optional.of(new SnapshotFile(latest.getFile().getPath(), latest.getIndex(), latest.getTerm()));
   }

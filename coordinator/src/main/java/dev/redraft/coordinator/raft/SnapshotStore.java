@@ -21,6 +21,11 @@ import org.apache.ratis.util.MD5FileUtil;
 final class SnapshotStore {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final RedisSnapshots redis;
+  /**
+   * The newest snapshot, kept here: Ratis asks for it on every appendEntries a follower takes, and
+   * its storage re-reads the directory each time while there is none (~3% of a follower's CPU).
+   */
+  private volatile SingleFileSnapshotInfo latest;
 
   SnapshotStore(RedisSnapshots redis) {
     this.redis = redis;
@@ -28,6 +33,7 @@ final class SnapshotStore {
 
   void init(RaftStorage raftStorage) throws IOException {
     storage.init(raftStorage);
+    latest = storage.loadLatestSnapshot();
   }
 
   SimpleStateMachineStorage storage() {
@@ -36,7 +42,10 @@ final class SnapshotStore {
 
   /** The newest complete snapshot, or null; {@code reload} re-reads the directory (after an install). */
   SingleFileSnapshotInfo latest(boolean reload) {
-    return reload ? storage.loadLatestSnapshot() : storage.getLatestSnapshot();
+    if (reload) {
+      latest = storage.loadLatestSnapshot();
+    }
+    return latest;
   }
 
   /** Writes this node's Redis (quiet: the caller holds applies back) as the snapshot at {@code last}. */
@@ -46,7 +55,9 @@ final class SnapshotStore {
     RedisSnapshots.Summary summary = redis.write(tmp);
     Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     var md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
+    SingleFileSnapshotInfo written = new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last);
+    storage.updateLatestSnapshot(written);
+    latest = written;
     return summary;
   }
 

@@ -16,17 +16,31 @@ local SWEEP_LIMIT = 16
 
 local OUT_APPLIED, OUT_DUPLICATE, OUT_SUPERSEDED, OUT_ALREADY_APPLIED = 0, 1, 2, 3
 
+-- Whether any key may have a deadline: without one, the deadline bookkeeping below is skipped (most
+-- writes carry no TTL, and each redis.call costs). Read from Redis, so it is the same on every replica.
+local has_deadlines = redis.call('EXISTS', DEADLINES) == 1
+
+local function add_deadline(deadline, key)
+  redis.call('ZADD', DEADLINES, deadline, key)
+  has_deadlines = true
+end
+
+local function drop_deadline(key)
+  if has_deadlines then redis.call('ZREM', DEADLINES, key) end
+end
+
 local function is_error(r)
   return type(r) == 'table' and r.err ~= nil
 end
 
 local function forget_deadline_if_gone(key)
-  if redis.call('EXISTS', key) == 0 then
+  if has_deadlines and redis.call('EXISTS', key) == 0 then
     redis.call('ZREM', DEADLINES, key)
   end
 end
 
 local function expire_if_due(key, now)
+  if not has_deadlines then return end
   local d = redis.call('ZSCORE', DEADLINES, key)
   if d and tonumber(d) <= now then
     redis.call('DEL', key)
@@ -35,6 +49,7 @@ local function expire_if_due(key, now)
 end
 
 local function sweep(now)
+  if not has_deadlines then return end
   local due = redis.call('ZRANGEBYSCORE', DEADLINES, '-inf', string.format('%d', now), 'LIMIT', 0, SWEEP_LIMIT)
   for _, key in ipairs(due) do
     redis.call('DEL', key)
@@ -59,7 +74,7 @@ local function apply_set(argv, now)
       i = i + 1
     end
   end
-  local existed = redis.call('EXISTS', key) == 1
+  local existed = (nx or xx) and redis.call('EXISTS', key) == 1
   local r = redis.pcall(unpack(args))
   if is_error(r) then return r end
   local wrote = (not nx or not existed) and (not xx or existed)
@@ -67,12 +82,12 @@ local function apply_set(argv, now)
     if pxat then
       if tonumber(pxat) <= now then
         redis.call('DEL', key)
-        redis.call('ZREM', DEADLINES, key)
+        drop_deadline(key)
       else
-        redis.call('ZADD', DEADLINES, pxat, key)
+        add_deadline(pxat, key)
       end
     elseif not keepttl then
-      redis.call('ZREM', DEADLINES, key)
+      drop_deadline(key)
     end
   end
   return r
@@ -97,16 +112,16 @@ local function apply_pexpireat(argv, now)
   if lt and current and deadline >= current then return 0 end
   if deadline <= now then
     redis.call('DEL', key)
-    redis.call('ZREM', DEADLINES, key)
+    drop_deadline(key)
   else
-    redis.call('ZADD', DEADLINES, deadline_text, key)
+    add_deadline(deadline_text, key)
   end
   return 1
 end
 
 local function apply_persist(argv)
   local key = argv[2]
-  if redis.call('EXISTS', key) == 0 then return 0 end
+  if not has_deadlines or redis.call('EXISTS', key) == 0 then return 0 end
   return redis.call('ZREM', DEADLINES, key)
 end
 
@@ -131,7 +146,7 @@ local function run_command(argv, keys, now)
     r = redis.pcall(unpack(argv))
     if not is_error(r) then
       if name == 'MSET' then
-        for _, key in ipairs(keys) do redis.call('ZREM', DEADLINES, key) end
+        for _, key in ipairs(keys) do drop_deadline(key) end
       else
         for _, key in ipairs(keys) do forget_deadline_if_gone(key) end
       end
@@ -166,7 +181,7 @@ local function apply_entry(commands, now)
     for _, c in ipairs(commands) do
       for _, key in ipairs(c.keys) do
         if saved[key] == nil then
-          saved[key] = { dump = redis.call('DUMP', key), deadline = redis.call('ZSCORE', DEADLINES, key) }
+          saved[key] = { dump = redis.call('DUMP', key), deadline = has_deadlines and redis.call('ZSCORE', DEADLINES, key) }
         end
       end
     end
@@ -183,9 +198,9 @@ local function apply_entry(commands, now)
           redis.call('DEL', key)
         end
         if s.deadline then
-          redis.call('ZADD', DEADLINES, s.deadline, key)
+          add_deadline(s.deadline, key)
         else
-          redis.call('ZREM', DEADLINES, key)
+          drop_deadline(key)
         end
       end
       return true, '*' .. #replies .. '\r\n' .. table.concat(replies)
