@@ -612,6 +612,12 @@ cmd_status() {
   cli cluster status "$@"
 }
 
+# Has this PID not exited yet? (A zombie has exited: only its parent has not reaped it yet.)
+pid_running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # Stops the process in a pid file (only if it is still the one this script started), waiting for it
 # to exit: SIGTERM, then SIGKILL after 10 s.
 stop_pid() {
@@ -622,12 +628,12 @@ stop_pid() {
   if pid_alive "$pidfile"; then
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
-    while kill -0 "$pid" 2>/dev/null && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
-    if kill -0 "$pid" 2>/dev/null; then
+    while pid_running "$pid" && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
+    if pid_running "$pid"; then
       echo "$what (pid $pid) did not stop in 10 s: killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
       waited=0
-      while kill -0 "$pid" 2>/dev/null && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
+      while pid_running "$pid" && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
     fi
   fi
   rm -f "$pidfile"
