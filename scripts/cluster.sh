@@ -383,6 +383,7 @@ http_get() {
     while IFS= read -r -t 5 line <&3 && [[ -n "${line%$'\r'}" ]]; do :; done
     while IFS= read -r -t 5 line <&3; do body+="${line%$'\r'} "; done
     body+=$line
+    body=${body% }
     status=${status#* }
     echo "${status%% *} $body"
   ) 2>/dev/null
@@ -417,10 +418,11 @@ start_one_node() {
   while :; do
     pid_alive "$ndir/coordinator.pid" \
       || die "coordinator $node exited: $(log_tail "$ndir/coordinator.log")(see $ndir/coordinator.log)"
-    if indexes=$(catch_up_indexes "$node"); then
+    # /readyz first: it is cheap, the cluster status a JVM start.
+    if verdict=$(http_get "$HTTP" /readyz) && [[ "$verdict" == "200 "* ]] && indexes=$(catch_up_indexes "$node"); then
       read -r applied commit <<<"$indexes"
       [[ -n "$target" ]] || target=$commit
-      if (( applied >= target )) && verdict=$(http_get "$HTTP" /readyz) && [[ "$verdict" == "200 "* ]]; then
+      if (( applied >= target )); then
         echo "$node is up and has caught up (applied index $applied; the leader's commit index was $target)."
         return 0
       fi
@@ -431,7 +433,7 @@ start_one_node() {
       echo "It catches up once a majority of the members runs: see 'scripts/cluster.sh status' and $ndir/coordinator.log." >&2
       return 0
     fi
-    sleep 1
+    sleep 2
   done
 }
 
