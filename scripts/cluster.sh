@@ -630,12 +630,13 @@ stop_pid() {
   if pid_alive "$pidfile"; then
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
-    while pid_running "$pid" && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
+    # Until it is gone, not only exited (init reaps it), so that its PID names nothing of ours on return.
+    while kill -0 "$pid" 2>/dev/null && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
     if pid_running "$pid"; then
       echo "$what (pid $pid) did not stop in 10 s: killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
       waited=0
-      while pid_running "$pid" && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
+      while kill -0 "$pid" 2>/dev/null && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
     fi
   fi
   rm -f "$pidfile"
