@@ -3,9 +3,15 @@
 # (loopback only, each with its own password) and N coordinator nodes, all files under one directory.
 #
 #   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT]
+#       A new cluster; or, on a DIR that holds a stopped one, the same cluster again: same ids, ports
+#       and data (--nodes and --base-port only shape a new cluster). Nodes already running are kept.
 #   scripts/cluster.sh status [--dir DIR] [-o table|json]
+#   scripts/cluster.sh start-node ID [--dir DIR]           starts one stopped node (its Redis and coordinator)
+#   scripts/cluster.sh stop-node ID [--dir DIR]            stops one node; it stays a member (start-node resumes it)
+#   scripts/cluster.sh restart-node ID [--dir DIR]         stop-node, then start-node
 #   scripts/cluster.sh add-node [--learner] [--dir DIR]    one more node (n4, n5, ...), joined through the admin API
-#   scripts/cluster.sh remove-node ID [--dir DIR]          removes it through the admin API, then stops it
+#   scripts/cluster.sh remove-node ID [--dir DIR]          removes it from the membership (if it still is a member),
+#       stops it and moves its files to DIR/removed/ID; safe to repeat
 #   scripts/cluster.sh stop   [--dir DIR]
 #   scripts/cluster.sh clean  [--dir DIR]
 #   scripts/cluster.sh logs   [NODE] [--dir DIR]
@@ -28,7 +34,7 @@ die() { echo "cluster.sh: $*" >&2; exit 1; }
 DEFAULT_JAVA_OPTS="-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -68,7 +74,44 @@ pick_base_port() {
   die "no free ports found between 20000 and 32000"
 }
 
-pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Does the process in this pid file run, and is it one this script starts (a redis-server or a
+# coordinator), not another process that got the same PID after ours exited (e.g. after a reboot)?
+pid_alive() {
+  [[ -f "$1" ]] || return 1
+  local pid
+  pid=$(cat "$1")
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -d /proc/$pid ]] || return 0
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE 'redis-server|redraft-coordinator'
+}
+
+# The pid files of the processes this command started. If the command fails, it stops exactly these
+# again (see on_exit), so a failed start leaves nothing of its own running.
+STARTED=()
+
+on_exit() {
+  local rc=$?
+  trap - EXIT
+  if (( rc != 0 && ${#STARTED[@]} > 0 )); then
+    local i pidfile
+    for (( i = ${#STARTED[@]} - 1; i >= 0; i-- )); do
+      pidfile=${STARTED[i]}
+      if pid_alive "$pidfile"; then
+        echo "cluster.sh: stopping what this command started: $(basename "$(dirname "$pidfile")") $(basename "$pidfile" .pid) (pid $(cat "$pidfile"))" >&2
+      fi
+      stop_pid "$pidfile" "$(basename "$(dirname "$pidfile")") $(basename "$pidfile" .pid)"
+    done
+  fi
+  exit "$rc"
+}
+
+# The last lines of a log file since this script last started the process (its marker line), on one
+# line, for an error message.
+log_tail() {
+  [[ -f "$1" ]] || return 0
+  awk -v n="${2:-5}" '/^---- .* cluster.sh starts / { c = 0; next } { l[++c] = $0 }
+    END { for (i = (c > n ? c - n + 1 : 1); i <= c; i++) printf "%s ", l[i] }' "$1"
+}
 
 endpoints_csv() { paste -sd, "$DIR/endpoints"; }
 
@@ -100,8 +143,7 @@ maxmemory-policy noeviction
 enable-debug-command local
 CONF
   umask 022
-  redis-server "$ndir/redis.conf" >/dev/null 2>&1 &
-  echo $! > "$ndir/redis.pid"
+  start_redis "$ndir"
   cat > "$ndir/node.env" <<ENV
 NODE=$node
 RAFT=127.0.0.1:$raft
@@ -112,8 +154,27 @@ ENV
   echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
 }
 
+# Starts the Redis of the node in directory $1 from its own config (its data and log, appended, stay).
+start_redis() {
+  local ndir=$1
+  redis-server "$ndir/redis.conf" >/dev/null 2>&1 &
+  echo $! > "$ndir/redis.pid"
+  STARTED+=("$ndir/redis.pid")
+}
+
+# Keeps a log from growing without bound across restarts: past 64 MiB it moves to LOG.1 (replacing an
+# older LOG.1) and a new one starts. Logs are never truncated otherwise.
+rotate_log() {
+  local log=$1 size
+  [[ -f "$log" ]] || return 0
+  size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+  if (( size > 64 * 1024 * 1024 )); then
+    mv -f "$log" "$log.1"
+  fi
+}
+
 # Waits for the Redis of the node in directory $1, then starts its coordinator with the given peers;
-# further arguments go to the coordinator.
+# further arguments go to the coordinator. Its log is appended to, so earlier runs' lines stay.
 start_coordinator() {
   local ndir=$1 peers=$2; shift 2
   # shellcheck disable=SC1091
@@ -122,28 +183,36 @@ start_coordinator() {
   until redis-cli -p "${REDIS##*:}" -a "$(cat "$ndir/redis.password")" --no-auth-warning ping >/dev/null 2>&1; do
     sleep 0.1; waited=$(( waited + 1 ))
     if ! pid_alive "$ndir/redis.pid" || (( waited >= 300 )); then
-      die "redis for $NODE did not start (port ${REDIS##*:}): $(tail -n 3 "$ndir/redis.log" 2>/dev/null | tr '\n' ' ')(see $ndir/redis.log)"
+      die "redis for $NODE did not start (port ${REDIS##*:}): $(log_tail "$ndir/redis.log" 3)(see $ndir/redis.log)"
     fi
   done
+  rotate_log "$ndir/coordinator.log"
+  echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) cluster.sh starts coordinator $NODE ----" >> "$ndir/coordinator.log"
   REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
-    --redis-address "$REDIS" --http-address "$HTTP" --data-dir "$ndir/data" "$@" > "$ndir/coordinator.log" 2>&1 &
+    --redis-address "$REDIS" --http-address "$HTTP" --data-dir "$ndir/data" "$@" >> "$ndir/coordinator.log" 2>&1 &
   echo $! > "$ndir/coordinator.pid"
+  STARTED+=("$ndir/coordinator.pid")
 }
 
 cmd_start() {
-  local nodes=3 base=""
+  local nodes=3 nodes_given="" base=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
-      --nodes) nodes="$2"; shift 2 ;;
-      --nodes=*) nodes="${1#*=}"; shift ;;
-      --base-port) base="$2"; shift 2 ;;
+      --nodes) nodes="${2:-}"; nodes_given=$nodes; shift $(( $# > 1 ? 2 : 1 )) ;;
+      --nodes=*) nodes="${1#*=}"; nodes_given=$nodes; shift ;;
+      --base-port) base="${2:-}"; shift $(( $# > 1 ? 2 : 1 )) ;;
       --base-port=*) base="${1#*=}"; shift ;;
       *) die "start: unknown option '$1' (see: scripts/cluster.sh help)" ;;
     esac
   done
   [[ "$nodes" =~ ^[0-9]+$ ]] && (( nodes >= 1 && nodes <= 9 )) || die "--nodes must be 1..9, got '$nodes'"
+  [[ -z "$base" || "$base" =~ ^[0-9]+$ ]] || die "--base-port must be a port number, got '$base'"
   require_tools
+  if [[ -n "$(member_dirs)" ]]; then
+    restart_cluster "$nodes_given" "$base"
+    return
+  fi
   if compgen -G "$DIR/n*/coordinator.pid" >/dev/null; then
     for pidfile in "$DIR"/n*/coordinator.pid "$DIR"/n*/redis.pid; do
       pid_alive "$pidfile" && die "a cluster is already running in $DIR: run 'scripts/cluster.sh stop' (or 'clean') first"
@@ -163,29 +232,76 @@ cmd_start() {
     create_node "n$i" "$port" $(( port + 1 )) $(( port + 2 )) $(( port + 3 ))
     echo "127.0.0.1:$(( port + 1 ))" >> "$DIR/endpoints"
   done
+  local started=()
   for (( i = 1; i <= nodes; i++ )); do
     start_coordinator "$DIR/n$i" "$peers"
+    started+=("n$i")
   done
+  wait_for_write "${started[@]}"
+  echo "Redraft cluster of $nodes nodes is up (files in $DIR)."
+  print_endpoints
+}
+
+# Waits (90 s at most) until the cluster takes a write; fails if one of the given nodes' coordinators
+# exits meanwhile. A failure stops what this command started (on_exit).
+wait_for_write() {
   echo "Waiting for a leader and a first write ..."
-  local deadline=$(( SECONDS + 90 ))
+  local deadline=$(( SECONDS + 90 )) node
   until cli set redraft:cluster-check started >/dev/null 2>&1; do
     if (( SECONDS > deadline )); then
       die "the cluster did not accept a write within 90 s: see $DIR/n*/coordinator.log"
     fi
-    for (( i = 1; i <= nodes; i++ )); do
-      pid_alive "$DIR/n$i/coordinator.pid" || die "coordinator n$i exited: see $DIR/n$i/coordinator.log"
+    for node in "$@"; do
+      pid_alive "$DIR/$node/coordinator.pid" \
+        || die "coordinator $node exited: $(log_tail "$DIR/$node/coordinator.log")(see $DIR/$node/coordinator.log)"
     done
     sleep 0.5
   done
-  echo "Redraft cluster of $nodes nodes is up (files in $DIR)."
-  local extra
-  for extra in "$DIR"/n*/; do
-    extra=$(basename "$extra")
-    if [[ "$extra" =~ ^n[0-9]+$ ]] && (( ${extra#n} > nodes )); then
-      echo "Note: $extra (from add-node) was not started again and may still be a member:" \
-        "'scripts/cluster.sh clean' first for a fresh cluster, or 'scripts/redraft member remove $extra'." >&2
-    fi
+}
+
+# Starts the stopped cluster in DIR again with what each node kept: its id and ports (DIR/NODE/node.env),
+# its Redis config, password and data, its Raft log. Nodes that still run are left alone.
+restart_cluster() {
+  local nodes_given=$1 base=$2 dirs=() ndir ids=""
+  mapfile -t dirs < <(member_dirs)
+  for ndir in "${dirs[@]}"; do ids+="${ids:+ }$(basename "$ndir")"; done
+  if [[ -n "$nodes_given" ]] && (( nodes_given != ${#dirs[@]} )); then
+    die "$DIR holds a cluster of ${#dirs[@]} node(s) ($ids): 'scripts/cluster.sh start' without --nodes starts" \
+      "it again; for a new cluster of $nodes_given nodes run 'scripts/cluster.sh clean' first (it deletes $DIR) or use another --dir"
+  fi
+  if [[ -n "$base" ]]; then
+    # shellcheck disable=SC1091
+    source "${dirs[0]}/node.env"
+    [[ "${RAFT##*:}" == "$base" ]] || die "$DIR holds a cluster whose ports are recorded in DIR/NODE/node.env ($NODE: Raft $RAFT):" \
+      "start it without --base-port; for a new cluster on port $base run 'scripts/cluster.sh clean' first or use another --dir"
+  fi
+  ensure_jars
+  local peers running=() stopped=() node
+  peers=$(peers_csv)
+  for ndir in "${dirs[@]}"; do
+    node=$(basename "$ndir")
+    if pid_alive "$ndir/coordinator.pid" && pid_alive "$ndir/redis.pid"; then running+=("$node"); else stopped+=("$node"); fi
   done
+  (( ${#stopped[@]} > 0 )) || die "a cluster is already running in $DIR: run 'scripts/cluster.sh stop' (or 'clean') first"
+  if (( ${#running[@]} > 0 )); then
+    echo "Already running: ${running[*]}. Starting ${stopped[*]} ..."
+  else
+    echo "Starting the cluster in $DIR again ($ids, same ports and data) ..."
+  fi
+  for node in "${stopped[@]}"; do check_ports_free "$DIR/$node"; done
+  write_endpoint_files "${dirs[@]}"
+  for node in "${stopped[@]}"; do
+    pid_alive "$DIR/$node/redis.pid" || start_redis "$DIR/$node"
+  done
+  for node in "${stopped[@]}"; do
+    pid_alive "$DIR/$node/coordinator.pid" || start_coordinator "$DIR/$node" "$peers"
+  done
+  wait_for_write "${stopped[@]}"
+  echo "Redraft cluster of ${#dirs[@]} nodes is up again (files in $DIR)."
+  print_endpoints
+}
+
+print_endpoints() {
   echo "Endpoints: $(endpoints_csv)"
   echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
   echo "Try: scripts/redraft set greeting hello && scripts/redraft get greeting"
@@ -196,7 +312,176 @@ member_dirs() {
   local ndir
   for ndir in "$DIR"/n*/; do
     [[ -f "$ndir/node.env" && "$(basename "$ndir")" =~ ^n[0-9]+$ ]] && echo "${ndir%/}"
+  done | sort -V
+}
+
+# The ids of the node directories, for messages.
+node_ids() {
+  local ids
+  ids=$(member_dirs | xargs -r -n1 basename | paste -sd' ')
+  echo "${ids:-none}"
+}
+
+# NODE=RAFT_ADDRESS of every node directory: the peers a (re)started coordinator is given. A node
+# that has Raft data recovers its membership from it; the list names the members for its client.
+peers_csv() {
+  local ndir peers=""
+  while read -r ndir; do
+    # shellcheck disable=SC1091
+    source "$ndir/node.env"
+    peers+="${peers:+,}$NODE=$RAFT"
+  done < <(member_dirs)
+  echo "$peers"
+}
+
+# Rewrites DIR/endpoints and DIR/http-endpoints from the given node directories' node.env files.
+write_endpoint_files() {
+  local ndir endpoints="" http=""
+  for ndir in "$@"; do
+    # shellcheck disable=SC1091
+    source "$ndir/node.env"
+    endpoints+="$API"$'\n'
+    http+="$NODE http://$HTTP"$'\n'
   done
+  printf '%s' "$endpoints" > "$DIR/endpoints"
+  printf '%s' "$http" > "$DIR/http-endpoints"
+}
+
+# Fails, naming the port, if a port the node in directory $1 is about to listen on is taken.
+check_ports_free() {
+  local ndir=$1 checks=() check port
+  # shellcheck disable=SC1091
+  source "$ndir/node.env"
+  pid_alive "$ndir/redis.pid" || checks+=("Redis=$REDIS")
+  pid_alive "$ndir/coordinator.pid" || checks+=("Raft=$RAFT" "API=$API" "admin HTTP=$HTTP")
+  for check in "${checks[@]}"; do
+    port=${check##*:}
+    [[ "$port" =~ ^[0-9]+$ ]] || continue
+    if port_in_use "$port"; then
+      die "port $port (${check%%=*} of $NODE, recorded in $ndir/node.env) is in use by another process:" \
+        "stop that process ('ss -ltnp sport = :$port' names it), then start $NODE again"
+    fi
+  done
+}
+
+# The node id argument of a single-node command: a node of the cluster in DIR.
+node_arg() {
+  local command=$1; shift
+  [[ $# -eq 1 ]] || die "$command: give exactly one node id, e.g. 'scripts/cluster.sh $command n2'"
+  local node=$1
+  [[ "$node" =~ ^n[0-9]+$ ]] || die "$command: '$node' is not a node id (n1, n2, ...; nodes in $DIR: $(node_ids))"
+  if [[ ! -f "$DIR/$node/node.env" ]]; then
+    [[ -d "$DIR/removed/$node" ]] && die "$command: $node was removed from the cluster (its files are in" \
+      "$DIR/removed/$node); 'scripts/cluster.sh add-node' adds a new node"
+    die "$command: no node '$node' in $DIR (nodes: $(node_ids))"
+  fi
+  echo "$node"
+}
+
+# "STATUS BODY" of an HTTP GET to a node's admin server (bash only: no curl needed); each read is
+# bounded by 5 s.
+http_get() {
+  local address=$1 path=$2
+  (
+    exec 3<>"/dev/tcp/${address%:*}/${address##*:}" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n' "$path" "$address" >&3
+    status="" line="" body=""
+    IFS= read -r -t 5 status <&3 || exit 1
+    while IFS= read -r -t 5 line <&3 && [[ -n "${line%$'\r'}" ]]; do :; done
+    while IFS= read -r -t 5 line <&3; do body+="${line%$'\r'} "; done
+    body+=$line
+    body=${body% }
+    status=${status#* }
+    echo "${status%% *} $body"
+  ) 2>/dev/null
+}
+
+# Starts whichever of the node's processes is not running (Redis first), with its recorded ports and
+# data, then waits for the coordinator to answer and, for up to 60 s, to be ready (caught up).
+start_one_node() {
+  local node=$1 ndir="$DIR/$1"
+  if pid_alive "$ndir/coordinator.pid" && pid_alive "$ndir/redis.pid"; then
+    echo "$node is already running (coordinator pid $(cat "$ndir/coordinator.pid"), Redis pid $(cat "$ndir/redis.pid"))."
+    return 0
+  fi
+  check_ports_free "$ndir"
+  local peers
+  peers=$(peers_csv)
+  pid_alive "$ndir/redis.pid" || start_redis "$ndir"
+  pid_alive "$ndir/coordinator.pid" || start_coordinator "$ndir" "$peers"
+  # shellcheck disable=SC1091
+  source "$ndir/node.env"
+  echo "Started $node (Raft $RAFT, API $API); waiting for it to answer ..."
+  local deadline=$(( SECONDS + 60 ))
+  until port_in_use "${API##*:}"; do
+    pid_alive "$ndir/coordinator.pid" \
+      || die "coordinator $node exited: $(log_tail "$ndir/coordinator.log")(see $ndir/coordinator.log)"
+    (( SECONDS <= deadline )) || die "coordinator $node did not open its API port ${API##*:} within 60 s: see $ndir/coordinator.log"
+    sleep 0.2
+  done
+  # Caught up: ready (/readyz) and applied what the leader had committed when the node came up.
+  local verdict="" indexes applied commit target=""
+  deadline=$(( SECONDS + 60 ))
+  while :; do
+    pid_alive "$ndir/coordinator.pid" \
+      || die "coordinator $node exited: $(log_tail "$ndir/coordinator.log")(see $ndir/coordinator.log)"
+    # /readyz first: it is cheap, the cluster status a JVM start.
+    if verdict=$(http_get "$HTTP" /readyz) && [[ "$verdict" == "200 "* ]] && indexes=$(catch_up_indexes "$node"); then
+      read -r applied commit <<<"$indexes"
+      [[ -n "$target" ]] || target=$commit
+      if (( applied >= target )); then
+        echo "$node is up and has caught up (applied index $applied; the leader's commit index was $target)."
+        return 0
+      fi
+    fi
+    if (( SECONDS > deadline )); then
+      verdict=$(http_get "$HTTP" /readyz || true)
+      echo "$node runs but has not caught up after 60 s (applied index ${applied:-unknown}, leader's commit index ${target:-unknown}; /readyz: ${verdict:-no answer})." >&2
+      echo "It catches up once a majority of the members runs: see 'scripts/cluster.sh status' and $ndir/coordinator.log." >&2
+      return 0
+    fi
+    sleep 2
+  done
+}
+
+# "APPLIED LEADER_COMMIT": the node's applied index and the leader's commit index, from
+# 'redraft cluster status -o json' (one member per line). Fails while there is no leader.
+catch_up_indexes() {
+  local node=$1 status applied commit
+  status=$(cli cluster status -o json 2>/dev/null) || return 1
+  applied=$(grep -E "\"node_id\": *\"$node\"" <<<"$status" | grep -oE '"applied_index": *[0-9]+' | grep -oE '[0-9]+$') || return 1
+  commit=$(grep -E '"role": *"LEADER"' <<<"$status" | head -n 1 | grep -oE '"commit_index": *[0-9]+' | grep -oE '[0-9]+$') || return 1
+  echo "$applied $commit"
+}
+
+cmd_start_node() {
+  local node
+  node=$(node_arg start-node "$@")
+  require_tools
+  ensure_jars
+  start_one_node "$node"
+}
+
+cmd_stop_node() {
+  local node
+  node=$(node_arg stop-node "$@")
+  if ! pid_alive "$DIR/$node/coordinator.pid" && ! pid_alive "$DIR/$node/redis.pid"; then
+    stop_node "$node"
+    echo "$node is not running."
+    return 0
+  fi
+  stop_node "$node"
+  echo "Stopped $node (its coordinator and its Redis). It is still a member: 'scripts/cluster.sh start-node $node' starts it again."
+}
+
+cmd_restart_node() {
+  local node
+  node=$(node_arg restart-node "$@")
+  require_tools
+  ensure_jars
+  stop_node "$node"
+  echo "Stopped $node."
+  start_one_node "$node"
 }
 
 # The next node id: one above every id used so far, removed nodes included (ids are never reused).
@@ -268,20 +553,63 @@ add_node_failed() {
   die "$node was not added: $why. Its logs: $DIR/removed/$node/coordinator.log"
 }
 
+# Drops a node from DIR/endpoints and DIR/http-endpoints (its node.env is in directory $2).
+drop_endpoints() {
+  local node=$1 ndir=$2 kept
+  # shellcheck disable=SC1091
+  source "$ndir/node.env"
+  if [[ -f "$DIR/endpoints" ]]; then
+    kept=$(grep -vxF "$API" "$DIR/endpoints" || true)
+    printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/endpoints"
+  fi
+  if [[ -f "$DIR/http-endpoints" ]]; then
+    kept=$(grep -v "^$node " "$DIR/http-endpoints" || true)
+    printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/http-endpoints"
+  fi
+}
+
+# Is NODE in the membership, as the given endpoints report it? Prints yes or no; fails if they cannot
+# be reached.
+membership_of() {
+  local node=$1 endpoints=$2 members
+  members=$(java -jar "$CLI_JAR" --endpoints "$endpoints" member list -o json 2>&1) || { echo "$members" >&2; return 1; }
+  if grep -Eq "\"node_id\" *: *\"$node\"" <<<"$members"; then echo yes; else echo no; fi
+}
+
+# Retires a node whatever state it is in: removes it from the membership if it still is a member
+# (asking the other nodes: a removed node may still believe it is one), stops its processes, moves its
+# files to DIR/removed/NODE and drops it from the endpoints files. Safe to repeat.
 cmd_remove_node() {
   [[ $# -eq 1 ]] || die "remove-node: give exactly one node id, e.g. 'scripts/cluster.sh remove-node n4'"
   local node=$1
-  [[ "$node" =~ ^n[0-9]+$ && -f "$DIR/$node/node.env" ]] || die "no node '$node' in $DIR"
+  [[ "$node" =~ ^n[0-9]+$ ]] || die "remove-node: '$node' is not a node id (n1, n2, ...; nodes in $DIR: $(node_ids))"
+  if [[ ! -f "$DIR/$node/node.env" ]]; then
+    [[ -f "$DIR/removed/$node/node.env" ]] || die "no node '$node' in $DIR (nodes: $(node_ids))"
+    stop_pid "$DIR/removed/$node/coordinator.pid" "coordinator $node"
+    stop_pid "$DIR/removed/$node/redis.pid" "redis of $node"
+    drop_endpoints "$node" "$DIR/removed/$node"
+    echo "$node was already removed; its files are in $DIR/removed/$node."
+    return 0
+  fi
   ensure_jars
-  echo "Removing $node from the cluster ..."
-  cli member remove "$node" || die "'redraft member remove $node' failed: $node is still running and a member"
   # shellcheck disable=SC1091
   source "$DIR/$node/node.env"
-  local kept
-  kept=$(grep -vxF "$API" "$DIR/endpoints" || true)
-  printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/endpoints"
-  kept=$(grep -v "^$node " "$DIR/http-endpoints" || true)
-  printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/http-endpoints"
+  local others
+  others=$(grep -vxF "$API" "$DIR/endpoints" 2>/dev/null | sed '/^$/d' | paste -sd, || true)
+  [[ -n "$others" ]] || die "remove-node: $node is the only node in $DIR: use 'scripts/cluster.sh stop' (or 'clean') instead"
+  local member
+  member=$(membership_of "$node" "$others") \
+    || die "cannot reach the other nodes ($others) to remove $node from the membership: start them ('scripts/cluster.sh start'), then run remove-node again"
+  if [[ "$member" == yes ]]; then
+    echo "Removing $node from the cluster ..."
+    if ! java -jar "$CLI_JAR" --endpoints "$others" member remove "$node"; then
+      member=$(membership_of "$node" "$others" || echo unknown)
+      [[ "$member" == no ]] || die "'redraft member remove $node' failed: $node is still a member and was left running"
+    fi
+  else
+    echo "$node is no longer a member of the cluster; retiring it."
+  fi
+  drop_endpoints "$node" "$DIR/$node"
   stop_node "$node"
   retire_node_dir "$node"
   echo "Removed $node; its files are in $DIR/removed/$node."
@@ -293,18 +621,29 @@ cmd_status() {
   cli cluster status "$@"
 }
 
+# Has this PID not exited yet? (A zombie has exited: only its parent has not reaped it yet.)
+pid_running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# Stops the process in a pid file (only if it is still the one this script started), waiting for it
+# to exit: SIGTERM, then SIGKILL after 10 s.
 stop_pid() {
   local pidfile=$1 what=$2
   [[ -f "$pidfile" ]] || return 0
   local pid
   pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$pidfile"; then
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
+    # Until it is gone, not only exited (init reaps it), so that its PID names nothing of ours on return.
     while kill -0 "$pid" 2>/dev/null && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_running "$pid"; then
       echo "$what (pid $pid) did not stop in 10 s: killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
+      waited=0
+      while kill -0 "$pid" 2>/dev/null && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
     fi
   fi
   rm -f "$pidfile"
@@ -358,8 +697,12 @@ main() {
   mkdir -p "$(dirname "$DIR")"
   DIR="$(cd "$(dirname "$DIR")" && pwd)/$(basename "$DIR")"
   export REDRAFT_HOME="$DIR"
+  trap on_exit EXIT
   case "$command" in
     start) cmd_start "${rest[@]+"${rest[@]}"}" ;;
+    start-node) cmd_start_node "${rest[@]+"${rest[@]}"}" ;;
+    stop-node) cmd_stop_node "${rest[@]+"${rest[@]}"}" ;;
+    restart-node) cmd_restart_node "${rest[@]+"${rest[@]}"}" ;;
     status) cmd_status "${rest[@]+"${rest[@]}"}" ;;
     add-node) cmd_add_node "${rest[@]+"${rest[@]}"}" ;;
     remove-node) cmd_remove_node "${rest[@]+"${rest[@]}"}" ;;

@@ -1,0 +1,290 @@
+package dev.redraft.coordinator.scripts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A local cluster's life with scripts/cluster.sh, as an operator lives it (issue 12): stop then
+ * start keeps ids, ports, data and logs; a failed start stops what it started; one node is stopped,
+ * started and restarted alone and catches up; a dead coordinator is started again by 'start';
+ * remove-node retires a node that 'redraft member remove' already removed, and may be repeated. Real
+ * processes only, run from another directory than the repository.
+ */
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
+class ClusterLifecycleScriptsIT {
+  private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+  private static final String CLUSTER = REPO.resolve("scripts/cluster.sh").toString();
+  private static final String REDRAFT = REPO.resolve("scripts/redraft").toString();
+  private static final Duration CATCH_UP = Duration.ofSeconds(90);
+
+  @TempDir
+  Path home;
+
+  @TempDir
+  Path elsewhere;
+
+  /** Every process the scripts started for this test, read from the pid files after each step. */
+  private final Set<Long> seenPids = new HashSet<>();
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    run(CLUSTER, "stop");
+    // Anything the scripts started and did not stop (e.g. a removed node left running): by PID only,
+    // and only if it still is a redis-server or a java process.
+    for (long pid : seenPids) {
+      ProcessHandle.of(pid)
+          .filter(p -> p.info().command().map(c -> c.contains("redis") || c.contains("java")).orElse(false))
+          .ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void stopThenStartKeepsPortsDataAndLogs() throws Exception {
+    ok(run(CLUSTER, "start", "--nodes", "3"), "cluster.sh start");
+    List<String> endpoints = lines("endpoints");
+    List<String> httpEndpoints = lines("http-endpoints");
+    assertThat(endpoints).hasSize(3);
+    Map<String, Long> firstPids = pids();
+    ok(run(REDRAFT, "set", "kept", "before-stop"), "redraft set");
+    ok(run(REDRAFT, "incr", "counter"), "redraft incr");
+
+    Result stopped = ok(run(CLUSTER, "stop"), "cluster.sh stop");
+    assertThat(stopped.output()).contains("Stopped 3 node(s)");
+    firstPids.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after stop", pid).isFalse());
+    String firstRunLog = Files.readString(home.resolve("n1/coordinator.log"));
+    assertThat(firstRunLog).contains("node n1 serving");
+
+    // A start that fails (no coordinator JVM can start) stops exactly what it started and says why.
+    Result failed = run(Map.of("REDRAFT_JAVA_OPTS", "-Xmx1k"), CLUSTER, "start");
+    assertThat(failed.exitCode()).as("start with coordinators that cannot start:%n%s", failed.output()).isNotZero();
+    assertThat(failed.output()).contains("exited").contains("coordinator.log");
+    assertThat(pidFiles()).as("pid files after a failed start").isEmpty();
+    for (String port : recordedPorts()) {
+      assertThat(listening(port)).as("port %s after a failed start:%n%s", port, failed.output()).isFalse();
+    }
+
+    Result restarted = ok(run(CLUSTER, "start"), "cluster.sh start on the stopped cluster");
+    assertThat(lines("endpoints")).as("endpoints after a restart").isEqualTo(endpoints);
+    assertThat(lines("http-endpoints")).as("http-endpoints after a restart").isEqualTo(httpEndpoints);
+    assertThat(restarted.output()).contains(String.join(",", endpoints));
+    Map<String, Long> secondPids = pids();
+    assertThat(secondPids.keySet()).isEqualTo(firstPids.keySet());
+    secondPids.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after start", pid).isTrue());
+
+    Result read = ok(run(REDRAFT, "get", "kept"), "redraft get after the restart");
+    assertThat(read.output().trim()).isEqualTo("before-stop");
+    Result incr = ok(run(REDRAFT, "incr", "counter"), "redraft incr after the restart");
+    assertThat(incr.output().trim()).as("INCR applied once before the restart, once after").isEqualTo("(integer) 2");
+
+    String log = Files.readString(home.resolve("n1/coordinator.log"));
+    assertThat(log).as("n1's log keeps the previous runs' lines").startsWith(firstRunLog);
+    assertThat(log.substring(firstRunLog.length())).contains("node n1 serving");
+  }
+
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void oneNodeIsStoppedStartedAndRestartedAlone() throws Exception {
+    ok(run(CLUSTER, "start", "--nodes", "3"), "cluster.sh start");
+    List<String> endpoints = lines("endpoints");
+    String n2 = endpoints.get(1);
+    Map<String, Long> before = pids();
+
+    Result stopped = ok(run(CLUSTER, "stop-node", "n2"), "cluster.sh stop-node n2");
+    assertThat(stopped.output()).contains("Stopped n2");
+    assertThat(alive(before.get("n2/coordinator.pid"))).isFalse();
+    assertThat(alive(before.get("n2/redis.pid"))).isFalse();
+    assertThat(alive(before.get("n1/coordinator.pid"))).isTrue();
+    assertThat(alive(before.get("n3/redis.pid"))).isTrue();
+    assertThat(ok(run(CLUSTER, "stop-node", "n2"), "stop-node n2 again").output()).contains("n2 is not running");
+
+    Result status = ok(run(CLUSTER, "status"), "cluster.sh status with n2 stopped");
+    assertThat(status.output()).contains("LEADER").contains("n2");
+
+    ok(run(REDRAFT, "set", "while-n2-was-down", "written"), "redraft set while n2 is down");
+    Result started = ok(run(CLUSTER, "start-node", "n2"), "cluster.sh start-node n2");
+    assertThat(started.output()).contains("Started n2");
+    assertThat(lines("endpoints")).isEqualTo(endpoints);
+    awaitStaleRead(n2, "while-n2-was-down", "written");
+    Result again = ok(run(CLUSTER, "start-node", "n2"), "start-node n2 while it runs");
+    assertThat(again.output()).contains("n2 is already running");
+
+    Map<String, Long> beforeRestart = pids();
+    Result restarted = ok(run(CLUSTER, "restart-node", "n2"), "cluster.sh restart-node n2");
+    assertThat(restarted.output()).contains("Stopped n2").contains("Started n2");
+    Map<String, Long> afterRestart = pids();
+    assertThat(alive(beforeRestart.get("n2/coordinator.pid"))).isFalse();
+    assertThat(afterRestart.get("n2/coordinator.pid")).isNotEqualTo(beforeRestart.get("n2/coordinator.pid"));
+    assertThat(alive(afterRestart.get("n2/coordinator.pid"))).isTrue();
+    assertThat(afterRestart.get("n1/coordinator.pid")).isEqualTo(beforeRestart.get("n1/coordinator.pid"));
+    ok(run(REDRAFT, "--endpoints", n2, "set", "through-n2", "after-restart"), "redraft set through n2");
+    assertThat(ok(run(REDRAFT, "get", "through-n2"), "redraft get").output().trim()).isEqualTo("after-restart");
+
+    // A coordinator that died: 'start' starts it again and leaves the running nodes alone.
+    long n3 = afterRestart.get("n3/coordinator.pid");
+    ProcessHandle.of(n3).ifPresent(ProcessHandle::destroyForcibly);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !alive(n3));
+    ok(run(REDRAFT, "set", "while-n3-was-dead", "written"), "redraft set while n3 is dead");
+    Result start = ok(run(CLUSTER, "start"), "cluster.sh start with n3's coordinator dead");
+    assertThat(start.output()).contains("Already running: n1 n2");
+    Map<String, Long> afterStart = pids();
+    assertThat(afterStart.get("n1/coordinator.pid")).isEqualTo(afterRestart.get("n1/coordinator.pid"));
+    assertThat(afterStart.get("n3/redis.pid")).isEqualTo(afterRestart.get("n3/redis.pid"));
+    assertThat(alive(afterStart.get("n3/coordinator.pid"))).isTrue();
+    awaitStaleRead(endpoints.get(2), "while-n3-was-dead", "written");
+
+    Result unknown = run(CLUSTER, "start-node", "n9");
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.output()).contains("no node 'n9'").contains("n1 n2 n3");
+    Result missing = run(CLUSTER, "restart-node");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.output()).contains("give exactly one node id");
+  }
+
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void removeNodeRetiresANodeAlreadyRemovedFromTheMembershipAndCanBeRepeated() throws Exception {
+    ok(run(CLUSTER, "start", "--nodes", "3"), "cluster.sh start");
+    String n3Api = lines("endpoints").get(2);
+    Map<String, Long> pids = pids();
+    ok(run(REDRAFT, "member", "remove", "n3"), "redraft member remove n3");
+
+    Result removed = ok(run(CLUSTER, "remove-node", "n3"), "cluster.sh remove-node n3 after 'member remove n3'");
+    assertThat(removed.output()).contains("Removed n3");
+    assertThat(alive(pids.get("n3/coordinator.pid"))).as("n3's coordinator").isFalse();
+    assertThat(alive(pids.get("n3/redis.pid"))).as("n3's Redis").isFalse();
+    assertThat(lines("endpoints")).hasSize(2).doesNotContain(n3Api);
+    assertThat(lines("http-endpoints")).hasSize(2).noneMatch(line -> line.startsWith("n3 "));
+    assertThat(home.resolve("n3")).doesNotExist();
+    assertThat(home.resolve("removed/n3/coordinator.log")).exists();
+
+    Result twice = ok(run(CLUSTER, "remove-node", "n3"), "cluster.sh remove-node n3 again");
+    assertThat(twice.output()).contains("already removed");
+    assertThat(lines("endpoints")).hasSize(2);
+
+    ok(run(REDRAFT, "set", "two-left", "yes"), "redraft set with two members");
+    assertThat(ok(run(REDRAFT, "get", "two-left"), "redraft get").output().trim()).isEqualTo("yes");
+    Result unknown = run(CLUSTER, "remove-node", "n7");
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.output()).contains("no node 'n7'");
+  }
+
+  /** Polls a stale read through one node until it returns the value: it has caught up. */
+  private void awaitStaleRead(String endpoint, String key, String value) {
+    await().atMost(CATCH_UP).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      Result read = run(REDRAFT, "--endpoints", endpoint, "--timeout", "5s", "get", key, "--stale");
+      assertThat(read.output().trim()).as("stale read of %s through %s", key, endpoint).isEqualTo(value);
+    });
+  }
+
+  private Result ok(Result result, String what) {
+    assertThat(result.exitCode()).as("%s:%n%s", what, result.output()).isZero();
+    return result;
+  }
+
+  private List<String> lines(String file) throws IOException {
+    return Files.readAllLines(home.resolve(file)).stream().filter(line -> !line.isBlank()).toList();
+  }
+
+  /** Every pid file under DIR/n*, by relative path (n1/coordinator.pid, ...). */
+  private Map<String, Long> pids() throws IOException {
+    Map<String, Long> pids = new java.util.TreeMap<>();
+    for (Path file : pidFiles()) {
+      long pid = Long.parseLong(Files.readString(file).trim());
+      pids.put(home.relativize(file).toString(), pid);
+    }
+    return pids;
+  }
+
+  private List<Path> pidFiles() throws IOException {
+    try (Stream<Path> files = Files.walk(home)) {
+      return files.filter(p -> p.toString().endsWith(".pid")).toList();
+    }
+  }
+
+  /** Every port in the nodes' node.env files. */
+  private List<String> recordedPorts() throws IOException {
+    try (Stream<Path> files = Files.walk(home)) {
+      return files.filter(p -> p.getFileName().toString().equals("node.env"))
+          .flatMap(p -> {
+            try {
+              return Files.readAllLines(p).stream();
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          })
+          .filter(line -> line.matches("[A-Z]+=127\\.0\\.0\\.1:\\d+"))
+          .map(line -> line.substring(line.lastIndexOf(':') + 1))
+          .toList();
+    }
+  }
+
+  private static boolean listening(String port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(port)), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Still running: a zombie has exited (the scripts' processes are reaped by init, which may take a
+   * moment), though ProcessHandle counts it as alive.
+   */
+  private static boolean alive(long pid) {
+    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return false;
+    }
+    try {
+      return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+          .noneMatch(line -> line.matches("State:\\s*Z.*"));
+    } catch (IOException e) {
+      return false; // gone meanwhile
+    }
+  }
+
+  private Result run(String... command) throws IOException, InterruptedException {
+    return run(Map.of(), command);
+  }
+
+  private Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile());
+    builder.environment().put("REDRAFT_HOME", home.toString());
+    builder.environment().remove("REDRAFT_ENDPOINTS");
+    builder.environment().putAll(env);
+    Path log = Files.createTempFile(elsewhere, "out", ".log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process process = builder.start();
+    try {
+      if (!process.waitFor(3, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish in 3 minutes:\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      seenPids.addAll(pids().values());
+    }
+  }
+
+  private record Result(int exitCode, String output) {}
+}
