@@ -307,11 +307,24 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     }
   }
 
-  /** Reads go to any node, alone or many per call. */
+  /**
+   * Linearizable reads go to the leader, which serves them without asking another node for a read
+   * index (any node would do, but a follower asks the leader anyway); stale reads go to any node.
+   */
+  private static RetryingCaller.Route routeOf(List<ReadRequest> requests) {
+    for (ReadRequest request : requests) {
+      if (request.getConsistency() != ReadConsistency.STALE) {
+        return RetryingCaller.Route.LEADER;
+      }
+    }
+    return RetryingCaller.Route.ANY;
+  }
+
+  /** Reads, alone or many per call. */
   private final class ReadSender implements CallCoalescer.Sender<ReadRequest, ReadResponse> {
     @Override
     public CompletableFuture<ReadResponse> single(ReadRequest request) {
-      return caller.call(RetryingCaller.Route.ANY,
+      return caller.call(routeOf(List.of(request)),
           (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
               .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).read(request, observer),
           ReadResponse::getHeader);
@@ -320,7 +333,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     @Override
     public CompletableFuture<List<CallCoalescer.Outcome<ReadResponse>>> many(List<ReadRequest> requests) {
       ReadManyRequest request = ReadManyRequest.newBuilder().addAllReads(requests).build();
-      return caller.call(RetryingCaller.Route.ANY,
+      return caller.call(routeOf(requests),
               (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
                   .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).readMany(request, observer),
               ReadManyResponse::getHeader)

@@ -82,7 +82,7 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
     long start = System.nanoTime();
-    reads.read(request).whenComplete((builder, error) -> {
+    reads.readAll(List.of(request)).get(0).whenComplete((builder, error) -> {
       record(readOp(request), start, error);
       if (error != null) {
         observer.onError(ErrorMapper.toStatus(error));
@@ -96,11 +96,10 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void readMany(ReadManyRequest request, StreamObserver<ReadManyResponse> observer) {
     long start = System.nanoTime();
-    List<CompletableFuture<ReadResponse.Builder>> responses = new ArrayList<>(request.getReadsCount());
-    for (ReadRequest read : request.getReadsList()) {
-      CompletableFuture<ReadResponse.Builder> response = reads.read(read);
-      response.whenComplete((v, error) -> record(readOp(read), start, error));
-      responses.add(response);
+    List<CompletableFuture<ReadResponse.Builder>> responses = reads.readAll(request.getReadsList());
+    for (int i = 0; i < responses.size(); i++) {
+      RedraftMetrics.Op op = readOp(request.getReads(i));
+      responses.get(i).whenComplete((v, error) -> record(op, start, error));
     }
     answerAll(responses, observer, (header, results) -> {
       ReadManyResponse.Builder out = ReadManyResponse.newBuilder().setHeader(header);

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.api;
 
 import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.coordinator.command.CommandKind;
@@ -12,11 +13,19 @@ import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.log.v1.ReadQuery;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Client reads: linearizable (ReadIndex, then a leadership round started after the read began)
- * unless the caller names STALE, which reads this node's Redis as it is.
+ * Client reads: linearizable unless the caller names STALE, which reads this node's Redis as it is.
+ *
+ * <p>On the leader, a linearizable read takes the leader's commit index as its read index, waits for
+ * a leadership round that started after the read began (a majority of voters say they still follow
+ * it in its term: {@link LeadershipConfirmation}), then reads once its Redis applied that index. The
+ * reads of one call share the round and one Redis call. Elsewhere, a read asks the leader through
+ * Ratis' ReadIndex and the leader confirms its leadership the same way.
  */
 final class ReadHandler {
   private final RaftNode raft;
@@ -31,30 +40,99 @@ final class ReadHandler {
     this.health = health;
   }
 
-  /** Completes with the response (no header), or fails with what went wrong. */
-  CompletableFuture<ReadResponse.Builder> read(ReadRequest request) {
-    try {
-      ReadQuery query = check(request);
-      health.requireReady();
-      CompletableFuture<byte[]> resp = switch (request.getConsistency()) {
-        case LINEARIZABLE -> {
-          RaftStatus before = raft.status();
-          yield raft.readLinearizable(query).thenCompose(bytes ->
-              leadership.confirm(before.leaderId(), before.term()).thenApply(confirmed -> bytes));
+  /** One future per read, in order: the response (no header), or what went wrong. */
+  List<CompletableFuture<ReadResponse.Builder>> readAll(List<ReadRequest> requests) {
+    List<CompletableFuture<byte[]>> replies = new ArrayList<>(requests.size());
+    List<ReadQuery> onLeader = new ArrayList<>();
+    List<CompletableFuture<byte[]>> onLeaderReplies = new ArrayList<>();
+    List<ReadQuery> stale = new ArrayList<>();
+    List<CompletableFuture<byte[]>> staleReplies = new ArrayList<>();
+    Optional<RaftNode.LeaderReadIndex> readIndex = Optional.empty();
+    boolean readIndexTaken = false;
+    for (ReadRequest request : requests) {
+      CompletableFuture<byte[]> reply = new CompletableFuture<>();
+      replies.add(reply);
+      try {
+        ReadQuery query = check(request);
+        health.requireReady();
+        if (request.getConsistency() == ReadConsistency.STALE) {
+          stale.add(query);
+          staleReplies.add(reply);
+          continue;
         }
-        case STALE -> raft.stateMachine().readStale(query);
-        default -> throw new InvalidRequestException("unknown read consistency " + request.getConsistencyValue()
-            + ": use LINEARIZABLE (default) or STALE");
-      };
-      return resp.thenApply(bytes -> ReadResponse.newBuilder().setReply(RespReplies.decode(bytes)));
+        if (!readIndexTaken) {
+          readIndex = raft.leaderReadIndex();
+          readIndexTaken = true;
+        }
+        if (readIndex.isPresent()) {
+          onLeader.add(query);
+          onLeaderReplies.add(reply);
+        } else {
+          forward(readThroughLeader(query), reply);
+        }
+      } catch (RuntimeException e) {
+        reply.completeExceptionally(e);
+      }
+    }
+    if (!onLeader.isEmpty()) {
+      RaftNode.LeaderReadIndex at = readIndex.get();
+      CompletableFuture<List<byte[]>> read = leadership.confirm(raft.status().nodeId(), at.term())
+          .thenCompose(confirmed -> raft.stateMachine().readAt(at.index(), onLeader));
+      split(read, onLeaderReplies);
+    }
+    if (!stale.isEmpty()) {
+      split(startSafely(() -> raft.stateMachine().readStale(stale)), staleReplies);
+    }
+    List<CompletableFuture<ReadResponse.Builder>> responses = new ArrayList<>(replies.size());
+    replies.forEach(reply -> responses.add(reply.thenApply(bytes ->
+        ReadResponse.newBuilder().setReply(RespReplies.decode(bytes)))));
+    return responses;
+  }
+
+  /** Through Ratis' ReadIndex (asks the leader), then the leader confirms a round started after the read began. */
+  private CompletableFuture<byte[]> readThroughLeader(ReadQuery query) {
+    RaftStatus before = raft.status();
+    return raft.readLinearizable(query).thenCompose(bytes ->
+        leadership.confirm(before.leaderId(), before.term()).thenApply(confirmed -> bytes));
+  }
+
+  private static <T> CompletableFuture<T> startSafely(java.util.function.Supplier<CompletableFuture<T>> start) {
+    try {
+      return start.get();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
+  private static void split(CompletableFuture<List<byte[]>> read, List<CompletableFuture<byte[]>> replies) {
+    read.whenComplete((values, error) -> {
+      for (int i = 0; i < replies.size(); i++) {
+        if (error != null) {
+          replies.get(i).completeExceptionally(error);
+        } else {
+          replies.get(i).complete(values.get(i));
+        }
+      }
+    });
+  }
+
+  private static void forward(CompletableFuture<byte[]> from, CompletableFuture<byte[]> to) {
+    from.whenComplete((value, error) -> {
+      if (error != null) {
+        to.completeExceptionally(error);
+      } else {
+        to.complete(value);
+      }
+    });
+  }
+
   private ReadQuery check(ReadRequest request) {
     if (!request.hasCommand()) {
       throw new InvalidRequestException("a read needs a command");
+    }
+    if (request.getConsistency() != ReadConsistency.LINEARIZABLE && request.getConsistency() != ReadConsistency.STALE) {
+      throw new InvalidRequestException("unknown read consistency " + request.getConsistencyValue()
+          + ": use LINEARIZABLE (default) or STALE");
     }
     Command command = request.getCommand();
     ValidatedCommand validated = validator.validate(command.getName(), WriteHandler.toArgs(command), CommandKind.READ);

@@ -314,6 +314,26 @@ public final class RaftNode implements AutoCloseable {
   /** A snapshot file with the log position it holds. */
   public record SnapshotFile(java.nio.file.Path path, long index, long term) {}
 
+  /** A leader's read index: its term and its commit index at one moment. */
+  public record LeaderReadIndex(long term, long index) {}
+
+  /**
+   * If this node leads and has applied the first entry of its term (so its commit index covers every
+   * write committed before it led): its term and commit index now. Reads at that index are
+   * linearizable once a round started after this call confirms the leadership (ReadIndex, Raft 6.4).
+   */
+  public java.util.Optional<LeaderReadIndex> leaderReadIndex() {
+    RaftServer.Division division = divisionOrNull();
+    if (division == null) {
+      return java.util.Optional.empty();
+    }
+    long term = division.getInfo().getCurrentTerm();
+    if (!division.getInfo().isLeader() || !division.getInfo().isLeaderReady()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new LeaderReadIndex(term, division.getRaftLog().getLastCommittedIndex()));
+  }
+
   /** ReadIndex through the leader, then the query against this node's Redis. */
   public CompletableFuture<byte[]> readLinearizable(ReadQuery query) {
     return readLinearizable(query, READ_INDEX_ATTEMPTS);

@@ -433,16 +433,37 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   /** A read of the local Redis as it is now (no ReadIndex): only when the caller asks for it by name. */
   public CompletableFuture<byte[]> readStale(ReadQuery query) {
+    return readStale(List.of(query)).thenApply(replies -> replies.get(0));
+  }
+
+  /** Reads of the local Redis as it is now, in one Redis call; replies in order. */
+  public CompletableFuture<List<byte[]>> readStale(List<ReadQuery> queries) {
     health.requireReady();
     ApplyPipeline p = pipeline;
-    return CompletableFuture.supplyAsync(() -> timedRead(p, query), readExecutor);
+    return CompletableFuture.supplyAsync(() -> timedRead(p, queries), readExecutor);
+  }
+
+  /**
+   * Reads of the local Redis once it has applied everything up to {@code index} (the leader's read
+   * index), in one Redis call; replies in order.
+   */
+  public CompletableFuture<List<byte[]>> readAt(long index, List<ReadQuery> queries) {
+    health.requireReady();
+    ApplyPipeline p = pipeline;
+    return p.awaitApplied(index).thenApplyAsync(v -> timedRead(p, queries), readExecutor);
   }
 
   /** Reads Redis, refusing if it holds less than this node applied (it lost data since the last check). */
   private byte[] timedRead(ApplyPipeline p, ReadQuery query) {
+    return timedRead(p, List.of(query)).get(0);
+  }
+
+  private List<byte[]> timedRead(ApplyPipeline p, List<ReadQuery> queries) {
     long start = System.nanoTime();
     try {
-      return reader.read(toRedisCommand(query), p.expectedMarker());
+      List<RedisCommand> commands = new ArrayList<>(queries.size());
+      queries.forEach(query -> commands.add(toRedisCommand(query)));
+      return reader.readAll(commands, p.expectedMarker());
     } catch (RedisStateException e) {
       p.requestCheck();
       throw new NotReadyException(nodeId, e.getMessage() + "; it is being rebuilt");

@@ -37,17 +37,29 @@ public final class RedisReader implements AutoCloseable {
    * @throws JedisConnectionException if Redis did not answer on two connections
    */
   public byte[] read(RedisCommand command, long minMarker) {
-    List<byte[]> args = new ArrayList<>(command.argv().size() + command.keyPositions().length + 3);
+    return readAll(List.of(command), minMarker).get(0);
+  }
+
+  /** Runs read commands now, in one script call; Redis' reply to each as RESP2 bytes, in order. */
+  public List<byte[]> readAll(List<RedisCommand> commands, long minMarker) {
+    List<byte[]> args = new ArrayList<>(3 + commands.size() * 6);
     args.add(number(System.currentTimeMillis()));
     args.add(number(minMarker));
-    args.add(number(command.keyPositions().length));
-    for (int position : command.keyPositions()) {
-      args.add(number(position));
+    args.add(number(commands.size()));
+    for (RedisCommand command : commands) {
+      args.add(number(command.keyPositions().length));
+      args.add(number(command.argv().size()));
+      for (int position : command.keyPositions()) {
+        args.add(number(position));
+      }
+      args.addAll(command.argv());
     }
-    args.addAll(command.argv());
     return withConnection(jedis -> {
       try {
-        return (byte[]) READ.run(jedis, args);
+        List<?> replies = (List<?>) READ.run(jedis, args);
+        List<byte[]> out = new ArrayList<>(replies.size());
+        replies.forEach(reply -> out.add((byte[]) reply));
+        return out;
       } catch (JedisDataException e) {
         String message = String.valueOf(e.getMessage());
         if (message.startsWith(LOST_REPLY)) {
