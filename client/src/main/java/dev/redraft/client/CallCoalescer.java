@@ -57,6 +57,10 @@ final class CallCoalescer<Q, R> {
 
   CompletableFuture<R> submit(Q request) {
     Pending<Q, R> pending = new Pending<>(request, new CompletableFuture<>());
+    if (manyUnsupported) {
+      sendAlone(pending); // a server without the many-call: every operation on its own call, as before
+      return pending.response();
+    }
     synchronized (this) {
       waiting.add(pending);
     }
@@ -93,10 +97,8 @@ final class CallCoalescer<Q, R> {
 
   /** Completes when the call carrying {@code batch} has returned (retries of single operations excepted). */
   private CompletableFuture<Void> send(List<Pending<Q, R>> batch) {
-    if (batch.size() == 1 || manyUnsupported) {
-      List<CompletableFuture<R>> calls = new ArrayList<>(batch.size());
-      batch.forEach(p -> calls.add(sendAlone(p)));
-      return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
+    if (batch.size() == 1) {
+      return sendAlone(batch.get(0)).handle((v, e) -> null);
     }
     List<Q> requests = new ArrayList<>(batch.size());
     batch.forEach(p -> requests.add(p.request()));
@@ -112,6 +114,12 @@ final class CallCoalescer<Q, R> {
         if (unimplemented(error)) {
           manyUnsupported = true;
           batch.forEach(this::sendAlone);
+          List<Pending<Q, R>> rest;
+          synchronized (this) {
+            rest = new ArrayList<>(waiting);
+            waiting.clear();
+          }
+          rest.forEach(this::sendAlone);
         } else {
           batch.forEach(p -> p.response().completeExceptionally(error));
         }

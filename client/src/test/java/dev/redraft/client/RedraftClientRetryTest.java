@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.redraft.api.v1.ReadConsistency;
+import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ResponseHeader;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.client.testing.ScriptedServer;
@@ -104,7 +105,7 @@ class RedraftClientRetryTest {
   }
 
   @Test
-  void writesFollowTheLeaderHintAndReadsStay() {
+  void writesAndLinearizableReadsFollowTheLeaderHintStaleReadsStay() {
     ScriptedServer leader = server();
     ScriptedServer follower = server();
     follower.header(ResponseHeader.newBuilder().setLeaderApiAddress(leader.endpoint()).build());
@@ -114,11 +115,13 @@ class RedraftClientRetryTest {
     assertThat(client.leaderHint()).isEqualTo(leader.endpoint());
     client.set("b", "2");
     client.get("a");
+    client.read(Commands.of("GET", "a"), ReadConsistency.STALE);
 
     assertThat(follower.writes).hasSize(1);
     assertThat(leader.writes).hasSize(1);
-    assertThat(follower.reads).hasSize(1);
-    assertThat(leader.reads).isEmpty();
+    // The leader serves linearizable reads without asking another node; a stale read may go anywhere.
+    assertThat(leader.reads).extracting(ReadRequest::getConsistency).containsExactly(ReadConsistency.LINEARIZABLE);
+    assertThat(follower.reads).extracting(ReadRequest::getConsistency).containsExactly(ReadConsistency.STALE);
   }
 
   @Test
@@ -243,14 +246,13 @@ class RedraftClientRetryTest {
   @Test
   void concurrentWritesUseDistinctLanes() throws Exception {
     ScriptedServer node = server();
-    // As many as one client keeps calls in flight; more would wait and share a WriteMany call.
-    int writers = 2;
-    AtomicReference<CountDownLatch> allArrived = new AtomicReference<>();
+    int writers = 4;
+    AtomicReference<CountDownLatch> allSubmitted = new AtomicReference<>();
     node.onWrite((request, observer) -> {
-      CountDownLatch latch = allArrived.get();
-      latch.countDown();
+      CountDownLatch latch = allSubmitted.get();
       try {
-        // Hold every write until all of the round are in flight at once.
+        // Hold every write until all of the round were submitted: all are in flight at once (the
+        // first alone, the others waiting in the client, then together in one WriteMany call).
         latch.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -259,7 +261,7 @@ class RedraftClientRetryTest {
     });
     RedraftClient client = client(FAST, node);
 
-    List<WriteRequest> firstRound = concurrentRound(client, node, allArrived, writers);
+    List<WriteRequest> firstRound = concurrentRound(client, node, allSubmitted, writers);
     List<String> clientIds = firstRound.stream().map(WriteRequest::getClientId).toList();
     assertThat(clientIds).doesNotHaveDuplicates().hasSize(writers);
     assertThat(firstRound).allSatisfy(w -> assertThat(w.getSequence()).isEqualTo(1));
@@ -267,21 +269,23 @@ class RedraftClientRetryTest {
     assertThat(clientIds).allSatisfy(id -> assertThat(id).matches(base + "-\\d+"));
 
     // Back in the pool, the lanes are reused, still one write in flight each, with their next sequence.
-    List<WriteRequest> secondRound = concurrentRound(client, node, allArrived, writers);
+    List<WriteRequest> secondRound = concurrentRound(client, node, allSubmitted, writers);
     assertThat(secondRound).extracting(WriteRequest::getClientId)
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(clientIds);
     assertThat(secondRound).allSatisfy(w -> assertThat(w.getSequence()).isEqualTo(2));
     assertThat(client.lanesCreated()).isEqualTo(writers);
+    assertThat(node.writeManyCalls).as("writes that waited shared a call").hasValue(2);
   }
 
   private static List<WriteRequest> concurrentRound(RedraftClient client, ScriptedServer node,
       AtomicReference<CountDownLatch> latch, int writers) throws Exception {
     int before = node.writes.size();
-    latch.set(new CountDownLatch(writers));
+    latch.set(new CountDownLatch(1));
     List<CompletableFuture<WriteResult>> futures = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       futures.add(client.writeAsync(Commands.of("INCR", "k" + i)));
     }
+    latch.get().countDown();
     for (CompletableFuture<WriteResult> future : futures) {
       assertThat(future.get(10, TimeUnit.SECONDS).reply().getInteger()).isEqualTo(1);
     }

@@ -23,6 +23,10 @@ import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.api.v1.TransferLeadershipResponse;
+import dev.redraft.api.v1.CallError;
+import dev.redraft.api.v1.WriteManyRequest;
+import dev.redraft.api.v1.WriteManyResponse;
+import dev.redraft.api.v1.WriteOutcome;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.client.ChannelFactory;
@@ -42,6 +46,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -53,6 +58,8 @@ public final class ScriptedServer implements AutoCloseable {
   private final String name = "redraft-scripted-" + UUID.randomUUID();
   private final Server server;
   public final List<WriteRequest> writes = new CopyOnWriteArrayList<>();
+  /** How many WriteMany calls arrived (their writes are in {@link #writes} too). */
+  public final AtomicInteger writeManyCalls = new AtomicInteger();
   public final List<ReadRequest> reads = new CopyOnWriteArrayList<>();
   public final List<String> adminCalls = new CopyOnWriteArrayList<>();
   /** The requests of admin changes (AddNode, RemoveNode, PromoteNode, TransferLeadership, TakeSnapshot). */
@@ -243,6 +250,47 @@ public final class ScriptedServer implements AutoCloseable {
     public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
       reads.add(request);
       onRead.accept(request, observer);
+    }
+
+    /** Each write goes through the scripted write behaviour; the call answers once all have. */
+    @Override
+    public void writeMany(WriteManyRequest request, StreamObserver<WriteManyResponse> observer) {
+      writeManyCalls.incrementAndGet();
+      int count = request.getWritesCount();
+      WriteOutcome[] outcomes = new WriteOutcome[count];
+      AtomicInteger left = new AtomicInteger(count);
+      for (int i = 0; i < count; i++) {
+        int at = i;
+        write(request.getWrites(i), new StreamObserver<>() {
+          @Override
+          public void onNext(WriteResponse value) {
+            outcomes[at] = WriteOutcome.newBuilder().setResponse(value).build();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            outcomes[at] = WriteOutcome.newBuilder().setError(CallError.newBuilder()
+                .setCode(status.getCode().value())
+                .setMessage(status.getDescription() == null ? "" : status.getDescription())
+                .setRetryable(status.getCode() == Status.Code.UNAVAILABLE)).build();
+            finish();
+          }
+
+          @Override
+          public void onCompleted() {
+            finish();
+          }
+
+          private void finish() {
+            if (left.decrementAndGet() == 0) {
+              observer.onNext(WriteManyResponse.newBuilder().setHeader(header)
+                  .addAllOutcomes(java.util.Arrays.asList(outcomes)).build());
+              observer.onCompleted();
+            }
+          }
+        });
+      }
     }
   }
 

@@ -64,13 +64,16 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Group commit: proposals in flight at once per path, and the most writes and bytes one group entry
    * carries. Fewer in flight means bigger groups, so fewer entries, fsyncs and Redis round trips per
-   * write. A node that leads submits to its own Raft server (no Ratis client, no loopback gRPC hop):
-   * 2 in flight keep its log and the followers busy while the next group gathers. A follower forwards
+   * write. A node that leads submits to its own Raft server (no Ratis client, no loopback gRPC hop),
+   * one group at a time: every entry costs each node about a millisecond of CPU in Ratis (thread
+   * hand-offs, gRPC, the log), so on a small machine bigger groups beat overlapping ones (50 clients,
+   * 3 nodes on 2 cores: 1 in flight ~8,300 writes/s at 171 us of CPU per write, 2 in flight ~3,800 at
+   * 352 us, measured with scripts/bench.sh, together with one client call in flight). A follower forwards
    * through Ratis clients, one proposal per client: a proposal sent to a leader that just died or was
    * cut off waits out the client's request timeout (3 s) before it finds the new leader, and with few
    * in flight every write waited behind those (fault runs: no write acknowledged for 7-8 s).
    */
-  private static final int LOCAL_MAX_IN_FLIGHT = Integer.getInteger("redraft.exp.local", 2);
+  private static final int LOCAL_MAX_IN_FLIGHT = 1;
   private static final int FORWARD_MAX_IN_FLIGHT = WRITE_CLIENTS;
   private static final int GROUP_MAX_WRITES = 512;
   private static final long GROUP_MAX_BYTES = 1024 * 1024;
