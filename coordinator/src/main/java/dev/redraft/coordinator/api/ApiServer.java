@@ -13,7 +13,11 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import dev.redraft.api.v1.KVGrpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +54,7 @@ public final class ApiServer implements AutoCloseable {
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .callExecutor(ApiServer::kvCallsOnTheTransportThread)
         .addService(new KvService(
             new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(), config.maxBatchCommands(),
                 config.requestTimeout()),
@@ -60,6 +65,16 @@ public final class ApiServer implements AutoCloseable {
         // Older grpcurl versions only speak the v1alpha reflection protocol.
         .addService(ProtoReflectionService.newInstance())
         .build();
+  }
+
+  /**
+   * KV calls never block (they validate, propose and return; replies come back through futures), so
+   * they run on the transport's own thread instead of being handed to the default pool, which saved
+   * a thread wake-up per call each way; admin calls may wait (membership, leadership rounds) and keep
+   * the default executor.
+   */
+  private static Executor kvCallsOnTheTransportThread(ServerCall<?, ?> call, Metadata headers) {
+    return KVGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName()) ? Runnable::run : null;
   }
 
   public void start() throws IOException {
