@@ -433,6 +433,18 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    CompletableFuture<Message> reply = applyEntry(trx);
+    if (trx.getClientRequest() != null) {
+      return reply;
+    }
+    // Nobody waits for the result of an entry this node did not propose (a follower's, or one replayed
+    // at start). Such a future fails only when the pipeline stops with the entry not applied (the node
+    // stops, or installs a snapshot), and the log applies it again at the next start: Ratis would log
+    // an ERROR for each one (thousands when a stopping node's Redis is gone).
+    return reply.exceptionally(notApplied -> Message.EMPTY);
+  }
+
+  private CompletableFuture<Message> applyEntry(TransactionContext trx) {
     LogEntryProto logEntry = trx.getLogEntry();
     long index = logEntry.getIndex();
     LogEntry entry;
