@@ -213,6 +213,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
     if (p == null) {
       return latestIndex;
     }
+    if (health.isRemoved()) {
+      return latestIndex; // it said so once already; its state no longer matters
+    }
     if (!health.isReady()) {
       return snapshotAttempts.postponed("the node is not ready (" + health.reason() + ")", latestIndex);
     }
