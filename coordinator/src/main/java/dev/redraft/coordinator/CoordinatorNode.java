@@ -5,6 +5,7 @@ import dev.redraft.coordinator.api.ApiServer;
 import dev.redraft.coordinator.api.LeaderSnapshotRepair;
 import dev.redraft.coordinator.api.PeerChannels;
 import dev.redraft.coordinator.api.PeerDigestClient;
+import dev.redraft.coordinator.api.RemovalWatch;
 import dev.redraft.coordinator.raft.RaftClusterView;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import dev.redraft.coordinator.verify.VerifyScheduler;
@@ -43,9 +44,11 @@ public final class CoordinatorNode implements AutoCloseable {
   private final RedisReader reader;
   private final NodeHealth health;
   private final RaftNode raft;
+  private final RedraftStateMachine stateMachine;
   private final ApiServer api;
   private final NodeRegistrar registrar;
   private final PeerChannels channels;
+  private final RemovalWatch removalWatch;
   private final PeerDigestClient peerDigests;
   private final ReplicaVerifier verifier;
   private VerifyScheduler verifyScheduler;
@@ -64,7 +67,7 @@ public final class CoordinatorNode implements AutoCloseable {
     this.metrics = new RedraftMetrics(config.nodeId(), config.clusterId());
     MemberDirectory members = new MemberDirectory();
     CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
-    RedraftStateMachine stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
+    this.stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
         new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics);
     this.raft = new RaftNode(config, stateMachine);
     this.channels = new PeerChannels(config.nodeId(), members);
@@ -77,6 +80,8 @@ public final class CoordinatorNode implements AutoCloseable {
     metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
     this.api = new ApiServer(config, raft, validator, health, members, reader::ping, readiness, metrics, channels,
         verifier);
+    this.removalWatch = new RemovalWatch(config.nodeId(), raft, health, members, channels,
+        config.electionTimeoutMax());
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
         config.redisAddress().toString(), raft, members);
   }
@@ -99,6 +104,7 @@ public final class CoordinatorNode implements AutoCloseable {
       node.health.markReady();
       node.api.start();
       node.registrar.start();
+      node.removalWatch.start();
       node.verifyScheduler = new VerifyScheduler(config.verifyInterval(), () -> node.raft.membership().isLeader(),
           node.raft::proposeVerify);
     } catch (Exception e) {
@@ -137,6 +143,7 @@ public final class CoordinatorNode implements AutoCloseable {
 
   @Override
   public void close() {
+    closeQuietly("removal watch", removalWatch);
     closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);
     closeQuietly("api server", api);
@@ -144,6 +151,9 @@ public final class CoordinatorNode implements AutoCloseable {
     closeQuietly("verifier", verifier);
     closeQuietly("peer digests", peerDigests);
     closeQuietly("peer channels", channels);
+    // Before the Raft server stops: its stop waits for outstanding applies and takes a snapshot, and
+    // neither may wait for a Redis that is gone.
+    stateMachine.prepareStop();
     closeQuietly("raft server", raft);
     closeQuietly("redis applier", applier);
     closeQuietly("redis reader", reader);

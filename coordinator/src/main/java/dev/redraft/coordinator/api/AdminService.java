@@ -241,6 +241,15 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     answer(observer, () -> leadership.acknowledge(request));
   }
 
+  /** This node's Raft configuration, for a node checking whether it is still a member ({@link RemovalWatch}). */
+  @Override
+  public void getConfiguration(dev.redraft.api.v1.GetConfigurationRequest request,
+      StreamObserver<dev.redraft.api.v1.GetConfigurationResponse> observer) {
+    answer(observer, () -> RemovalWatch.toResponse(dev.redraft.coordinator.raft.ConfigurationView.of(raft)
+        .orElseThrow(() -> new UnavailableException("the Raft group is not running on node " + raft.status().nodeId()
+            + ": ask another member"))));
+  }
+
   @Override
   public void getDigest(GetDigestRequest request, StreamObserver<GetDigestResponse> observer) {
     answer(observer, () -> {

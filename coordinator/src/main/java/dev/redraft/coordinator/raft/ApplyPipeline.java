@@ -86,6 +86,12 @@ final class ApplyPipeline implements AutoCloseable {
   private final Thread thread;
   private volatile long lastSubmitted;
   private volatile boolean running = true;
+  /** Set when the node stops: an apply or rebuild that fails is then not retried; the pipeline ends. */
+  private volatile boolean stopRetrying;
+  /** The last rebuild failure logged at ERROR and when, so a Redis that stays broken is not logged every retry. */
+  private String lastRebuildError;
+  private long lastRebuildErrorNanos;
+  private static final long REPEAT_ERROR_LOG_MS = 60_000;
   private volatile boolean checkRequested;
   /** The applied-index marker Redis must hold at least; reads check it too. */
   private volatile long expectedMarker;
@@ -129,13 +135,29 @@ final class ApplyPipeline implements AutoCloseable {
   private void enqueue(Item item) {
     lastSubmitted = item.index();
     queue.add(item);
+    if (!running) {
+      failQueued(); // the pipeline ended: nobody else will complete it
+    }
   }
 
   /** Runs {@code work} on the apply thread after everything queued so far, before anything queued later. */
   CompletableFuture<Void> runExclusive(ExclusiveTask work) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     queue.add(new Task(work, done));
+    if (!running) {
+      failQueued();
+    }
     return done;
+  }
+
+  /**
+   * The node is stopping: from now on an apply or a rebuild that fails ends the pipeline (its entries
+   * and waiters fail as "shutting down") instead of waiting for Redis, so the Raft server's stop, which
+   * waits for outstanding applies, never waits for a Redis that is gone. Entries not applied are
+   * applied again from the log at the next start. While Redis answers, nothing changes.
+   */
+  void stopRetrying() {
+    stopRetrying = true;
   }
 
   /** The highest index handed to the pipeline so far. */
@@ -163,6 +185,15 @@ final class ApplyPipeline implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      runLoop();
+    } finally {
+      running = false;
+      failQueued();
+    }
+  }
+
+  private void runLoop() {
     List<Item> batch = new ArrayList<>(batchMax);
     while (running) {
       try {
@@ -195,6 +226,10 @@ final class ApplyPipeline implements AutoCloseable {
   }
 
   private void runTask(Task task) {
+    if (!running) {
+      task.done().completeExceptionally(new NotReadyException(nodeId, "shutting down"));
+      return;
+    }
     try {
       expectedMarker = task.work().run(waiter.applied());
       task.done().complete(null);
@@ -238,6 +273,8 @@ final class ApplyPipeline implements AutoCloseable {
         List<ApplyResult> results = requests.isEmpty() ? List.of() : applyWithRetry(requests);
         complete(rest, results);
         return;
+      } catch (StoppedException e) {
+        break;
       } catch (RedisStateException e) {
         // Complete what did reach Redis, rebuild it, then go on with the rest of the batch.
         done += complete(rest, e.appliedSoFar());
@@ -267,10 +304,38 @@ final class ApplyPipeline implements AutoCloseable {
       } catch (InterruptedException e) {
         throw e;
       } catch (Exception e) {
-        LOG.error("node {}: rebuilding its Redis failed ({}); retrying in {} ms", nodeId, e.toString(), backoff);
-        Thread.sleep(backoff);
+        if (stopRetrying) {
+          LOG.warn("node {}: rebuilding its Redis failed ({}); not retrying: the node is stopping", nodeId, e.toString());
+          running = false;
+          return;
+        }
+        logRebuildFailure(e.toString(), backoff);
+        pause(backoff);
         backoff = Math.min(RETRY_MAX_MS, backoff * 2);
       }
+    }
+  }
+
+  /** ERROR for a new failure, then at most once a minute while the same failure repeats. */
+  private void logRebuildFailure(String error, long backoff) {
+    long now = System.nanoTime();
+    if (!error.equals(lastRebuildError)
+        || now - lastRebuildErrorNanos > TimeUnit.MILLISECONDS.toNanos(REPEAT_ERROR_LOG_MS)) {
+      LOG.error("node {}: rebuilding its Redis failed ({}); retrying with backoff up to every {} ms (this error is "
+          + "logged again at most once a minute while it repeats)", nodeId, error, RETRY_MAX_MS);
+      lastRebuildError = error;
+      lastRebuildErrorNanos = now;
+    } else {
+      LOG.debug("node {}: rebuilding its Redis failed again ({}); retrying in {} ms", nodeId, error, backoff);
+    }
+  }
+
+  /** Sleeps up to {@code ms}, returning early once the pipeline must stop or stop retrying. */
+  private void pause(long ms) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    long left;
+    while (running && !stopRetrying && (left = end - System.nanoTime()) > 0) {
+      Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 50));
     }
   }
 
@@ -296,10 +361,16 @@ final class ApplyPipeline implements AutoCloseable {
           LOG.warn("node {}: {}; retrying", nodeId, reason);
         }
         health.markTransient(reason);
-        if (!running) {
-          throw new IllegalStateException("apply pipeline stopped", e);
+        if (stopRetrying) {
+          LOG.warn("node {}: {}; not retrying: the node is stopping (the log re-applies these entries at the next "
+              + "start)", nodeId, reason);
+          running = false;
+          throw new StoppedException();
         }
-        Thread.sleep(backoff);
+        if (!running) {
+          throw new StoppedException();
+        }
+        pause(backoff);
         backoff = Math.min(RETRY_MAX_MS, backoff * 2);
       }
     }
@@ -329,6 +400,21 @@ final class ApplyPipeline implements AutoCloseable {
       completed++;
     }
     return completed;
+  }
+
+  /** Thrown inside this class only: the pipeline ended while a batch waited for Redis. */
+  private static final class StoppedException extends RuntimeException {
+    StoppedException() {
+      super("apply pipeline stopped", null, false, false);
+    }
+  }
+
+  /** Fails everything still queued (the pipeline ended) and every waiter. */
+  private void failQueued() {
+    List<Item> left = new ArrayList<>();
+    queue.drainTo(left);
+    failAll(left, new NotReadyException(nodeId, "shutting down"));
+    waiter.failAll(new NotReadyException(nodeId, "its apply pipeline stopped"));
   }
 
   private static void failAll(List<Item> items, RuntimeException cause) {

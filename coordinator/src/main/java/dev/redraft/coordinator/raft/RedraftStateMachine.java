@@ -29,8 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -75,12 +78,20 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private final SnapshotStore snapshots;
   private final RedisSnapshots redisSnapshots;
   private final SnapshotStats snapshotStats = new SnapshotStats();
+  private final SnapshotAttempts snapshotAttempts;
+  /** Longest a snapshot waits for the pipeline to apply what it was handed. */
+  private static final long SNAPSHOT_DRAIN_MS = 60_000;
+  /** How long a snapshot may still run once the node is stopping. */
+  private static final long STOP_SNAPSHOT_GRACE_MS = 3_000;
+  /** When a stopping node abandons a snapshot (System.nanoTime), or 0 while it runs. */
+  private volatile long stopDeadlineNanos;
   private final ExecutorService readExecutor;
   private final RedraftMetrics metrics;
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
   private volatile boolean seenSelfAsMember;
+  private volatile long lastConfigurationWithSelf = -1;
   private volatile DigestListener digestListener = (round, digest) -> { };
   private volatile Runnable configurationListener = () -> { };
 
@@ -98,6 +109,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     this.reader = reader;
     this.redisSnapshots = redisSnapshots;
     this.snapshots = new SnapshotStore(redisSnapshots);
+    this.snapshotAttempts = new SnapshotAttempts(nodeId);
     this.health = health;
     this.members = members;
     this.translator = new EntryTranslator(validator);
@@ -146,6 +158,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
     RedisRebuilder rebuilder = new RedisRebuilder(nodeId, snapshots, redisSnapshots, applier, this::raftLog,
         applyBatchMax);
     pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied, rebuilder, metrics);
+    if (stopDeadlineNanos != 0) {
+      pipeline.stopRetrying();
+    }
     pipeline.start(startIndex);
   }
 
@@ -180,9 +195,15 @@ public final class RedraftStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Called by Ratis (automatically every N entries, or on request) on its apply thread, so no new
-   * entry reaches the pipeline meanwhile: once the pipeline drained, Redis is quiet at an exact index.
-   * Applies pause for as long as this runs; the duration is logged and kept in {@link SnapshotStats}.
+   * Called by Ratis (automatically every N entries, on request, and once more when the server stops)
+   * on its apply thread, so no new entry reaches the pipeline meanwhile: once the pipeline drained,
+   * Redis is quiet at an exact index. Applies pause for as long as this runs; the duration is logged
+   * and kept in {@link SnapshotStats}.
+   *
+   * <p>Never throws for a snapshot that cannot be taken now (Redis unreachable, node not ready or
+   * stopping): it is postponed ({@link SnapshotAttempts}) and the previous snapshot's index returned.
+   * An unchecked exception here closes the Raft group, and while the server stopped it made Ratis
+   * retry in a tight loop that flooded the log and blocked the shutdown.
    */
   @Override
   public long takeSnapshot() throws IOException {
@@ -192,27 +213,88 @@ public final class RedraftStateMachine extends BaseStateMachine {
     if (p == null) {
       return latestIndex;
     }
+    if (health.isRemoved()) {
+      return latestIndex; // it said so once already; its state no longer matters
+    }
+    if (!health.isReady()) {
+      return snapshotAttempts.postponed("the node is not ready (" + health.reason() + ")", latestIndex);
+    }
+    if (!snapshotAttempts.mayTry()) {
+      return latestIndex;
+    }
     long started = System.nanoTime();
-    try {
-      p.awaitApplied(p.lastSubmitted()).get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IOException("node " + nodeId + " could not drain its apply pipeline before a snapshot: " + e, e);
+    String notDrained = drainForSnapshot(p, started);
+    if (notDrained != null) {
+      return snapshotAttempts.postponed(notDrained, latestIndex);
     }
     TermIndex last = getLastAppliedTermIndex();
     if (last == null || last.getIndex() <= latestIndex) {
       return latestIndex;
     }
-    RedisSnapshots.Summary summary = snapshots.write(last);
-    if (summary.appliedMarker() < p.expectedMarker()) {
-      throw new IOException("node " + nodeId + ": Redis lost data while a snapshot was written (marker "
-          + summary.appliedMarker() + " < " + p.expectedMarker() + "); snapshot discarded");
+    RedisSnapshots.Summary summary;
+    try {
+      summary = snapshots.write(last, p.expectedMarker(), this::snapshotMustStop);
+    } catch (IOException | RuntimeException e) {
+      if (e.getMessage() != null && e.getMessage().contains("lost data")) {
+        p.requestCheck();
+      }
+      return snapshotAttempts.postponed("writing it failed (" + e + ")", latestIndex);
     }
     long pauseMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     snapshotStats.taken(last.getIndex(), pauseMs);
     metrics.snapshotTaken(java.time.Duration.ofMillis(pauseMs));
+    snapshotAttempts.succeeded(last.getIndex());
     LOG.info("node {}: snapshot at index {} (term {}): {} keys, {} bytes; applies paused {} ms", nodeId,
         last.getIndex(), last.getTerm(), summary.keys(), summary.bytes(), pauseMs);
     return last.getIndex();
+  }
+
+  /**
+   * Waits until everything handed to the pipeline is in Redis; returns null once it is, or why the
+   * snapshot should not wait longer (Redis unreachable, node stopping, {@link #SNAPSHOT_DRAIN_MS}).
+   */
+  private String drainForSnapshot(ApplyPipeline p, long started) {
+    CompletableFuture<Void> drained = p.awaitApplied(p.lastSubmitted());
+    while (true) {
+      try {
+        drained.get(100, TimeUnit.MILLISECONDS);
+        return null;
+      } catch (TimeoutException e) {
+        if (snapshotMustStop()) {
+          return "the node is stopping while its apply pipeline still has entries to apply";
+        }
+        if (!health.isReady()) {
+          return "its apply pipeline cannot drain: " + health.reason();
+        }
+        if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_DRAIN_MS)) {
+          return "its apply pipeline did not drain within " + SNAPSHOT_DRAIN_MS + " ms";
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted while draining its apply pipeline";
+      } catch (ExecutionException e) {
+        return "its apply pipeline stopped (" + e.getCause() + ")";
+      }
+    }
+  }
+
+  /** True once the node is stopping and a snapshot has used up its grace period. */
+  private boolean snapshotMustStop() {
+    long deadline = stopDeadlineNanos;
+    return deadline != 0 && System.nanoTime() - deadline >= 0;
+  }
+
+  /**
+   * The node is about to stop its Raft server: a snapshot in progress (or the one Ratis takes at stop)
+   * gets {@link #STOP_SNAPSHOT_GRACE_MS} more, then is abandoned; the apply pipeline stops retrying a
+   * Redis that does not answer. Called before the server closes, so its stop never waits for Redis.
+   */
+  public void prepareStop() {
+    stopDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_SNAPSHOT_GRACE_MS);
+    ApplyPipeline p = pipeline;
+    if (p != null) {
+      p.stopRetrying();
+    }
   }
 
   /**
@@ -221,6 +303,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
    */
   @Override
   public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto applied) {
+    if (names(applied, nodeId)) {
+      lastConfigurationWithSelf = Math.max(lastConfigurationWithSelf, index);
+    }
     RaftConfiguration current;
     try {
       current = getServer().get().getDivision(getGroupId()).getRaftConf();
@@ -242,6 +327,20 @@ public final class RedraftStateMachine extends BaseStateMachine {
       health.markRemoved(reason);
     }
     configurationListener.run();
+  }
+
+  private static boolean names(RaftConfigurationProto conf, String id) {
+    return java.util.stream.Stream.of(conf.getPeersList(), conf.getListenersList(), conf.getOldPeersList(),
+        conf.getOldListenersList()).flatMap(List::stream).anyMatch(peer -> peer.getId().toStringUtf8().equals(id));
+  }
+
+  /**
+   * The log index of the newest committed configuration entry this node applied that names it (-1 if
+   * none): proof it has been a member, and the position after which only a newer committed
+   * configuration can say it was removed.
+   */
+  public long lastConfigurationWithSelf() {
+    return lastConfigurationWithSelf;
   }
 
   /** Told after each configuration entry is applied (on Ratis' apply thread: must not block). */
@@ -337,6 +436,18 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    CompletableFuture<Message> reply = applyEntry(trx);
+    if (trx.getClientRequest() != null) {
+      return reply;
+    }
+    // Nobody waits for the result of an entry this node did not propose (a follower's, or one replayed
+    // at start). Such a future fails only when the pipeline stops with the entry not applied (the node
+    // stops, or installs a snapshot), and the log applies it again at the next start: Ratis would log
+    // an ERROR for each one (thousands when a stopping node's Redis is gone).
+    return reply.exceptionally(notApplied -> Message.EMPTY);
+  }
+
+  private CompletableFuture<Message> applyEntry(TransactionContext trx) {
     LogEntryProto logEntry = trx.getLogEntry();
     long index = logEntry.getIndex();
     LogEntry entry;
@@ -440,7 +551,11 @@ public final class RedraftStateMachine extends BaseStateMachine {
   public CompletableFuture<List<byte[]>> readStale(List<ReadQuery> queries) {
     health.requireReady();
     ApplyPipeline p = pipeline;
-    return CompletableFuture.supplyAsync(() -> timedRead(p, queries), readExecutor);
+    try {
+      return CompletableFuture.supplyAsync(() -> timedRead(p, queries), readExecutor);
+    } catch (RejectedExecutionException e) {
+      throw new NotReadyException(nodeId, "its Raft server for the group stopped");
+    }
   }
 
   /**
@@ -494,6 +609,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    // Ratis closes the state machine when the server stops, and also when it closes the group on its
+    // own (e.g. this node was told it is no longer a member): serve nothing from here on.
+    health.markTransient("its Raft server for the group stopped");
     ApplyPipeline p = pipeline;
     if (p != null) {
       p.close();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.function.BooleanSupplier;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -48,11 +49,26 @@ final class SnapshotStore {
     return latest;
   }
 
-  /** Writes this node's Redis (quiet: the caller holds applies back) as the snapshot at {@code last}. */
-  RedisSnapshots.Summary write(TermIndex last) throws IOException {
+  /**
+   * Writes this node's Redis (quiet: the caller holds applies back) as the snapshot at {@code last}.
+   * Nothing is kept (no file, no new latest snapshot) if the write fails, is abandoned, or Redis holds
+   * an applied-index marker below {@code minMarker} (it lost data: the file would not be the state at
+   * {@code last}).
+   */
+  RedisSnapshots.Summary write(TermIndex last, long minMarker, BooleanSupplier abandon) throws IOException {
     File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
-    RedisSnapshots.Summary summary = redis.write(tmp);
+    RedisSnapshots.Summary summary;
+    try {
+      summary = redis.write(tmp, abandon);
+      if (summary.appliedMarker() < minMarker) {
+        throw new IOException("its Redis holds applied index " + summary.appliedMarker() + ", less than the "
+            + minMarker + " this node applied (it lost data); the snapshot was discarded");
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
     Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     var md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
     SingleFileSnapshotInfo written = new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last);

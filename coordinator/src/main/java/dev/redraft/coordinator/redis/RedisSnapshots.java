@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -51,9 +52,17 @@ public final class RedisSnapshots {
    * meanwhile (the caller holds applies back), or the file would mix log positions.
    */
   public Summary write(Path file) throws IOException {
+    return write(file, () -> false);
+  }
+
+  /**
+   * As {@link #write(Path)}, checking {@code abandon} between batches of keys: once it says true the
+   * write stops with an IOException (e.g. the node is stopping and must not wait for a big dataset).
+   */
+  public Summary write(Path file, BooleanSupplier abandon) throws IOException {
     try (Jedis jedis = endpoint.connect()) {
       String marker = jedis.get(RedisApplier.APPLIED_KEY);
-      List<byte[]> keys = allKeys(jedis);
+      List<byte[]> keys = allKeys(jedis, abandon);
       long bytes;
       try (FileOutputStream fileOut = new FileOutputStream(file.toFile());
           DataOutputStream out = new DataOutputStream(new BufferedOutputStream(fileOut, 1 << 16))) {
@@ -62,6 +71,7 @@ public final class RedisSnapshots {
         out.writeLong(marker == null ? 0 : Long.parseLong(marker));
         out.writeLong(keys.size());
         for (int from = 0; from < keys.size(); from += SCAN_COUNT) {
+          checkAbandoned(abandon);
           List<byte[]> part = keys.subList(from, Math.min(keys.size(), from + SCAN_COUNT));
           Pipeline pipeline = jedis.pipelined();
           List<Response<byte[]>> dumps = new ArrayList<>(part.size());
@@ -131,11 +141,18 @@ public final class RedisSnapshots {
     }
   }
 
-  private static List<byte[]> allKeys(Jedis jedis) {
+  private static void checkAbandoned(BooleanSupplier abandon) throws IOException {
+    if (abandon.getAsBoolean()) {
+      throw new IOException("snapshot abandoned before it was complete");
+    }
+  }
+
+  private static List<byte[]> allKeys(Jedis jedis, BooleanSupplier abandon) throws IOException {
     List<byte[]> keys = new ArrayList<>();
     byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
     ScanParams params = new ScanParams().count(SCAN_COUNT);
     do {
+      checkAbandoned(abandon);
       ScanResult<byte[]> page = jedis.scan(cursor, params);
       keys.addAll(page.getResult());
       cursor = page.getCursorAsBytes();

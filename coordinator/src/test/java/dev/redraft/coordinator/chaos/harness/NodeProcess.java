@@ -140,6 +140,31 @@ public final class NodeProcess implements AutoCloseable {
     paused = false;
   }
 
+  /**
+   * SIGTERM, as an operator or a service manager stops a node, then waits up to {@code bound} for the
+   * process to exit. Returns how long it took, or empty if it still runs then (it is left running:
+   * {@link #kill()} or {@link #close()} ends it).
+   */
+  public synchronized Optional<java.time.Duration> terminate(java.time.Duration bound) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException(name() + " is not running: cannot send SIGTERM");
+    }
+    if (paused) {
+      signal("CONT");
+      paused = false;
+    }
+    long start = System.nanoTime();
+    process.destroy(); // SIGTERM on Linux
+    try {
+      if (process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+        return Optional.of(java.time.Duration.ofNanos(System.nanoTime() - start));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Optional.empty();
+  }
+
   /** SIGSTOP: the JVM freezes; its sockets stay open but nothing answers. */
   public synchronized void pause() {
     signal("STOP");
