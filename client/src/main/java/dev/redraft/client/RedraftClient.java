@@ -154,11 +154,33 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
 
   public CompletableFuture<ReadResult> readAsync(Command command, ReadConsistency consistency) {
     Objects.requireNonNull(command, "command");
-    if (consistency == ReadConsistency.UNRECOGNIZED) {
-      throw new IllegalArgumentException("read consistency must be LINEARIZABLE or STALE");
+    if (consistency != ReadConsistency.LINEARIZABLE && consistency != ReadConsistency.STALE) {
+      throw new IllegalArgumentException("read consistency must be LINEARIZABLE or STALE (for AT_INDEX use "
+          + "readAtIndex with the log index to wait for)");
     }
+    return send(ReadRequest.newBuilder().setCommand(command).setConsistency(consistency).build());
+  }
+
+  /**
+   * Read-your-writes on any node: the answering node reads its Redis once it has applied at least
+   * {@code minLogIndex}, e.g. {@link WriteResult#logIndex()} of this client's last write. Cheaper than
+   * a linearizable read (no leader round), but later writes of others may not be seen yet.
+   */
+  public ReadResult readAtIndex(Command command, long minLogIndex) {
+    return await(readAtIndexAsync(command, minLogIndex));
+  }
+
+  public CompletableFuture<ReadResult> readAtIndexAsync(Command command, long minLogIndex) {
+    Objects.requireNonNull(command, "command");
+    if (minLogIndex < 1) {
+      throw new IllegalArgumentException("minLogIndex must be 1 or more (a write's logIndex), got " + minLogIndex);
+    }
+    return send(ReadRequest.newBuilder().setCommand(command).setConsistency(ReadConsistency.AT_INDEX)
+        .setMinLogIndex(minLogIndex).build());
+  }
+
+  private CompletableFuture<ReadResult> send(ReadRequest request) {
     checkOpen();
-    ReadRequest request = ReadRequest.newBuilder().setCommand(command).setConsistency(consistency).build();
     return reads.submit(request)
         .handle((reply, failure) -> {
           if (failure != null) {
@@ -311,11 +333,12 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
 
   /**
    * Linearizable reads go to the leader, which serves them without asking another node for a read
-   * index (any node would do, but a follower asks the leader anyway); stale reads go to any node.
+   * index (any node would do, but a follower asks the leader anyway); stale and at-index reads go to
+   * any node.
    */
   private static RetryingCaller.Route routeOf(List<ReadRequest> requests) {
     for (ReadRequest request : requests) {
-      if (request.getConsistency() != ReadConsistency.STALE) {
+      if (request.getConsistency() == ReadConsistency.LINEARIZABLE) {
         return RetryingCaller.Route.LEADER;
       }
     }

@@ -72,9 +72,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Unmeasured load before each point, 0 for none (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--prewarm", paramLabel = "DURATION", defaultValue = "0", converter = WarmupConverter.class,
-      description = "Unmeasured load on every target before the sweep (JIT warm-up of fresh JVMs), at the largest "
-          + "number of clients up to 50 (default: none).")
+  @Option(names = "--prewarm", paramLabel = "DURATION", defaultValue = "30s", converter = WarmupConverter.class,
+      description = "Unmeasured load on every target before the sweep, at the largest number of clients up to 50: "
+          + "fresh JVMs compile their hot code for tens of seconds, and a short warm-up measures that (default: "
+          + "${DEFAULT-VALUE}; 0 for none).")
   Duration prewarm;
 
   @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",

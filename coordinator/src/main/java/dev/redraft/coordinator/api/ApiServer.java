@@ -58,7 +58,7 @@ public final class ApiServer implements AutoCloseable {
         .addService(new KvService(
             new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(), config.maxBatchCommands(),
                 config.requestTimeout()),
-            new ReadHandler(raft, leadership, validator, health), health, headers, metrics))
+            new ReadHandler(raft, leadership, validator, health, config.requestTimeout()), health, headers, metrics))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .addService(healthReporter.service())
         .addService(ProtoReflectionServiceV1.newInstance())

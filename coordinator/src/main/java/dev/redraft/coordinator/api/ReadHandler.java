@@ -13,13 +13,19 @@ import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.log.v1.ReadQuery;
+import dev.redraft.coordinator.errors.UnavailableException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Client reads: linearizable unless the caller names STALE, which reads this node's Redis as it is.
+ * Client reads: linearizable unless the caller names STALE, which reads this node's Redis as it is,
+ * or AT_INDEX (read-your-writes), which reads it once it has applied the caller's log index.
  *
  * <p>On the leader, a linearizable read takes the leader's commit index as its read index, waits for
  * a leadership round that started after the read began (a majority of voters say they still follow
@@ -32,8 +38,11 @@ final class ReadHandler {
   private final LeadershipConfirmation leadership;
   private final CommandValidator validator;
   private final NodeHealth health;
+  private final Duration requestTimeout;
 
-  ReadHandler(RaftNode raft, LeadershipConfirmation leadership, CommandValidator validator, NodeHealth health) {
+  ReadHandler(RaftNode raft, LeadershipConfirmation leadership, CommandValidator validator, NodeHealth health,
+      Duration requestTimeout) {
+    this.requestTimeout = requestTimeout;
     this.raft = raft;
     this.leadership = leadership;
     this.validator = validator;
@@ -60,6 +69,10 @@ final class ReadHandler {
           staleReplies.add(reply);
           continue;
         }
+        if (request.getConsistency() == ReadConsistency.AT_INDEX) {
+          forward(readAtIndex(request.getMinLogIndex(), query), reply);
+          continue;
+        }
         if (!readIndexTaken) {
           readIndex = raft.leaderReadIndex();
           readIndexTaken = true;
@@ -77,16 +90,35 @@ final class ReadHandler {
     if (!onLeader.isEmpty()) {
       RaftNode.LeaderReadIndex at = readIndex.get();
       CompletableFuture<List<byte[]>> read = leadership.confirm(raft.status().nodeId(), at.term())
-          .thenCompose(confirmed -> raft.stateMachine().readAt(at.index(), onLeader));
+          .thenCompose(confirmed -> raft.stateMachine().reads().readAt(at.index(), onLeader));
       split(read, onLeaderReplies);
     }
     if (!stale.isEmpty()) {
-      split(startSafely(() -> raft.stateMachine().readStale(stale)), staleReplies);
+      split(startSafely(() -> raft.stateMachine().reads().readStale(stale)), staleReplies);
     }
     List<CompletableFuture<ReadResponse.Builder>> responses = new ArrayList<>(replies.size());
     replies.forEach(reply -> responses.add(reply.thenApply(bytes ->
         ReadResponse.newBuilder().setReply(RespReplies.decode(bytes)))));
     return responses;
+  }
+
+  /** Read-your-writes: once this node applied the caller's index, bounded by the request timeout. */
+  private CompletableFuture<byte[]> readAtIndex(long minLogIndex, ReadQuery query) {
+    long applied = raft.stateMachine().appliedIndex();
+    return raft.stateMachine().reads().readAt(minLogIndex, List.of(query))
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((replies, error) -> {
+          if (error == null) {
+            return replies.get(0);
+          }
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          if (cause instanceof TimeoutException) {
+            throw new UnavailableException("node " + raft.status().nodeId() + " had applied up to index " + applied
+                + " and did not reach " + minLogIndex + " within " + requestTimeout.toMillis()
+                + " ms: retry on another node, or read linearizably");
+          }
+          throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+        });
   }
 
   /** Through Ratis' ReadIndex (asks the leader), then the leader confirms a round started after the read began. */
@@ -130,9 +162,14 @@ final class ReadHandler {
     if (!request.hasCommand()) {
       throw new InvalidRequestException("a read needs a command");
     }
-    if (request.getConsistency() != ReadConsistency.LINEARIZABLE && request.getConsistency() != ReadConsistency.STALE) {
+    if (request.getConsistency() != ReadConsistency.LINEARIZABLE && request.getConsistency() != ReadConsistency.STALE
+        && request.getConsistency() != ReadConsistency.AT_INDEX) {
       throw new InvalidRequestException("unknown read consistency " + request.getConsistencyValue()
-          + ": use LINEARIZABLE (default) or STALE");
+          + ": use LINEARIZABLE (default), STALE or AT_INDEX");
+    }
+    if (request.getConsistency() == ReadConsistency.AT_INDEX && request.getMinLogIndex() == 0) {
+      throw new InvalidRequestException("an AT_INDEX read needs min_log_index (1 or more): the log index of the "
+          + "write it must see, e.g. the log_index of the caller's last write");
     }
     Command command = request.getCommand();
     ValidatedCommand validated = validator.validate(command.getName(), WriteHandler.toArgs(command), CommandKind.READ);

@@ -12,10 +12,8 @@ import dev.redraft.coordinator.redis.ApplyOutcome;
 import dev.redraft.coordinator.redis.ApplyRequest;
 import dev.redraft.coordinator.redis.ApplyResult;
 import dev.redraft.coordinator.redis.RedisApplier;
-import dev.redraft.coordinator.redis.RedisCommand;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisSnapshots;
-import dev.redraft.coordinator.redis.RedisStateException;
 import dev.redraft.coordinator.errors.NotReadyException;
 import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.Proposal;
@@ -25,21 +23,13 @@ import dev.redraft.log.v1.WriteGroupResult;
 import dev.redraft.log.v1.WriteResult;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftConfiguration;
-import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.LifeCycle;
@@ -56,7 +46,6 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The Ratis state machine: a thin adapter. The leader validates proposals and makes them
@@ -77,15 +66,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private final int applyBatchMax;
   private final SnapshotStore snapshots;
   private final RedisSnapshots redisSnapshots;
-  private final SnapshotStats snapshotStats = new SnapshotStats();
-  private final SnapshotAttempts snapshotAttempts;
-  /** Longest a snapshot waits for the pipeline to apply what it was handed. */
-  private static final long SNAPSHOT_DRAIN_MS = 60_000;
-  /** How long a snapshot may still run once the node is stopping. */
-  private static final long STOP_SNAPSHOT_GRACE_MS = 3_000;
-  /** When a stopping node abandons a snapshot (System.nanoTime), or 0 while it runs. */
-  private volatile long stopDeadlineNanos;
-  private final ExecutorService readExecutor;
+  private final SnapshotTaker snapshotTaker;
+  private final LocalReads reads;
   private final RedraftMetrics metrics;
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
@@ -109,16 +91,12 @@ public final class RedraftStateMachine extends BaseStateMachine {
     this.reader = reader;
     this.redisSnapshots = redisSnapshots;
     this.snapshots = new SnapshotStore(redisSnapshots);
-    this.snapshotAttempts = new SnapshotAttempts(nodeId);
+    this.snapshotTaker = new SnapshotTaker(nodeId, snapshots, health, metrics);
     this.health = health;
     this.members = members;
     this.translator = new EntryTranslator(validator);
     this.applyBatchMax = applyBatchMax;
-    this.readExecutor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "redraft-read-" + nodeId);
-      t.setDaemon(true);
-      return t;
-    });
+    this.reads = new LocalReads(nodeId, reader, health, metrics, () -> pipeline);
   }
 
   @Override
@@ -158,7 +136,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     RedisRebuilder rebuilder = new RedisRebuilder(nodeId, snapshots, redisSnapshots, applier, this::raftLog,
         applyBatchMax);
     pipeline = new ApplyPipeline(nodeId, applier, health, applyBatchMax, marker, this::onApplied, rebuilder, metrics);
-    if (stopDeadlineNanos != 0) {
+    if (snapshotTaker.stopping()) {
       pipeline.stopRetrying();
     }
     pipeline.start(startIndex);
@@ -206,91 +184,17 @@ public final class RedraftStateMachine extends BaseStateMachine {
    * retry in a tight loop that flooded the log and blocked the shutdown.
    */
   @Override
-  public long takeSnapshot() throws IOException {
-    ApplyPipeline p = pipeline;
-    SingleFileSnapshotInfo latest = snapshots.latest(false);
-    long latestIndex = latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
-    if (p == null) {
-      return latestIndex;
-    }
-    if (health.isRemoved()) {
-      return latestIndex; // it said so once already; its state no longer matters
-    }
-    if (!health.isReady()) {
-      return snapshotAttempts.postponed("the node is not ready (" + health.reason() + ")", latestIndex);
-    }
-    if (!snapshotAttempts.mayTry()) {
-      return latestIndex;
-    }
-    long started = System.nanoTime();
-    String notDrained = drainForSnapshot(p, started);
-    if (notDrained != null) {
-      return snapshotAttempts.postponed(notDrained, latestIndex);
-    }
-    TermIndex last = getLastAppliedTermIndex();
-    if (last == null || last.getIndex() <= latestIndex) {
-      return latestIndex;
-    }
-    RedisSnapshots.Summary summary;
-    try {
-      summary = snapshots.write(last, p.expectedMarker(), this::snapshotMustStop);
-    } catch (IOException | RuntimeException e) {
-      if (e.getMessage() != null && e.getMessage().contains("lost data")) {
-        p.requestCheck();
-      }
-      return snapshotAttempts.postponed("writing it failed (" + e + ")", latestIndex);
-    }
-    long pauseMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    snapshotStats.taken(last.getIndex(), pauseMs);
-    metrics.snapshotTaken(java.time.Duration.ofMillis(pauseMs));
-    snapshotAttempts.succeeded(last.getIndex());
-    LOG.info("node {}: snapshot at index {} (term {}): {} keys, {} bytes; applies paused {} ms", nodeId,
-        last.getIndex(), last.getTerm(), summary.keys(), summary.bytes(), pauseMs);
-    return last.getIndex();
-  }
-
-  /**
-   * Waits until everything handed to the pipeline is in Redis; returns null once it is, or why the
-   * snapshot should not wait longer (Redis unreachable, node stopping, {@link #SNAPSHOT_DRAIN_MS}).
-   */
-  private String drainForSnapshot(ApplyPipeline p, long started) {
-    CompletableFuture<Void> drained = p.awaitApplied(p.lastSubmitted());
-    while (true) {
-      try {
-        drained.get(100, TimeUnit.MILLISECONDS);
-        return null;
-      } catch (TimeoutException e) {
-        if (snapshotMustStop()) {
-          return "the node is stopping while its apply pipeline still has entries to apply";
-        }
-        if (!health.isReady()) {
-          return "its apply pipeline cannot drain: " + health.reason();
-        }
-        if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_DRAIN_MS)) {
-          return "its apply pipeline did not drain within " + SNAPSHOT_DRAIN_MS + " ms";
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return "interrupted while draining its apply pipeline";
-      } catch (ExecutionException e) {
-        return "its apply pipeline stopped (" + e.getCause() + ")";
-      }
-    }
-  }
-
-  /** True once the node is stopping and a snapshot has used up its grace period. */
-  private boolean snapshotMustStop() {
-    long deadline = stopDeadlineNanos;
-    return deadline != 0 && System.nanoTime() - deadline >= 0;
+  public long takeSnapshot() {
+    return snapshotTaker.take(pipeline, this::getLastAppliedTermIndex);
   }
 
   /**
    * The node is about to stop its Raft server: a snapshot in progress (or the one Ratis takes at stop)
-   * gets {@link #STOP_SNAPSHOT_GRACE_MS} more, then is abandoned; the apply pipeline stops retrying a
-   * Redis that does not answer. Called before the server closes, so its stop never waits for Redis.
+   * gets a short grace, then is abandoned; the apply pipeline stops retrying a Redis that does not
+   * answer. Called before the server closes, so its stop never waits for Redis.
    */
   public void prepareStop() {
-    stopDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_SNAPSHOT_GRACE_MS);
+    snapshotTaker.prepareStop();
     ApplyPipeline p = pipeline;
     if (p != null) {
       p.stopRetrying();
@@ -375,9 +279,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   /** Snapshot figures of this node. */
   public SnapshotStats snapshotStats() {
-    SingleFileSnapshotInfo latest = snapshots.latest(false);
-    snapshotStats.latestIndex(latest == null ? 0 : latest.getIndex());
-    return snapshotStats;
+    return snapshotTaker.stats();
   }
 
   private static MemberDirectory.MemberAddresses parseAddresses(String value) {
@@ -536,64 +438,13 @@ public final class RedraftStateMachine extends BaseStateMachine {
           "node " + nodeId + " is not ready: " + health.reason() + "; retry on another node"));
     }
     ApplyPipeline p = pipeline;
-    return p.awaitApplied(p.lastSubmitted())
-        .thenApplyAsync(v -> Message.valueOf(
-            org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
-                timedRead(p, query))), readExecutor);
+    return reads.readAt(p.lastSubmitted(), List.of(query)).thenApply(replies -> Message.valueOf(
+        org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(replies.get(0))));
   }
 
-  /** A read of the local Redis as it is now (no ReadIndex): only when the caller asks for it by name. */
-  public CompletableFuture<byte[]> readStale(ReadQuery query) {
-    return readStale(List.of(query)).thenApply(replies -> replies.get(0));
-  }
-
-  /** Reads of the local Redis as it is now, in one Redis call; replies in order. */
-  public CompletableFuture<List<byte[]>> readStale(List<ReadQuery> queries) {
-    health.requireReady();
-    ApplyPipeline p = pipeline;
-    try {
-      return CompletableFuture.supplyAsync(() -> timedRead(p, queries), readExecutor);
-    } catch (RejectedExecutionException e) {
-      throw new NotReadyException(nodeId, "its Raft server for the group stopped");
-    }
-  }
-
-  /**
-   * Reads of the local Redis once it has applied everything up to {@code index} (the leader's read
-   * index), in one Redis call; replies in order.
-   */
-  public CompletableFuture<List<byte[]>> readAt(long index, List<ReadQuery> queries) {
-    health.requireReady();
-    ApplyPipeline p = pipeline;
-    return p.awaitApplied(index).thenApplyAsync(v -> timedRead(p, queries), readExecutor);
-  }
-
-  /** Reads Redis, refusing if it holds less than this node applied (it lost data since the last check). */
-  private byte[] timedRead(ApplyPipeline p, ReadQuery query) {
-    return timedRead(p, List.of(query)).get(0);
-  }
-
-  private List<byte[]> timedRead(ApplyPipeline p, List<ReadQuery> queries) {
-    long start = System.nanoTime();
-    try {
-      List<RedisCommand> commands = new ArrayList<>(queries.size());
-      queries.forEach(query -> commands.add(toRedisCommand(query)));
-      return reader.readAll(commands, p.expectedMarker());
-    } catch (RedisStateException e) {
-      p.requestCheck();
-      throw new NotReadyException(nodeId, e.getMessage() + "; it is being rebuilt");
-    } catch (JedisConnectionException e) {
-      p.requestCheck();
-      throw new NotReadyException(nodeId, "its Redis did not answer a read (" + e.getMessage() + ")");
-    } finally {
-      metrics.redisRoundTrip("read", System.nanoTime() - start);
-    }
-  }
-
-  private static RedisCommand toRedisCommand(ReadQuery query) {
-    List<byte[]> argv = new ArrayList<>(query.getArgvCount());
-    query.getArgvList().forEach(arg -> argv.add(arg.toByteArray()));
-    return new RedisCommand(argv, query.getKeyPositionsList().stream().mapToInt(Integer::intValue).toArray());
+  /** Reads of this node's Redis, at a read index or stale. */
+  public LocalReads reads() {
+    return reads;
   }
 
   /** Completes once this node's Redis has applied every entry up to {@code index}. */
@@ -616,7 +467,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     if (p != null) {
       p.close();
     }
-    readExecutor.shutdownNow();
+    reads.close();
     super.close();
   }
 }

@@ -3,12 +3,14 @@ package dev.redraft.coordinator.cluster;
 import static dev.redraft.coordinator.testing.Grpc.command;
 import static dev.redraft.coordinator.testing.Grpc.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.coordinator.testing.Grpc;
 import dev.redraft.coordinator.testing.TestCluster;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,34 @@ class ReadTest {
         assertThat(stale.getReply().getBulk().toStringUtf8()).isEqualTo("hello");
         assertThat(stale.getHeader().getAppliedIndex()).isPositive();
       }
+    }
+  }
+
+  @Test
+  void atIndexReadOnAFollowerSeesTheCallersOwnWriteAndNeedsAnIndex() throws Exception {
+    try (TestCluster cluster = TestCluster.start(3, dir)) {
+      int follower = cluster.aFollower();
+      var client = cluster.client();
+      try (Grpc viaFollower = new Grpc(cluster.endpoint(follower))) {
+        for (int i = 0; i < 10; i++) {
+          // A follower learns of a commit with the next entry or heartbeat: without the wait for the
+          // index, the read right after the write sees the previous value.
+          long index = client.write(dev.redraft.client.Commands.of("SET", "ryw", Integer.toString(i))).logIndex();
+          ReadResponse read = viaFollower.kv().read(ReadRequest.newBuilder().setCommand(command("GET", "ryw"))
+              .setConsistency(ReadConsistency.AT_INDEX).setMinLogIndex(index).build());
+          assertThat(read.getReply().getBulk().toStringUtf8()).as("read %d at index %d", i, index)
+              .isEqualTo(Integer.toString(i));
+          assertThat(read.getHeader().getAppliedIndex()).isGreaterThanOrEqualTo(index);
+          assertThat(read.getHeader().getNodeId()).isEqualTo(TestCluster.id(follower));
+        }
+        assertThatThrownBy(() -> viaFollower.kv().read(ReadRequest.newBuilder().setCommand(command("GET", "ryw"))
+            .setConsistency(ReadConsistency.AT_INDEX).build()))
+            .isInstanceOf(StatusRuntimeException.class)
+            .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("min_log_index");
+      }
+      long last = client.write(dev.redraft.client.Commands.of("INCR", "n")).logIndex();
+      assertThat(client.readAtIndex(dev.redraft.client.Commands.of("GET", "n"), last).reply().getBulk().toStringUtf8())
+          .isEqualTo("1");
     }
   }
 
