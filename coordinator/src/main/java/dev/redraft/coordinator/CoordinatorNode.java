@@ -20,6 +20,7 @@ import dev.redraft.coordinator.raft.NodeRegistrar;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.coordinator.raft.RedraftStateMachine;
+import dev.redraft.coordinator.redis.ApplyRequest;
 import dev.redraft.coordinator.redis.RedisApplier;
 import dev.redraft.coordinator.redis.RedisEndpoint;
 import dev.redraft.coordinator.redis.RedisPreflight;
@@ -68,7 +69,8 @@ public final class CoordinatorNode implements AutoCloseable {
     MemberDirectory members = new MemberDirectory();
     CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
     this.stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
-        new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics);
+        new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics,
+        new ApplyRequest.SessionLimits(config.sessionIdleTimeout().toMillis(), config.sessionMax()));
     this.raft = new RaftNode(config, stateMachine);
     this.channels = new PeerChannels(config.nodeId(), members);
     this.peerDigests = new PeerDigestClient(channels);

@@ -3,6 +3,8 @@ package dev.redraft.coordinator.api;
 import dev.redraft.coordinator.command.InvalidCommandException;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.RefusedException;
+import dev.redraft.coordinator.errors.SessionUnknownException;
+import dev.redraft.coordinator.errors.SessionsFullException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import io.grpc.Status;
@@ -34,6 +36,14 @@ final class ErrorMapper {
     }
     if (cause instanceof SupersededWriteException) {
       return Status.FAILED_PRECONDITION.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof SessionUnknownException) {
+      // UNKNOWN: clients treat the write's outcome as unknown (never retried; the Java client drops the
+      // session's lane), which is the truth: an earlier attempt may or may not have been applied.
+      return Status.UNKNOWN.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof SessionsFullException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(cause.getMessage()).asRuntimeException();
     }
     if (cause instanceof UnavailableException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException();

@@ -9,6 +9,9 @@ import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.ValidatedCommand;
 import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.RefusedException;
+import dev.redraft.coordinator.errors.SessionUnknownException;
+import dev.redraft.coordinator.errors.SessionsFullException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.raft.RaftNode;
@@ -86,6 +89,23 @@ final class WriteHandler {
     if (result.getRefused().equals("reply-lost")) {
       throw new UnavailableException("write " + request.getSequence() + " of client " + request.getClientId()
           + " was applied but its reply was lost; retry with the same client id and sequence to get it");
+    }
+    if (result.getRefused().equals("mismatch")) {
+      throw new RefusedException("write " + request.getSequence() + " of client " + request.getClientId()
+          + " reuses a sequence number that session already applied with other commands; it was not applied:"
+          + " a retry must repeat the same commands, and a new write needs a new sequence number");
+    }
+    if (result.getRefused().equals("session-unknown")) {
+      throw new SessionUnknownException("outcome unknown: client " + request.getClientId() + " has no session for"
+          + " write " + request.getSequence() + " (it expired after session-idle-timeout-ms without writes, was"
+          + " evicted at session-max, or was never opened with sequence 1). This attempt was not applied, but an"
+          + " earlier attempt of this write may have been: read the data before writing again, then continue with"
+          + " a new client id starting at sequence 1");
+    }
+    if (result.getRefused().equals("sessions-full")) {
+      throw new SessionsFullException("write " + request.getSequence() + " of client " + request.getClientId()
+          + " was not applied: the session table is at session-max and every session was used too recently to"
+          + " be evicted; retry later, or raise session-max");
     }
     // Acknowledge only once this node's Redis holds the write too (on the leader it already does).
     return raft.stateMachine().awaitApplied(committed.logIndex())

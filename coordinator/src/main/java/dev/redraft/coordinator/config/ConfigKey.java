@@ -45,6 +45,12 @@ public enum ConfigKey {
       "host:port of the admin HTTP server: /metrics (Prometheus), /livez, /readyz. Empty: no HTTP server."),
   READY_MAX_APPLY_LAG("ready-max-apply-lag", "1000",
       "/readyz and the gRPC health service report not ready while more committed entries than this await apply (0..1000000000)."),
+  SESSION_IDLE_TIMEOUT_MS("session-idle-timeout-ms", "86400000",
+      "A client session idle this long (by the log's logical time) is dropped; a retry after that is refused as"
+          + " outcome unknown. The leader writes it into each entry (1000..2000000000)."),
+  SESSION_MAX("session-max", "1000000",
+      "Most client sessions kept; a new one beyond it evicts the least recently used. The leader writes it into"
+          + " each entry (1..100000000)."),
   LOG_FORMAT("log-format", "text", "Log format on stdout: text (one line per event) or json (one JSON object per line)."),
   LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE."),
   /**

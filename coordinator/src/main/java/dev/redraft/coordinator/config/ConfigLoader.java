@@ -171,6 +171,8 @@ public final class ConfigLoader {
         verifyInterval(raw),
         optionalHostPort(raw, ConfigKey.HTTP_ADDRESS),
         intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
+        Duration.ofMillis(intInRange(raw, ConfigKey.SESSION_IDLE_TIMEOUT_MS, 1_000, 2_000_000_000)),
+        intInRange(raw, ConfigKey.SESSION_MAX, 1, 100_000_000),
         oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),
         oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name(),
         bool(raw, ConfigKey.UNSAFE_READ_OPTION_DEFAULT));

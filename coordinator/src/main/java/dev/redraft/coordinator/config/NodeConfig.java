@@ -33,6 +33,8 @@ public record NodeConfig(
     Duration verifyInterval,
     HostPort httpAddress,
     long readyMaxApplyLag,
+    Duration sessionIdleTimeout,
+    int sessionMax,
     LogFormat logFormat,
     String logLevel,
     /** Test-only harness self-test switch ({@link ConfigKey#UNSAFE_READ_OPTION_DEFAULT}); false in production. */

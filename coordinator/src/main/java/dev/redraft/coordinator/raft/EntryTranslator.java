@@ -17,7 +17,11 @@ import dev.redraft.log.v1.WriteEntry;
 import dev.redraft.log.v1.WriteGroupEntry;
 import dev.redraft.log.v1.WriteGroupProposal;
 import dev.redraft.log.v1.WriteProposal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,19 +34,28 @@ final class EntryTranslator {
   static final int ENTRY_VERSION = 1;
   /** Group-commit entries (WriteGroupEntry) need this version: an older node refuses them clearly. */
   static final int GROUP_ENTRY_VERSION = 2;
+  /**
+   * Writes that carry a command fingerprint and session limits: an older node would apply them by the
+   * old session rules and diverge, so it refuses them clearly instead.
+   */
+  static final int SESSION_ENTRY_VERSION = 3;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = GROUP_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = SESSION_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
   private final CommandValidator validator;
+  private final ApplyRequest.SessionLimits sessionLimits;
 
-  EntryTranslator(CommandValidator validator) {
+  /** @param sessionLimits this leader's session limits, written into every write entry it proposes */
+  EntryTranslator(CommandValidator validator, ApplyRequest.SessionLimits sessionLimits) {
     this.validator = validator;
+    this.sessionLimits = sessionLimits;
   }
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
-    return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setWrite(toWriteEntry(proposal, logicalTimeMs)).build();
+    return LogEntry.newBuilder().setVersion(SESSION_ENTRY_VERSION).setWrite(toWriteEntry(proposal, logicalTimeMs))
+        .build();
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -54,7 +67,7 @@ final class EntryTranslator {
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
     }
-    return LogEntry.newBuilder().setVersion(GROUP_ENTRY_VERSION).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(SESSION_ENTRY_VERSION).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
@@ -64,7 +77,10 @@ final class EntryTranslator {
     WriteEntry.Builder write = WriteEntry.newBuilder()
         .setClientId(proposal.getClientId())
         .setSequence(proposal.getSequence())
-        .setLogicalTimeMs(logicalTimeMs);
+        .setLogicalTimeMs(logicalTimeMs)
+        .setCommandFingerprint(fingerprint(proposal))
+        .setSessionIdleTimeoutMs(sessionLimits.idleTimeoutMs())
+        .setSessionMax(sessionLimits.max());
     for (ProposedCommand proposed : proposal.getCommandsList()) {
       List<byte[]> argv = new ArrayList<>(proposed.getArgvCount());
       proposed.getArgvList().forEach(arg -> argv.add(arg.toByteArray()));
@@ -82,6 +98,29 @@ final class EntryTranslator {
       write.addCommands(logged);
     }
     return write.build();
+  }
+
+  /**
+   * The first 8 bytes of a SHA-256 over the commands as the client sent them (every argument
+   * length-prefixed): a retry carries the same commands, so the same fingerprint, even though making
+   * them deterministic (EXPIRE 10 -> PEXPIREAT now+10s) gives different logged commands.
+   */
+  static ByteString fingerprint(WriteProposal proposal) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+    ByteBuffer length = ByteBuffer.allocate(4);
+    for (ProposedCommand command : proposal.getCommandsList()) {
+      sha.update(length.clear().putInt(command.getArgvCount()).array());
+      for (ByteString arg : command.getArgvList()) {
+        sha.update(length.clear().putInt(arg.size()).array());
+        sha.update(arg.asReadOnlyByteBuffer());
+      }
+    }
+    return ByteString.copyFrom(sha.digest(), 0, 8);
   }
 
   static LogEntry toLogEntry(VerifyEntry verify) {
@@ -134,7 +173,10 @@ final class EntryTranslator {
       int[] keys = logged.getKeyPositionsList().stream().mapToInt(Integer::intValue).toArray();
       commands.add(new RedisCommand(argv, keys));
     }
-    return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands);
+    // Entries written before fingerprints and session limits carry neither: empty and LEGACY (old rules).
+    return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands, false,
+        HexFormat.of().formatHex(write.getCommandFingerprint().toByteArray()),
+        new ApplyRequest.SessionLimits(write.getSessionIdleTimeoutMs(), write.getSessionMax()));
   }
 
   private static byte[] bytes(String s) {

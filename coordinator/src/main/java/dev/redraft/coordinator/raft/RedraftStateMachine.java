@@ -84,7 +84,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   public RedraftStateMachine(String nodeId, RedisApplier applier, RedisReader reader, RedisSnapshots redisSnapshots,
       NodeHealth health, MemberDirectory members, CommandValidator validator, int applyBatchMax,
-      RedraftMetrics metrics) {
+      RedraftMetrics metrics, ApplyRequest.SessionLimits sessionLimits) {
     this.nodeId = nodeId;
     this.metrics = metrics;
     this.applier = applier;
@@ -94,7 +94,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     this.snapshotTaker = new SnapshotTaker(nodeId, snapshots, health, metrics);
     this.health = health;
     this.members = members;
-    this.translator = new EntryTranslator(validator);
+    this.translator = new EntryTranslator(validator, sessionLimits);
     this.applyBatchMax = applyBatchMax;
     this.reads = new LocalReads(nodeId, reader, health, metrics, () -> pipeline);
   }
@@ -385,10 +385,13 @@ public final class RedraftStateMachine extends BaseStateMachine {
         .setRespReplies(com.google.protobuf.ByteString.copyFrom(result.respReplies()))
         .setRolledBack(result.rolledBack())
         .setDuplicate(result.outcome() == ApplyOutcome.DUPLICATE);
-    if (result.outcome() == ApplyOutcome.SUPERSEDED) {
-      out.setRefused("superseded");
-    } else if (result.outcome() == ApplyOutcome.ALREADY_APPLIED) {
-      out.setRefused("reply-lost");
+    switch (result.outcome()) {
+      case SUPERSEDED -> out.setRefused("superseded");
+      case ALREADY_APPLIED -> out.setRefused("reply-lost");
+      case MISMATCHED -> out.setRefused("mismatch");
+      case SESSION_UNKNOWN -> out.setRefused("session-unknown");
+      case SESSIONS_FULL -> out.setRefused("sessions-full");
+      default -> { }
     }
     return out.build();
   }

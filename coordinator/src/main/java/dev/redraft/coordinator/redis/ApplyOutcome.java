@@ -1,6 +1,6 @@
 package dev.redraft.coordinator.redis;
 
-/** What applying one entry did. */
+/** What applying one entry did. The order matches the outcome codes of apply.lua. */
 public enum ApplyOutcome {
   /** The commands ran (or, for a multi-command entry, one failed and all were rolled back). */
   APPLIED,
@@ -9,5 +9,14 @@ public enum ApplyOutcome {
   /** The session already applied a higher sequence: this late retry was not applied. */
   SUPERSEDED,
   /** Already in this Redis before this apply (a replay) and its reply is no longer stored. */
-  ALREADY_APPLIED
+  ALREADY_APPLIED,
+  /** The session applied this sequence with other commands: this write was refused, nothing changed. */
+  MISMATCHED,
+  /**
+   * No session for this client id and a sequence above 1: the session expired or was evicted (or was
+   * never opened). Not applied now; whether an earlier attempt was applied is unknown.
+   */
+  SESSION_UNKNOWN,
+  /** A new session while the table is at its cap and no session is old enough to evict: not applied. */
+  SESSIONS_FULL
 }

@@ -11,11 +11,27 @@ import java.util.List;
  * @param logicalTimeMs the leader's clock fixed for the entry: keys whose deadline is at or before it expire
  * @param commands applied in order, all or nothing
  * @param verify a VERIFY entry: no commands; Redis' digest is taken right after it
+ * @param fingerprint hex hash of the commands as the client sent them, kept with the session; empty if none
+ * @param session the entry's session limits; {@link SessionLimits#LEGACY} for entries written before them
  */
 public record ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands,
-    boolean verify) {
+    boolean verify, String fingerprint, SessionLimits session) {
+  /**
+   * How long a session may stay idle (by logical time) and how many sessions are kept, as the leader
+   * fixed them for the entry. {@code max == 0}: an entry from before session limits, applied by the
+   * old rules (no expiry, no cap, no fingerprint).
+   */
+  public record SessionLimits(long idleTimeoutMs, long max) {
+    public static final SessionLimits LEGACY = new SessionLimits(0, 0);
+  }
+
   public ApplyRequest {
     commands = List.copyOf(commands);
+  }
+
+  public ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands,
+      boolean verify) {
+    this(index, clientId, sequence, logicalTimeMs, commands, verify, "", SessionLimits.LEGACY);
   }
 
   public ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands) {

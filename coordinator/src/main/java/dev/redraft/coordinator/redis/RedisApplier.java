@@ -19,6 +19,8 @@ public final class RedisApplier implements AutoCloseable {
   public static final String CLOCK_KEY = "__redraft:clock";
   /** Client sessions, written by apply.lua: one field per client id. */
   public static final String SESSIONS_KEY = "__redraft:sessions";
+  /** Sorted set of the client ids in {@link #SESSIONS_KEY}, scored by their last use (logical time). */
+  public static final String SESSION_TIMES_KEY = "__redraft:session-times";
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 
@@ -114,8 +116,8 @@ public final class RedisApplier implements AutoCloseable {
     }
   }
 
-  /** ARGV: expected marker, entry count, then per entry: index, client, sequence, time, command count,
-   *  and per command: argc, key count, key positions, argv. */
+  /** ARGV: expected marker, entry count, then per entry: index, client, sequence, time, fingerprint,
+   *  session idle timeout, session max, command count, and per command: argc, key count, key positions, argv. */
   private static List<byte[]> encode(long expectedMarker, List<ApplyRequest> requests) {
     List<byte[]> args = new ArrayList<>();
     args.add(number(expectedMarker));
@@ -125,6 +127,9 @@ public final class RedisApplier implements AutoCloseable {
       args.add(request.clientId().getBytes(StandardCharsets.UTF_8));
       args.add(number(request.sequence()));
       args.add(number(request.logicalTimeMs()));
+      args.add(request.fingerprint().getBytes(StandardCharsets.US_ASCII));
+      args.add(number(request.session().idleTimeoutMs()));
+      args.add(number(request.session().max()));
       args.add(number(request.commands().size()));
       for (RedisCommand command : request.commands()) {
         args.add(number(command.argv().size()));
@@ -160,7 +165,7 @@ public final class RedisApplier implements AutoCloseable {
   }
 
   private static long sizeOf(ApplyRequest request) {
-    long size = 64 + request.clientId().length();
+    long size = 96 + request.clientId().length() + request.fingerprint().length();
     for (RedisCommand command : request.commands()) {
       size += 16;
       for (byte[] arg : command.argv()) {

@@ -5,6 +5,13 @@
 --  * an entry at or below the applied-index marker is never applied again (Ratis replays the log);
 --  * a session's write is applied once: an equal sequence returns the stored reply, a lower one is
 --    refused as superseded;
+--  * sessions are bounded (entries that carry session limits; older entries keep the old rules): a
+--    session idle for the entry's idle timeout (by logical time) is dropped, and a new session beyond
+--    the entry's cap evicts the least recently used one (ties: the lowest client id), never one used
+--    within the eviction grace. A sequence above 1 without a session is refused as session-unknown
+--    (its session may have been dropped: applying it could apply a write twice). A retry of the
+--    stored sequence with other commands (another fingerprint) is refused as mismatched. Every choice
+--    depends only on Redis and the entry, so every replica keeps the same sessions;
 --  * deadlines live in a sorted set, not as native Redis TTLs, and keys expire at the entry's
 --    logical time (fixed by the leader), so every replica expires every key at the same log position;
 --  * a failing command of a multi-command entry restores every key the entry touched.
@@ -14,7 +21,13 @@ local DEADLINES = '__redraft:deadlines'
 local CLOCK = '__redraft:clock'
 local SWEEP_LIMIT = 16
 
+local SESSION_TIMES = '__redraft:session-times'
+local SESSION_SWEEP_LIMIT = 16 -- expired sessions dropped per write, at most
+local SESSION_EVICT_LIMIT = 16 -- sessions evicted per new session, at most (more than 1 only after the cap was lowered)
+local SESSION_EVICT_GRACE_MS = 60000 -- never evict a session used this recently (or within the idle timeout, if shorter)
+
 local OUT_APPLIED, OUT_DUPLICATE, OUT_SUPERSEDED, OUT_ALREADY_APPLIED = 0, 1, 2, 3
+local OUT_MISMATCHED, OUT_SESSION_UNKNOWN, OUT_SESSIONS_FULL = 4, 5, 6
 
 -- Whether any key may have a deadline: without one, the deadline bookkeeping below is skipped (most
 -- writes carry no TTL, and each redis.call costs). Read from Redis, so it is the same on every replica.
@@ -158,12 +171,69 @@ local function run_command(argv, keys, now)
   return r, nil
 end
 
+-- A session is "seq:rolledback:fingerprint:replies", or "seq:rolledback:replies" when written by an
+-- entry without session limits (replies always start with '*'). Returns seq, flag, replies, fingerprint.
 local function session_get(client)
   local v = redis.call('HGET', SESSIONS, client)
-  if not v then return 0, '0', '' end
+  if not v then return 0, '0', '', '' end
   local a = string.find(v, ':', 1, true)
   local b = string.find(v, ':', a + 1, true)
-  return tonumber(string.sub(v, 1, a - 1)), string.sub(v, a + 1, b - 1), string.sub(v, b + 1)
+  if string.sub(v, b + 1, b + 1) == '*' then
+    return tonumber(string.sub(v, 1, a - 1)), string.sub(v, a + 1, b - 1), string.sub(v, b + 1), ''
+  end
+  local c = string.find(v, ':', b + 1, true)
+  return tonumber(string.sub(v, 1, a - 1)), string.sub(v, a + 1, b - 1), string.sub(v, c + 1), string.sub(v, b + 1, c - 1)
+end
+
+-- Read at most once per call, then kept up to date here: the number of sessions in SESSION_TIMES, and
+-- a lower bound of its lowest score (so most writes need no call to find there is nothing to expire).
+local session_count = nil
+local oldest_lower_bound = nil
+
+local function sessions_oldest()
+  if oldest_lower_bound == nil then
+    local first = redis.call('ZRANGE', SESSION_TIMES, 0, 0, 'WITHSCORES')
+    oldest_lower_bound = first[2] and tonumber(first[2]) or math.huge
+  end
+  return oldest_lower_bound
+end
+
+local function drop_sessions(ids)
+  redis.call('HDEL', SESSIONS, unpack(ids))
+  redis.call('ZREM', SESSION_TIMES, unpack(ids))
+  if session_count then session_count = session_count - #ids end
+end
+
+-- Drops up to SESSION_SWEEP_LIMIT sessions last used at or before now - idle_ms.
+local function expire_sessions(now, idle_ms)
+  local cutoff = now - idle_ms
+  if sessions_oldest() > cutoff then return end
+  local due = redis.call('ZRANGEBYSCORE', SESSION_TIMES, '-inf', string.format('%d', cutoff), 'LIMIT', 0, SESSION_SWEEP_LIMIT)
+  if #due > 0 then drop_sessions(due) end
+  if #due < SESSION_SWEEP_LIMIT then oldest_lower_bound = cutoff + 1 end
+end
+
+-- Makes room for one new session under max by evicting the least recently used (the sorted set's
+-- order: lowest score, then lowest client id), but none used within the grace. False if no room.
+local function make_room(now, idle_ms, max)
+  if session_count == nil then session_count = redis.call('ZCARD', SESSION_TIMES) end
+  if session_count < max then return true end
+  local grace = math.min(idle_ms, SESSION_EVICT_GRACE_MS)
+  local lru = redis.call('ZRANGE', SESSION_TIMES, 0, math.min(session_count - max + 1, SESSION_EVICT_LIMIT) - 1, 'WITHSCORES')
+  local victims = {}
+  for i = 1, #lru, 2 do
+    if tonumber(lru[i + 1]) > now - grace then break end
+    victims[#victims + 1] = lru[i]
+  end
+  if #victims > 0 then drop_sessions(victims) end
+  return session_count < max
+end
+
+local function session_put(client, seq, rb, fingerprint, replies, now)
+  redis.call('HSET', SESSIONS, client, string.format('%d', seq) .. ':' .. rb .. ':' .. fingerprint .. ':' .. replies)
+  local added = redis.call('ZADD', SESSION_TIMES, string.format('%d', now), client)
+  if session_count then session_count = session_count + added end
+  if now < sessions_oldest() then oldest_lower_bound = now end
 end
 
 -- Applies one entry's commands; returns (rolled_back, resp of the replies).
@@ -223,8 +293,9 @@ local out = { 'OK', marker }
 local p = 3
 for _ = 1, count do
   local index, client, seq, now = tonumber(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
-  local ncommands = tonumber(ARGV[p + 4])
-  p = p + 5
+  local fingerprint, idle_ms, max_sessions = ARGV[p + 4], tonumber(ARGV[p + 5]), tonumber(ARGV[p + 6])
+  local ncommands = tonumber(ARGV[p + 7])
+  p = p + 8
   local commands = {}
   for c = 1, ncommands do
     local argc, nkeys = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
@@ -249,7 +320,31 @@ for _ = 1, count do
     else
       out[#out + 1] = OUT_ALREADY_APPLIED; out[#out + 1] = 0; out[#out + 1] = ''
     end
+  elseif client ~= '' and max_sessions > 0 then
+    marker = index
+    if now > clock then clock = now end
+    expire_sessions(now, idle_ms)
+    local stored_seq, flag, reply, stored_fingerprint = session_get(client)
+    if stored_seq > 0 and seq == stored_seq then
+      if fingerprint ~= '' and stored_fingerprint ~= '' and fingerprint ~= stored_fingerprint then
+        out[#out + 1] = OUT_MISMATCHED; out[#out + 1] = 0; out[#out + 1] = ''
+      else
+        out[#out + 1] = OUT_DUPLICATE; out[#out + 1] = tonumber(flag); out[#out + 1] = reply
+      end
+    elseif stored_seq > 0 and seq < stored_seq then
+      out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''
+    elseif stored_seq == 0 and seq > 1 then
+      out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
+    elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
+      out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''
+    else
+      local rolled_back, replies = apply_entry(commands, now)
+      local rb = rolled_back and 1 or 0
+      session_put(client, seq, rb, fingerprint, replies, now)
+      out[#out + 1] = OUT_APPLIED; out[#out + 1] = rb; out[#out + 1] = replies
+    end
   else
+    -- Without session limits (Redraft's own entries, and writes logged before limits existed).
     marker = index
     if now > clock then clock = now end
     local stored_seq, flag, reply = 0, '0', ''

@@ -68,12 +68,12 @@ class ExactlyOnceTest {
       int other = (leader + 1) % 3;
       WriteResponse first;
       try (Grpc viaLeader = new Grpc(cluster.endpoint(leader))) {
-        first = viaLeader.kv().write(write("client-c", 7, command("RPUSH", "list", "x")));
+        first = viaLeader.kv().write(write("client-c", 1, command("RPUSH", "list", "x")));
       }
       cluster.stopNode(leader);
       cluster.awaitLeader();
       try (Grpc viaOther = new Grpc(cluster.endpoint(other))) {
-        WriteResponse retry = viaOther.kv().write(write("client-c", 7, command("RPUSH", "list", "x")));
+        WriteResponse retry = viaOther.kv().write(write("client-c", 1, command("RPUSH", "list", "x")));
         assertThat(retry.getReplies(0)).isEqualTo(first.getReplies(0));
         assertThat(retry.getDuplicate()).isTrue();
       }
