@@ -18,7 +18,15 @@ final class HeaderFactory {
   }
 
   ResponseHeader header() {
-    return header(raft.status());
+    RaftNode.Brief brief = raft.brief();
+    ResponseHeader.Builder header = ResponseHeader.newBuilder()
+        .setClusterId(clusterId)
+        .setNodeId(brief.nodeId())
+        .setLeaderId(brief.leaderId())
+        .setTerm(brief.term())
+        .setAppliedIndex(brief.appliedIndex());
+    members.get(brief.leaderId()).ifPresent(m -> header.setLeaderApiAddress(m.apiAddress()));
+    return header.build();
   }
 
   ResponseHeader header(RaftStatus status) {

@@ -67,7 +67,7 @@ final class LeadershipConfirmation {
     if (leader.isEmpty()) {
       return CompletableFuture.failedFuture(new UnavailableException("no leader was known when the read began: retry"));
     }
-    if (!leader.equals(raft.status().nodeId())) {
+    if (!leader.equals(raft.brief().nodeId())) {
       return CompletableFuture.runAsync(() -> {
         ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
             .confirmLeadership(ConfirmLeadershipRequest.getDefaultInstance());
@@ -78,7 +78,7 @@ final class LeadershipConfirmation {
       }, executor);
     }
     return joinNextRound().thenAccept(confirmed -> {
-      if (!confirmed || raft.status().term() != term) {
+      if (!confirmed || raft.brief().term() != term) {
         throw new UnavailableException("node " + leader + " could not confirm it still leads term " + term
             + " (no majority of voters acknowledged it): the read was not served; retry");
       }
@@ -106,7 +106,7 @@ final class LeadershipConfirmation {
 
   /** For a leader's AcknowledgeLeader: whether this node follows {@code leader} in {@code term} now. */
   AcknowledgeLeaderResponse acknowledge(AcknowledgeLeaderRequest request) {
-    RaftStatus status = raft.status();
+    RaftNode.Brief status = raft.brief();
     boolean follows = status.term() == request.getTerm() && status.leaderId().equals(request.getLeaderId());
     return AcknowledgeLeaderResponse.newBuilder().setAcknowledged(follows).setTerm(status.term())
         .setLeaderId(status.leaderId()).build();

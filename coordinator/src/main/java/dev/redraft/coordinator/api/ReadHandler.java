@@ -89,7 +89,7 @@ final class ReadHandler {
     }
     if (!onLeader.isEmpty()) {
       RaftNode.LeaderReadIndex at = readIndex.get();
-      CompletableFuture<List<byte[]>> read = leadership.confirm(raft.status().nodeId(), at.term())
+      CompletableFuture<List<byte[]>> read = leadership.confirm(raft.brief().nodeId(), at.term())
           .thenCompose(confirmed -> raft.stateMachine().reads().readAt(at.index(), onLeader));
       split(read, onLeaderReplies);
     }

@@ -105,13 +105,17 @@ final class EntryTranslator {
    * length-prefixed): a retry carries the same commands, so the same fingerprint, even though making
    * them deterministic (EXPIRE 10 -> PEXPIREAT now+10s) gives different logged commands.
    */
-  static ByteString fingerprint(WriteProposal proposal) {
-    MessageDigest sha;
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      sha = MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);
     }
+  });
+
+  static ByteString fingerprint(WriteProposal proposal) {
+    MessageDigest sha = SHA_256.get(); // looking the algorithm up per write cost more than hashing
+    sha.reset();
     ByteBuffer length = ByteBuffer.allocate(4);
     for (ProposedCommand command : proposal.getCommandsList()) {
       sha.update(length.clear().putInt(command.getArgvCount()).array());

@@ -419,6 +419,20 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  /** Who this node is, which leader and term it knows, what it applied: cheap, for every response header. */
+  public record Brief(String nodeId, String leaderId, long term, long appliedIndex) {}
+
+  public Brief brief() {
+    RaftServer.Division division = divisionOrNull();
+    long applied = stateMachine.appliedIndex();
+    if (division == null) {
+      return new Brief(config.nodeId(), "", 0, applied);
+    }
+    RaftPeerId leader = division.getInfo().getLeaderId();
+    return new Brief(config.nodeId(), leader == null ? "" : leader.toString(), division.getInfo().getCurrentTerm(),
+        applied);
+  }
+
   public RaftStatus status() {
     Map<String, String> peerAddresses = new LinkedHashMap<>();
     Set<String> learners = new HashSet<>();
