@@ -19,24 +19,21 @@ final class HeaderFactory {
 
   ResponseHeader header() {
     RaftNode.Brief brief = raft.brief();
-    ResponseHeader.Builder header = ResponseHeader.newBuilder()
-        .setClusterId(clusterId)
-        .setNodeId(brief.nodeId())
-        .setLeaderId(brief.leaderId())
-        .setTerm(brief.term())
-        .setAppliedIndex(brief.appliedIndex());
-    members.get(brief.leaderId()).ifPresent(m -> header.setLeaderApiAddress(m.apiAddress()));
-    return header.build();
+    return header(brief.nodeId(), brief.leaderId(), brief.term(), brief.appliedIndex());
   }
 
   ResponseHeader header(RaftStatus status) {
+    return header(status.nodeId(), status.leaderId(), status.term(), status.appliedIndex());
+  }
+
+  private ResponseHeader header(String nodeId, String leaderId, long term, long appliedIndex) {
     ResponseHeader.Builder header = ResponseHeader.newBuilder()
         .setClusterId(clusterId)
-        .setNodeId(status.nodeId())
-        .setLeaderId(status.leaderId())
-        .setTerm(status.term())
-        .setAppliedIndex(status.appliedIndex());
-    members.get(status.leaderId()).ifPresent(m -> header.setLeaderApiAddress(m.apiAddress()));
+        .setNodeId(nodeId)
+        .setLeaderId(leaderId)
+        .setTerm(term)
+        .setAppliedIndex(appliedIndex);
+    members.get(leaderId).ifPresent(m -> header.setLeaderApiAddress(m.apiAddress()));
     return header.build();
   }
 }
