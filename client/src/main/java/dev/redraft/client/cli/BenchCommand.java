@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
         "Every number of clients is measured for every target back to back; with --repeat the whole sweep is "
             + "repeated and medians are reported, with the first target's throughput ratio to each baseline."})
 final class BenchCommand implements Callable<Integer> {
+  /** Longest prewarm of a Redis baseline: Redis compiles nothing, and the generator's Jedis path is small. */
+  static final int BASELINE_PREWARM_SECONDS = 15;
   @Spec
   CommandSpec spec;
 
@@ -72,10 +74,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Unmeasured load before each point, 0 for none (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--prewarm", paramLabel = "DURATION", defaultValue = "30s", converter = WarmupConverter.class,
+  @Option(names = "--prewarm", paramLabel = "DURATION", defaultValue = "120s", converter = WarmupConverter.class,
       description = "Unmeasured load on every target before the sweep, at the largest number of clients up to 50: "
-          + "fresh JVMs compile their hot code for tens of seconds, and a short warm-up measures that (default: "
-          + "${DEFAULT-VALUE}; 0 for none).")
+          + "fresh JVMs compile their hot code for a minute or two (C2), and a short warm-up measures that (default: "
+          + "${DEFAULT-VALUE}; Redis baselines get at most " + BASELINE_PREWARM_SECONDS + " s: only the "
+          + "generator's side of them compiles; 0 for none).")
   Duration prewarm;
 
   @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
@@ -152,10 +155,12 @@ final class BenchCommand implements Callable<Integer> {
         // many operations per call), so both are warmed: a third of the time alone, the rest at the
         // largest number of clients up to 50.
         int manyClients = Math.min(50, settings.clients().stream().mapToInt(Integer::intValue).max().orElse(1));
-        Duration alone = manyClients > 1 ? prewarm.dividedBy(3) : Duration.ZERO;
         for (Target target : targets) {
+          Duration cap = Duration.ofSeconds(BASELINE_PREWARM_SECONDS);
+          Duration total = target instanceof RedisTarget && prewarm.compareTo(cap) > 0 ? cap : prewarm;
+          Duration alone = manyClients > 1 ? total.dividedBy(3) : Duration.ZERO;
           for (int prewarmClients : alone.isZero() ? List.of(manyClients) : List.of(1, manyClients)) {
-            Duration length = prewarmClients == 1 && manyClients > 1 ? alone : prewarm.minus(alone);
+            Duration length = prewarmClients == 1 && manyClients > 1 ? alone : total.minus(alone);
             LoadRunner prewarmRunner = new LoadRunner(new LoadSettings(List.of(prewarmClients), settings.valueSize(),
                 settings.keySpace(), settings.mix(), settings.batchSize(), length, 0, Duration.ZERO, 1));
             String label = String.format("[prewarm %s %d clients]", target.name(), prewarmClients);

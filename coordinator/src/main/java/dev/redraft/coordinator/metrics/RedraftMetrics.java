@@ -12,7 +12,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -47,6 +50,9 @@ public final class RedraftMetrics implements AutoCloseable {
   private final Counter appliedEntries;
   private final Timer snapshots;
   private final Counter driftDetected;
+  private final Map<Op, Timer> okTimers = new EnumMap<>(Op.class);
+  private final Map<Op, Timer> errorTimers = new EnumMap<>(Op.class);
+  private final Map<String, Timer> redisTimers = new HashMap<>();
 
   public RedraftMetrics(String nodeId, String clusterId) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -68,12 +74,14 @@ public final class RedraftMetrics implements AutoCloseable {
     for (VerificationResult result : VerificationResult.values()) {
       verificationCounter(result);
     }
+    // Registered up front and kept: a per-request lookup by name and tags cost more than recording.
     for (Op op : Op.values()) {
-      requestTimer(op, "ok");
+      okTimers.put(op, requestTimer(op, "ok"));
+      errorTimers.put(op, requestTimer(op, "error"));
     }
     // Registered up front so a scrape never registers a meter while it reads the registry.
     for (String op : List.of("apply", "read", "ping")) {
-      redisTimer(op);
+      redisTimers.put(op, redisTimer(op));
     }
   }
 
@@ -100,8 +108,7 @@ public final class RedraftMetrics implements AutoCloseable {
    * it failed with (e.g. INVALID_ARGUMENT, UNAVAILABLE).
    */
   public void request(Op op, long elapsedNanos, String errorKind) {
-    String outcome = errorKind == null ? "ok" : "error";
-    requestTimer(op, outcome).record(elapsedNanos, TimeUnit.NANOSECONDS);
+    (errorKind == null ? okTimers : errorTimers).get(op).record(elapsedNanos, TimeUnit.NANOSECONDS);
     if (errorKind != null) {
       Counter.builder("redraft.request.errors")
           .description("Failed client requests by operation and gRPC status code")
@@ -126,7 +133,8 @@ public final class RedraftMetrics implements AutoCloseable {
 
   /** One round trip to this node's Redis: {@code op} is apply, read or ping. */
   public void redisRoundTrip(String op, long elapsedNanos) {
-    redisTimer(op).record(elapsedNanos, TimeUnit.NANOSECONDS);
+    Timer timer = redisTimers.get(op);
+    (timer != null ? timer : redisTimer(op)).record(elapsedNanos, TimeUnit.NANOSECONDS);
   }
 
   private Timer redisTimer(String op) {

@@ -393,10 +393,14 @@ final class ApplyPipeline implements AutoCloseable {
         List<ApplyResult> own = List.copyOf(results.subList(next, next + count));
         next += count;
         expectedMarker = Math.max(expectedMarker, item.index());
+        // The applied index moves first: the reply path runs inside complete() and asks whether this
+        // entry is applied; it is, so it answers at once instead of waiting (with a timer) for it.
+        waiter.advance(item.index());
         data.done().complete(own);
+      } else {
+        waiter.advance(item.index());
       }
       listener.applied(item.term(), item.index());
-      waiter.advance(item.index());
       completed++;
     }
     return completed;

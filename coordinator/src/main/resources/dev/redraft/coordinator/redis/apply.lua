@@ -190,8 +190,33 @@ end
 local session_count = nil
 local oldest_lower_bound = nil
 
+-- Last-use times of sessions written by this call, not yet in SESSION_TIMES: one variadic ZADD at
+-- the end instead of one per write. Flushed before anything reads SESSION_TIMES, so every decision
+-- sees exactly what per-write updates would have left there (and every replica decides alike).
+local touched = {}
+local touched_order = {}
+local TOUCH_CHUNK = 256 -- pairs per ZADD (unpack has a stack limit)
+
+local function flush_touches()
+  local n = #touched_order
+  if n == 0 then return end
+  for from = 1, n, TOUCH_CHUNK do
+    local args = {}
+    for i = from, math.min(n, from + TOUCH_CHUNK - 1) do
+      local client = touched_order[i]
+      args[#args + 1] = string.format('%d', touched[client])
+      args[#args + 1] = client
+    end
+    local added = redis.call('ZADD', SESSION_TIMES, unpack(args))
+    if session_count then session_count = session_count + added end
+  end
+  touched = {}
+  touched_order = {}
+end
+
 local function sessions_oldest()
   if oldest_lower_bound == nil then
+    flush_touches()
     local first = redis.call('ZRANGE', SESSION_TIMES, 0, 0, 'WITHSCORES')
     oldest_lower_bound = first[2] and tonumber(first[2]) or math.huge
   end
@@ -208,6 +233,7 @@ end
 local function expire_sessions(now, idle_ms)
   local cutoff = now - idle_ms
   if sessions_oldest() > cutoff then return end
+  flush_touches()
   local due = redis.call('ZRANGEBYSCORE', SESSION_TIMES, '-inf', string.format('%d', cutoff), 'LIMIT', 0, SESSION_SWEEP_LIMIT)
   if #due > 0 then drop_sessions(due) end
   if #due < SESSION_SWEEP_LIMIT then oldest_lower_bound = cutoff + 1 end
@@ -216,6 +242,7 @@ end
 -- Makes room for one new session under max by evicting the least recently used (the sorted set's
 -- order: lowest score, then lowest client id), but none used within the grace. False if no room.
 local function make_room(now, idle_ms, max)
+  flush_touches()
   if session_count == nil then session_count = redis.call('ZCARD', SESSION_TIMES) end
   if session_count < max then return true end
   local grace = math.min(idle_ms, SESSION_EVICT_GRACE_MS)
@@ -231,8 +258,8 @@ end
 
 local function session_put(client, seq, rb, fingerprint, replies, now)
   redis.call('HSET', SESSIONS, client, string.format('%d', seq) .. ':' .. rb .. ':' .. fingerprint .. ':' .. replies)
-  local added = redis.call('ZADD', SESSION_TIMES, string.format('%d', now), client)
-  if session_count then session_count = session_count + added end
+  if touched[client] == nil then touched_order[#touched_order + 1] = client end
+  touched[client] = now
   if now < sessions_oldest() then oldest_lower_bound = now end
 end
 
@@ -363,6 +390,7 @@ for _ = 1, count do
     end
   end
 end
+flush_touches()
 redis.call('SET', APPLIED, string.format('%d', marker))
 redis.call('SET', CLOCK, string.format('%d', clock))
 return out
