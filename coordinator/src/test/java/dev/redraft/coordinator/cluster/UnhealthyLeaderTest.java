@@ -69,6 +69,7 @@ class UnhealthyLeaderTest {
       long killed = System.nanoTime();
       client.set("after", "2");
       Duration gap = Duration.ofNanos(System.nanoTime() - killed);
+      System.out.println("write gap after the leader's Redis was killed: " + gap.toMillis() + " ms");
       assertThat(gap).as("a write after the leader's Redis was killed was accepted within %s", WRITE_BOUND)
           .isLessThan(WRITE_BOUND);
 
@@ -110,6 +111,8 @@ class UnhealthyLeaderTest {
       await().atMost(Duration.ofSeconds(30))
           .until(() -> cluster.node(leader).verifier().repairs() >= 1 && cluster.node(leader).health().isReady());
       Duration repairedAfter = Duration.ofNanos(System.nanoTime() - strayAt);
+      System.out.println("stray key in the leader's Redis: detected, handed over and repaired after "
+          + repairedAfter.toMillis() + " ms");
       assertThat(repairedAfter).as("detected, handed over and repaired within 30 s").isLessThan(Duration.ofSeconds(30));
 
       List<String> handOvers = warnings(leaderId, "handing leadership");
