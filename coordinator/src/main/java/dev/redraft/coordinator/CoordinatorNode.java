@@ -5,7 +5,9 @@ import dev.redraft.coordinator.api.ApiServer;
 import dev.redraft.coordinator.api.LeaderSnapshotRepair;
 import dev.redraft.coordinator.api.PeerChannels;
 import dev.redraft.coordinator.api.PeerDigestClient;
+import dev.redraft.coordinator.api.PeerReadinessProbe;
 import dev.redraft.coordinator.api.RemovalWatch;
+import dev.redraft.coordinator.raft.LeadershipHealthGuard;
 import dev.redraft.coordinator.raft.RaftClusterView;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import dev.redraft.coordinator.verify.VerifyScheduler;
@@ -53,6 +55,7 @@ public final class CoordinatorNode implements AutoCloseable {
   private final PeerDigestClient peerDigests;
   private final ReplicaVerifier verifier;
   private VerifyScheduler verifyScheduler;
+  private volatile LeadershipHealthGuard leadershipGuard;
   private final RedraftMetrics metrics;
   private final NodeReadiness readiness;
   private AdminHttpServer http;
@@ -74,7 +77,7 @@ public final class CoordinatorNode implements AutoCloseable {
     this.raft = new RaftNode(config, stateMachine);
     this.channels = new PeerChannels(config.nodeId(), members);
     this.peerDigests = new PeerDigestClient(channels);
-    this.verifier = new ReplicaVerifier(new RaftClusterView(raft), peerDigests,
+    this.verifier = new ReplicaVerifier(new RaftClusterView(raft, () -> leadershipGuard), peerDigests,
         new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health, metrics);
     stateMachine.setDigestListener(verifier::digestAt);
     this.readiness = new NodeReadiness(health, this::clusterView, reader::ping, config.readyMaxApplyLag());
@@ -107,6 +110,11 @@ public final class CoordinatorNode implements AutoCloseable {
       node.api.start();
       node.registrar.start();
       node.removalWatch.start();
+      // About an election timeout: a leader that cannot apply for that long hands over, as a dead
+      // leader would be replaced in that time; a shorter Redis blip does not move leadership.
+      node.leadershipGuard = LeadershipHealthGuard.of(config.nodeId(), node.raft, node.health,
+          new PeerReadinessProbe(node.channels), config.electionTimeoutMax());
+      node.leadershipGuard.start();
       node.verifyScheduler = new VerifyScheduler(config.verifyInterval(), () -> node.raft.membership().isLeader(),
           node.raft::proposeVerify);
     } catch (Exception e) {
@@ -145,6 +153,7 @@ public final class CoordinatorNode implements AutoCloseable {
 
   @Override
   public void close() {
+    closeQuietly("leadership guard", leadershipGuard);
     closeQuietly("removal watch", removalWatch);
     closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);

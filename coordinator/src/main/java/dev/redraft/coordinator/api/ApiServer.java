@@ -57,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
         .callExecutor(ApiServer::kvCallsOnTheTransportThread)
         .addService(new KvService(
             new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(), config.maxBatchCommands(),
-                config.requestTimeout()),
+                config.requestTimeout(), health),
             new ReadHandler(raft, leadership, validator, health, config.requestTimeout()), health, headers, metrics))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .addService(healthReporter.service())

@@ -14,6 +14,7 @@ import dev.redraft.coordinator.errors.SessionUnknownException;
 import dev.redraft.coordinator.errors.SessionsFullException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
 import dev.redraft.log.v1.ProposedCommand;
@@ -40,10 +41,12 @@ final class WriteHandler {
   private final int maxRequestBytes;
   private final int maxBatchCommands;
   private final Duration requestTimeout;
+  private final NodeHealth health;
 
   WriteHandler(String nodeId, RaftNode raft, CommandValidator validator, int maxRequestBytes, int maxBatchCommands,
-      Duration requestTimeout) {
+      Duration requestTimeout, NodeHealth health) {
     this.nodeId = nodeId;
+    this.health = health;
     this.raft = raft;
     this.validator = validator;
     this.maxRequestBytes = maxRequestBytes;
@@ -108,6 +111,14 @@ final class WriteHandler {
           + " be evicted; retry later, or raise session-max");
     }
     // Acknowledge only once this node's Redis holds the write too (on the leader it already does).
+    if (!health.isReady() && raft.stateMachine().appliedIndex() < committed.logIndex()) {
+      // E.g. this node led, its Redis died, it handed leadership over and forwarded the write: waiting
+      // for its own Redis would hold the caller for the whole request timeout. Another node answers
+      // the retry from the client's session (applied once).
+      throw new UnavailableException("write " + request.getSequence() + " of client " + request.getClientId()
+          + " is committed at index " + committed.logIndex() + " but node " + nodeId + " cannot apply it now ("
+          + health.reason() + "); retry with the same client id and sequence on another node: it is applied once");
+    }
     return raft.stateMachine().awaitApplied(committed.logIndex())
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((v, error) -> {

@@ -3,14 +3,18 @@ package dev.redraft.coordinator.raft;
 import dev.redraft.coordinator.verify.ClusterView;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** The verifier's view of membership and leadership, from this node's Raft server. */
 public final class RaftClusterView implements ClusterView {
   private final RaftNode raft;
+  private final Supplier<LeadershipHealthGuard> guard;
 
-  public RaftClusterView(RaftNode raft) {
+  /** {@code guard} hands leadership over when this node cannot serve (available once the node started). */
+  public RaftClusterView(RaftNode raft, Supplier<LeadershipHealthGuard> guard) {
     this.raft = raft;
+    this.guard = guard;
   }
 
   @Override
@@ -34,8 +38,21 @@ public final class RaftClusterView implements ClusterView {
     return raft.membership().isLeader();
   }
 
+  /**
+   * Waits for the guard to hand leadership to a voter that is ready (the caller marked this node as
+   * needing repair): a plain step-down would let this node, whose log is as long as anyone's, win
+   * the next election again, and then no other node leads to repair it from.
+   */
   @Override
   public void stepDown(Duration timeout) {
-    raft.membership().transferLeadership("", timeout);
+    LeadershipHealthGuard current = guard.get();
+    if (current == null) {
+      return;
+    }
+    try {
+      current.awaitHandOver(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

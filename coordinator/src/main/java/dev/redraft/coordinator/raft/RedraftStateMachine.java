@@ -461,6 +461,12 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return p == null ? 0 : p.applied();
   }
 
+  /** The highest log index handed to the apply pipeline so far (applied or waiting to be). */
+  public long handedToApply() {
+    ApplyPipeline p = pipeline;
+    return p == null ? 0 : p.lastSubmitted();
+  }
+
   @Override
   public void close() throws IOException {
     // Ratis closes the state machine when the server stops, and also when it closes the group on its

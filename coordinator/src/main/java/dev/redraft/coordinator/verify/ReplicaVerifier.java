@@ -152,7 +152,8 @@ public final class ReplicaVerifier implements AutoCloseable {
     health.markNeedsRepair(reason);
     try {
       if (cluster.isLeader()) {
-        LOG.warn("node {}: stepping down before repairing its own Redis", cluster.selfId());
+        LOG.warn("node {}: handing leadership to a voter that is ready before repairing its own Redis from it",
+            cluster.selfId());
         cluster.stepDown(STEP_DOWN_TIMEOUT);
       }
       repair.repairFromLeader(round);
