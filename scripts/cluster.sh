@@ -18,6 +18,9 @@
 #
 # DIR defaults to $REDRAFT_HOME or ./.redraft. Works from any directory.
 set -euo pipefail
+# Everything this script creates, and everything the processes it starts write (Raft logs, snapshots,
+# AOF files, logs, passwords), is readable by its owner only.
+umask 077
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
@@ -127,7 +130,6 @@ create_node() {
   mkdir -p "$ndir/redis" "$ndir/data"
   local password
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-  umask 077
   printf '%s\n' "$password" > "$ndir/redis.password"
   cat > "$ndir/redis.conf" <<CONF
 # Only this node's coordinator may reach and write this Redis.
@@ -144,7 +146,6 @@ save ""
 maxmemory-policy noeviction
 enable-debug-command local
 CONF
-  umask 022
   start_redis "$ndir"
   cat > "$ndir/node.env" <<ENV
 NODE=$node
@@ -182,7 +183,8 @@ start_coordinator() {
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   local waited=0
-  until redis-cli -p "${REDIS##*:}" -a "$(cat "$ndir/redis.password")" --no-auth-warning ping >/dev/null 2>&1; do
+  # The password goes through the environment: on the command line, ps would show it to every user.
+  until REDISCLI_AUTH="$(cat "$ndir/redis.password")" redis-cli -p "${REDIS##*:}" ping >/dev/null 2>&1; do
     sleep 0.1; waited=$(( waited + 1 ))
     if ! pid_alive "$ndir/redis.pid" || (( waited >= 300 )); then
       die "redis for $NODE did not start (port ${REDIS##*:}): $(log_tail "$ndir/redis.log" 3)(see $ndir/redis.log)"

@@ -15,6 +15,7 @@ import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Limits;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
+import dev.redraft.coordinator.node.DataDirectory;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
@@ -62,6 +63,7 @@ public final class CoordinatorNode implements AutoCloseable {
 
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
+    DataDirectory.secure(config.nodeId(), config.dataDir());
     RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
         config.redisPassword(), REDIS_TIMEOUT);
     RedisPreflight.check(redis, config.redisAllowRemote());

@@ -44,6 +44,14 @@ public record NodeConfig(
     peers = Map.copyOf(peers);
   }
 
+  /** Every field but the Redis password (a secret never goes into a log line). */
+  @Override
+  public String toString() {
+    return "NodeConfig[nodeId=" + nodeId + ", clusterId=" + clusterId + ", raftAddress=" + raftAddress
+        + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisPassword="
+        + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir=" + dataDir + ", ...]";
+  }
+
   public Optional<HostPort> http() {
     return Optional.ofNullable(httpAddress);
   }

@@ -37,6 +37,8 @@ class ConfigLoaderTest {
     assertThat(config.clusterId()).isEqualTo("fromenv");
     assertThat(config.redisPassword()).isEqualTo("secret");
     assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(7000));
+    assertThat(config.toString()).as("a configuration as it could be logged").doesNotContain("secret")
+        .contains("redisPassword=(set)");
   }
 
   @Test

@@ -188,6 +188,83 @@ class ClusterLifecycleScriptsIT {
   }
 
   /** Polls a stale read through one node until it returns the value: it has caught up. */
+  /**
+   * Issue 15, secrets and files: whatever the caller's umask, everything a local cluster writes (Raft
+   * logs, snapshots, AOF files, logs, passwords, configs) is owner-only, and no Redis password shows
+   * on any process' command line or in any log.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void everythingTheClusterWritesIsOwnerOnlyAndNoPasswordIsOnACommandLineOrInALog() throws Exception {
+    // redis-cli as the scripts find it on the PATH: the real one, behind a wrapper that records its arguments.
+    Path bin = Files.createDirectories(elsewhere.resolve("bin"));
+    Path argvLog = elsewhere.resolve("redis-cli-argv.log");
+    String realRedisCli = Stream.of(System.getenv("PATH").split(":")).map(dir -> Path.of(dir, "redis-cli"))
+        .filter(Files::isExecutable).findFirst().orElseThrow().toString();
+    Path wrapper = bin.resolve("redis-cli");
+    Files.writeString(wrapper, "#!/bin/sh\necho \"$*\" >> '" + argvLog + "'\nexec '" + realRedisCli + "' \"$@\"\n");
+    wrapper.toFile().setExecutable(true);
+    ok(run(Map.of("PATH", bin + ":" + System.getenv("PATH")), "bash", "-c", "umask 022 && exec \"$0\" start --nodes 3",
+        CLUSTER), "cluster.sh start under umask 022");
+    for (int i = 0; i < 20; i++) {
+      ok(run(REDRAFT, "set", "secret-" + i, "value-" + i), "redraft set");
+    }
+    ok(run(REDRAFT, "snapshot"), "redraft snapshot (so snapshot files exist)");
+
+    List<String> wide = new java.util.ArrayList<>();
+    int checked = 0;
+    try (Stream<Path> paths = Files.walk(home)) {
+      for (Path path : (Iterable<Path>) paths.filter(p -> !p.equals(home))::iterator) {
+        Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(path,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        checked++;
+        if (mode.stream().anyMatch(bit -> bit.name().startsWith("GROUP") || bit.name().startsWith("OTHERS"))) {
+          wide.add(home.relativize(path) + " " + java.nio.file.attribute.PosixFilePermissions.toString(mode));
+        }
+      }
+    }
+    assertThat(checked).as("files and directories checked").isGreaterThan(30);
+    assertThat(wide).as("files or directories readable by others than their owner").isEmpty();
+    try (Stream<Path> files = Files.walk(home)) {
+      assertThat(files.map(p -> p.getFileName().toString()).toList())
+          .as("the checked files include Raft logs, a snapshot and AOF files")
+          .anyMatch(name -> name.startsWith("log_")).anyMatch(name -> name.startsWith("snapshot."))
+          .anyMatch(name -> name.contains(".aof"));
+    }
+
+    List<String> passwords = new java.util.ArrayList<>();
+    for (String node : List.of("n1", "n2", "n3")) {
+      passwords.add(Files.readString(home.resolve(node + "/redis.password")).trim());
+    }
+    assertThat(passwords).allMatch(p -> p.length() >= 16);
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
+        String commandLine;
+        try {
+          commandLine = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException gone) {
+          continue; // the process ended meanwhile
+        }
+        for (String password : passwords) {
+          assertThat(commandLine).as("command line of process %s", proc.getFileName()).doesNotContain(password);
+        }
+      }
+    }
+    String redisCliCalls = Files.readString(argvLog);
+    assertThat(redisCliCalls).as("redis-cli calls of cluster.sh start").contains("ping");
+    for (String password : passwords) {
+      assertThat(redisCliCalls).as("redis-cli arguments").doesNotContain(password);
+    }
+    try (Stream<Path> logs = Files.walk(home)) {
+      for (Path log : (Iterable<Path>) logs.filter(p -> p.toString().endsWith(".log"))::iterator) {
+        String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+        for (String password : passwords) {
+          assertThat(text).as("log %s", home.relativize(log)).doesNotContain(password);
+        }
+      }
+    }
+  }
+
   private void awaitStaleRead(String endpoint, String key, String value) {
     await().atMost(CATCH_UP).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       Result read = run(REDRAFT, "--endpoints", endpoint, "--timeout", "5s", "get", key, "--stale");
