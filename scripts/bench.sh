@@ -17,7 +17,7 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
-CLI_JAR="$REPO_DIR/client/target/redraft-cli.jar"
+CLI_JAR="$REPO_DIR/cli/target/redraft-cli.jar"
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 

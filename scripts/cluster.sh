@@ -25,7 +25,7 @@ umask 077
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 COORDINATOR_JAR="$REPO_DIR/coordinator/target/redraft-coordinator.jar"
-CLI_JAR="$REPO_DIR/client/target/redraft-cli.jar"
+CLI_JAR="$REPO_DIR/cli/target/redraft-cli.jar"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
@@ -38,9 +38,15 @@ die() { echo "cluster.sh: $*" >&2; exit 1; }
 # the milliseconds with this heap. REDRAFT_JAVA_OPTS replaces these settings.
 DEFAULT_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC"
 
+# usage [EXIT_CODE]: the header above; 'help' exits 0 (on stdout), a wrong command 2 (on stderr).
 usage() {
-  awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-  exit 2
+  local code=${1:-2}
+  if (( code == 0 )); then
+    awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  else
+    awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  fi
+  exit "$code"
 }
 
 ensure_jars() {
@@ -121,6 +127,24 @@ log_tail() {
 endpoints_csv() { paste -sd, "$DIR/endpoints"; }
 
 cli() { java -jar "$CLI_JAR" --endpoints "$(endpoints_csv)" "$@"; }
+
+# members_json ENDPOINTS CMD...: 'redraft CMD -o json' (cluster status, member list) for scripts. Those
+# exit 1 when a member is down or not ready, with the table still printed: that is an answer here;
+# only no answer at all (exit 2, 3) fails. Its stderr goes to ours on failure.
+members_json() {
+  local endpoints=$1 out rc=0 err
+  shift
+  err=$(mktemp)
+  out=$(java -jar "$CLI_JAR" --endpoints "$endpoints" "$@" -o json 2>"$err") || rc=$?
+  if (( rc == 0 || rc == 1 )) && [[ -n "$out" ]]; then
+    rm -f "$err"
+    printf '%s\n' "$out"
+  else
+    cat "$err" >&2
+    rm -f "$err"
+    return 1
+  fi
+}
 
 # Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
 # starts its Redis: loopback only, its own password, its own config.
@@ -219,7 +243,7 @@ cmd_start() {
   fi
   if compgen -G "$DIR/n*/coordinator.pid" >/dev/null; then
     for pidfile in "$DIR"/n*/coordinator.pid "$DIR"/n*/redis.pid; do
-      pid_alive "$pidfile" && die "a cluster is already running in $DIR: run 'scripts/cluster.sh stop' (or 'clean') first"
+      pid_alive "$pidfile" && die "a cluster is already running in $DIR: run '$CS stop' (or 'clean') first"
     done
   fi
   ensure_jars
@@ -270,14 +294,14 @@ restart_cluster() {
   mapfile -t dirs < <(member_dirs)
   for ndir in "${dirs[@]}"; do ids+="${ids:+ }$(basename "$ndir")"; done
   if [[ -n "$nodes_given" ]] && (( nodes_given != ${#dirs[@]} )); then
-    die "$DIR holds a cluster of ${#dirs[@]} node(s) ($ids): 'scripts/cluster.sh start' without --nodes starts" \
-      "it again; for a new cluster of $nodes_given nodes run 'scripts/cluster.sh clean' first (it deletes $DIR) or use another --dir"
+    die "$DIR holds a cluster of ${#dirs[@]} node(s) ($ids): '$CS start' without --nodes starts" \
+      "it again; for a new cluster of $nodes_given nodes run '$CS clean' first (it deletes $DIR) or use another --dir"
   fi
   if [[ -n "$base" ]]; then
     # shellcheck disable=SC1091
     source "${dirs[0]}/node.env"
     [[ "${RAFT##*:}" == "$base" ]] || die "$DIR holds a cluster whose ports are recorded in DIR/NODE/node.env ($NODE: Raft $RAFT):" \
-      "start it without --base-port; for a new cluster on port $base run 'scripts/cluster.sh clean' first or use another --dir"
+      "start it without --base-port; for a new cluster on port $base run '$CS clean' first or use another --dir"
   fi
   ensure_jars
   local peers running=() stopped=() node
@@ -286,7 +310,7 @@ restart_cluster() {
     node=$(basename "$ndir")
     if pid_alive "$ndir/coordinator.pid" && pid_alive "$ndir/redis.pid"; then running+=("$node"); else stopped+=("$node"); fi
   done
-  (( ${#stopped[@]} > 0 )) || die "a cluster is already running in $DIR: run 'scripts/cluster.sh stop' (or 'clean') first"
+  (( ${#stopped[@]} > 0 )) || die "a cluster is already running in $DIR: run '$CS stop' (or 'clean') first"
   if (( ${#running[@]} > 0 )); then
     echo "Already running: ${running[*]}. Starting ${stopped[*]} ..."
   else
@@ -308,7 +332,12 @@ restart_cluster() {
 print_endpoints() {
   echo "Endpoints: $(endpoints_csv)"
   echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
-  echo "Try: scripts/redraft set greeting hello && scripts/redraft get greeting"
+  # A command that works as printed: from another directory the tool needs its path, and with a DIR
+  # other than ./.redraft it needs REDRAFT_HOME to find the endpoints.
+  local tool="scripts/redraft" env=""
+  [[ "$(pwd)" == "$REPO_DIR" ]] || tool="$REPO_DIR/scripts/redraft"
+  [[ "$DIR" == "$(pwd)/.redraft" ]] || env="REDRAFT_HOME=$(printf %q "$DIR") "
+  echo "Try: ${env:+export $env&& }$tool set greeting hello && $tool get greeting"
 }
 
 # The members this script started and has not removed: the node directories DIR/n<number>.
@@ -371,12 +400,12 @@ check_ports_free() {
 # The node id argument of a single-node command: a node of the cluster in DIR.
 node_arg() {
   local command=$1; shift
-  [[ $# -eq 1 ]] || die "$command: give exactly one node id, e.g. 'scripts/cluster.sh $command n2'"
+  [[ $# -eq 1 ]] || die "$command: give exactly one node id, e.g. '$CS $command n2'"
   local node=$1
   [[ "$node" =~ ^n[0-9]+$ ]] || die "$command: '$node' is not a node id (n1, n2, ...; nodes in $DIR: $(node_ids))"
   if [[ ! -f "$DIR/$node/node.env" ]]; then
     [[ -d "$DIR/removed/$node" ]] && die "$command: $node was removed from the cluster (its files are in" \
-      "$DIR/removed/$node); 'scripts/cluster.sh add-node' adds a new node"
+      "$DIR/removed/$node); '$CS add-node' adds a new node"
     die "$command: no node '$node' in $DIR (nodes: $(node_ids))"
   fi
   echo "$node"
@@ -441,7 +470,7 @@ start_one_node() {
     if (( SECONDS > deadline )); then
       verdict=$(http_get "$HTTP" /readyz || true)
       echo "$node runs but has not caught up after 60 s (applied index ${applied:-unknown}, leader's commit index ${target:-unknown}; /readyz: ${verdict:-no answer})." >&2
-      echo "It catches up once a majority of the members runs: see 'scripts/cluster.sh status' and $ndir/coordinator.log." >&2
+      echo "It catches up once a majority of the members runs: see '$CS status' and $ndir/coordinator.log." >&2
       return 0
     fi
     sleep 2
@@ -452,7 +481,7 @@ start_one_node() {
 # 'redraft cluster status -o json' (one member per line). Fails while there is no leader.
 catch_up_indexes() {
   local node=$1 status applied commit
-  status=$(cli cluster status -o json 2>/dev/null) || return 1
+  status=$(members_json "$(endpoints_csv)" cluster status 2>/dev/null) || return 1
   applied=$(grep -E "\"node_id\": *\"$node\"" <<<"$status" | grep -oE '"applied_index": *[0-9]+' | grep -oE '[0-9]+$') || return 1
   commit=$(grep -E '"role": *"LEADER"' <<<"$status" | head -n 1 | grep -oE '"commit_index": *[0-9]+' | grep -oE '[0-9]+$') || return 1
   echo "$applied $commit"
@@ -475,7 +504,7 @@ cmd_stop_node() {
     return 0
   fi
   stop_node "$node"
-  echo "Stopped $node (its coordinator and its Redis). It is still a member: 'scripts/cluster.sh start-node $node' starts it again."
+  echo "Stopped $node (its coordinator and its Redis). It is still a member: '$CS start-node $node' starts it again."
 }
 
 cmd_restart_node() {
@@ -515,7 +544,7 @@ cmd_add_node() {
       *) die "add-node: unknown option '$1' (see: scripts/cluster.sh help)" ;;
     esac
   done
-  [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with 'scripts/cluster.sh start'"
+  [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with '$CS start'"
   require_tools
   ensure_jars
   local peers="" ndir
@@ -576,7 +605,7 @@ drop_endpoints() {
 # be reached.
 membership_of() {
   local node=$1 endpoints=$2 members
-  members=$(java -jar "$CLI_JAR" --endpoints "$endpoints" member list -o json 2>&1) || { echo "$members" >&2; return 1; }
+  members=$(members_json "$endpoints" member list) || return 1
   if grep -Eq "\"node_id\" *: *\"$node\"" <<<"$members"; then echo yes; else echo no; fi
 }
 
@@ -584,7 +613,7 @@ membership_of() {
 # (asking the other nodes: a removed node may still believe it is one), stops its processes, moves its
 # files to DIR/removed/NODE and drops it from the endpoints files. Safe to repeat.
 cmd_remove_node() {
-  [[ $# -eq 1 ]] || die "remove-node: give exactly one node id, e.g. 'scripts/cluster.sh remove-node n4'"
+  [[ $# -eq 1 ]] || die "remove-node: give exactly one node id, e.g. '$CS remove-node n4'"
   local node=$1
   [[ "$node" =~ ^n[0-9]+$ ]] || die "remove-node: '$node' is not a node id (n1, n2, ...; nodes in $DIR: $(node_ids))"
   if [[ ! -f "$DIR/$node/node.env" ]]; then
@@ -600,10 +629,10 @@ cmd_remove_node() {
   source "$DIR/$node/node.env"
   local others
   others=$(grep -vxF "$API" "$DIR/endpoints" 2>/dev/null | sed '/^$/d' | paste -sd, || true)
-  [[ -n "$others" ]] || die "remove-node: $node is the only node in $DIR: use 'scripts/cluster.sh stop' (or 'clean') instead"
+  [[ -n "$others" ]] || die "remove-node: $node is the only node in $DIR: use '$CS stop' (or 'clean') instead"
   local member
   member=$(membership_of "$node" "$others") \
-    || die "cannot reach the other nodes ($others) to remove $node from the membership: start them ('scripts/cluster.sh start'), then run remove-node again"
+    || die "cannot reach the other nodes ($others) to remove $node from the membership: start them ('$CS start'), then run remove-node again"
   if [[ "$member" == yes ]]; then
     echo "Removing $node from the cluster ..."
     if ! java -jar "$CLI_JAR" --endpoints "$others" member remove "$node"; then
@@ -620,7 +649,7 @@ cmd_remove_node() {
 }
 
 cmd_status() {
-  [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with 'scripts/cluster.sh start'"
+  [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with '$CS start'"
   ensure_jars
   cli cluster status "$@"
 }
@@ -701,6 +730,9 @@ main() {
   mkdir -p "$(dirname "$DIR")"
   DIR="$(cd "$(dirname "$DIR")" && pwd)/$(basename "$DIR")"
   export REDRAFT_HOME="$DIR"
+  # This script as a command that works in the messages it prints: with --dir unless DIR is the default.
+  CS="scripts/cluster.sh"
+  [[ "$DIR" == "$(pwd)/.redraft" ]] || CS="scripts/cluster.sh --dir $(printf %q "$DIR")"
   trap on_exit EXIT
   case "$command" in
     start) cmd_start "${rest[@]+"${rest[@]}"}" ;;
@@ -713,7 +745,7 @@ main() {
     stop) cmd_stop ;;
     clean) cmd_clean ;;
     logs) cmd_logs "${rest[@]+"${rest[@]}"}" ;;
-    help|-h|--help) usage ;;
+    help|-h|--help) usage 0 ;;
     *) echo "cluster.sh: unknown command '$command'" >&2; usage ;;
   esac
 }

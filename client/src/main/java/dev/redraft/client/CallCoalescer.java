@@ -146,7 +146,7 @@ final class CallCoalescer<Q, R> {
     } else {
       Status status = Status.fromCodeValue(outcome.error().getCode()).withDescription(outcome.error().getMessage());
       pending.response().completeExceptionally(new CallFailedException(status, "node " + outcome.node(), 1,
-          System.nanoTime() - startNanos, false, RetryClassifier.leavesWriteOutcomeUnknown(status)));
+          System.nanoTime() - startNanos, false, RetryClassifier.leavesWriteOutcomeUnknown(status), false));
     }
   }
 

@@ -10,9 +10,10 @@ final class CallFailedException extends RuntimeException {
   private final long elapsedNanos;
   private final boolean retriesExhausted;
   private final boolean mayHaveBeenApplied;
+  private final boolean noNodeAnswered;
 
   CallFailedException(Status status, String endpoint, int attempts, long elapsedNanos,
-                      boolean retriesExhausted, boolean mayHaveBeenApplied) {
+                      boolean retriesExhausted, boolean mayHaveBeenApplied, boolean noNodeAnswered) {
     super(status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription()),
         status.getCause());
     this.status = status;
@@ -21,6 +22,12 @@ final class CallFailedException extends RuntimeException {
     this.elapsedNanos = elapsedNanos;
     this.retriesExhausted = retriesExhausted;
     this.mayHaveBeenApplied = mayHaveBeenApplied;
+    this.noNodeAnswered = noNodeAnswered;
+  }
+
+  /** Every attempt failed to connect: no node is listening at any endpoint tried. */
+  boolean noNodeAnswered() {
+    return noNodeAnswered;
   }
 
   Status status() {

@@ -78,8 +78,11 @@ final class FailureTranslator {
   }
 
   private static ClusterUnavailableException unavailable(CallFailedException failed) {
-    return new ClusterUnavailableException("no answer from the cluster after " + summary(failed)
-        + ". Check the nodes with 'redraft cluster status'", failed);
+    if (failed.noNodeAnswered()) {
+      return new ClusterUnavailableException("no node answered: connection refused by every endpoint tried ("
+          + summary(failed) + "). Are the nodes running, and are these their API addresses?", failed);
+    }
+    return new ClusterUnavailableException("no answer from the cluster after " + summary(failed), failed);
   }
 
   private static String summary(CallFailedException failed) {

@@ -63,7 +63,8 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
       return thread;
     });
     scheduler.setRemoveOnCancelPolicy(true);
-    this.caller = new RetryingCaller(endpoints, builder.retryPolicy, builder.requestTimeout, scheduler);
+    this.caller = new RetryingCaller(endpoints, builder.retryPolicy, builder.requestTimeout,
+        builder.connectTimeout != null ? builder.connectTimeout : builder.requestTimeout, scheduler);
     this.writes = new CallCoalescer<>(new KvSenders.Writes(caller), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
         MAX_BYTES_PER_CALL, WriteRequest::getSerializedSize);
     this.reads = new CallCoalescer<>(new KvSenders.Reads(caller), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
@@ -299,6 +300,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   public static final class Builder {
     private List<String> endpoints = List.of();
     private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private ChannelFactory channelFactory = ChannelFactory.plaintext();
 
@@ -327,6 +329,19 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
         throw new IllegalArgumentException("requestTimeout must be a positive duration, got " + timeout);
       }
       this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a call keeps retrying while no node has answered at all (every connection refused),
+     * e.g. 2 s for a command-line tool that should fail fast against a stopped cluster. Once any
+     * node answers, only the request timeout applies. Default: the request timeout.
+     */
+    public Builder connectTimeout(Duration timeout) {
+      if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("connectTimeout must be a positive duration, got " + timeout);
+      }
+      this.connectTimeout = timeout;
       return this;
     }
 

@@ -49,6 +49,11 @@ final class RetryClassifier {
     };
   }
 
+  /** The attempt never reached a node: its connection was refused or could not be made. */
+  static boolean isConnectFailure(Status status) {
+    return status.getCode() == Status.Code.UNAVAILABLE && connectionRefused(status.getCause());
+  }
+
   private static boolean connectionRefused(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof ConnectException) {

@@ -44,15 +44,21 @@ final class RetryingCaller {
   private final EndpointPool endpoints;
   private final RetryPolicy policy;
   private final long requestTimeoutNanos;
+  private final long connectTimeoutNanos;
   private final ScheduledExecutorService scheduler;
   private final Set<Call<?>> active = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  RetryingCaller(EndpointPool endpoints, RetryPolicy policy, Duration requestTimeout,
+  /**
+   * @param connectTimeout how long a call keeps trying while no node has answered at all (every
+   *     attempt failed to connect); at most the request timeout
+   */
+  RetryingCaller(EndpointPool endpoints, RetryPolicy policy, Duration requestTimeout, Duration connectTimeout,
                  ScheduledExecutorService scheduler) {
     this.endpoints = endpoints;
     this.policy = policy;
     this.requestTimeoutNanos = requestTimeout.toNanos();
+    this.connectTimeoutNanos = Math.min(connectTimeout.toNanos(), requestTimeoutNanos);
     this.scheduler = scheduler;
   }
 
@@ -91,6 +97,8 @@ final class RetryingCaller {
     final long deadlineNanos = startNanos + requestTimeoutNanos;
     int attempts;
     boolean mayHaveBeenApplied;
+    /** Whether any node answered (a response or a status of its own), as opposed to no connection. */
+    boolean anyAnswer;
     Status lastStatus;
     String lastEndpoint;
 
@@ -145,6 +153,9 @@ final class RetryingCaller {
       if (RetryClassifier.leavesWriteOutcomeUnknown(status)) {
         mayHaveBeenApplied = true;
       }
+      if (!RetryClassifier.isConnectFailure(status)) {
+        anyAnswer = true;
+      }
       RetryClassifier.Decision decision = mode == Mode.ADMIN
           ? RetryClassifier.classifyAdmin(status) : RetryClassifier.classify(status, trailers);
       if (decision.switchEndpoint()) {
@@ -159,7 +170,8 @@ final class RetryingCaller {
         return;
       }
       long delay = policy.backoffNanos(attempts);
-      if (System.nanoTime() + delay >= deadlineNanos) {
+      long next = System.nanoTime() + delay;
+      if (next >= deadlineNanos || (!anyAnswer && next - startNanos >= connectTimeoutNanos)) {
         fail(status, true);
         return;
       }
@@ -173,7 +185,7 @@ final class RetryingCaller {
     void fail(Status status, boolean retriesExhausted) {
       future.completeExceptionally(new CallFailedException(status,
           lastEndpoint != null ? lastEndpoint : "(none)", attempts, System.nanoTime() - startNanos,
-          retriesExhausted, mayHaveBeenApplied));
+          retriesExhausted, mayHaveBeenApplied, !anyAnswer));
     }
 
     private final class AttemptObserver implements StreamObserver<T> {

@@ -113,7 +113,7 @@ class CallCoalescerTest {
     sender.singleCalls.get(0).complete("X");
     // 10 bytes at most: "aaaa" + "bbbb" fit, "cccc" would not.
     assertThat(sender.manys).containsExactly(List.of("aaaa", "bbbb"));
-    sender.manyCalls.get(0).completeExceptionally(new CallFailedException(Status.UNIMPLEMENTED, "n1", 1, 0, false,
+    sender.manyCalls.get(0).completeExceptionally(new CallFailedException(Status.UNIMPLEMENTED, "n1", 1, 0, false, false,
         false));
     // The server has no many-call: those two go alone, and so does everything waiting or sent after,
     // without waiting for one another (as a client without coalescing would).

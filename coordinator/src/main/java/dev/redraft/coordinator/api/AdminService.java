@@ -349,8 +349,26 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
           .nodeStatus(NodeStatusRequest.getDefaultInstance())
           .getMember();
     } catch (StatusRuntimeException e) {
-      return unreachable.setDetail("not reachable at " + addresses.get().apiAddress() + ": " + e.getStatus()).build();
+      return unreachable.setDetail("not reachable at " + addresses.get().apiAddress() + ": "
+          + oneLine(e.getStatus())).build();
     }
+  }
+
+  /** A status in one line for people: code, description, the root cause's message; no stack trace. */
+  static String oneLine(io.grpc.Status status) {
+    StringBuilder text = new StringBuilder(status.getCode().name());
+    if (status.getDescription() != null) {
+      text.append(": ").append(status.getDescription());
+    }
+    Throwable root = status.getCause();
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != null) {
+      text.append(" (").append(root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName())
+          .append(')');
+    }
+    return text.toString().replace('\n', ' ');
   }
 
   @Override

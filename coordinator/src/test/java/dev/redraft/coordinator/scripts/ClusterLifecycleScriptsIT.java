@@ -116,8 +116,11 @@ class ClusterLifecycleScriptsIT {
     assertThat(alive(before.get("n3/redis.pid"))).isTrue();
     assertThat(ok(run(CLUSTER, "stop-node", "n2"), "stop-node n2 again").output()).contains("n2 is not running");
 
-    Result status = ok(run(CLUSTER, "status"), "cluster.sh status with n2 stopped");
-    assertThat(status.output()).contains("LEADER").contains("n2");
+    // Like 'etcdctl endpoint health': the table shows n2 unreachable, and the exit code says so.
+    Result status = run(CLUSTER, "status");
+    assertThat(status.exitCode()).as("cluster.sh status with n2 stopped:%n%s", status.output()).isEqualTo(1);
+    assertThat(status.output()).contains("LEADER").contains("UNREACHABLE").contains("n2 (unreachable)")
+        .doesNotContain("\tat ").doesNotContain("Caused by");
 
     ok(run(REDRAFT, "set", "while-n2-was-down", "written"), "redraft set while n2 is down");
     Result started = ok(run(CLUSTER, "start-node", "n2"), "cluster.sh start-node n2");

@@ -10,10 +10,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code redraft set KEY VALUE [--ex S|--px MS|--exat T|--pxat T|--keepttl] [--nx|--xx] [--get]}. */
+/**
+ * {@code redraft set KEY VALUE [EX S|PX MS|EXAT T|PXAT T|KEEPTTL] [NX|XX] [GET]}: Redis' own words, in
+ * any case, as redis-cli takes them; {@code --ex S}, {@code --nx}, ... stay as aliases.
+ */
 @Command(name = "set", mixinStandardHelpOptions = true,
-    description = "Set a key to a value (SET), with an optional expiry and condition. Prints OK, or "
-        + "(nil) if the condition kept it from being set.")
+    description = {"Set a key to a value (SET), with an optional expiry and condition, in Redis' own "
+        + "words (any case): set KEY VALUE [EX SECONDS|PX MS|EXAT UNIX-S|PXAT UNIX-MS|KEEPTTL] [NX|XX] "
+        + "[GET]. Prints OK, or (nil) if the condition kept it from being set.",
+        "The --ex/--px/--exat/--pxat/--keepttl/--nx/--xx/--get flags are aliases of those words."})
 final class SetCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -23,6 +28,10 @@ final class SetCommand implements Callable<Integer> {
 
   @Parameters(index = "1", paramLabel = "VALUE")
   String value;
+
+  @Parameters(index = "2..*", paramLabel = "OPTION", arity = "0..*",
+      description = "SET's options as Redis takes them, e.g. EX 100 NX; passed on as given.")
+  List<String> redisOptions = new ArrayList<>();
 
   @ArgGroup(exclusive = true)
   Expiry expiry;
@@ -75,6 +84,7 @@ final class SetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<String> args = new ArrayList<>(List.of(key, value));
+    args.addAll(redisOptions);
     if (expiry != null) {
       expiry.addTo(args);
     }

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "redraft", mixinStandardHelpOptions = true,
     versionProvider = RedraftCommand.Version.class,
     description = "Talk to a Redraft cluster: strongly consistent Redis through Raft.",
-    footer = {"", "Exit codes: 0 ok, 1 Redis error or request refused, 2 usage error (also an admin "
-        + "request the server rejects as malformed), 3 cluster unavailable or outcome unknown."})
+    footer = {"", "Exit codes: 0 ok, 1 Redis error, request refused or a check that found a problem "
+        + "(cluster status, member list, verify), 2 wrong arguments (whoever detects them: this tool or "
+        + "the server), 3 cluster unavailable or outcome unknown."})
 final class RedraftCommand implements Callable<Integer> {
   private final CliContext context;
 
@@ -51,6 +52,10 @@ final class RedraftCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json",
       description = "Output format: text/table (human, the default) or json.")
   OutputFormat output;
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT,
+      description = "On failure, print the stack trace as well as the one-line message.")
+  boolean debug;
 
   RedraftCommand(CliContext context) {
     this.context = context;
@@ -83,6 +88,10 @@ final class RedraftCommand implements Callable<Integer> {
 
   PrintWriter out() {
     return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
   }
 
   ReplyPrinter replyPrinter() {

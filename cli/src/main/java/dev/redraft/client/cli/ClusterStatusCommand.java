@@ -9,8 +9,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code redraft cluster status [-o table|json]}. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Every member as it reports itself: node, API address, role, term, applied index, "
-        + "Redis health, readiness, lag behind the leader's commit index, newest snapshot, voter or learner.")
+    description = {"Every member as it reports itself: node, API address, role, term, applied index, "
+        + "Redis health, readiness, lag behind the leader's commit index, newest snapshot, voter or learner.",
+        "Exit code 1 when any member is unreachable or not ready (named on stderr)."})
 final class ClusterStatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -21,7 +22,8 @@ final class ClusterStatusCommand implements Callable<Integer> {
     try (RedraftClient client = root.openClient()) {
       ClusterStatusResponse status = client.clusterStatus();
       root.memberStatusPrinter().print(status.getMembersList(), root.out());
+      root.out().flush();
+      return MemberHealth.verdict(status.getMembersList(), root.err());
     }
-    return ExitCodes.OK;
   }
 }

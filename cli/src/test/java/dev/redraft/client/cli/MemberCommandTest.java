@@ -55,7 +55,9 @@ class MemberCommandTest {
   void listPrintsATable() {
     CliRunner.Result result = cli.run("member", "list");
 
-    assertThat(result.exitCode()).as(result.err()).isZero();
+    // A member unreachable or not ready: the table, and exit 1 with the names on stderr.
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.COMMAND_FAILED);
+    assertThat(result.err()).contains("n3 (unreachable)");
     assertThat(result.out().split("\n")).containsExactly(
         "NODE  RAFT            API             MEMBER   ROLE         TERM  APPLIED  LAG  SNAPSHOT  READY",
         "n1    127.0.0.1:8001  127.0.0.1:7001  voter    LEADER       2     120      0    100       yes",
@@ -71,7 +73,9 @@ class MemberCommandTest {
   void listPrintsJson() {
     CliRunner.Result result = cli.run("member", "list", "-o", "json");
 
-    assertThat(result.exitCode()).isZero();
+    // A member unreachable or not ready: the table, and exit 1 with the names on stderr.
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.COMMAND_FAILED);
+    assertThat(result.err()).contains("n3 (unreachable)");
     JsonArray members = JsonParser.parseString(result.out()).getAsJsonArray();
     assertThat(members).hasSize(3);
     JsonObject learner = members.get(1).getAsJsonObject();

@@ -103,8 +103,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "Where to write results.csv, results.json, chart.svg (default: bench-results/<date-time>).")
   Path out;
 
-  @Option(names = "--no-progress", description = "Do not print the progress line.")
+  @Option(names = "--no-progress", description = "Do not print the progress line (it is only printed, on "
+      + "stderr, when stderr is a terminal).")
   boolean noProgress;
+
+  /** Progress lines rewrite themselves with \r: only for a terminal, never into a pipe or a file. */
+  private boolean showProgress;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -133,8 +137,11 @@ final class BenchCommand implements Callable<Integer> {
       targets.add(new RedraftTarget("redraft", root.openClient()));
     }
     targets.addAll(redisTargets);
-    PrintWriter stdout = root.out();
+    // With -o json, stdout carries only the results (results.json's content); the human report goes to stderr.
+    boolean json = root.output == OutputFormat.JSON;
     PrintWriter err = spec.commandLine().getErr();
+    PrintWriter stdout = json ? err : root.out();
+    showProgress = !noProgress && Terminal.stderrIsTerminal();
     List<PointResult> results = new ArrayList<>();
     try {
       LoadRunner runner = new LoadRunner(settings);
@@ -201,13 +208,17 @@ final class BenchCommand implements Callable<Integer> {
     stdout.printf("%nWrote %s, %s and %s%n", outDir.resolve("results.csv"), outDir.resolve("results.json"),
         outDir.resolve("chart.svg"));
     stdout.flush();
+    if (json) {
+      root.out().println(ResultWriter.json(settings, results, comparison).strip());
+      root.out().flush();
+    }
     long errors = results.stream().mapToLong(PointResult::errors).sum();
     return errors == 0 ? ExitCodes.OK : ExitCodes.COMMAND_FAILED;
   }
 
   private LoadRunner.ProgressListener progress(String label, PrintWriter err) {
     return (phase, elapsed, planned, ops, rate, p99, errors) -> {
-      if (!noProgress) {
+      if (showProgress) {
         err.print("\r" + BenchReport.progressLine(label, phase, elapsed, planned, ops, rate, p99, errors) + "   ");
         err.flush();
       }
@@ -215,7 +226,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private void clearProgress(PrintWriter err) {
-    if (!noProgress) {
+    if (showProgress) {
       err.print("\r" + " ".repeat(130) + "\r");
       err.flush();
     }

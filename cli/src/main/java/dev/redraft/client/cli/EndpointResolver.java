@@ -22,8 +22,13 @@ final class EndpointResolver {
   private EndpointResolver() {}
 
   static List<String> resolve(String flag, Map<String, String> env, Path workingDir) {
-    List<String> fromFlag = split(flag);
-    if (!fromFlag.isEmpty()) {
+    if (flag != null) {
+      // Given but empty (--endpoints '' from an unset variable, say) is a mistake, not "use the default".
+      List<String> fromFlag = split(flag);
+      if (fromFlag.isEmpty()) {
+        throw new CliUsageException("--endpoints is empty: give host:port[,host:port...], or leave the flag out "
+            + "to use REDRAFT_ENDPOINTS or $REDRAFT_HOME/endpoints");
+      }
       return fromFlag;
     }
     List<String> fromEnv = split(env.get(ENDPOINTS_ENV));

@@ -87,6 +87,7 @@ final class TypedSubcommands {
     spec.addPositional(PositionalParamSpec.builder()
         .paramLabel(entry.params())
         .hideParamSyntax(true)
+        .index(positions(entry.arity()))
         .arity(entry.arity())
         .required(true)
         .type(String[].class)
@@ -98,6 +99,16 @@ final class TypedSubcommands {
     }
     command.spec = spec;
     return spec;
+  }
+
+  /**
+   * The argument positions the command takes, from its arity: "1" -> "0", "2..3" -> "0..2", "1..*" ->
+   * "0..*". Without an upper bound on the index, picocli would take any number of arguments (GET a b)
+   * and leave the arity check to the server; with it, extra arguments are a usage error (exit 2).
+   */
+  static String positions(String arity) {
+    String max = arity.contains("..") ? arity.substring(arity.indexOf("..") + 2) : arity;
+    return max.equals("*") ? "0..*" : "0.." + (Integer.parseInt(max) - 1);
   }
 
   /** Runs one table entry. */

@@ -85,6 +85,52 @@ class RedraftCliTest {
   }
 
   @Test
+  void setTakesRedisOwnWordsInAnyCaseAsRedisCliDoes() {
+    assertThat(cli.run("set", "k", "v", "EX", "100", "NX").exitCode()).isZero();
+    assertThat(lastWrite()).containsExactly("SET", "k", "v", "EX", "100", "NX");
+    assertThat(cli.run("SET", "k", "v", "px", "5", "xx", "get").exitCode()).isZero();
+    assertThat(lastWrite()).containsExactly("SET", "k", "v", "px", "5", "xx", "get");
+    assertThat(cli.run("Set", "k", "v", "KEEPTTL", "--get").exitCode()).isZero();
+    assertThat(lastWrite()).containsExactly("SET", "k", "v", "KEEPTTL", "GET");
+    assertThat(cli.run("ZRANGE", "z", "0", "-1", "withscores").exitCode()).isZero();
+    assertThat(lastRead()).containsExactly("ZRANGE", "z", "0", "-1", "withscores");
+  }
+
+  @Test
+  void wrongArgumentsAreExitCode2WhoeverFindsThemInOneLine() {
+    for (String[] args : List.of(new String[] {"get"}, new String[] {"get", "a", "b"},
+        new String[] {"hget", "h"}, new String[] {"hget", "h", "f", "x"}, new String[] {"--endpoints", "", "get", "a"},
+        new String[] {"--endpoints", " , ", "get", "a"})) {
+      CliRunner.Result result = cli.run(args);
+      assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(result.err().strip().lines()).as(result.err()).hasSize(1);
+      assertThat(result.err()).doesNotContain("Usage:");
+    }
+    assertThat(node.reads).isEmpty();
+    // The server's words for wrong arguments are a usage error too; an unsupported command is not.
+    node.onRead((request, observer) -> fail(observer,
+        Status.INVALID_ARGUMENT.withDescription("ERR wrong number of arguments for 'get' command")));
+    assertThat(cli.run("cmd", "GET", "a", "b").exitCode()).isEqualTo(2);
+    node.onWrite((request, observer) -> fail(observer, Status.INVALID_ARGUMENT.withDescription("ERR syntax error")));
+    assertThat(cli.run("set", "k", "v", "bogus").exitCode()).isEqualTo(2);
+    node.onWrite((request, observer) -> fail(observer,
+        Status.INVALID_ARGUMENT.withDescription("ERR FLUSHALL is not supported by Redraft")));
+    assertThat(cli.run("cmd", "FLUSHALL").exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void aStackTraceOnlyWithDebug() {
+    node.onRead((request, observer) -> fail(observer, Status.UNAVAILABLE.withDescription("no leader")));
+    CliRunner.Result plain = cli.run("get", "k", "--timeout", "200ms");
+    assertThat(plain.exitCode()).isEqualTo(3);
+    assertThat(plain.err().strip().lines()).hasSize(1);
+    assertThat(plain.err()).contains("Check the nodes with 'redraft cluster status'");
+    CliRunner.Result debug = cli.run("--debug", "get", "k", "--timeout", "200ms");
+    assertThat(debug.exitCode()).isEqualTo(3);
+    assertThat(debug.err()).contains("\tat ");
+  }
+
+  @Test
   void conflictingSetFlagsAreAUsageError() {
     CliRunner.Result result = cli.run("set", "k", "v", "--ex", "10", "--px", "5");
 

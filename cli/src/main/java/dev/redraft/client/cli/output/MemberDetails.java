@@ -11,7 +11,10 @@ final class MemberDetails {
   static void print(List<MemberStatus> members, PrintWriter out) {
     for (MemberStatus member : members) {
       if (!member.getDetail().isEmpty()) {
-        out.println(member.getNodeId() + ": " + member.getDetail());
+        // One line per member: a detail from an older node may carry a whole stack trace.
+        String detail = member.getDetail().strip();
+        int newline = detail.indexOf('\n');
+        out.println(member.getNodeId() + ": " + (newline < 0 ? detail : detail.substring(0, newline).strip()));
       }
     }
   }

@@ -48,7 +48,9 @@ class ClusterStatusCommandTest {
   void printsATableByDefault() {
     CliRunner.Result result = cli.run("cluster", "status");
 
-    assertThat(result.exitCode()).isZero();
+    // A member unreachable or not ready: the table, and exit 1 with the names on stderr.
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.COMMAND_FAILED);
+    assertThat(result.err()).contains("n3 (unreachable)");
     assertThat(result.out().split("\n")).containsExactly(
         "NODE  API             ROLE         TERM  APPLIED  REDIS  READY  LAG  SNAPSHOT  VOTER",
         "n1    127.0.0.1:7001  LEADER       3     42       ok     yes    0    30        yes",
@@ -64,7 +66,9 @@ class ClusterStatusCommandTest {
   void printsJsonWithSnakeCaseFields() {
     CliRunner.Result result = cli.run("cluster", "status", "-o", "json");
 
-    assertThat(result.exitCode()).isZero();
+    // A member unreachable or not ready: the table, and exit 1 with the names on stderr.
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCodes.COMMAND_FAILED);
+    assertThat(result.err()).contains("n3 (unreachable)");
     JsonArray members = JsonParser.parseString(result.out()).getAsJsonArray();
     assertThat(members).hasSize(3);
     JsonObject leader = members.get(0).getAsJsonObject();
@@ -87,5 +91,18 @@ class ClusterStatusCommandTest {
     CliRunner.Result result = cli.run("cluster");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("redraft cluster status");
+  }
+
+  @Test
+  void everyMemberReadyIsExitCode0AndADetailIsOneLine() {
+    node.clusterStatus(ClusterStatusResponse.newBuilder()
+        .addMembers(MemberStatus.newBuilder().setNodeId("n1").setApiAddress("127.0.0.1:7001").setRole("LEADER")
+            .setRedisHealthy(true).setReady(true).setReachable(true).setVoter(true)
+            .setDetail("first line\n\tat some.Stack.trace(Trace.java:1)\nCaused by: more"))
+        .build());
+    CliRunner.Result result = cli.run("cluster", "status");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).isEmpty();
+    assertThat(result.out()).contains("n1: first line").doesNotContain("\tat ").doesNotContain("Caused by");
   }
 }

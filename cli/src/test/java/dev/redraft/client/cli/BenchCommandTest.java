@@ -67,6 +67,18 @@ class BenchCommandTest {
       }
       assertThat(Files.readAllLines(out.resolve("results.csv"))).hasSize(1 + 2 * 5);
       assertThat(Files.readString(out.resolve("chart.svg"))).startsWith("<svg");
+
+      // -o json: stdout is the results alone, as JSON; without a terminal, no \r progress lines anywhere.
+      Path jsonOut = dir.resolve("results-json");
+      CliRunner.Result asJson = new CliRunner(dir).run("bench", "--no-redraft", "--baseline",
+          "redis-raw=127.0.0.1:" + port, "--clients", "2", "--duration", "1s", "--warmup", "0", "--prewarm", "0",
+          "--keys", "100", "--out", jsonOut.toString(), "-o", "json");
+      assertThat(asJson.exitCode()).as(asJson.out() + asJson.err()).isEqualTo(ExitCodes.OK);
+      JsonObject printed = JsonParser.parseString(asJson.out()).getAsJsonObject();
+      assertThat(printed.getAsJsonArray("points")).hasSize(1);
+      assertThat(printed).isEqualTo(JsonParser.parseString(Files.readString(jsonOut.resolve("results.json"))));
+      assertThat(asJson.out() + asJson.err()).doesNotContain("\r");
+      assertThat(asJson.err()).contains("redis-raw");
     } finally {
       redis.destroy();
       if (!redis.waitFor(10, TimeUnit.SECONDS)) {

@@ -31,9 +31,12 @@ public final class RedraftCli {
     // Values such as -1 (LRANGE key 0 -1) are arguments, not unknown options.
     commandLine.setUnmatchedOptionsArePositionalParams(true);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    // Command names as Redis takes them: GET, Get and get are one command.
+    commandLine.setSubcommandsCaseInsensitive(true);
     commandLine.setOut(context.out());
     commandLine.setErr(context.err());
     commandLine.setExecutionExceptionHandler(new FailureReporter());
+    commandLine.setParameterExceptionHandler(new UsageErrorReporter());
     return commandLine;
   }
 }

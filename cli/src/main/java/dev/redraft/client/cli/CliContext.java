@@ -21,10 +21,17 @@ public record CliContext(Map<String, String> env, Path workingDir, ClientFactory
     RedraftClient open(List<String> endpoints, Duration requestTimeout);
   }
 
+  /**
+   * How long a command keeps trying while no node answers at all (connections refused): a stopped
+   * cluster is reported in about this time, not after the whole request timeout.
+   */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+
   /** The real process: System.getenv, the current directory, stdout/stderr, plaintext gRPC. */
   public static CliContext system() {
     return new CliContext(System.getenv(), Path.of("").toAbsolutePath(),
-        (endpoints, timeout) -> RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout).build(),
+        (endpoints, timeout) -> RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout)
+            .connectTimeout(CONNECT_TIMEOUT).build(),
         new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
         new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
   }

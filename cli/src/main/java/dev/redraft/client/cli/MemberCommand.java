@@ -1,7 +1,9 @@
 package dev.redraft.client.cli;
 
+import dev.redraft.api.v1.MemberStatus;
 import dev.redraft.api.v1.MembershipResponse;
 import dev.redraft.client.RedraftClient;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,13 +31,16 @@ final class MemberCommand implements Callable<Integer> {
 
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "Every member: node, Raft and API addresses, voter or learner, role, term, applied index, "
-          + "lag behind the leader's commit index, newest snapshot, readiness.")
+          + "lag behind the leader's commit index, newest snapshot, readiness. Exit code 1 when any member is "
+          + "unreachable or not ready.")
   int list() {
     RedraftCommand root = RedraftCommand.of(spec);
     try (RedraftClient client = root.openClient()) {
-      root.memberListPrinter().print(client.admin().clusterStatus().getMembersList(), root.out());
+      List<MemberStatus> members = client.admin().clusterStatus().getMembersList();
+      root.memberListPrinter().print(members, root.out());
+      root.out().flush();
+      return MemberHealth.verdict(members, root.err());
     }
-    return ExitCodes.OK;
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
