@@ -66,6 +66,16 @@ class FaultScheduleIT {
     runSchedule("fault-schedule-membership", schedule);
   }
 
+  /** For looking at chosen faults: {@code -Dchaos.faults=PAUSE_LEADER,PAUSE_LEADER} (skipped without it). */
+  @Test
+  void selectedFaults() {
+    String faults = System.getProperty("chaos.faults", "");
+    org.junit.jupiter.api.Assumptions.assumeFalse(faults.isBlank(), "set -Dchaos.faults=KIND,KIND to run chosen faults");
+    Requirements.assumeMultiProcessCluster();
+    runSchedule("fault-schedule-selected", java.util.Arrays.stream(faults.split(",")).map(String::trim)
+        .map(FaultType::valueOf).toList());
+  }
+
   /** One cluster, each fault of {@code schedule} held for {@link #HOLD} and healed in turn, then the verdict. */
   private static void runSchedule(String name, List<FaultType> schedule) {
     Path dir = RunDirs.create(name);
