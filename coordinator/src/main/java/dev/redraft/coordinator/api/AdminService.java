@@ -39,6 +39,7 @@ import dev.redraft.api.v1.NodeStatusRequest;
 import dev.redraft.api.v1.NodeStatusResponse;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
+import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import io.grpc.StatusRuntimeException;
@@ -69,6 +70,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   private final RaftNode raft;
   private final NodeHealth health;
+  /** "ready" in NodeStatus is the same verdict as /readyz: caught up with the leader's commit index. */
+  private final NodeReadiness readiness;
   private final MemberDirectory members;
   private final HeaderFactory headers;
   private final String apiAddress;
@@ -85,8 +88,9 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   AdminService(RaftNode raft, NodeHealth health, MemberDirectory members, HeaderFactory headers,
       String apiAddress, String redisAddress, BooleanSupplier redisHealthy, PeerChannels channels,
-      ReplicaVerifier verifier, LeadershipConfirmation leadership) {
+      ReplicaVerifier verifier, LeadershipConfirmation leadership, NodeReadiness readiness) {
     this.leadership = leadership;
+    this.readiness = readiness;
     this.channels = channels;
     this.verifier = verifier;
     this.raft = raft;
@@ -316,6 +320,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     if (round != null) {
       verification.setRound(round.round()).setDigest(round.digests().getOrDefault(status.nodeId(), ""));
     }
+    NodeReadiness.Verdict verdict = readiness.check();
     return MemberStatus.newBuilder()
         .setLastVerification(verification)
         .setVoter(!status.learners().contains(status.nodeId()))
@@ -330,8 +335,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
         .setAppliedIndex(status.appliedIndex())
         .setRedisAddress(redisAddress)
         .setRedisHealthy(redisHealthy.getAsBoolean())
-        .setReady(health.isReady())
-        .setDetail(health.reason())
+        .setReady(verdict.ready())
+        .setDetail(String.join("; ", verdict.reasons()))
         .setReachable(true)
         .build();
   }
