@@ -108,10 +108,12 @@ public final class ChaosRun {
   }
 
   /**
-   * The longest write gap a fault may cause. Leader killed, frozen or cut off (and faults that may
-   * hit the leader: a partition, a restart, a skewed clock): the followers elect a new leader within
+   * The longest write gap a fault may cause: election-timeout-max + 1 s for every kind. Leader
+   * killed, frozen or cut off (and faults that may hit the leader: a partition, a restart, a skewed
+   * clock, a membership change during a partition): the followers elect a new leader within
    * election-timeout-max, and a second covers the vote, the new leader's first commit and the
-   * clients finding it (issue 12). The other kinds need no election; they get the same bound.
+   * clients finding it (issue 12). A follower killed or its Redis emptied needs no election. A
+   * removed leader hands leadership over before its removal, which takes about one round.
    */
   public Duration gapBound(FaultType type) {
     return cluster.electionTimeoutMax().plusSeconds(1);
