@@ -81,7 +81,8 @@ class FaultScheduleIT {
     Path dir = RunDirs.create(name);
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
     try (ChaosCluster cluster = ChaosCluster.start(dir, new ChaosCluster.Options())) {
-      ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(6)));
+      ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(6)))
+          .assertGapBounds();
       try {
         for (FaultType fault : schedule) {
           run.apply(fault, HOLD);
