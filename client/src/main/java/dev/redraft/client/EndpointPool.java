@@ -50,6 +50,21 @@ final class EndpointPool implements AutoCloseable {
     return configured.get(Math.floorMod(current.get(), configured.size()));
   }
 
+  /**
+   * Where a second copy of a call goes while {@code busy} does not answer: the current endpoint if it
+   * is another one, else the next configured one; null if there is no other.
+   */
+  String other(String busy) {
+    int index = current.get();
+    for (int i = 0; i < configured.size(); i++) {
+      String candidate = configured.get(Math.floorMod(index + i, configured.size()));
+      if (!candidate.equals(busy)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
   String leaderHint() {
     return leaderHint.get();
   }

@@ -87,6 +87,13 @@ final class RetryingCaller {
         + "have been applied");
   }
 
+  /**
+   * One call. Attempts run one at a time, except that an attempt unanswered for the policy's
+   * {@code hedgeAfter} gets a copy on another endpoint (a frozen or cut-off node answers nothing
+   * until the attempt timeout), and that copy's retries go on while the first still waits: at most
+   * two attempts are out at once, on different endpoints, and the first answer wins. Methods that
+   * touch the state are synchronized: attempts answer on gRPC's threads.
+   */
   private final class Call<T> {
     final CompletableFuture<T> future = new CompletableFuture<>();
     final Route route;
@@ -96,11 +103,18 @@ final class RetryingCaller {
     final long startNanos = System.nanoTime();
     final long deadlineNanos = startNanos + requestTimeoutNanos;
     int attempts;
+    /** Attempts started and not answered yet, and the endpoints they went to. */
+    int running;
+    final Set<String> runningAt = new java.util.HashSet<>();
+    /** Counts rounds (an attempt and its hedge): a hedge timer of an earlier round does nothing. */
+    int round;
     boolean mayHaveBeenApplied;
     /** Whether any node answered (a response or a status of its own), as opposed to no connection. */
     boolean anyAnswer;
     Status lastStatus;
     String lastEndpoint;
+    /** A failure that is the server's answer (not retried), kept while another attempt still runs. */
+    Status definitive;
 
     Call(Route route, Mode mode, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
       this.route = route;
@@ -109,7 +123,7 @@ final class RetryingCaller {
       this.headerOf = headerOf;
     }
 
-    void startAttempt() {
+    synchronized void startAttempt() {
       if (future.isDone()) {
         return;
       }
@@ -125,6 +139,39 @@ final class RetryingCaller {
         return;
       }
       String endpoint = route == Route.LEADER ? endpoints.forWrite() : endpoints.forRead();
+      if (runningAt.contains(endpoint)) {
+        endpoint = endpoints.other(endpoint);
+      }
+      if (endpoint == null || running >= 2) {
+        return;  // the attempt still out there ends the call, or retries
+      }
+      round++;
+      launch(endpoint, remaining);
+      if (mode == Mode.STANDARD && policy.hedges() && attempts < policy.maxAttempts()
+          && policy.hedgeAfter().toNanos() < remaining) {
+        int hedgedRound = round;
+        try {
+          scheduler.schedule(() -> hedge(hedgedRound), policy.hedgeAfter().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          // closing: the attempt under way ends the call
+        }
+      }
+    }
+
+    /** The attempt of {@code hedgedRound} is still unanswered: the same call goes to another endpoint too. */
+    synchronized void hedge(int hedgedRound) {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (future.isDone() || closed || hedgedRound != round || running != 1 || remaining <= 0
+          || attempts >= policy.maxAttempts()) {
+        return;
+      }
+      String other = endpoints.other(runningAt.iterator().next());
+      if (other != null) {
+        launch(other, remaining);
+      }
+    }
+
+    private void launch(String endpoint, long remaining) {
       attempts++;
       long timeout = mode == Mode.ADMIN ? remaining : Math.min(policy.attemptTimeout().toNanos(), remaining);
       ManagedChannel channel;
@@ -134,10 +181,14 @@ final class RetryingCaller {
         future.completeExceptionally(closedPool);
         return;
       } catch (RuntimeException badEndpoint) {
+        running++;
+        runningAt.add(endpoint);
         onAttemptFailed(endpoint, Status.UNAVAILABLE.withDescription("cannot open a channel to "
             + endpoint + ": " + badEndpoint.getMessage()).asRuntimeException());
         return;
       }
+      running++;
+      runningAt.add(endpoint);
       try {
         attempt.start(channel, timeout, new AttemptObserver(endpoint));
       } catch (RuntimeException e) {
@@ -145,7 +196,9 @@ final class RetryingCaller {
       }
     }
 
-    void onAttemptFailed(String endpoint, Throwable error) {
+    synchronized void onAttemptFailed(String endpoint, Throwable error) {
+      running--;
+      runningAt.remove(endpoint);
       Status status = Status.fromThrowable(error);
       Metadata trailers = Status.trailersFromThrowable(error);
       lastStatus = status;
@@ -161,18 +214,26 @@ final class RetryingCaller {
       if (decision.switchEndpoint()) {
         endpoints.reportUnavailable(endpoint);
       }
-      if (!decision.retry()) {
-        fail(status, false);
+      if (!decision.retry() && definitive == null) {
+        definitive = status;
+      }
+      if (future.isDone()) {
         return;
       }
-      if (attempts >= policy.maxAttempts()) {
-        fail(status, true);
+      // With another attempt still out, a definitive answer or the end of the retries waits for it.
+      if (definitive != null) {
+        if (running == 0) {
+          fail(definitive, false);
+        }
         return;
       }
       long delay = policy.backoffNanos(attempts);
       long next = System.nanoTime() + delay;
-      if (next >= deadlineNanos || (!anyAnswer && next - startNanos >= connectTimeoutNanos)) {
-        fail(status, true);
+      if (attempts >= policy.maxAttempts() || next >= deadlineNanos
+          || (!anyAnswer && next - startNanos >= connectTimeoutNanos)) {
+        if (running == 0) {
+          fail(status, true);
+        }
         return;
       }
       try {
@@ -186,6 +247,13 @@ final class RetryingCaller {
       future.completeExceptionally(new CallFailedException(status,
           lastEndpoint != null ? lastEndpoint : "(none)", attempts, System.nanoTime() - startNanos,
           retriesExhausted, mayHaveBeenApplied, !anyAnswer));
+    }
+
+    synchronized void answered(String endpoint, T response) {
+      running--;
+      runningAt.remove(endpoint);
+      endpoints.observe(headerOf.apply(response));
+      future.complete(response);
     }
 
     private final class AttemptObserver implements StreamObserver<T> {
@@ -213,8 +281,7 @@ final class RetryingCaller {
               .withDescription("the server completed the call without a response").asRuntimeException());
           return;
         }
-        endpoints.observe(headerOf.apply(response));
-        future.complete(response);
+        answered(endpoint, response);
       }
     }
   }

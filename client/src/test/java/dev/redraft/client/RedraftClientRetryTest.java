@@ -171,6 +171,48 @@ class RedraftClientRetryTest {
     assertThat(node.writes).hasSize(1);
   }
 
+  /**
+   * A frozen leader takes the request and never answers: after hedgeAfter the same write (same
+   * session and sequence) also goes to another node, whose answer ends the call long before the
+   * attempt timeout, and its header moves the leader hint away from the frozen node.
+   */
+  @Test
+  void anUnansweredAttemptIsAlsoSentToAnotherNodeWithTheSameSession() {
+    ScriptedServer frozen = server().onWrite((request, observer) -> { });
+    ScriptedServer other = server();
+    ScriptedServer newLeader = server();
+    frozen.header(ResponseHeader.newBuilder().setLeaderApiAddress(frozen.endpoint()).build());
+    other.header(ResponseHeader.newBuilder().setLeaderApiAddress(newLeader.endpoint()).build());
+    RedraftClient client = client(FAST.withAttemptTimeout(Duration.ofSeconds(5)).withHedgeAfter(Duration.ofMillis(200)),
+        frozen, other);
+
+    long start = System.nanoTime();
+    client.set("k", "v");
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(elapsedMillis).isBetween(150L, 2_000L);
+    assertThat(frozen.writes).hasSize(1);
+    assertThat(other.writes).hasSize(1);
+    assertThat(other.writes.get(0).getClientId()).isEqualTo(frozen.writes.get(0).getClientId());
+    assertThat(other.writes.get(0).getSequence()).isEqualTo(frozen.writes.get(0).getSequence());
+    assertThat(client.leaderHint()).isEqualTo(newLeader.endpoint());
+  }
+
+  @Test
+  void withoutHedgingAnUnansweredAttemptWaitsForItsTimeout() {
+    ScriptedServer frozen = server().onWrite((request, observer) -> { });
+    ScriptedServer other = server();
+    RedraftClient client = client(FAST.withAttemptTimeout(Duration.ofMillis(600)).withHedgeAfter(Duration.ZERO),
+        frozen, other);
+
+    long start = System.nanoTime();
+    client.set("k", "v");
+
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(550L);
+    assertThat(frozen.writes).hasSize(1);
+    assertThat(other.writes).hasSize(1);
+  }
+
   @Test
   void attemptsAreBoundedAndAnUnknownOutcomeRetiresTheLane() {
     ScriptedServer node = server().onWrite((request, observer) ->

@@ -2,6 +2,7 @@ package dev.redraft.coordinator;
 
 import dev.redraft.coordinator.api.AdminHttpServer;
 import dev.redraft.coordinator.api.ApiServer;
+import dev.redraft.coordinator.api.LeaderCommitProbe;
 import dev.redraft.coordinator.api.LeaderSnapshotRepair;
 import dev.redraft.coordinator.api.PeerChannels;
 import dev.redraft.coordinator.api.PeerDigestClient;
@@ -9,6 +10,7 @@ import dev.redraft.coordinator.api.PeerReadinessProbe;
 import dev.redraft.coordinator.api.RemovalWatch;
 import dev.redraft.coordinator.raft.LeadershipHealthGuard;
 import dev.redraft.coordinator.raft.RaftClusterView;
+import dev.redraft.coordinator.raft.StuckFollowerWatch;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import dev.redraft.coordinator.verify.VerifyScheduler;
 import dev.redraft.coordinator.command.CommandValidator;
@@ -57,8 +59,10 @@ public final class CoordinatorNode implements AutoCloseable {
   private final ReplicaVerifier verifier;
   private VerifyScheduler verifyScheduler;
   private volatile LeadershipHealthGuard leadershipGuard;
+  private StuckFollowerWatch stuckFollowers;
   private final RedraftMetrics metrics;
   private final NodeReadiness readiness;
+  private final LeaderCommitProbe leaderCommit;
   private AdminHttpServer http;
 
   private CoordinatorNode(NodeConfig config) throws Exception {
@@ -82,6 +86,7 @@ public final class CoordinatorNode implements AutoCloseable {
     this.verifier = new ReplicaVerifier(new RaftClusterView(raft, () -> leadershipGuard), peerDigests,
         new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health, metrics);
     stateMachine.setDigestListener(verifier::digestAt);
+    this.leaderCommit = new LeaderCommitProbe(config.nodeId(), raft, channels);
     this.readiness = new NodeReadiness(health, this::clusterView, reader::ping, config.readyMaxApplyLag());
     metrics.bindRaft(raft.metricsSource());
     metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
@@ -95,8 +100,10 @@ public final class CoordinatorNode implements AutoCloseable {
 
   private NodeReadiness.ClusterView clusterView() {
     RaftStatus status = raft.status();
+    long leaderCommitIndex = status.leaderId().equals(config.nodeId()) ? status.commitIndex()
+        : leaderCommit.commitIndexOf(status.leaderId()).orElse(-1);
     return new NodeReadiness.ClusterView(status.peers().containsKey(config.nodeId()), status.leaderId(),
-        status.commitIndex(), status.appliedIndex());
+        status.commitIndex(), status.appliedIndex(), leaderCommitIndex);
   }
 
   public static CoordinatorNode start(NodeConfig config) throws Exception {
@@ -112,11 +119,14 @@ public final class CoordinatorNode implements AutoCloseable {
       node.api.start();
       node.registrar.start();
       node.removalWatch.start();
+      node.leaderCommit.start();
       // About an election timeout: a leader that cannot apply for that long hands over, as a dead
       // leader would be replaced in that time; a shorter Redis blip does not move leadership.
       node.leadershipGuard = LeadershipHealthGuard.of(config.nodeId(), node.raft, node.health,
           new PeerReadinessProbe(node.channels), config.electionTimeoutMax());
       node.leadershipGuard.start();
+      node.stuckFollowers = StuckFollowerWatch.of(config.nodeId(), node.raft, config.electionTimeoutMax());
+      node.stuckFollowers.start();
       node.verifyScheduler = new VerifyScheduler(config.verifyInterval(), () -> node.raft.membership().isLeader(),
           node.raft::proposeVerify);
     } catch (Exception e) {
@@ -156,7 +166,9 @@ public final class CoordinatorNode implements AutoCloseable {
   @Override
   public void close() {
     closeQuietly("leadership guard", leadershipGuard);
+    closeQuietly("stuck follower watch", stuckFollowers);
     closeQuietly("removal watch", removalWatch);
+    closeQuietly("leader commit probe", leaderCommit);
     closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);
     closeQuietly("api server", api);

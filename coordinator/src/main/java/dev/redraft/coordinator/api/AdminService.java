@@ -39,6 +39,7 @@ import dev.redraft.api.v1.NodeStatusRequest;
 import dev.redraft.api.v1.NodeStatusResponse;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
+import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import io.grpc.StatusRuntimeException;
@@ -69,6 +70,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   private final RaftNode raft;
   private final NodeHealth health;
+  /** "ready" in NodeStatus is the same verdict as /readyz: caught up with the leader's commit index. */
+  private final NodeReadiness readiness;
   private final MemberDirectory members;
   private final HeaderFactory headers;
   private final String apiAddress;
@@ -85,8 +88,9 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   AdminService(RaftNode raft, NodeHealth health, MemberDirectory members, HeaderFactory headers,
       String apiAddress, String redisAddress, BooleanSupplier redisHealthy, PeerChannels channels,
-      ReplicaVerifier verifier, LeadershipConfirmation leadership) {
+      ReplicaVerifier verifier, LeadershipConfirmation leadership, NodeReadiness readiness) {
     this.leadership = leadership;
+    this.readiness = readiness;
     this.channels = channels;
     this.verifier = verifier;
     this.raft = raft;
@@ -144,9 +148,32 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    onLeader(observer, stub -> stub.removeNode(request),
-        () -> membershipResponse(raft.membership().remove(request.getNodeId())));
+    onLeader(observer, stub -> stub.removeNode(request), () -> removeNode(request));
   }
+
+  /**
+   * A leader asked to remove itself first hands leadership to a voter it hears from, which then
+   * removes it (as etcd does). Ratis would commit the new configuration, then the removed leader
+   * steps down and the others elect a leader only after their election timeout: writes stalled for
+   * 3.1-3.8 s in fault runs, against about one round for a hand-over.
+   */
+  private MembershipResponse removeNode(RemoveNodeRequest request) {
+    MembershipManager membership = raft.membership();
+    String self = raft.status().nodeId();
+    if (request.getNodeId().equals(self)) {
+      java.util.Set<String> reachable = membership.reachableMembers();
+      java.util.Optional<String> next = membership.members().stream().filter(MembershipManager.Member::voter)
+          .map(MembershipManager.Member::id).filter(id -> !id.equals(self) && reachable.contains(id)).findFirst();
+      if (next.isPresent()) {
+        String leader = membership.transferLeadership(next.get(), SELF_REMOVAL_HAND_OVER);
+        return forwardTo(leader.isEmpty() || leader.equals(self) ? next.get() : leader,
+            "remove node " + self + " through the leader it handed over to").removeNode(request);
+      }
+    }
+    return membershipResponse(membership.remove(request.getNodeId()));
+  }
+
+  private static final Duration SELF_REMOVAL_HAND_OVER = Duration.ofSeconds(5);
 
   @Override
   public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
@@ -316,6 +343,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     if (round != null) {
       verification.setRound(round.round()).setDigest(round.digests().getOrDefault(status.nodeId(), ""));
     }
+    NodeReadiness.Verdict verdict = readiness.check();
     return MemberStatus.newBuilder()
         .setLastVerification(verification)
         .setVoter(!status.learners().contains(status.nodeId()))
@@ -330,8 +358,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
         .setAppliedIndex(status.appliedIndex())
         .setRedisAddress(redisAddress)
         .setRedisHealthy(redisHealthy.getAsBoolean())
-        .setReady(health.isReady())
-        .setDetail(health.reason())
+        .setReady(verdict.ready())
+        .setDetail(String.join("; ", verdict.reasons()))
         .setReachable(true)
         .build();
   }

@@ -49,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
     LeadershipConfirmation leadership = new LeadershipConfirmation(raft, channels, confirmExecutor,
         !config.unsafeReadOptionDefault());
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
-        config.redisAddress().toString(), redisHealthy, channels, verifier, leadership);
+        config.redisAddress().toString(), redisHealthy, channels, verifier, leadership, readiness);
     this.healthReporter = new GrpcHealthReporter(readiness);
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))

@@ -8,11 +8,18 @@ import java.util.function.Supplier;
 /**
  * Whether this node should get traffic (/readyz, the gRPC health service): it is a member of a
  * cluster that has a leader, its Redis answers, it has not diverged, and it has applied (nearly)
- * everything committed. Liveness is simpler: the process answers at all.
+ * everything the LEADER committed. A follower's own commit index only covers entries it holds, so a
+ * node restarted behind, or one the leader cannot append to, would see no lag against it: the
+ * leader's commit index is what counts, and a follower that has not heard it lately is not ready.
+ * Liveness is simpler: the process answers at all.
  */
 public final class NodeReadiness {
-  /** This node's view of the cluster, as Raft reports it. */
-  public record ClusterView(boolean member, String leaderId, long commitIndex, long appliedIndex) {}
+  /**
+   * This node's view of the cluster, as Raft reports it: {@code leaderCommitIndex} is the leader's
+   * commit index (this node's own if it leads), or -1 if this node has not heard it lately.
+   */
+  public record ClusterView(boolean member, String leaderId, long commitIndex, long appliedIndex,
+                            long leaderCommitIndex) {}
 
   /** The answer, with every reason it is not ready (empty when ready). */
   public record Verdict(boolean ready, List<String> reasons) {
@@ -51,9 +58,14 @@ public final class NodeReadiness {
     } else if (!health.isReady()) {
       reasons.add(health.reason());
     }
-    long lag = view.commitIndex() - view.appliedIndex();
+    if (!view.leaderId().isEmpty() && view.leaderCommitIndex() < 0) {
+      reasons.add("has not heard leader " + view.leaderId() + "'s commit index lately, so it cannot tell how far"
+          + " behind it is");
+    }
+    long lag = Math.max(view.commitIndex(), view.leaderCommitIndex()) - view.appliedIndex();
     if (lag > maxApplyLag) {
-      reasons.add("catching up: " + lag + " committed entries not yet applied (ready-max-apply-lag " + maxApplyLag + ")");
+      reasons.add("catching up: " + lag + " entries committed by the leader not yet applied here (ready-max-apply-lag "
+          + maxApplyLag + ")");
     }
     return new Verdict(reasons.isEmpty(), reasons);
   }

@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * elected a new leader, while every client in turn waited on the isolated one.
  *
  * <p>A client whose leader lost its leadership keeps working on what it already sent (Ratis retries
- * and follows NotLeader hints; sessions keep a write exactly-once); it is reused if that node leads
- * again, and closed at a later leader change once that node is no longer a member.
+ * and follows NotLeader hints; sessions keep a write exactly-once). If that node leads again it gets a
+ * fresh set and the old one is closed: an ordered Ratis client answers in order, so a new proposal
+ * on a client still holding one sent during the fault waited for it (fault runs: writes re-sent to
+ * the new leader took 5 s on such clients, see {@link ForwardedWrites}, which has already re-sent
+ * what they held). A set aimed at a node no longer a member is closed at a later leader change.
  *
  * @param <C> the client type (Ratis' RaftClient; tests use their own)
  */
@@ -71,8 +74,13 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       if (leader == null || leader.isEmpty()) {
         leader = lastLeader != null ? lastLeader : selfId;
       }
+      boolean changed = !leader.equals(lastLeader);
       lastLeader = leader;
       C[] clients = byLeader.get(leader);
+      if (clients != null && changed) {
+        retired.addAll(Arrays.asList(clients));  // from an earlier stint of that node as leader
+        clients = null;
+      }
       if (clients == null) {
         clients = newSet(leader);
         byLeader.put(leader, clients);
@@ -81,7 +89,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       int slot = Math.floorMod(next++, perLeader);
       lease = new Lease<>(leader, slot, clients[slot]);
     }
-    closeAll(retired);
+    closeLater(retired);
     return lease;
   }
 
@@ -97,7 +105,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       }
       clients[lease.slot()] = factory.apply(lease.leader(), lease.slot());
     }
-    closeAll(List.of(lease.client()));
+    closeLater(List.of(lease.client()));
   }
 
   /** How many leaders this node keeps clients for (for tests and metrics). */
@@ -128,6 +136,20 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       retired.addAll(Arrays.asList(entry.getValue()));
       return true;
     });
+  }
+
+  /**
+   * Closes off the caller's thread: closing a Ratis client waits for its connections to shut down
+   * (seconds when its peer is frozen or cut off), and callers are writes on their way (and the
+   * re-sends after a leader change, which waited 5 s behind such a close in a fault run).
+   */
+  private void closeLater(List<C> clients) {
+    if (clients.isEmpty()) {
+      return;
+    }
+    Thread closer = new Thread(() -> closeAll(clients), "redraft-close-write-clients-" + selfId);
+    closer.setDaemon(true);
+    closer.start();
   }
 
   /**

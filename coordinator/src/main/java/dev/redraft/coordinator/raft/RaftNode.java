@@ -71,7 +71,8 @@ public final class RaftNode implements AutoCloseable {
    * 352 us, measured with scripts/bench.sh, together with one client call in flight). A follower forwards
    * through Ratis clients, one proposal per client: a proposal sent to a leader that just died or was
    * cut off waits out the client's request timeout (3 s) before it finds the new leader, and with few
-   * in flight every write waited behind those (fault runs: no write acknowledged for 7-8 s).
+   * in flight every write waited behind those (fault runs: no write acknowledged for 7-8 s); so
+   * {@link ForwardedWrites} sends such writes again as soon as this node learns of the new leader.
    */
   private static final int LOCAL_MAX_IN_FLIGHT = 1;
   private static final int FORWARD_MAX_IN_FLIGHT = WRITE_CLIENTS;
@@ -80,7 +81,14 @@ public final class RaftNode implements AutoCloseable {
   private final GroupCommitter localCommitter =
       new GroupCommitter(this::submitLocally, LOCAL_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
   private final GroupCommitter forwardCommitter =
-      new GroupCommitter(this::send, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
+      new GroupCommitter(this::forward, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
+  /** Forwarded client writes, sent again to a new leader when this node learns of one. */
+  private ForwardedWrites forwardedWrites;
+  private final ExecutorService resends = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "redraft-forward-resend");
+    thread.setDaemon(true);
+    return thread;
+  });
   /** Requests this node submits to its own Raft server: a fresh id per start (notes/ratis.md, trap 8). */
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
@@ -130,6 +138,8 @@ public final class RaftNode implements AutoCloseable {
     client = newClient();
     writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
         (leader, slot) -> newWriteClient(leader));
+    forwardedWrites = new ForwardedWrites(this::sendTowardsLeader, this::knownLeader, resends);
+    stateMachine.setLeaderListener(forwardedWrites::leaderChanged);
     membership = new MembershipManager(config.nodeId(), this::division, this::newAdminClient, config.electionTimeoutMax());
     stateMachine.setConfigurationListener(() -> membershipChecks.execute(membership::stepDownIfReplicatingToANonMember));
   }
@@ -185,17 +195,26 @@ public final class RaftNode implements AutoCloseable {
         .build();
   }
 
-  /** A write client aimed at {@code leader}, knowing the members of the current configuration. */
+  /**
+   * A write client aimed at {@code leader} and at it alone. Given the whole group, a Ratis client
+   * whose request times out moves to a random other peer: under load, clients aimed at a new leader
+   * wandered to the frozen old one and held forwarded writes until it woke up (fault runs: writes
+   * through a follower stalled 5-8 s after the leader froze, although a new one led after 2 s).
+   * Alone with its leader, the client follows only a NotLeader hint (a real leader);
+   * {@link ForwardedWrites} moves writes to a new leader this node learns of.
+   */
   private RaftClient newWriteClient(String leader) {
     RaftPeerId leaderId = RaftPeerId.valueOf(leader);
     RaftServer.Division division = divisionOrNull();
     RaftGroup current = division == null ? group : division.getGroup();
     // A joining node's configuration is empty until the leader adds it: use the configured peers then.
-    RaftGroup target = current.getPeer(leaderId) != null ? current : group;
+    RaftGroup members = current.getPeer(leaderId) != null ? current : group;
+    RaftPeer peer = members.getPeer(leaderId);
+    RaftGroup target = peer != null ? RaftGroup.valueOf(group.getGroupId(), peer) : members;
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
         .setRaftGroup(target)
-        .setLeaderId(target.getPeer(leaderId) != null ? leaderId : null)
+        .setLeaderId(peer != null ? leaderId : null)
         .setRetryPolicy(writeRetryPolicy(config))
         .build();
   }
@@ -277,27 +296,40 @@ public final class RaftNode implements AutoCloseable {
         .handle((r, error) -> {
           if (error == null && !r.isSuccess() && (r.getNotLeaderException() != null
               || r.getException() instanceof LeaderNotReadyException)) {
-            return send(proposal);
+            return isClientWrite(proposal) ? forward(proposal) : send(proposal);
           }
           return CompletableFuture.completedFuture(toCommitted(r, error, "write"));
         })
         .thenCompose(f -> f);
   }
 
+  private static boolean isClientWrite(Proposal proposal) {
+    return proposal.hasWrite() || proposal.hasWriteGroup();
+  }
+
+  private CompletableFuture<CommittedReply> forward(Proposal proposal) {
+    return forwardedWrites.forward(proposal);
+  }
+
   private CompletableFuture<CommittedReply> send(Proposal proposal) {
+    return sendTowardsLeader(proposal).reply();
+  }
+
+  /** Through a Ratis client aimed at the leader this node knows of (itself included: Ratis waits out elections). */
+  private ForwardedWrites.Sent sendTowardsLeader(Proposal proposal) {
     LeaderClients.Lease<RaftClient> lease;
     try {
       lease = writeClients.next();
     } catch (IllegalStateException stopping) {
-      return CompletableFuture.failedFuture(new UnavailableException(stopping.getMessage(), stopping));
+      return new ForwardedWrites.Sent("", CompletableFuture.failedFuture(new UnavailableException(stopping.getMessage(), stopping)));
     }
-    return lease.client().async().send(ProtoBytes.toMessage(proposal))
+    return new ForwardedWrites.Sent(lease.leader(), lease.client().async().send(ProtoBytes.toMessage(proposal))
         .handle((reply, error) -> {
           if (error != null && clientGaveUp(error)) {
             writeClients.replace(lease);
           }
           return toCommitted(reply, error, "write");
-        });
+        }));
   }
 
   /** Appends a VERIFY entry through the leader; completes with its log index (the round). */
@@ -463,6 +495,7 @@ public final class RaftNode implements AutoCloseable {
   @Override
   public void close() throws IOException {
     membershipChecks.shutdownNow();
+    resends.shutdownNow();
     if (client != null) {
       client.close();
     }

@@ -76,6 +76,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private volatile long lastConfigurationWithSelf = -1;
   private volatile DigestListener digestListener = (round, digest) -> { };
   private volatile Runnable configurationListener = () -> { };
+  private volatile Runnable leaderListener = () -> { };
 
   /** Told, in log order, the digest of this node's Redis at each VERIFY entry (round = its log index). */
   public interface DigestListener {
@@ -252,6 +253,11 @@ public final class RedraftStateMachine extends BaseStateMachine {
     this.configurationListener = listener;
   }
 
+  /** Told when this node learns of a new leader (on Ratis' threads, holding its locks: must not block). */
+  public void setLeaderListener(Runnable listener) {
+    this.leaderListener = listener;
+  }
+
   public void setDigestListener(DigestListener listener) {
     this.digestListener = listener;
   }
@@ -410,6 +416,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
       }
     }
     LOG.info("node {}: leader is now {} (term {})", nodeId, newLeaderId == null ? "unknown" : newLeaderId, term);
+    if (newLeaderId != null) {
+      leaderListener.run();
+    }
   }
 
   /** Configuration and metadata entries: no Redis effect, but the applied index moves in order. */

@@ -165,6 +165,11 @@ public final class ChaosCluster implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /** The nodes' election-timeout-max-ms. */
+  public Duration electionTimeoutMax() {
+    return Duration.ofMillis(options.electionMaxMs);
+  }
+
   public Path dir() {
     return dir;
   }

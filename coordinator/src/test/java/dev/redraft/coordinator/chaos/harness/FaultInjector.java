@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -26,8 +27,16 @@ public final class FaultInjector {
   /** How long the nodes left with a majority may take to elect a leader (election timeouts are 1-2 s). */
   private static final Duration ELECTION_BOUND = Duration.ofSeconds(30);
 
-  /** A fault in force: what was done, and how to undo it. */
-  public record ActiveFault(FaultType type, String description, Runnable heal) {}
+  /**
+   * A fault in force: what was done, how to undo it, and the slots that cannot be expected to take
+   * writes while it lasts (down, frozen, cut off from the leader or on the minority side, being
+   * rebuilt or replaced): writes through every other slot must go on.
+   */
+  public record ActiveFault(FaultType type, String description, Runnable heal, Set<Integer> cutOff) {
+    public ActiveFault {
+      cutOff = Set.copyOf(cutOff);
+    }
+  }
 
   private final ChaosCluster cluster;
   private final Random random;
@@ -52,7 +61,7 @@ public final class FaultInjector {
       case PARTITION_ISOLATE_LEADER -> {
         int leader = leader();
         network.isolate(leader);
-        return new ActiveFault(type, "isolated leader " + name(leader), network::healAll);
+        return new ActiveFault(type, "isolated leader " + name(leader), network::healAll, Set.of(leader));
       }
       case PARTITION_MAJORITY_MINORITY -> {
         List<Integer> nodes = shuffledNodes();
@@ -61,7 +70,7 @@ public final class FaultInjector {
         List<Integer> majority = nodes.subList(minoritySize, size);
         network.partition(minority, majority);
         return new ActiveFault(type, "partition majority " + names(majority) + " | minority " + names(minority),
-            network::healAll);
+            network::healAll, Set.copyOf(minority));
       }
       case PARTITION_ONE_WAY -> {
         int leader = leader();
@@ -76,19 +85,24 @@ public final class FaultInjector {
           }
         }
         return new ActiveFault(type, "one-way cut " + (fromLeader ? "from leader " + name(leader) + " to the others"
-            : "from the others to leader " + name(leader)), network::healAll);
+            : "from the others to leader " + name(leader)), network::healAll,
+            // Cut from the leader: the others elect a new one, which the old one cannot reach. Cut to
+            // the leader: it keeps leading (its heartbeats and their replies flow) and no follower can
+            // forward a write to it.
+            fromLeader ? Set.of(leader) : others(leader));
       }
       case PAUSE_LEADER -> {
         int leader = leader();
         cluster.node(leader).pause();
-        return new ActiveFault(type, "SIGSTOP leader " + name(leader), () -> cluster.node(leader).resume());
+        return new ActiveFault(type, "SIGSTOP leader " + name(leader), () -> cluster.node(leader).resume(),
+            Set.of(leader));
       }
       case KILL_RESTART_COORDINATOR, KILL_RESTART_LEADER -> {
         boolean ofLeader = type == FaultType.KILL_RESTART_LEADER || random.nextBoolean();
         int victim = ofLeader ? leader() : follower();
         cluster.node(victim).kill();
         return new ActiveFault(type, "SIGKILL " + (ofLeader ? "leader " : "follower ") + name(victim),
-            () -> cluster.node(victim).start());
+            () -> cluster.node(victim).start(), Set.of(victim));
       }
       case REDIS_DATA_LOSS -> {
         int victim = follower();
@@ -98,7 +112,7 @@ public final class FaultInjector {
           // snapshot and log, and serves again; the run's final checks compare every node's digest.
           Poll.until(name(victim) + " serving again after rebuilding its Redis", Duration.ofSeconds(60),
               () -> cluster.node(victim).status().filter(s -> s.getReady()).map(s -> true));
-        });
+        }, Set.of(victim));
       }
       case CLOCK_SKEW -> {
         // libfaketime slows every clock call, so the node runs under it only during the fault: it
@@ -115,7 +129,7 @@ public final class FaultInjector {
               node.kill();
               node.setClockOffset(null);
               node.start();
-            });
+            }, Set.of(victim));
       }
       case MEMBER_REMOVE_READD -> {
         int leader = leader();
@@ -125,7 +139,7 @@ public final class FaultInjector {
         // The removed node keeps running through the hold, as when an operator removes a live node.
         removeNode(id, victim);
         return new ActiveFault(type, "removed " + role + id + " (still running); re-added wiped on heal",
-            () -> rejoin(victim, id));
+            () -> rejoin(victim, id), Set.of(victim));
       }
       case MEMBER_REPLACE -> {
         int leader = leader();
@@ -137,7 +151,7 @@ public final class FaultInjector {
         cluster.node(victim).kill();
         removeNode(oldId, victim);
         return new ActiveFault(type, "killed and removed " + role + oldId + "; replaced on heal by " + newId
-            + " (fresh id, empty storage)", () -> rejoin(victim, newId));
+            + " (fresh id, empty storage)", () -> rejoin(victim, newId), Set.of(victim));
       }
       case MEMBER_CHANGE_DURING_PARTITION -> {
         return changeMembershipDuringPartition(type);
@@ -182,7 +196,7 @@ public final class FaultInjector {
           cluster.node(old).kill();
           cluster.network().healAll();
           rejoin(old, oldId);
-        });
+        }, Set.of(old));
   }
 
   /**
@@ -215,7 +229,7 @@ public final class FaultInjector {
         + " at once: " + outcome, () -> {
           cluster.network().healAll();
           awaitCaughtUp(victim, id);
-        });
+        }, Set.of(victim, leader));
   }
 
   private void awaitEveryNodeServing() {
@@ -339,6 +353,10 @@ public final class FaultInjector {
       }
     }
     return followers.get(random.nextInt(followers.size()));
+  }
+
+  private Set<Integer> others(int node) {
+    return IntStream.range(0, cluster.size()).filter(i -> i != node).boxed().collect(java.util.stream.Collectors.toSet());
   }
 
   private List<Integer> shuffledNodes() {

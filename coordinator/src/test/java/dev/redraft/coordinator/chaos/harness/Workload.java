@@ -204,6 +204,13 @@ public final class Workload implements AutoCloseable {
     return Duration.ofNanos(ack - sinceNanos);
   }
 
+  /** When each acknowledged write of the workload returned (System.nanoTime()). */
+  public long[] writeAckNanos() {
+    return history.operations().stream()
+        .filter(op -> op.kind() != Operation.Kind.READ && op.outcome() == Outcome.OK)
+        .mapToLong(Operation::returnNanos).toArray();
+  }
+
   public long writesOk() {
     return writesOk.get();
   }
