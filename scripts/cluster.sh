@@ -68,7 +68,11 @@ port_in_use() {
   return 1
 }
 
-# Picks a base port with 4*N free ports above it (Raft, API, Redis, admin HTTP for each node).
+# Ports each node listens on: Raft, API, Redis, admin HTTP, RESP (Redis protocol), in that order from
+# its first port.
+PORTS_PER_NODE=5
+
+# Picks a base port with PORTS_PER_NODE*N free ports above it.
 pick_base_port() {
   local nodes=$1 tries=0 base
   while (( tries < 50 )); do
@@ -76,7 +80,7 @@ pick_base_port() {
     # the checks above, but Redis could not bind it.
     base=$(( 20000 + (RANDOM % 1200) * 10 ))
     local ok=1 i
-    for (( i = 0; i < nodes * 4; i++ )); do
+    for (( i = 0; i < nodes * PORTS_PER_NODE; i++ )); do
       if port_in_use $(( base + i )); then ok=0; break; fi
     done
     if (( ok )); then echo "$base"; return 0; fi
@@ -149,7 +153,7 @@ members_json() {
 # Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
 # starts its Redis: loopback only, its own password, its own config.
 create_node() {
-  local node=$1 raft=$2 api=$3 redis=$4 http=$5
+  local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6
   local ndir="$DIR/$node"
   mkdir -p "$ndir/redis" "$ndir/data"
   local password
@@ -177,8 +181,10 @@ RAFT=127.0.0.1:$raft
 API=127.0.0.1:$api
 REDIS=127.0.0.1:$redis
 HTTP=127.0.0.1:$http
+RESP=127.0.0.1:$resp
 ENV
   echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
+  echo "127.0.0.1:$resp" >> "$DIR/resp-endpoints"
 }
 
 # Starts the Redis of the node in directory $1 from its own config (its data and log, appended, stay).
@@ -200,10 +206,20 @@ rotate_log() {
   fi
 }
 
+# The password RESP clients give with AUTH (DIR/resp.password, one for the cluster; made on first use).
+resp_password() {
+  if [[ ! -s "$DIR/resp.password" ]]; then
+    od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$DIR/resp.password"
+    echo >> "$DIR/resp.password"
+  fi
+  head -n 1 "$DIR/resp.password"
+}
+
 # Waits for the Redis of the node in directory $1, then starts its coordinator with the given peers;
 # further arguments go to the coordinator. Its log is appended to, so earlier runs' lines stay.
 start_coordinator() {
   local ndir=$1 peers=$2; shift 2
+  local RESP=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   local waited=0
@@ -216,9 +232,14 @@ start_coordinator() {
   done
   rotate_log "$ndir/coordinator.log"
   echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) cluster.sh starts coordinator $NODE ----" >> "$ndir/coordinator.log"
-  REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
+  # A node recorded before RESP ports existed has none (its node.env has no RESP line).
+  local resp_flags=()
+  [[ -n "$RESP" ]] && resp_flags=(--resp-address "$RESP")
+  REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" REDRAFT_RESP_PASSWORD="$(resp_password)" \
+    nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
-    --redis-address "$REDIS" --http-address "$HTTP" --data-dir "$ndir/data" "$@" >> "$ndir/coordinator.log" 2>&1 &
+    --redis-address "$REDIS" --http-address "$HTTP" "${resp_flags[@]+"${resp_flags[@]}"}" --data-dir "$ndir/data" "$@" \
+    >> "$ndir/coordinator.log" 2>&1 &
   echo $! > "$ndir/coordinator.pid"
   STARTED+=("$ndir/coordinator.pid")
 }
@@ -251,13 +272,14 @@ cmd_start() {
   mkdir -p "$DIR"
   : > "$DIR/endpoints"
   : > "$DIR/http-endpoints"
+  : > "$DIR/resp-endpoints"
   local peers="" i
   for (( i = 1; i <= nodes; i++ )); do
-    peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * 4 ))"
+    peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * PORTS_PER_NODE ))"
   done
   for (( i = 1; i <= nodes; i++ )); do
-    local port=$(( base + (i - 1) * 4 ))
-    create_node "n$i" "$port" $(( port + 1 )) $(( port + 2 )) $(( port + 3 ))
+    local port=$(( base + (i - 1) * PORTS_PER_NODE ))
+    create_node "n$i" "$port" $(( port + 1 )) $(( port + 2 )) $(( port + 3 )) $(( port + 4 ))
     echo "127.0.0.1:$(( port + 1 ))" >> "$DIR/endpoints"
   done
   local started=()
@@ -332,12 +354,20 @@ restart_cluster() {
 print_endpoints() {
   echo "Endpoints: $(endpoints_csv)"
   echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
+  if [[ -s "$DIR/resp-endpoints" ]]; then
+    echo "Redis protocol (RESP): $(paste -sd' ' "$DIR/resp-endpoints") (password in $DIR/resp.password)"
+  fi
   # A command that works as printed: from another directory the tool needs its path, and with a DIR
   # other than ./.redraft it needs REDRAFT_HOME to find the endpoints.
   local tool="scripts/redraft" env=""
   [[ "$(pwd)" == "$REPO_DIR" ]] || tool="$REPO_DIR/scripts/redraft"
   [[ "$DIR" == "$(pwd)/.redraft" ]] || env="REDRAFT_HOME=$(printf %q "$DIR") "
   echo "Try: ${env:+export $env&& }$tool set greeting hello && $tool get greeting"
+  if [[ -s "$DIR/resp-endpoints" ]]; then
+    local first
+    first=$(head -n 1 "$DIR/resp-endpoints")
+    echo "Or:  REDISCLI_AUTH=\$(cat $(printf %q "$DIR")/resp.password) redis-cli -p ${first##*:} get greeting"
+  fi
 }
 
 # The members this script started and has not removed: the node directories DIR/n<number>.
@@ -369,24 +399,27 @@ peers_csv() {
 
 # Rewrites DIR/endpoints and DIR/http-endpoints from the given node directories' node.env files.
 write_endpoint_files() {
-  local ndir endpoints="" http=""
+  local ndir endpoints="" http="" resp="" RESP
   for ndir in "$@"; do
+    RESP=""
     # shellcheck disable=SC1091
     source "$ndir/node.env"
     endpoints+="$API"$'\n'
     http+="$NODE http://$HTTP"$'\n'
+    [[ -z "$RESP" ]] || resp+="$RESP"$'\n'
   done
   printf '%s' "$endpoints" > "$DIR/endpoints"
   printf '%s' "$http" > "$DIR/http-endpoints"
+  printf '%s' "$resp" > "$DIR/resp-endpoints"
 }
 
 # Fails, naming the port, if a port the node in directory $1 is about to listen on is taken.
 check_ports_free() {
-  local ndir=$1 checks=() check port
+  local ndir=$1 checks=() check port RESP=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   pid_alive "$ndir/redis.pid" || checks+=("Redis=$REDIS")
-  pid_alive "$ndir/coordinator.pid" || checks+=("Raft=$RAFT" "API=$API" "admin HTTP=$HTTP")
+  pid_alive "$ndir/coordinator.pid" || checks+=("Raft=$RAFT" "API=$API" "admin HTTP=$HTTP" ${RESP:+"RESP=$RESP"})
   for check in "${checks[@]}"; do
     port=${check##*:}
     [[ "$port" =~ ^[0-9]+$ ]] || continue
@@ -558,7 +591,7 @@ cmd_add_node() {
   local node base
   node=$(next_node_id)
   base=$(pick_base_port 1)
-  create_node "$node" "$base" $(( base + 1 )) $(( base + 2 )) $(( base + 3 ))
+  create_node "$node" "$base" $(( base + 1 )) $(( base + 2 )) $(( base + 3 )) $(( base + 4 ))
   ndir="$DIR/$node"
   start_coordinator "$ndir" "$peers" --initial-cluster-state existing
   # shellcheck disable=SC1091
@@ -576,7 +609,7 @@ cmd_add_node() {
     add_node_failed "$node" "'redraft member add $node $RAFT' failed"
   fi
   echo "$API" >> "$DIR/endpoints"
-  echo "Added $node: API $API, Raft $RAFT${learner:+ (learner: promote it with 'scripts/redraft member promote $node')}."
+  echo "Added $node: API $API, RESP $RESP, Raft $RAFT${learner:+ (learner: promote it with 'scripts/redraft member promote $node')}."
 }
 
 add_node_failed() {
@@ -588,7 +621,7 @@ add_node_failed() {
 
 # Drops a node from DIR/endpoints and DIR/http-endpoints (its node.env is in directory $2).
 drop_endpoints() {
-  local node=$1 ndir=$2 kept
+  local node=$1 ndir=$2 kept RESP=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   if [[ -f "$DIR/endpoints" ]]; then
@@ -598,6 +631,10 @@ drop_endpoints() {
   if [[ -f "$DIR/http-endpoints" ]]; then
     kept=$(grep -v "^$node " "$DIR/http-endpoints" || true)
     printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/http-endpoints"
+  fi
+  if [[ -f "$DIR/resp-endpoints" && -n "${RESP:-}" ]]; then
+    kept=$(grep -vxF "$RESP" "$DIR/resp-endpoints" || true)
+    printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/resp-endpoints"
   fi
 }
 
@@ -651,7 +688,20 @@ cmd_remove_node() {
 cmd_status() {
   [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with '$CS start'"
   ensure_jars
-  cli cluster status "$@"
+  local rc=0
+  cli cluster status "$@" || rc=$?
+  # RESP addresses are per-node settings (DIR/NODE/node.env), not part of the replicated membership.
+  if [[ -s "$DIR/resp-endpoints" && " $* " != *" -o json "* && " $* " != *" --output json "* ]]; then
+    local ndir RESP
+    echo "Redis protocol (RESP) ports (AUTH password in $DIR/resp.password):"
+    while read -r ndir; do
+      RESP=""
+      # shellcheck disable=SC1091
+      source "$ndir/node.env"
+      [[ -z "$RESP" ]] || printf '  %-4s %s\n' "$NODE" "$RESP"
+    done < <(member_dirs)
+  fi
+  return "$rc"
 }
 
 # Has this PID not exited yet? (A zombie has exited: only its parent has not reaped it yet.)

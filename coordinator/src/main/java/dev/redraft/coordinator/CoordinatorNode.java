@@ -31,6 +31,7 @@ import dev.redraft.coordinator.redis.RedisEndpoint;
 import dev.redraft.coordinator.redis.RedisPreflight;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisSnapshots;
+import dev.redraft.coordinator.resp.RespServer;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,9 @@ public final class CoordinatorNode implements AutoCloseable {
   private final RedraftMetrics metrics;
   private final NodeReadiness readiness;
   private final LeaderCommitProbe leaderCommit;
+  private final CommandValidator validator;
   private AdminHttpServer http;
+  private RespServer resp;
 
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
@@ -92,6 +95,7 @@ public final class CoordinatorNode implements AutoCloseable {
     metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
     this.api = new ApiServer(config, raft, validator, health, members, reader::ping, readiness, metrics, channels,
         verifier);
+    this.validator = validator;
     this.removalWatch = new RemovalWatch(config.nodeId(), raft, health, members, channels,
         config.electionTimeoutMax());
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
@@ -117,6 +121,11 @@ public final class CoordinatorNode implements AutoCloseable {
       node.raft.start();
       node.health.markReady();
       node.api.start();
+      if (config.respAddress() != null) {
+        node.resp = new RespServer(config.respAddress(), node.api.kv(), node.validator, config.nodeId(),
+            node.raft::status, config.maxRequestBytes(), config.respPassword());
+        node.resp.start();
+      }
       node.registrar.start();
       node.removalWatch.start();
       node.leaderCommit.start();
@@ -133,9 +142,9 @@ public final class CoordinatorNode implements AutoCloseable {
       node.close();
       throw e;
     }
-    LOG.info("node {} serving: api {}, raft {}, redis {}, http {}, data {}", config.nodeId(), config.apiAddress(),
-        config.raftAddress(), config.redisAddress(), config.http().map(Object::toString).orElse("off"),
-        config.dataDir());
+    LOG.info("node {} serving: api {}, resp {}, raft {}, redis {}, http {}, data {}", config.nodeId(),
+        config.apiAddress(), config.resp().map(Object::toString).orElse("off"), config.raftAddress(),
+        config.redisAddress(), config.http().map(Object::toString).orElse("off"), config.dataDir());
     return node;
   }
 
@@ -171,6 +180,7 @@ public final class CoordinatorNode implements AutoCloseable {
     closeQuietly("leader commit probe", leaderCommit);
     closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);
+    closeQuietly("resp server", resp);
     closeQuietly("api server", api);
     closeQuietly("admin http server", http);
     closeQuietly("verifier", verifier);

@@ -36,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
   private final AdminService admin;
   private final ExecutorService confirmExecutor;
   private final GrpcHealthReporter healthReporter;
+  private final KvOperations kv;
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
       MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
@@ -51,14 +52,15 @@ public final class ApiServer implements AutoCloseable {
     this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
         config.redisAddress().toString(), redisHealthy, channels, verifier, leadership, readiness);
     this.healthReporter = new GrpcHealthReporter(readiness);
+    WriteHandler writes = new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(),
+        config.maxBatchCommands(), config.requestTimeout(), health);
+    this.kv = new KvOperations(writes, new ReadHandler(raft, leadership, validator, health, config.requestTimeout()),
+        health, metrics);
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .callExecutor(ApiServer::kvCallsOnTheTransportThread)
-        .addService(new KvService(
-            new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(), config.maxBatchCommands(),
-                config.requestTimeout(), health),
-            new ReadHandler(raft, leadership, validator, health, config.requestTimeout()), health, headers, metrics))
+        .addService(new KvService(kv, writes, headers))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .addService(healthReporter.service())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -75,6 +77,11 @@ public final class ApiServer implements AutoCloseable {
    */
   private static Executor kvCallsOnTheTransportThread(ServerCall<?, ?> call, Metadata headers) {
     return KVGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName()) ? Runnable::run : null;
+  }
+
+  /** Writes and reads as this server serves them, for the other front door (the RESP port). */
+  public KvOperations kv() {
+    return kv;
   }
 
   public void start() throws IOException {

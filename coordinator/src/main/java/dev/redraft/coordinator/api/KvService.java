@@ -2,7 +2,6 @@ package dev.redraft.coordinator.api;
 
 import dev.redraft.api.v1.CallError;
 import dev.redraft.api.v1.KVGrpc;
-import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadManyRequest;
 import dev.redraft.api.v1.ReadManyResponse;
 import dev.redraft.api.v1.ReadOutcome;
@@ -15,7 +14,6 @@ import dev.redraft.api.v1.WriteOutcome;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
-import dev.redraft.coordinator.node.NodeHealth;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -23,32 +21,23 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The public KV service, a thin adapter: {@link WriteHandler} and {@link ReadHandler} do the work;
- * this class answers gRPC calls, one operation or many, and records each operation's metrics.
+ * The public KV service, a thin adapter: {@link KvOperations} does the work (and records metrics);
+ * this class answers gRPC calls, one operation or many.
  */
 final class KvService extends KVGrpc.KVImplBase {
+  private final KvOperations kv;
   private final WriteHandler writes;
-  private final ReadHandler reads;
-  private final NodeHealth health;
   private final HeaderFactory headers;
-  private final RedraftMetrics metrics;
 
-  KvService(WriteHandler writes, ReadHandler reads, NodeHealth health, HeaderFactory headers, RedraftMetrics metrics) {
+  KvService(KvOperations kv, WriteHandler writes, HeaderFactory headers) {
+    this.kv = kv;
     this.writes = writes;
-    this.reads = reads;
-    this.health = health;
     this.headers = headers;
-    this.metrics = metrics;
   }
 
   @Override
   public void write(WriteRequest request, StreamObserver<WriteResponse> observer) {
-    long start = System.nanoTime();
-    RuntimeException notReady = notReady();
-    CompletableFuture<WriteResponse.Builder> response = notReady == null
-        ? writes.writeAll(List.of(request)).get(0) : CompletableFuture.failedFuture(notReady);
-    response.whenComplete((builder, error) -> {
-      record(RedraftMetrics.Op.WRITE, start, error);
+    kv.writeAll(List.of(request)).get(0).whenComplete((builder, error) -> {
       if (error != null) {
         observer.onError(ErrorMapper.toStatus(error));
       } else {
@@ -61,13 +50,14 @@ final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void writeMany(WriteManyRequest request, StreamObserver<WriteManyResponse> observer) {
     long start = System.nanoTime();
-    RuntimeException notReady = notReady();
+    // Not ready fails the whole call (clients retry it elsewhere), not each write on its own.
+    RuntimeException notReady = kv.notReady();
     if (notReady != null) {
       observer.onError(ErrorMapper.toStatus(notReady));
       return;
     }
     List<CompletableFuture<WriteResponse.Builder>> responses = writes.writeAll(request.getWritesList());
-    responses.forEach(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)));
+    responses.forEach(r -> r.whenComplete((v, error) -> kv.record(RedraftMetrics.Op.WRITE, start, error)));
     answerAll(responses, observer, (header, results) -> {
       WriteManyResponse.Builder out = WriteManyResponse.newBuilder().setHeader(header);
       for (Result<WriteResponse.Builder> r : results) {
@@ -80,9 +70,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
-    long start = System.nanoTime();
-    reads.readAll(List.of(request)).get(0).whenComplete((builder, error) -> {
-      record(readOp(request), start, error);
+    kv.readAll(List.of(request)).get(0).whenComplete((builder, error) -> {
       if (error != null) {
         observer.onError(ErrorMapper.toStatus(error));
       } else {
@@ -94,12 +82,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void readMany(ReadManyRequest request, StreamObserver<ReadManyResponse> observer) {
-    long start = System.nanoTime();
-    List<CompletableFuture<ReadResponse.Builder>> responses = reads.readAll(request.getReadsList());
-    for (int i = 0; i < responses.size(); i++) {
-      RedraftMetrics.Op op = readOp(request.getReads(i));
-      responses.get(i).whenComplete((v, error) -> record(op, start, error));
-    }
+    List<CompletableFuture<ReadResponse.Builder>> responses = kv.readAll(request.getReadsList());
     answerAll(responses, observer, (header, results) -> {
       ReadManyResponse.Builder out = ReadManyResponse.newBuilder().setHeader(header);
       for (Result<ReadResponse.Builder> r : results) {
@@ -138,24 +121,5 @@ final class KvService extends KVGrpc.KVImplBase {
         .setMessage(status.getDescription() == null ? "" : status.getDescription())
         .setRetryable(status.getCode() == Status.Code.UNAVAILABLE)
         .build();
-  }
-
-  /** Why this node cannot take writes now, or null if it can. */
-  private RuntimeException notReady() {
-    try {
-      health.requireReady();
-      return null;
-    } catch (RuntimeException e) {
-      return e;
-    }
-  }
-
-  private static RedraftMetrics.Op readOp(ReadRequest request) {
-    return request.getConsistency() == ReadConsistency.STALE ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
-  }
-
-  private void record(RedraftMetrics.Op op, long startNanos, Throwable error) {
-    String kind = error == null ? null : ErrorMapper.toStatus(error).getStatus().getCode().name();
-    metrics.request(op, System.nanoTime() - startNanos, kind);
   }
 }

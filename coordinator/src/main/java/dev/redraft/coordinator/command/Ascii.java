@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
  * ASCII-only case handling, as Redis does it (strcasecmp). {@code String.toUpperCase} would map
  * non-ASCII letters onto ASCII ones ("ſet" to "SET"), accepting names Redis does not.
  */
-final class Ascii {
+public final class Ascii {
   private Ascii() {}
 
-  static String toUpperCase(String s) {
+  public static String toUpperCase(String s) {
     char[] chars = s.toCharArray();
     for (int i = 0; i < chars.length; i++) {
       if (chars[i] >= 'a' && chars[i] <= 'z') {
@@ -19,7 +19,7 @@ final class Ascii {
     return new String(chars);
   }
 
-  static String toLowerCase(String s) {
+  public static String toLowerCase(String s) {
     char[] chars = s.toCharArray();
     for (int i = 0; i < chars.length; i++) {
       if (chars[i] >= 'A' && chars[i] <= 'Z') {
@@ -30,7 +30,7 @@ final class Ascii {
   }
 
   /** True if {@code arg} is exactly {@code upperWord}, ignoring ASCII case. */
-  static boolean equalsIgnoreCase(byte[] arg, String upperWord) {
+  public static boolean equalsIgnoreCase(byte[] arg, String upperWord) {
     if (arg.length != upperWord.length()) {
       return false;
     }

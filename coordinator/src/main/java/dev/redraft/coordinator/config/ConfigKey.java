@@ -43,6 +43,11 @@ public enum ConfigKey {
           + " periodic rounds off (redraft verify still runs one) (0 or 500..86400000)."),
   HTTP_ADDRESS("http-address", "",
       "host:port of the admin HTTP server: /metrics (Prometheus), /livez, /readyz. Empty: no HTTP server."),
+  RESP_ADDRESS("resp-address", "",
+      "host:port of the Redis-protocol (RESP) port, for redis-cli and any Redis client. Empty: no RESP port."),
+  RESP_PASSWORD("resp-password", "",
+      "Password RESP clients give with AUTH (prefer the environment variable REDRAFT_RESP_PASSWORD). Empty: no AUTH"
+          + " needed, allowed only when resp-address is a loopback address."),
   READY_MAX_APPLY_LAG("ready-max-apply-lag", "1000",
       "/readyz and the gRPC health service report not ready while more committed entries than this await apply (0..1000000000)."),
   SESSION_IDLE_TIMEOUT_MS("session-idle-timeout-ms", "86400000",

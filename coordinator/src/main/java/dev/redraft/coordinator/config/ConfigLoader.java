@@ -148,6 +148,13 @@ public final class ConfigLoader {
     String dataDir = required(raw, ConfigKey.DATA_DIR);
     int electionMin = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MIN_MS, 100, 60_000);
     int electionMax = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MAX_MS, electionMin + 1, 120_000);
+    HostPort respAddress = optionalHostPort(raw, ConfigKey.RESP_ADDRESS);
+    String respPassword = raw.getOrDefault(ConfigKey.RESP_PASSWORD, "");
+    if (respAddress != null && respPassword.isEmpty() && !isLoopback(respAddress.host())) {
+      throw new ConfigException(ConfigKey.RESP_ADDRESS.key() + ": " + respAddress + " is reachable from other hosts"
+          + " but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
+          + ConfigKey.RESP_PASSWORD.envName() + "), or bind the RESP port to 127.0.0.1");
+    }
     return new NodeConfig(
         nodeId,
         clusterId,
@@ -170,6 +177,8 @@ public final class ConfigLoader {
         intInRange(raw, ConfigKey.LOG_SEGMENT_SIZE_BYTES, 1024 * 1024, 1024 * 1024 * 1024),
         verifyInterval(raw),
         optionalHostPort(raw, ConfigKey.HTTP_ADDRESS),
+        respAddress,
+        respPassword,
         intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
         Duration.ofMillis(intInRange(raw, ConfigKey.SESSION_IDLE_TIMEOUT_MS, 1_000, 2_000_000_000)),
         intInRange(raw, ConfigKey.SESSION_MAX, 1, 100_000_000),
@@ -234,6 +243,10 @@ public final class ConfigLoader {
   }
 
   private enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+  private static boolean isLoopback(String host) {
+    return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
+  }
 
   private static HostPort optionalHostPort(Map<ConfigKey, String> raw, ConfigKey key) {
     String value = raw.getOrDefault(key, "");

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The whole, validated configuration of one coordinator node. Built by {@link ConfigLoader}; every
  * field is documented at its {@link ConfigKey}. {@code httpAddress} is null when the admin HTTP
- * server is off.
+ * server is off, {@code respAddress} when the RESP port is.
  */
 public record NodeConfig(
     String nodeId,
@@ -32,6 +32,8 @@ public record NodeConfig(
     int logSegmentSizeBytes,
     Duration verifyInterval,
     HostPort httpAddress,
+    HostPort respAddress,
+    String respPassword,
     long readyMaxApplyLag,
     Duration sessionIdleTimeout,
     int sessionMax,
@@ -44,15 +46,21 @@ public record NodeConfig(
     peers = Map.copyOf(peers);
   }
 
-  /** Every field but the Redis password (a secret never goes into a log line). */
+  /** Every field but the passwords (a secret never goes into a log line). */
   @Override
   public String toString() {
     return "NodeConfig[nodeId=" + nodeId + ", clusterId=" + clusterId + ", raftAddress=" + raftAddress
         + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisPassword="
-        + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir=" + dataDir + ", ...]";
+        + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", respAddress=" + respAddress
+        + ", respPassword=" + (respPassword == null || respPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir="
+        + dataDir + ", ...]";
   }
 
   public Optional<HostPort> http() {
     return Optional.ofNullable(httpAddress);
+  }
+
+  public Optional<HostPort> resp() {
+    return Optional.ofNullable(respAddress);
   }
 }

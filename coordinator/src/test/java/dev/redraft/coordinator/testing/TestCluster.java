@@ -107,6 +107,7 @@ public final class TestCluster implements AutoCloseable {
         "--raft-address=127.0.0.1:" + raftPort,
         "--api-address=127.0.0.1:" + FreePorts.next(),
         "--http-address=127.0.0.1:" + FreePorts.next(),
+        "--resp-address=127.0.0.1:" + FreePorts.next(),
         "--peers=" + peers,
         "--redis-address=127.0.0.1:" + server.port(),
         "--data-dir=" + dir.resolve(id(index)).resolve("data"),
@@ -172,6 +173,11 @@ public final class TestCluster implements AutoCloseable {
 
   public String endpoint(int index) {
     return configs.get(index).apiAddress().toString();
+  }
+
+  /** The port of a node's RESP (Redis protocol) server. */
+  public int respPort(int index) {
+    return configs.get(index).respAddress().port();
   }
 
   /** Base URL of a node's admin HTTP server (/metrics, /livez, /readyz). */

@@ -1,0 +1,74 @@
+package dev.redraft.coordinator.resp;
+
+import dev.redraft.api.v1.Command;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one RESP connection carries between commands: who it is, how it talks, its open
+ * transaction, and its write session. Touched only on the connection's event-loop thread, except
+ * the fields CLIENT LIST and INFO read from other connections (volatile).
+ */
+final class ConnectionState {
+  final long id;
+  final String remoteAddress;
+  final String localAddress;
+  final long createdMillis = System.currentTimeMillis();
+  volatile String name = "";
+  volatile String libName = "";
+  volatile String libVersion = "";
+  volatile int protocol = 2;
+  volatile boolean authenticated;
+  volatile String lastCommand = "NULL";
+  /** READONLY: reads are served by this node's Redis as it is, without asking the leader. */
+  volatile boolean staleReads;
+
+  /** Commands queued since MULTI, or null outside a transaction. */
+  List<Command> transaction;
+  /** A queued command was refused: EXEC discards the transaction. */
+  boolean transactionFailed;
+
+  /** This connection's session: one client id, sequences in send order; opened by its first write. */
+  private final String sessionPrefix;
+  private int sessionGeneration;
+  private long lastSequence;
+
+  ConnectionState(long id, String sessionPrefix, String remoteAddress, String localAddress, boolean authenticated) {
+    this.id = id;
+    this.sessionPrefix = sessionPrefix;
+    this.remoteAddress = remoteAddress;
+    this.localAddress = localAddress;
+    this.authenticated = authenticated;
+  }
+
+  String sessionId() {
+    return sessionPrefix + "-" + id + "-" + sessionGeneration;
+  }
+
+  long nextSequence() {
+    return ++lastSequence;
+  }
+
+  /**
+   * Starts a new session: the old one was dropped (idle or evicted), so its next sequence would be
+   * refused; a new client id starting at 1 is always accepted.
+   */
+  void renewSession() {
+    sessionGeneration++;
+    lastSequence = 0;
+  }
+
+  void beginTransaction() {
+    transaction = new ArrayList<>();
+    transactionFailed = false;
+  }
+
+  void endTransaction() {
+    transaction = null;
+    transactionFailed = false;
+  }
+
+  boolean inTransaction() {
+    return transaction != null;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.redraft.coordinator.resp;
+
+import dev.redraft.api.v1.Command;
+import dev.redraft.coordinator.command.Ascii;
+import dev.redraft.coordinator.command.CommandCatalog;
+import dev.redraft.coordinator.command.CommandKind;
+import dev.redraft.coordinator.command.CommandSpec;
+import dev.redraft.coordinator.command.InvalidCommandException;
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One connection's command interpreter: decides, command by command, what the node does with it.
+ * Connection and introspection commands are answered at once; MULTI queues commands until EXEC
+ * sends them as one atomic batch; data commands become writes (through the log) or reads.
+ */
+final class RespCommands {
+  /** What to do with one command. */
+  sealed interface Step permits Immediate, KvCall {}
+
+  /**
+   * Data commands for the log or Redis: one command, or a transaction's commands ({@code exec}),
+   * whose reply is the array of their replies. {@code shapes} holds each command's RESP3 shape.
+   */
+  record KvCall(CommandKind kind, List<Command> commands, List<ReplyShape> shapes, boolean exec) implements Step {}
+
+  /** What an unauthenticated connection may send. */
+  private static final Set<String> BEFORE_AUTH = Set.of("AUTH", "HELLO", "QUIT");
+  /** What runs at once inside MULTI instead of being queued. */
+  private static final Set<String> TRANSACTION_CONTROL = Set.of("EXEC", "DISCARD", "MULTI", "WATCH", "QUIT", "RESET");
+  /** Answered by the node itself, so never part of a logged transaction. */
+  private static final Set<String> ANSWERED_BY_NODE = Set.of("PING", "ECHO", "AUTH", "HELLO", "SELECT", "CLIENT",
+      "READONLY", "READWRITE", "TIME", "INFO", "COMMAND", "CONFIG", "UNWATCH");
+
+  private final RespContext context;
+  private final ConnectionState state;
+  private final ConnectionCommands connection;
+  private final ServerCommands server;
+
+  RespCommands(RespContext context, ConnectionState state) {
+    this.context = context;
+    this.state = state;
+    this.connection = new ConnectionCommands(context, state);
+    this.server = new ServerCommands(context);
+  }
+
+  Step step(List<byte[]> argv) {
+    String name = Ascii.toUpperCase(Replies.text(argv.get(0)));
+    state.lastCommand = Ascii.toLowerCase(name);
+    if (!state.authenticated && !BEFORE_AUTH.contains(name)) {
+      return Immediate.error("NOAUTH Authentication required.");
+    }
+    if (state.inTransaction() && !TRANSACTION_CONTROL.contains(name)) {
+      return queue(name, argv);
+    }
+    switch (name) {
+      case "MULTI" -> {
+        if (state.inTransaction()) {
+          return Immediate.error("ERR MULTI calls can not be nested");
+        }
+        state.beginTransaction();
+        return Immediate.of(Replies.OK);
+      }
+      case "EXEC" -> {
+        return exec();
+      }
+      case "DISCARD" -> {
+        if (!state.inTransaction()) {
+          return Immediate.error("ERR DISCARD without MULTI");
+        }
+        state.endTransaction();
+        return Immediate.of(Replies.OK);
+      }
+      case "RESET" -> {
+        state.endTransaction();
+        state.protocol = 2;
+        state.name = "";
+        state.staleReads = false;
+        state.authenticated = !context.passwordRequired();
+        return Immediate.of(Replies.status("RESET"));
+      }
+      default -> {
+        // Connection and server commands below; everything else is data.
+      }
+    }
+    Immediate answer = connection.handle(name, argv);
+    if (answer == null) {
+      answer = server.handle(name, argv);
+    }
+    return answer != null ? answer : data(name, argv);
+  }
+
+  /** True if {@code argv} would be a single data command of this kind now, so it may join a pipelined run. */
+  boolean isPlainData(List<byte[]> argv, CommandKind kind) {
+    if (!state.authenticated || state.inTransaction()) {
+      return false;
+    }
+    Optional<CommandSpec> spec = CommandCatalog.find(Replies.text(argv.get(0)));
+    return spec.isPresent() && spec.get().kind() == kind;
+  }
+
+  private Step data(String name, List<byte[]> argv) {
+    Optional<CommandSpec> spec = CommandCatalog.find(name);
+    if (spec.isEmpty()) {
+      return Immediate.error(refusal(name, argv));
+    }
+    return new KvCall(spec.get().kind(), List.of(command(argv)), List.of(ReplyShape.ofCommand(name)), false);
+  }
+
+  /** Inside MULTI: a command Redis would refuse now fails the whole transaction, as in Redis. */
+  private Step queue(String name, List<byte[]> argv) {
+    Optional<CommandSpec> spec = CommandCatalog.find(name);
+    String refused = null;
+    if (spec.isEmpty()) {
+      refused = ANSWERED_BY_NODE.contains(name)
+          ? "ERR " + name + " cannot be queued in a transaction on Redraft: send it before MULTI or after EXEC"
+          : refusal(name, argv);
+    } else {
+      try {
+        context.validator.validate(name, args(argv), spec.get().kind());
+      } catch (InvalidCommandException e) {
+        refused = e.getMessage();
+      }
+    }
+    if (refused != null) {
+      state.transactionFailed = true;
+      return Immediate.error(refused);
+    }
+    state.transaction.add(command(argv));
+    return Immediate.of(Replies.QUEUED);
+  }
+
+  private Step exec() {
+    if (!state.inTransaction()) {
+      return Immediate.error("ERR EXEC without MULTI");
+    }
+    List<Command> commands = state.transaction;
+    boolean failed = state.transactionFailed;
+    state.endTransaction();
+    if (failed) {
+      return Immediate.error("EXECABORT Transaction discarded because of previous errors.");
+    }
+    if (commands.isEmpty()) {
+      return Immediate.of(Replies.array(List.of()));
+    }
+    List<ReplyShape> shapes = commands.stream().map(c -> ReplyShape.ofCommand(c.getName())).toList();
+    return new KvCall(CommandKind.WRITE, commands, shapes, true);
+  }
+
+  /** The validator's error for a command outside the catalog: unknown, or refused with its reason. */
+  private String refusal(String name, List<byte[]> argv) {
+    try {
+      context.validator.validate(name, args(argv), CommandKind.READ);
+      return "ERR unknown command '" + name + "'";
+    } catch (InvalidCommandException e) {
+      return e.getMessage();
+    }
+  }
+
+  private static List<byte[]> args(List<byte[]> argv) {
+    return argv.subList(1, argv.size());
+  }
+
+  private static Command command(List<byte[]> argv) {
+    Command.Builder command = Command.newBuilder().setName(Replies.text(argv.get(0)));
+    for (int i = 1; i < argv.size(); i++) {
+      command.addArgs(ByteString.copyFrom(argv.get(i)));
+    }
+    return command.build();
+  }
+}

@@ -1,0 +1,254 @@
+package dev.redraft.coordinator.resp;
+
+import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.ReadConsistency;
+import dev.redraft.api.v1.ReadRequest;
+import dev.redraft.api.v1.Reply;
+import dev.redraft.api.v1.WriteRequest;
+import dev.redraft.api.v1.WriteResponse;
+import dev.redraft.coordinator.command.CommandKind;
+import dev.redraft.coordinator.resp.RespCommands.KvCall;
+import dev.redraft.coordinator.resp.RespCommands.Step;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
+import io.netty.handler.codec.redis.InlineCommandRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One RESP connection. Commands run in the order they arrive and replies go back in that order,
+ * as Redis guarantees a pipelining client. Consecutive pipelined data commands of one kind (writes,
+ * or reads) are sent together (writes share log entries, reads a leadership round); a read waits for
+ * the writes before it to be answered, and a write for the reads before it, so each command sees
+ * every earlier command of its connection and none of the later ones.
+ */
+final class RespConnection extends ChannelInboundHandlerAdapter {
+  /** Commands buffered beyond this stop reading from the socket until the queue drains. */
+  private static final int MAX_QUEUED = 4096;
+
+  private final RespContext context;
+  private ConnectionState state;
+  private RespCommands commands;
+  private ChannelHandlerContext ctx;
+  private final ArrayDeque<List<byte[]>> queued = new ArrayDeque<>();
+  /** A run of data commands is in flight: later commands wait. */
+  private boolean running;
+  private boolean closing;
+
+  RespConnection(RespContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.state = context.open(String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", ""),
+        String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", ""));
+    this.commands = new RespCommands(context, state);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    context.close(state);
+    queued.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      List<byte[]> argv = argv((RedisMessage) msg);
+      if (!argv.isEmpty() && !closing) {
+        queued.add(argv);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+    if (queued.size() >= MAX_QUEUED) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    drain();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Malformed input (Netty's decoder) or a reset socket: Redis answers a protocol error and closes.
+    if (ctx.channel().isActive()) {
+      String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      ByteBuf out = ctx.alloc().buffer();
+      RespEncoder.write(out, Replies.error("ERR Protocol error: " + why), state == null ? 2 : state.protocol,
+          ReplyShape.PLAIN);
+      ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Runs queued commands until one needs the cluster, then waits for it; flushes what was answered. */
+  private void drain() {
+    boolean wrote = false;
+    while (!running && !closing && !queued.isEmpty()) {
+      Step step = commands.step(queued.poll());
+      if (step instanceof Immediate immediate) {
+        write(immediate.reply(), immediate.shape());
+        wrote = true;
+        if (immediate.close()) {
+          closing = true;
+          ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+          return;
+        }
+      } else {
+        List<KvCall> run = new ArrayList<>();
+        run.add((KvCall) step);
+        takeSameKind(run);
+        running = true;
+        send(run);
+      }
+    }
+    if (wrote) {
+      ctx.flush();
+    }
+    if (!running && queued.size() < MAX_QUEUED / 2 && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** Adds the pipelined single data commands that follow and are of the run's kind. */
+  private void takeSameKind(List<KvCall> run) {
+    CommandKind kind = run.get(0).kind();
+    if (run.get(0).exec()) {
+      return;
+    }
+    while (!queued.isEmpty()) {
+      List<byte[]> next = queued.peek();
+      if (!commands.isPlainData(next, kind)) {
+        return;
+      }
+      run.add((KvCall) commands.step(queued.poll()));
+    }
+  }
+
+  private void send(List<KvCall> run) {
+    List<CompletableFuture<Answer>> replies = new ArrayList<>(run.size());
+    if (run.get(0).kind() == CommandKind.WRITE) {
+      List<WriteRequest> requests = new ArrayList<>(run.size());
+      for (KvCall call : run) {
+        requests.add(WriteRequest.newBuilder().setClientId(state.sessionId()).setSequence(state.nextSequence())
+            .addAllCommands(call.commands()).build());
+      }
+      List<CompletableFuture<WriteResponse.Builder>> responses = context.kv.writeAll(requests);
+      for (int i = 0; i < run.size(); i++) {
+        KvCall call = run.get(i);
+        replies.add(responses.get(i).handle((response, error) -> writeReply(call, response, error)));
+      }
+    } else {
+      List<ReadRequest> requests = new ArrayList<>(run.size());
+      for (KvCall call : run) {
+        requests.add(ReadRequest.newBuilder().setCommand(call.commands().get(0))
+            .setConsistency(state.staleReads ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE).build());
+      }
+      context.kv.readAll(requests).forEach(response -> replies.add(response.handle((r, error) ->
+          Answer.of(error == null ? r.getReply() : RespErrors.toReply(error)))));
+    }
+    CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .whenComplete((ignored, error) -> ctx.channel().eventLoop().execute(() -> answered(run, replies)));
+  }
+
+  /** What a data call answers: one reply, or (a transaction that ran) the array of its commands' replies. */
+  private record Answer(Reply single, List<Reply> items) {
+    static Answer of(Reply single) {
+      return new Answer(single, null);
+    }
+  }
+
+  private Answer writeReply(KvCall call, WriteResponse.Builder response, Throwable error) {
+    if (error != null) {
+      if (RespErrors.sessionLost(error)) {
+        state.renewSession();
+      }
+      return Answer.of(RespErrors.toReply(error));
+    }
+    if (!call.exec()) {
+      return Answer.of(response.getReplies(0));
+    }
+    if (response.getRolledBack()) {
+      // Stronger than Redis, which runs the rest of a transaction after a failed command: nothing applies.
+      int failed = response.getRepliesCount();
+      Reply cause = response.getReplies(failed - 1);
+      Command command = call.commands().get(failed - 1);
+      return Answer.of(Replies.error("EXECABORT Transaction rolled back, nothing was applied: command " + failed
+          + " (" + command.getName() + ") failed: " + (cause.hasError() ? cause.getError() : cause.toString())));
+    }
+    return new Answer(null, response.getRepliesList());
+  }
+
+  private void answered(List<KvCall> run, List<CompletableFuture<Answer>> replies) {
+    running = false;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    for (int i = 0; i < run.size(); i++) {
+      KvCall call = run.get(i);
+      Answer answer = replies.get(i).join();
+      if (answer.items() != null) {
+        writeArray(call, answer.items());
+      } else {
+        write(answer.single(), call.shapes().get(0));
+      }
+    }
+    ctx.flush();
+    drain();
+  }
+
+  private void writeArray(KvCall call, List<Reply> items) {
+    ByteBuf out = ctx.alloc().buffer();
+    out.writeByte('*').writeCharSequence(Integer.toString(items.size()), StandardCharsets.US_ASCII);
+    out.writeByte('\r').writeByte('\n');
+    for (int i = 0; i < items.size(); i++) {
+      RespEncoder.write(out, items.get(i), state.protocol, call.shapes().get(i));
+    }
+    ctx.write(out);
+  }
+
+  private void write(Reply reply, ReplyShape shape) {
+    ByteBuf out = ctx.alloc().buffer();
+    RespEncoder.write(out, reply, state.protocol, shape);
+    ctx.write(out);
+  }
+
+  /** A request is an array of bulk strings, or an inline command (telnet): split on spaces as Redis does. */
+  private static List<byte[]> argv(RedisMessage msg) {
+    List<byte[]> argv = new ArrayList<>();
+    if (msg instanceof ArrayRedisMessage array) {
+      for (RedisMessage child : array.children()) {
+        if (child instanceof FullBulkStringRedisMessage bulk && !bulk.isNull()) {
+          argv.add(ByteBufUtil.getBytes(bulk.content()));
+        } else {
+          throw new IllegalArgumentException("expected an array of bulk strings");
+        }
+      }
+    } else if (msg instanceof InlineCommandRedisMessage inline) {
+      for (String word : inline.content().trim().split("\\s+")) {
+        if (!word.isEmpty()) {
+          argv.add(word.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+    } else {
+      throw new IllegalArgumentException("expected a command (an array of bulk strings), got " + msg);
+    }
+    return argv;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.redraft.coordinator.resp;
+
+import dev.redraft.coordinator.api.KvOperations;
+import dev.redraft.coordinator.command.CommandValidator;
+import dev.redraft.coordinator.config.HostPort;
+import dev.redraft.coordinator.raft.RaftStatus;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.redis.RedisArrayAggregator;
+import io.netty.handler.codec.redis.RedisBulkStringAggregator;
+import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The Redis-protocol (RESP2/RESP3) port of one node, so redis-cli and any Redis client can use the
+ * cluster unchanged. Requests are decoded by Netty's redis codec (inline commands too), bounded by
+ * {@link RequestLimits}, and served by one {@link RespConnection} per connection through the same
+ * operations as the gRPC API.
+ */
+public final class RespServer implements AutoCloseable {
+  private final HostPort address;
+  private final RespContext context;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private Channel channel;
+
+  public RespServer(HostPort address, KvOperations kv, CommandValidator validator, String nodeId,
+      Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password) {
+    this.address = address;
+    this.context = new RespContext(kv, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password);
+    this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("redraft-resp-accept", true),
+        NioIoHandler.newFactory());
+    this.workers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("redraft-resp", true),
+        NioIoHandler.newFactory());
+  }
+
+  public void start() throws InterruptedException {
+    // A command's arguments may add up to max-request-bytes; the framing around them is small.
+    long maxCommandBytes = (long) context.maxRequestBytes + 64 * 1024;
+    channel = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new RedisDecoder(true), new RequestLimits(maxCommandBytes),
+                new RedisBulkStringAggregator(), new RedisArrayAggregator(), new RespConnection(context));
+          }
+        })
+        .bind(new InetSocketAddress(address.host(), address.port()))
+        .sync()
+        .channel();
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.redraft.coordinator.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redraft.coordinator.testing.TestCluster;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Redis' own tools and Python's client, unchanged, against the RESP port of a real cluster:
+ * redis-cli one-shot, fed on stdin and interactive on a pseudo-terminal; redis-benchmark with and
+ * without pipelining, its INCR and LPUSH counts checked afterwards (none lost, none applied twice);
+ * Python's redis doing a script of each data type, a pipeline and a transaction.
+ */
+class RespClientToolsIT {
+  @TempDir
+  static Path dir;
+  static TestCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = TestCluster.start(3, dir.resolve("cluster"), Map.of("resp-password", RespPortIT.PASSWORD));
+    RespPortIT.cluster = cluster;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void redisCliOneShotAndFromStdin() throws Exception {
+    int port = cluster.respPort(0);
+    assertThat(run(null, "redis-cli", "-p", Integer.toString(port), "set", "cli:k", "v1")).isEqualTo("OK\n");
+    assertThat(run(null, "redis-cli", "-p", Integer.toString(cluster.respPort(2)), "get", "cli:k")).isEqualTo("v1\n");
+    String out = run("incr cli:n\nincr cli:n\nlpush cli:l a b\nlrange cli:l 0 -1\nget cli:n\n",
+        "redis-cli", "-p", Integer.toString(port));
+    assertThat(out).isEqualTo("1\n2\n2\nb\na\n2\n");
+  }
+
+  @Test
+  void redisCliInteractiveOnATerminal() throws Exception {
+    int port = cluster.respPort(1);
+    // script(1) gives redis-cli a pseudo-terminal, so it runs its prompt as for a person.
+    String out = run("set tty:k hello\nget tty:k\nhgetall tty:none\nquit\n", "script", "-qec",
+        "redis-cli -p " + port, "/dev/null");
+    assertThat(out).contains("127.0.0.1:" + port + ">").contains("OK").contains("\"hello\"")
+        .contains("(empty array)");
+  }
+
+  @Test
+  void redisBenchmarkWithAndWithoutPipelining() throws Exception {
+    int port = cluster.respPort(cluster.aFollower());
+    // A multiple of -P 16: redis-benchmark sends whole pipelines, so 1000 would send 1008 (Redis too).
+    int requests = 960;
+    for (String pipeline : List.of("1", "16")) {
+      // redis-benchmark takes a password only as -a (a throw-away test password).
+      String out = run(null, "redis-benchmark", "-p", Integer.toString(port), "-a", RespPortIT.PASSWORD,
+          "-t", "set,get,incr,lpush",
+          "-n", Integer.toString(requests), "-c", "10", "-P", pipeline, "--csv");
+      assertThat(out).contains("\"SET\"", "\"GET\"", "\"INCR\"", "\"LPUSH\"");
+    }
+    try (Jedis jedis = RespPortIT.jedis(0)) {
+      // Each run sent exactly `requests` INCRs of one key and LPUSHes of one list.
+      assertThat(jedis.get("counter:__rand_int__")).isEqualTo(Integer.toString(2 * requests));
+      assertThat(jedis.llen("mylist")).isEqualTo(2L * requests);
+    }
+  }
+
+  @Test
+  void pythonRedisClient() throws Exception {
+    Path script = dir.resolve("python_client.py");
+    try (var in = RespClientToolsIT.class.getResourceAsStream("python_client.py")) {
+      Files.copy(in, script);
+    }
+    String out = run(null, "/usr/bin/python3", script.toString(), Integer.toString(cluster.respPort(2)),
+        RespPortIT.PASSWORD);
+    assertThat(out).isEqualTo("ok\n");
+  }
+
+  /** Runs a tool with the RESP password in its environment (never on its command line); fails unless it exits 0. */
+  private static String run(String stdin, String... command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+    builder.environment().put("REDISCLI_AUTH", RespPortIT.PASSWORD);
+    builder.environment().put("TERM", "dumb");
+    Process process = builder.start();
+    if (stdin != null) {
+      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
+    assertThat(process.exitValue()).as("exit code of %s; output:%n%s", String.join(" ", command), out).isZero();
+    return out;
+  }
+}
