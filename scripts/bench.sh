@@ -5,6 +5,13 @@
 # what it started (by PID, also on Ctrl-C or failure).
 #
 #   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--keep-dir] [BENCH OPTIONS...]
+#   scripts/bench.sh --resp [--resp-tests set,get] [--resp-clients 1,50] [--resp-pipeline 1,16]
+#                    [--resp-requests 20000] [--repeat 3] [--baselines raw,aof,wait2]
+#
+# --resp runs redis-benchmark (unchanged) against the leader's RESP port and against the Redis
+# baselines, interleaved, and prints the median requests/s of each, Redraft's ratio to each baseline,
+# and the CPU time per request of Redraft's processes (all coordinators and Redis) and of the baseline
+# Redis processes. redis-benchmark cannot send WAIT, so the wait2 baseline is the primary alone there.
 #
 # Baselines: redis-raw (no persistence), redis-aof (appendonly yes, appendfsync always) and
 # redis-wait2 (a primary with 2 replicas; every write is followed by WAIT 2 0).
@@ -26,15 +33,27 @@ baselines="raw,aof,wait2"
 keep_dir=0
 out=""
 bench_args=()
+resp=0
+resp_tests="set,get"
+resp_clients="1,50"
+resp_pipeline="1,16"
+resp_requests=20000
+resp_repeat=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --resp) resp=1; shift ;;
+    --resp-tests) resp_tests="$2"; shift 2 ;;
+    --resp-clients) resp_clients="$2"; shift 2 ;;
+    --resp-pipeline) resp_pipeline="$2"; shift 2 ;;
+    --resp-requests) resp_requests="$2"; shift 2 ;;
+    --repeat) resp_repeat="$2"; bench_args+=("$1" "$2"); shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
     --baselines) baselines="$2"; shift 2 ;;
     --baselines=*) baselines="${1#*=}"; shift ;;
     --keep-dir) keep_dir=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
@@ -112,6 +131,9 @@ start_redis() {
 echo "Load average before the run (1, 5, 15 min): $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "Starting a $nodes-node Redraft cluster in $WORK/cluster ..."
 cluster_started=1
+# No AUTH on the benchmark cluster's RESP ports (loopback only): redis-benchmark takes a password only
+# on its command line.
+mkdir -p "$WORK/cluster" && : > "$WORK/cluster/resp.password"
 "$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" >/dev/null
 endpoints="$(paste -sd, "$WORK/cluster/endpoints")"
 
@@ -151,6 +173,13 @@ for b in ${baselines//,/ }; do
   esac
 done
 echo "Started the Redis baselines: ${baselines}"
+
+if (( resp )); then
+  # shellcheck source=resp-bench.sh
+  source "$SCRIPT_DIR/resp-bench.sh"
+  resp_bench
+  exit 0
+fi
 
 # Heap of every coordinator every 5 s (used = survivors + eden + old, in MB).
 (

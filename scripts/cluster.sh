@@ -207,8 +207,10 @@ rotate_log() {
 }
 
 # The password RESP clients give with AUTH (DIR/resp.password, one for the cluster; made on first use).
+# An empty file turns AUTH off (the RESP ports are on loopback; scripts/bench.sh does this so that
+# redis-benchmark needs no password on its command line).
 resp_password() {
-  if [[ ! -s "$DIR/resp.password" ]]; then
+  if [[ ! -f "$DIR/resp.password" ]]; then
     od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$DIR/resp.password"
     echo >> "$DIR/resp.password"
   fi
