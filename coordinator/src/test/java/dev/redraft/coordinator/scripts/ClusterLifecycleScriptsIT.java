@@ -62,7 +62,9 @@ class ClusterLifecycleScriptsIT {
     ok(run(CLUSTER, "start", "--nodes", "3"), "cluster.sh start");
     List<String> endpoints = lines("endpoints");
     List<String> httpEndpoints = lines("http-endpoints");
+    List<String> respEndpoints = lines("resp-endpoints");
     assertThat(endpoints).hasSize(3);
+    assertThat(respEndpoints).hasSize(3);
     Map<String, Long> firstPids = pids();
     ok(run(REDRAFT, "set", "kept", "before-stop"), "redraft set");
     ok(run(REDRAFT, "incr", "counter"), "redraft incr");
@@ -89,6 +91,15 @@ class ClusterLifecycleScriptsIT {
     Map<String, Long> secondPids = pids();
     assertThat(secondPids.keySet()).isEqualTo(firstPids.keySet());
     secondPids.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after start", pid).isTrue());
+
+    assertThat(lines("resp-endpoints")).as("resp-endpoints after a restart").isEqualTo(respEndpoints);
+    // Any Redis client reads the same data through a node's RESP port, with the cluster's password.
+    Map<String, String> auth = Map.of("REDISCLI_AUTH", Files.readString(home.resolve("resp.password")).trim());
+    String respPort = respEndpoints.get(2).substring(respEndpoints.get(2).lastIndexOf(':') + 1);
+    assertThat(ok(run(auth, "redis-cli", "-p", respPort, "get", "kept"), "redis-cli get").output().trim())
+        .isEqualTo("before-stop");
+    assertThat(ok(run(CLUSTER, "status"), "cluster.sh status").output())
+        .contains("Redis protocol (RESP) ports").contains(respEndpoints.get(0));
 
     Result read = ok(run(REDRAFT, "get", "kept"), "redraft get after the restart");
     assertThat(read.output().trim()).isEqualTo("before-stop");
@@ -239,6 +250,7 @@ class ClusterLifecycleScriptsIT {
     for (String node : List.of("n1", "n2", "n3")) {
       passwords.add(Files.readString(home.resolve(node + "/redis.password")).trim());
     }
+    passwords.add(Files.readString(home.resolve("resp.password")).trim());
     assertThat(passwords).allMatch(p -> p.length() >= 16);
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path proc : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
