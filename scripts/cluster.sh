@@ -15,6 +15,8 @@
 #   scripts/cluster.sh stop   [--dir DIR]
 #   scripts/cluster.sh clean  [--dir DIR]
 #   scripts/cluster.sh logs   [NODE] [--dir DIR]
+#   scripts/cluster.sh redis-cli [--node ID] [REDIS-CLI ARGS...]   redis-cli on a node's RESP port (default:
+#       the first), with the cluster's password from DIR/resp.password (through the environment)
 #
 # DIR defaults to $REDRAFT_HOME or ./.redraft. Works from any directory.
 set -euo pipefail
@@ -767,6 +769,27 @@ cmd_logs() {
   fi
 }
 
+cmd_redis_cli() {
+  local address
+  [[ -s "$DIR/resp-endpoints" ]] || die "no RESP ports in $DIR: start a cluster with '$CS start'"
+  command -v redis-cli >/dev/null || die "redis-cli not found: install it (Debian: apt-get install -y redis-tools)"
+  if [[ "${1:-}" == "--node" ]]; then
+    [[ -f "$DIR/${2:-}/node.env" ]] || die "no node '${2:-}' in $DIR (nodes: $(node_ids))"
+    address=$(sed -n 's/^RESP=//p' "$DIR/$2/node.env")
+    [[ -n "$address" ]] || die "node $2 has no RESP port (it was set up before RESP ports existed)"
+    shift 2
+  else
+    address=$(head -n 1 "$DIR/resp-endpoints")
+  fi
+  trap - EXIT
+  local password=""
+  [[ -f "$DIR/resp.password" ]] && password=$(head -n 1 "$DIR/resp.password")
+  if [[ -n "$password" ]]; then
+    REDISCLI_AUTH="$password" exec redis-cli -h "${address%:*}" -p "${address##*:}" "$@"
+  fi
+  exec redis-cli -h "${address%:*}" -p "${address##*:}" "$@"
+}
+
 main() {
   [[ $# -ge 1 ]] || usage
   local command=$1; shift
@@ -797,6 +820,7 @@ main() {
     stop) cmd_stop ;;
     clean) cmd_clean ;;
     logs) cmd_logs "${rest[@]+"${rest[@]}"}" ;;
+    redis-cli) cmd_redis_cli "${rest[@]+"${rest[@]}"}" ;;
     help|-h|--help) usage 0 ;;
     *) echo "cluster.sh: unknown command '$command'" >&2; usage ;;
   esac

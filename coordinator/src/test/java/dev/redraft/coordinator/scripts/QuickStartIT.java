@@ -54,6 +54,9 @@ class QuickStartIT {
       run("scripts/cluster.sh stop");
     }
     assertThat(outputs).hasEntrySatisfying("scripts/redraft get greeting", out -> assertThat(out).contains("hello"));
+    // Any Redis client, through a node's RESP port (the quick start's redis-cli line).
+    assertThat(outputs).hasEntrySatisfying("scripts/cluster.sh redis-cli get greeting",
+        out -> assertThat(out.trim()).isEqualTo("hello"));
     assertThat(outputs).hasEntrySatisfying("scripts/cluster.sh status", out -> assertThat(out).contains("LEADER")
         .contains("FOLLOWER"));
     // stop removed every pid file after stopping its process
