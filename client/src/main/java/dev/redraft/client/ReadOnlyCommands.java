@@ -10,7 +10,7 @@ import java.util.Set;
 public final class ReadOnlyCommands {
   private static final Set<String> NAMES = Set.of(
       "GET", "MGET", "EXISTS", "STRLEN", "TTL", "PTTL", "HGET", "HGETALL", "HLEN", "LRANGE", "LLEN",
-      "SMEMBERS", "SISMEMBER", "SCARD", "ZRANGE", "ZSCORE", "ZCARD");
+      "SMEMBERS", "SISMEMBER", "SCARD", "ZRANGE", "ZSCORE", "ZCARD", "WATCH");
 
   private ReadOnlyCommands() {}
 

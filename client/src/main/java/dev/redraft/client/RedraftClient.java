@@ -1,5 +1,6 @@
 package dev.redraft.client;
 
+import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.NodeStatusResponse;
@@ -7,11 +8,14 @@ import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.Reply;
+import dev.redraft.api.v1.WatchedKey;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -97,6 +101,32 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   }
 
   public CompletableFuture<WriteResult> batchAsync(List<Command> commands) {
+    return batchAsync(commands, List.of());
+  }
+
+  /**
+   * Reads the keys' digests linearizably (Redis' WATCH), for {@link #batchIfUnchanged}. The digest
+   * covers a key's type, value and TTL; an absent key has one too.
+   */
+  public Watch watch(String... keys) {
+    Reply reply = read(Commands.of("WATCH", keys)).reply();
+    Map<ByteString, ByteString> digests = new LinkedHashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      digests.put(ByteString.copyFromUtf8(keys[i]), reply.getArray().getItems(i).getBulk());
+    }
+    return new Watch(digests);
+  }
+
+  /**
+   * An atomic batch that runs only if no key of {@code watch} changed since it was read (optimistic
+   * check-and-set, as Redis' WATCH/MULTI/EXEC). If one changed, nothing runs and the result says
+   * {@link WriteResult#watchFailed()}: read again and retry.
+   */
+  public WriteResult batchIfUnchanged(Watch watch, List<Command> commands) {
+    return await(batchAsync(commands, watch.toProto()));
+  }
+
+  private CompletableFuture<WriteResult> batchAsync(List<Command> commands, List<WatchedKey> watches) {
     if (commands.isEmpty()) {
       throw new IllegalArgumentException("a write needs at least one command");
     }
@@ -107,6 +137,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
         .setClientId(session.clientId())
         .setSequence(session.nextSequence())
         .addAllCommands(commands)
+        .addAllWatches(watches)
         .build();
     CompletableFuture<WriteResponse> response;
     try {
@@ -252,6 +283,9 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   // ---- helpers ----
 
   private static WriteResult checkWrite(WriteResult result) {
+    if (result.watchFailed()) {
+      return result;
+    }
     if (result.rolledBack()) {
       throw new BatchRolledBackException(result);
     }

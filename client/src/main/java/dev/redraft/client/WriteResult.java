@@ -15,16 +15,18 @@ import java.util.List;
  * @param rolledBack true if a command of the batch failed and nothing changed (then the replies
  *     stop at the failing command); such a result reaches callers only in
  *     {@link BatchRolledBackException}
+ * @param watchFailed true if a key of the batch's {@link Watch} had changed: no command ran and
+ *     {@code replies} is empty (see {@link RedraftClient#batchIfUnchanged})
  */
 public record WriteResult(ResponseHeader header, List<Reply> replies, long logIndex, boolean duplicate,
-                          boolean rolledBack) {
+                          boolean rolledBack, boolean watchFailed) {
   public WriteResult {
     replies = List.copyOf(replies);
   }
 
   static WriteResult of(WriteResponse response) {
     return new WriteResult(response.getHeader(), response.getRepliesList(), response.getLogIndex(),
-        response.getDuplicate(), response.getRolledBack());
+        response.getDuplicate(), response.getRolledBack(), response.getWatchFailed());
   }
 
   /** The reply to the first (for a single write, the only) command. */

@@ -26,6 +26,7 @@ final class TypedSubcommands {
 
   private static final List<Entry> TABLE = List.of(
       read("get", "KEY", "1", "Get the value of a key, (nil) if there is none."),
+      read("watch", "KEY...", "1..*", "Each key's digest (for a batch that runs only if none changed)."),
       read("mget", "KEY...", "1..*", "Get the values of several keys."),
       write("del", "KEY...", "1..*", "Delete keys; prints how many existed."),
       read("exists", "KEY...", "1..*", "Count how many of the keys exist."),

@@ -127,8 +127,12 @@ final class WriteHandler {
                 + " but not yet applied on node " + nodeId + " (" + describe(error)
                 + "); retry with the same client id and sequence");
           }
+          List<dev.redraft.api.v1.Reply> replies = RespReplies.decodeArray(result.getRespReplies().toByteArray());
+          // A watched key changed: the entry ran no command (rolled back before the first).
+          boolean watchFailed = request.getWatchesCount() > 0 && result.getRolledBack() && replies.isEmpty();
           return WriteResponse.newBuilder()
-              .addAllReplies(RespReplies.decodeArray(result.getRespReplies().toByteArray()))
+              .addAllReplies(replies)
+              .setWatchFailed(watchFailed)
               .setRolledBack(result.getRolledBack())
               .setDuplicate(result.getDuplicate())
               .setLogIndex(committed.logIndex());
@@ -162,6 +166,19 @@ final class WriteHandler {
         proposed.addArgv(ByteString.copyFrom(arg));
       }
       write.addCommands(proposed);
+    }
+    if (request.getWatchesCount() > maxBatchCommands) {
+      throw new InvalidRequestException(request.getWatchesCount() + " watched keys are over the limit of "
+          + maxBatchCommands + " (max-batch-commands)");
+    }
+    for (dev.redraft.api.v1.WatchedKey watched : request.getWatchesList()) {
+      if (watched.getKey().isEmpty() || CommandValidator.isReserved(watched.getKey().toByteArray())) {
+        throw new InvalidRequestException("a watched key must be a non-empty key outside Redraft's own "
+            + CommandValidator.RESERVED_KEY_PREFIX + " namespace");
+      }
+      bytes += watched.getKey().size() + watched.getDigest().size();
+      write.addWatches(dev.redraft.log.v1.WatchedKey.newBuilder().setKey(watched.getKey())
+          .setDigest(watched.getDigest()));
     }
     if (bytes > maxRequestBytes) {
       throw new InvalidRequestException("write of " + bytes + " bytes is over the limit of " + maxRequestBytes

@@ -90,6 +90,9 @@ public final class CommandCatalog {
         "ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]");
     read("ZSCORE", 3, KeySpec.single(), "ZSCORE key member");
     read("ZCARD", 2, KeySpec.single(), "ZCARD key");
+    // Transactions: over gRPC, WATCH reads each key's digest for WriteRequest.watches; on the RESP
+    // port it is Redis' WATCH (the port keeps the digests for EXEC).
+    read("WATCH", -2, KeySpec.allArguments(), "WATCH key [key ...]");
 
     RefusalClass c = RefusalClass.NONDETERMINISTIC;
     refuse(c, "RANDOMKEY", "keep the keys you need in a set and read it with SMEMBERS");
@@ -132,7 +135,7 @@ public final class CommandCatalog {
     }
 
     c = RefusalClass.TRANSACTION;
-    for (String name : new String[] {"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"}) {
+    for (String name : new String[] {"MULTI", "EXEC", "DISCARD", "UNWATCH"}) {
       refuse(c, name, "use an atomic batch: several commands in one Write, applied all or nothing");
     }
 

@@ -39,8 +39,12 @@ final class EntryTranslator {
    * old session rules and diverge, so it refuses them clearly instead.
    */
   static final int SESSION_ENTRY_VERSION = 3;
+  /** Writes with WATCH conditions: an older node would apply them unchecked, so it refuses them. */
+  static final int WATCH_ENTRY_VERSION = 4;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = SESSION_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = WATCH_ENTRY_VERSION;
+  /** The pseudo command carrying an entry's WATCH condition to the apply script (never a user command). */
+  static final String WATCH_CHECK = "__WATCH";
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -54,8 +58,8 @@ final class EntryTranslator {
   }
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
-    return LogEntry.newBuilder().setVersion(SESSION_ENTRY_VERSION).setWrite(toWriteEntry(proposal, logicalTimeMs))
-        .build();
+    int version = proposal.getWatchesCount() > 0 ? WATCH_ENTRY_VERSION : SESSION_ENTRY_VERSION;
+    return LogEntry.newBuilder().setVersion(version).setWrite(toWriteEntry(proposal, logicalTimeMs)).build();
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -64,10 +68,14 @@ final class EntryTranslator {
       throw new InvalidRequestException("a write group needs at least one write");
     }
     WriteGroupEntry.Builder entry = WriteGroupEntry.newBuilder();
+    int version = SESSION_ENTRY_VERSION;
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
+      if (write.getWatchesCount() > 0) {
+        version = WATCH_ENTRY_VERSION;
+      }
     }
-    return LogEntry.newBuilder().setVersion(SESSION_ENTRY_VERSION).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(version).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
@@ -80,7 +88,13 @@ final class EntryTranslator {
         .setLogicalTimeMs(logicalTimeMs)
         .setCommandFingerprint(fingerprint(proposal))
         .setSessionIdleTimeoutMs(sessionLimits.idleTimeoutMs())
-        .setSessionMax(sessionLimits.max());
+        .setSessionMax(sessionLimits.max())
+        .addAllWatches(proposal.getWatchesList());
+    for (dev.redraft.log.v1.WatchedKey watched : proposal.getWatchesList()) {
+      if (watched.getKey().isEmpty() || CommandValidator.isReserved(watched.getKey().toByteArray())) {
+        throw new InvalidRequestException("a watched key must be a non-empty key outside Redraft's own namespace");
+      }
+    }
     for (ProposedCommand proposed : proposal.getCommandsList()) {
       List<byte[]> argv = new ArrayList<>(proposed.getArgvCount());
       proposed.getArgvList().forEach(arg -> argv.add(arg.toByteArray()));
@@ -170,7 +184,19 @@ final class EntryTranslator {
   }
 
   private static ApplyRequest toApplyRequest(long index, WriteEntry write) {
-    List<RedisCommand> commands = new ArrayList<>(write.getCommandsCount());
+    List<RedisCommand> commands = new ArrayList<>(write.getCommandsCount() + 1);
+    if (write.getWatchesCount() > 0) {
+      // The apply script checks the digests first, against its Redis, at this entry's logical time.
+      List<byte[]> argv = new ArrayList<>(1 + 2 * write.getWatchesCount());
+      int[] keys = new int[write.getWatchesCount()];
+      argv.add(bytes(WATCH_CHECK));
+      for (int i = 0; i < write.getWatchesCount(); i++) {
+        keys[i] = argv.size();
+        argv.add(write.getWatches(i).getKey().toByteArray());
+        argv.add(write.getWatches(i).getDigest().toByteArray());
+      }
+      commands.add(new RedisCommand(argv, keys));
+    }
     for (LoggedCommand logged : write.getCommandsList()) {
       List<byte[]> argv = new ArrayList<>(logged.getArgvCount());
       logged.getArgvList().forEach(arg -> argv.add(arg.toByteArray()));

@@ -1,8 +1,11 @@
 package dev.redraft.coordinator.resp;
 
+import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.Command;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one RESP connection carries between commands: who it is, how it talks, its open
@@ -27,6 +30,9 @@ final class ConnectionState {
   List<Command> transaction;
   /** A queued command was refused: EXEC discards the transaction. */
   boolean transactionFailed;
+
+  /** WATCHed keys and their digests when first watched (kept until EXEC, DISCARD, UNWATCH or RESET). */
+  final Map<ByteString, ByteString> watches = new LinkedHashMap<>();
 
   /** This connection's session: one client id, sequences in send order; opened by its first write. */
   private final String sessionPrefix;

@@ -1,12 +1,14 @@
 package dev.redraft.coordinator.resp;
 
 import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.WatchedKey;
 import dev.redraft.coordinator.command.Ascii;
 import dev.redraft.coordinator.command.CommandCatalog;
 import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.command.CommandSpec;
 import dev.redraft.coordinator.command.InvalidCommandException;
 import com.google.protobuf.ByteString;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +26,13 @@ final class RespCommands {
    * Data commands for the log or Redis: one command, or a transaction's commands ({@code exec}),
    * whose reply is the array of their replies. {@code shapes} holds each command's RESP3 shape.
    */
-  record KvCall(CommandKind kind, List<Command> commands, List<ReplyShape> shapes, boolean exec) implements Step {}
+  record KvCall(CommandKind kind, List<Command> commands, List<ReplyShape> shapes, boolean exec, List<WatchedKey> watches)
+      implements Step {
+    /** A WATCH: its reply (the keys' digests) is kept for EXEC; the client gets +OK. */
+    boolean watch() {
+      return kind == CommandKind.READ && commands.get(0).getName().equalsIgnoreCase("WATCH");
+    }
+  }
 
   /** What an unauthenticated connection may send. */
   private static final Set<String> BEFORE_AUTH = Set.of("AUTH", "HELLO", "QUIT");
@@ -71,10 +79,22 @@ final class RespCommands {
           return Immediate.error("ERR DISCARD without MULTI");
         }
         state.endTransaction();
+        state.watches.clear();
+        return Immediate.of(Replies.OK);
+      }
+      case "WATCH" -> {
+        if (state.inTransaction()) {
+          return Immediate.error("ERR WATCH inside MULTI is not allowed");
+        }
+        return argv.size() < 2 ? ConnectionCommands.arity(name) : data(name, argv);
+      }
+      case "UNWATCH" -> {
+        state.watches.clear();
         return Immediate.of(Replies.OK);
       }
       case "RESET" -> {
         state.endTransaction();
+        state.watches.clear();
         state.protocol = 2;
         state.name = "";
         state.staleReads = false;
@@ -106,7 +126,7 @@ final class RespCommands {
     if (spec.isEmpty()) {
       return Immediate.error(refusal(name, argv));
     }
-    return new KvCall(spec.get().kind(), List.of(command(argv)), List.of(ReplyShape.ofCommand(name)), false);
+    return new KvCall(spec.get().kind(), List.of(command(argv)), List.of(ReplyShape.ofCommand(name)), false, List.of());
   }
 
   /** Inside MULTI: a command Redis would refuse now fails the whole transaction, as in Redis. */
@@ -138,15 +158,20 @@ final class RespCommands {
     }
     List<Command> commands = state.transaction;
     boolean failed = state.transactionFailed;
+    List<WatchedKey> watches = new ArrayList<>();
+    state.watches.forEach((key, digest) -> watches.add(WatchedKey.newBuilder().setKey(key).setDigest(digest).build()));
     state.endTransaction();
+    state.watches.clear();
     if (failed) {
       return Immediate.error("EXECABORT Transaction discarded because of previous errors.");
     }
     if (commands.isEmpty()) {
+      // Nothing to run; with watched keys Redis still answers nil if one changed. A batch needs a
+      // command, so an empty transaction checks nothing and answers the empty array.
       return Immediate.of(Replies.array(List.of()));
     }
     List<ReplyShape> shapes = commands.stream().map(c -> ReplyShape.ofCommand(c.getName())).toList();
-    return new KvCall(CommandKind.WRITE, commands, shapes, true);
+    return new KvCall(CommandKind.WRITE, commands, shapes, true, watches);
   }
 
   /** The validator's error for a command outside the catalog: unknown, or refused with its reason. */

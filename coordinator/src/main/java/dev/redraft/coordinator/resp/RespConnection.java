@@ -3,6 +3,7 @@ package dev.redraft.coordinator.resp;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
+import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
@@ -147,7 +148,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       List<WriteRequest> requests = new ArrayList<>(run.size());
       for (KvCall call : run) {
         requests.add(WriteRequest.newBuilder().setClientId(state.sessionId()).setSequence(state.nextSequence())
-            .addAllCommands(call.commands()).build());
+            .addAllCommands(call.commands()).addAllWatches(call.watches()).build());
       }
       List<CompletableFuture<WriteResponse.Builder>> responses = context.kv.writeAll(requests);
       for (int i = 0; i < run.size(); i++) {
@@ -160,18 +161,41 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         requests.add(ReadRequest.newBuilder().setCommand(call.commands().get(0))
             .setConsistency(state.staleReads ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE).build());
       }
-      context.kv.readAll(requests).forEach(response -> replies.add(response.handle((r, error) ->
-          Answer.of(error == null ? r.getReply() : RespErrors.toReply(error)))));
+      List<CompletableFuture<ReadResponse.Builder>> responses = context.kv.readAll(requests);
+      for (int i = 0; i < run.size(); i++) {
+        KvCall call = run.get(i);
+        replies.add(responses.get(i).handle((r, error) -> readReply(call, r, error)));
+      }
     }
     CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
         .whenComplete((ignored, error) -> ctx.channel().eventLoop().execute(() -> answered(run, replies)));
   }
 
-  /** What a data call answers: one reply, or (a transaction that ran) the array of its commands' replies. */
+  /**
+   * What a data call answers: one reply, or (a transaction that ran) the array of its commands'
+   * replies; {@code items == null && single == null}: EXEC's nil, a watched key changed.
+   */
   private record Answer(Reply single, List<Reply> items) {
+    static final Answer WATCHED_KEY_CHANGED = new Answer(null, null);
+
     static Answer of(Reply single) {
       return new Answer(single, null);
     }
+  }
+
+  private Answer readReply(KvCall call, ReadResponse.Builder response, Throwable error) {
+    if (error != null) {
+      return Answer.of(RespErrors.toReply(error));
+    }
+    if (call.watch()) {
+      // Keys already watched keep their first digest: a change since the first WATCH still counts.
+      List<Reply> digests = response.getReply().getArray().getItemsList();
+      for (int i = 0; i < digests.size(); i++) {
+        state.watches.putIfAbsent(call.commands().get(0).getArgs(i), digests.get(i).getBulk());
+      }
+      return Answer.of(Replies.OK);
+    }
+    return Answer.of(response.getReply());
   }
 
   private Answer writeReply(KvCall call, WriteResponse.Builder response, Throwable error) {
@@ -183,6 +207,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     }
     if (!call.exec()) {
       return Answer.of(response.getReplies(0));
+    }
+    if (response.getWatchFailed()) {
+      return Answer.WATCHED_KEY_CHANGED;
     }
     if (response.getRolledBack()) {
       // Stronger than Redis, which runs the rest of a transaction after a failed command: nothing applies.
@@ -203,7 +230,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     for (int i = 0; i < run.size(); i++) {
       KvCall call = run.get(i);
       Answer answer = replies.get(i).join();
-      if (answer.items() != null) {
+      if (answer == Answer.WATCHED_KEY_CHANGED) {
+        ByteBuf out = ctx.alloc().buffer();
+        RespEncoder.writeNullArray(out, state.protocol);
+        ctx.write(out);
+      } else if (answer.items() != null) {
         writeArray(call, answer.items());
       } else {
         write(answer.single(), call.shapes().get(0));

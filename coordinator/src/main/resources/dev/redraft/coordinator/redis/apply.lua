@@ -263,7 +263,9 @@ local function session_put(client, seq, rb, fingerprint, replies, now)
   if now < sessions_oldest() then oldest_lower_bound = now end
 end
 
--- Applies one entry's commands; returns (rolled_back, resp of the replies).
+-- Applies one entry's commands; returns (rolled_back, resp of the replies). A leading __WATCH pseudo
+-- command (key, digest pairs) is the entry's WATCH condition: if any key's digest changed, nothing
+-- runs and the entry reads as rolled back with no replies.
 local function apply_entry(commands, now)
   if #commands == 0 then
     return false, '*0\r\n' -- a VERIFY entry: it only moves the marker
@@ -271,6 +273,12 @@ local function apply_entry(commands, now)
   sweep(now)
   for _, c in ipairs(commands) do
     for _, key in ipairs(c.keys) do expire_if_due(key, now) end
+  end
+  if commands[1].argv[1] == '__WATCH' then
+    local watch = table.remove(commands, 1)
+    for i = 2, #watch.argv, 2 do
+      if key_digest(watch.argv[i], now) ~= watch.argv[i + 1] then return true, '*0\r\n' end
+    end
   end
   local saved = nil
   if #commands > 1 then

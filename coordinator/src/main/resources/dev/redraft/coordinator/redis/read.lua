@@ -33,6 +33,15 @@ local function read_one(argv, positions)
     end
   end
   local name = string.upper(argv[1])
+  if name == 'WATCH' then
+    -- For the gRPC WATCH read and the RESP port's WATCH: each key's digest (key_digest, digest.lua).
+    local out = { '*' .. (#argv - 1) .. '\r\n' }
+    for i = 2, #argv do
+      local d = key_digest(argv[i], now)
+      out[#out + 1] = '$' .. #d .. '\r\n' .. d .. '\r\n'
+    end
+    return table.concat(out)
+  end
   if name == 'TTL' or name == 'PTTL' then
     if redis.call('EXISTS', argv[2]) == 0 then return ':-2\r\n' end
     if not deadline then return ':-1\r\n' end

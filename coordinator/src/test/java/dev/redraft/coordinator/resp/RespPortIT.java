@@ -162,6 +162,94 @@ class RespPortIT {
   }
 
   @Test
+  void watchedKeysDecideExecAtApplyTime() {
+    try (Jedis a = jedis(0); Jedis b = jedis(1)) {
+      a.set("w:k", "1");
+      a.watch("w:k");
+      Transaction untouched = a.multi();
+      untouched.incr("w:k");
+      assertThat(untouched.exec()).containsExactly(2L);
+
+      a.watch("w:k");
+      b.set("w:k", "changed");
+      Transaction changed = a.multi();
+      changed.set("w:k", "mine");
+      assertThat(changed.exec()).as("EXEC after another connection changed a watched key").isNull();
+      assertThat(b.get("w:k")).isEqualTo("changed");
+
+      a.watch("w:k");
+      b.set("w:k", "again");
+      a.unwatch();
+      Transaction unwatched = a.multi();
+      unwatched.set("w:k", "mine");
+      assertThat(unwatched.exec()).containsExactly("OK");
+
+      a.watch("w:created");
+      b.set("w:created", "x");
+      Transaction created = a.multi();
+      created.del("w:created");
+      assertThat(created.exec()).as("a watched key that was created meanwhile").isNull();
+
+      a.watch("w:k");
+      b.expire("w:k", 100);
+      Transaction ttl = a.multi();
+      ttl.set("w:k", "z");
+      assertThat(ttl.exec()).as("a watched key that got a TTL meanwhile").isNull();
+
+      rawOrError(a, "MULTI");
+      assertThat(rawOrError(a, "WATCH", "w:k")).isEqualTo("-ERR WATCH inside MULTI is not allowed");
+      rawOrError(a, "DISCARD");
+    }
+  }
+
+  @Test
+  void concurrentCheckAndSetLosesNoUpdate() throws Exception {
+    int threads = 4;
+    int increments = 15;
+    try (Jedis setup = jedis(0)) {
+      setup.set("cas:counter", "0");
+    }
+    java.util.concurrent.atomic.AtomicInteger conflicts = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      int node = t % 3;
+      Thread worker = new Thread(() -> {
+        try (Jedis jedis = jedis(node)) {
+          for (int i = 0; i < increments; i++) {
+            while (true) {
+              jedis.watch("cas:counter");
+              long value = Long.parseLong(jedis.get("cas:counter"));
+              Transaction tx = jedis.multi();
+              tx.set("cas:counter", Long.toString(value + 1));
+              if (tx.exec() != null) {
+                break;
+              }
+              conflicts.incrementAndGet();
+            }
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join(120_000);
+    }
+    assertThat(failures).isEmpty();
+    try (Jedis check = jedis(2)) {
+      // Read-then-SET increments: any EXEC that ran on a stale read would lose an update.
+      assertThat(check.get("cas:counter")).isEqualTo(Integer.toString(threads * increments));
+    }
+    // Every replica decided every EXEC alike: their Redis are identical at the same index.
+    cluster.awaitSameAppliedIndex();
+    assertThat(cluster.digest(1)).isEqualTo(cluster.digest(0));
+    assertThat(cluster.digest(2)).isEqualTo(cluster.digest(0));
+  }
+
+  @Test
   void connectionCommandsAnswerAsRedisDoes() {
     try (Jedis jedis = jedis(1)) {
       assertThat(jedis.ping()).isEqualTo("PONG");
