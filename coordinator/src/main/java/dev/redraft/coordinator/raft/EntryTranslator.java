@@ -1,7 +1,6 @@
 package dev.redraft.coordinator.raft;
 
 import com.google.protobuf.ByteString;
-import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Determinizer;
 import dev.redraft.coordinator.command.ValidatedCommand;
@@ -88,7 +87,8 @@ final class EntryTranslator {
         throw new InvalidRequestException("a command needs a name");
       }
       String name = new String(argv.get(0), StandardCharsets.UTF_8);
-      ValidatedCommand validated = validator.validate(name, argv.subList(1, argv.size()), CommandKind.WRITE);
+      ValidatedCommand validated = validator.validateInWrite(name, argv.subList(1, argv.size()),
+          proposal.getCommandsCount());
       ValidatedCommand deterministic = Determinizer.toDeterministic(validated, logicalTimeMs);
       LoggedCommand.Builder logged = LoggedCommand.newBuilder();
       deterministic.argv().forEach(arg -> logged.addArgv(ByteString.copyFrom(arg)));

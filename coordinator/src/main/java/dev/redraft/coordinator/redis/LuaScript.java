@@ -13,14 +13,15 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * A Lua script shipped as a resource, run by its SHA1; loaded again when Redis does not know it
- * (e.g. after a Redis restart emptied its script cache). The shared helpers of {@code resp.lua} are
- * put in front of it (after its shebang line, if any): Redis scripts cannot include one another.
+ * (e.g. after a Redis restart emptied its script cache). The shared helpers of {@code resp.lua} and
+ * {@code reads.lua} are put in front of it (after its shebang line, if any): Redis scripts cannot
+ * include one another.
  */
 final class LuaScript {
   private final byte[] source;
   private final byte[] sha;
 
-  private static final String SHARED = "resp.lua";
+  private static final List<String> SHARED = List.of("resp.lua", "reads.lua");
 
   LuaScript(String resource) {
     String script = read(resource);
@@ -30,7 +31,9 @@ final class LuaScript {
       shebang = script.substring(0, end);
       script = script.substring(end);
     }
-    this.source = (shebang + read(SHARED) + script).getBytes(StandardCharsets.UTF_8);
+    StringBuilder shared = new StringBuilder();
+    SHARED.forEach(name -> shared.append(read(name)));
+    this.source = (shebang + shared + script).getBytes(StandardCharsets.UTF_8);
     this.sha = sha1Hex(source).getBytes(StandardCharsets.US_ASCII);
   }
 

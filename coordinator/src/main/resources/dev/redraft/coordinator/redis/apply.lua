@@ -17,7 +17,6 @@
 --  * a failing command of a multi-command entry restores every key the entry touched.
 local APPLIED = '__redraft:applied'
 local SESSIONS = '__redraft:sessions'
-local DEADLINES = '__redraft:deadlines'
 local CLOCK = '__redraft:clock'
 local SWEEP_LIMIT = 16
 
@@ -138,6 +137,92 @@ local function apply_persist(argv)
   return redis.call('ZREM', DEADLINES, key)
 end
 
+-- GETEX key [PXAT deadline|PERSIST] (relative times were made absolute by the leader). A time that
+-- is not a positive integer stays as given: Redis answers nil without a key, else an error.
+local function apply_getex(argv, now)
+  local key = argv[2]
+  local opt = argv[3] and string.upper(argv[3])
+  if opt and not (opt == 'PERSIST' or (opt == 'PXAT' and #argv == 4 and string.match(argv[4], '^[1-9]%d*$'))) then
+    return redis.pcall(unpack(argv))
+  end
+  local r = redis.pcall('GET', key)
+  if is_error(r) or not r then return r end
+  if opt == 'PXAT' then
+    if tonumber(argv[4]) <= now then
+      redis.call('DEL', key)
+      drop_deadline(key)
+    else
+      add_deadline(argv[4], key)
+    end
+  elseif opt == 'PERSIST' then
+    drop_deadline(key)
+  end
+  return r
+end
+
+-- The destination takes the source's deadline, or none (RENAME, COPY: as Redis moves TTLs).
+local function carry_deadline(from, to, keep_source)
+  local d = has_deadlines and redis.call('ZSCORE', DEADLINES, from)
+  if d then add_deadline(d, to) else drop_deadline(to) end
+  if not keep_source then drop_deadline(from) end
+end
+
+-- FLUSHDB and FLUSHALL empty the application's keys and the deadlines; Redraft's own state survives.
+local function apply_flush(argv)
+  local saved = {}
+  for _, key in ipairs(redis.call('KEYS', OWN_PREFIX .. '*')) do
+    if key ~= DEADLINES then saved[#saved + 1] = { key, redis.call('DUMP', key) } end
+  end
+  redis.call('FLUSHDB', argv[2] or 'SYNC')
+  for _, s in ipairs(saved) do redis.call('RESTORE', s[1], 0, s[2]) end
+  has_deadlines = false
+  return { ok = 'OK' }
+end
+
+-- a > b for non-negative decimal integers of any length.
+local function decimal_greater(a, b)
+  if #a ~= #b then return #a > #b end
+  return a > b
+end
+
+-- XADD with *: the ID's time is the entry's logical time, or the stream's last ID's time if that is
+-- later (as Redis does with its clock), so every replica generates the same ID.
+local function apply_xadd(argv, now)
+  local i = 3
+  while i <= #argv do
+    local opt = string.upper(argv[i])
+    if opt == 'NOMKSTREAM' then
+      i = i + 1
+    elseif opt == 'MAXLEN' or opt == 'MINID' then
+      i = i + 1
+      if argv[i] == '=' or argv[i] == '~' then i = i + 1 end
+      i = i + 1
+    elseif opt == 'LIMIT' then
+      i = i + 2
+    else
+      break
+    end
+  end
+  if argv[i] == '*' then
+    local ms = string.format('%d', now)
+    local info = redis.pcall('XINFO', 'STREAM', argv[2])
+    if not is_error(info) then
+      for j = 1, #info, 2 do
+        if info[j] == 'last-generated-id' then
+          local last = string.match(info[j + 1], '^(%d+)-')
+          if decimal_greater(last, ms) then ms = last end
+        end
+      end
+    end
+    argv[i] = ms .. '-*'
+  end
+  return redis.pcall(unpack(argv))
+end
+
+-- Commands that replace their destination (argv index) with a new value: Redis drops its TTL.
+local REPLACES_DESTINATION = { GETSET = 2, SINTERSTORE = 2, SUNIONSTORE = 2, SDIFFSTORE = 2,
+  ZUNIONSTORE = 2, ZINTERSTORE = 2, ZDIFFSTORE = 2, ZRANGESTORE = 2, BITOP = 3 }
+
 -- Lua numbers are doubles: an integer reply above 2^53 is re-read from the key as a string.
 local EXACT_INTEGER = 9007199254740992
 local function exact_integer(name, argv, r)
@@ -155,12 +240,29 @@ local function run_command(argv, keys, now)
     r = apply_pexpireat(argv, now)
   elseif name == 'PERSIST' then
     r = apply_persist(argv)
+  elseif name == 'GETEX' then
+    r = apply_getex(argv, now)
+  elseif name == 'FLUSHDB' or name == 'FLUSHALL' then
+    r = apply_flush(argv)
   else
-    r = redis.pcall(unpack(argv))
-    if not is_error(r) then
-      if name == 'MSET' then
-        for _, key in ipairs(keys) do drop_deadline(key) end
+    local handled
+    handled, r = bookkeeping_read(name, argv, now, has_deadlines)
+    if not handled then
+      if name == 'XADD' then
+        r = apply_xadd(argv, now)
       else
+        r = redis.pcall(unpack(argv))
+      end
+      if not is_error(r) then
+        if name == 'MSET' then
+          for _, key in ipairs(keys) do drop_deadline(key) end
+        elseif (name == 'RENAME' or (name == 'RENAMENX' and r == 1)) and argv[2] ~= argv[3] then
+          carry_deadline(argv[2], argv[3], false)
+        elseif name == 'COPY' and r == 1 then
+          carry_deadline(argv[2], argv[3], true)
+        elseif REPLACES_DESTINATION[name] then
+          drop_deadline(argv[REPLACES_DESTINATION[name]])
+        end
         for _, key in ipairs(keys) do forget_deadline_if_gone(key) end
       end
     end
