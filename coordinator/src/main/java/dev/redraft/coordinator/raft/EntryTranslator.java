@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns proposals into log entries (on the leader: validate, then make deterministic) and log
@@ -38,8 +39,19 @@ final class EntryTranslator {
    * old session rules and diverge, so it refuses them clearly instead.
    */
   static final int SESSION_ENTRY_VERSION = 3;
+  /**
+   * Writes that log a command beyond the first catalog (RENAME, FLUSHDB, GETEX, XADD, a read in a
+   * batch...): an older node would run them without their bookkeeping (deadlines, Redraft's own keys,
+   * stream IDs) and diverge, so it refuses them clearly instead. Others keep the older version, so a
+   * cluster being upgraded keeps applying them everywhere.
+   */
+  static final int COMMAND_SET_ENTRY_VERSION = 4;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = SESSION_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = COMMAND_SET_ENTRY_VERSION;
+  /** The commands an entry of SESSION_ENTRY_VERSION may log (as logged: EXPIRE is PEXPIREAT by then). */
+  private static final Set<String> SESSION_VERSION_COMMANDS = Set.of("SET", "MSET", "INCR", "INCRBY", "DECR",
+      "DECRBY", "APPEND", "DEL", "PEXPIREAT", "PERSIST", "HSET", "HDEL", "HINCRBY", "LPUSH", "RPUSH", "LPOP", "RPOP",
+      "LTRIM", "SADD", "SREM", "ZADD", "ZREM", "ZINCRBY");
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -53,8 +65,20 @@ final class EntryTranslator {
   }
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
-    return LogEntry.newBuilder().setVersion(SESSION_ENTRY_VERSION).setWrite(toWriteEntry(proposal, logicalTimeMs))
-        .build();
+    WriteEntry write = toWriteEntry(proposal, logicalTimeMs);
+    return LogEntry.newBuilder().setVersion(versionFor(List.of(write))).setWrite(write).build();
+  }
+
+  /** The oldest version that can apply these writes. */
+  static int versionFor(List<WriteEntry> writes) {
+    for (WriteEntry write : writes) {
+      for (LoggedCommand command : write.getCommandsList()) {
+        if (!SESSION_VERSION_COMMANDS.contains(command.getArgv(0).toStringUtf8())) {
+          return COMMAND_SET_ENTRY_VERSION;
+        }
+      }
+    }
+    return SESSION_ENTRY_VERSION;
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -66,7 +90,7 @@ final class EntryTranslator {
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
     }
-    return LogEntry.newBuilder().setVersion(SESSION_ENTRY_VERSION).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(versionFor(entry.getWritesList())).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
