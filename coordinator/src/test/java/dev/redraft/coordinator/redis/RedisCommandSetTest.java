@@ -168,8 +168,7 @@ class RedisCommandSetTest {
               "__redraft:session-times", "__redraft:deadlines", "__redraft:members");
     }
     assertThat(read("DBSIZE")).isEqualTo(":3\r\n");
-    assertThat(read("KEYS *")).isIn("*3\r\n$1\r\na\r\n$1\r\nb\r\n$5\r\nlater\r\n", "*3\r\n$1\r\nb\r\n$1\r\na\r\n$5\r\nlater\r\n")
-        .satisfies(keys -> assertThat(keys).contains("a\r\n", "b\r\n", "later\r\n"));
+    assertThat(read("KEYS *")).startsWith("*3\r\n").contains("\na\r\n", "\nb\r\n", "\nlater\r\n");
     Set<String> scanned = new HashSet<>();
     String cursor = "0";
     do {
