@@ -23,7 +23,8 @@ final class LuaScript {
 
   private static final List<String> SHARED = List.of("resp.lua", "reads.lua");
 
-  LuaScript(String resource) {
+  /** @param parts resources of this script alone, put between the shared helpers and the script */
+  LuaScript(String resource, String... parts) {
     String script = read(resource);
     String shebang = "";
     if (script.startsWith("#!")) {
@@ -33,6 +34,9 @@ final class LuaScript {
     }
     StringBuilder shared = new StringBuilder();
     SHARED.forEach(name -> shared.append(read(name)));
+    for (String part : parts) {
+      shared.append(read(part));
+    }
     this.source = (shebang + shared + script).getBytes(StandardCharsets.UTF_8);
     this.sha = sha1Hex(source).getBytes(StandardCharsets.US_ASCII);
   }
