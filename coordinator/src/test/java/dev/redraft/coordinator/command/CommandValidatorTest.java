@@ -199,6 +199,28 @@ class CommandValidatorTest {
         .hasSize(4);
   }
 
+  @Test
+  void aWriteBatchMayHoldReadsThatEveryReplicaAnswersAlike() {
+    assertThat(VALIDATOR.validateInWrite("TTL", args("TTL k"), 2).name()).isEqualTo("TTL");
+    assertThat(VALIDATOR.validateInWrite("set", args("SET k v"), 1).name()).isEqualTo("SET");
+    InvalidCommandException alone = catchThrowableOfType(
+        () -> VALIDATOR.validateInWrite("GET", args("GET k"), 1), InvalidCommandException.class);
+    assertThat(alone).hasMessage("ERR GET is a read: send it with Read");
+    InvalidCommandException varies = catchThrowableOfType(
+        () -> VALIDATOR.validateInWrite("HGETALL", args("HGETALL h"), 3), InvalidCommandException.class);
+    assertThat(varies.reason()).isEqualTo(Reason.WRONG_KIND);
+    assertThat(varies).hasMessageStartingWith("ERR HGETALL cannot be part of a write batch");
+    InvalidCommandException flush = catchThrowableOfType(
+        () -> VALIDATOR.validateInWrite("FLUSHDB", List.of(), 2), InvalidCommandException.class);
+    assertThat(flush).hasMessageStartingWith("ERR FLUSHDB cannot be part of a write batch");
+    assertThat(VALIDATOR.validateInWrite("FLUSHDB", List.of(), 1).name()).isEqualTo("FLUSHDB");
+    // The other checks still apply inside a batch.
+    assertThat(catchThrowableOfType(() -> VALIDATOR.validateInWrite("GET", args("GET __redraft:applied"), 2),
+        InvalidCommandException.class).reason()).isEqualTo(Reason.RESERVED_KEY);
+    assertThat(catchThrowableOfType(() -> VALIDATOR.validateInWrite("TTL", args("TTL a b"), 2),
+        InvalidCommandException.class).reason()).isEqualTo(Reason.WRONG_ARITY);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"NOSUCH k", "SORT l", "ſet k v"})
   void refusesUnknownCommands(String line) {
