@@ -119,7 +119,8 @@ end
 local function apply_getex(argv, now)
   local key = argv[2]
   local opt = argv[3] and string.upper(argv[3])
-  if opt and not (opt == 'PERSIST' or (opt == 'PXAT' and #argv == 4 and string.match(argv[4], '^[1-9]%d*$'))) then
+  local valid_pxat = opt == 'PXAT' and #argv == 4 and string.match(argv[4], '^[1-9]%d*$')
+  if opt and opt ~= 'PERSIST' and not valid_pxat then
     return redis.pcall(unpack(argv))
   end
   local r = redis.pcall('GET', key)
