@@ -13,9 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code redraft cmd NAME [ARG...]}: any supported command, sent as a read or a write. */
 @Command(name = "cmd", mixinStandardHelpOptions = true,
-    description = {"Run any supported Redis command. These are sent as reads: "
-        + "GET MGET EXISTS STRLEN TTL PTTL HGET HGETALL HLEN LRANGE LLEN SMEMBERS SISMEMBER SCARD "
-        + "ZRANGE ZSCORE ZCARD; everything else as a write (through the Raft log).",
+    description = {"Run any supported Redis command. The catalog's reads (GET, HGETALL, ZRANGE, SCAN, "
+        + "XRANGE...) are sent as reads; everything else as a write (through the Raft log).",
         "Put -- before arguments that start with a dash."})
 final class GenericCommand implements Callable<Integer> {
   @Spec

@@ -5,7 +5,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
-import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.ValidatedCommand;
 import dev.redraft.coordinator.errors.InvalidRequestException;
@@ -159,7 +158,8 @@ final class WriteHandler {
         .setClientId(request.getClientId())
         .setSequence(request.getSequence());
     for (Command command : request.getCommandsList()) {
-      ValidatedCommand validated = validator.validate(command.getName(), toArgs(command), CommandKind.WRITE);
+      ValidatedCommand validated = validator.validateInWrite(command.getName(), toArgs(command),
+          request.getCommandsCount());
       ProposedCommand.Builder proposed = ProposedCommand.newBuilder();
       for (byte[] arg : validated.argv()) {
         bytes += arg.length;

@@ -15,14 +15,15 @@ final class ArgumentSyntax {
   static void check(CommandSpec spec, List<byte[]> argv) {
     int argc = argv.size();
     switch (spec.name()) {
-      case "SET" -> SetArguments.parse(spec, argv);
+      case "SET", "GETEX" -> SetArguments.parse(spec, argv);
+      case "SETEX", "PSETEX" -> TimedSet.parse(spec, argv);
       case "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT" -> ExpireArguments.parse(spec, argv);
-      case "MSET" -> {
+      case "MSET", "MSETNX" -> {
         if (argc % 2 == 0) {
           throw CommandErrors.wrongArity(spec);
         }
       }
-      case "HSET" -> {
+      case "HSET", "HMSET" -> {
         if (argc % 2 == 1) {
           throw CommandErrors.wrongArity(spec);
         }
@@ -35,6 +36,9 @@ final class ArgumentSyntax {
       }
       case "HINCRBY" -> CommandErrors.integer(argv.get(3));
       case "LPOP", "RPOP" -> {
+        if (argc > 3) {
+          throw CommandErrors.wrongArity(spec);
+        }
         if (argc == 3) {
           String notPositive = "ERR value is out of range, must be positive";
           if (CommandErrors.integer(argv.get(2), notPositive) < 0) {
@@ -47,10 +51,51 @@ final class ArgumentSyntax {
         CommandErrors.integer(argv.get(3));
       }
       case "ZADD" -> checkZadd(argv);
+      case "COPY" -> checkCopy(argv);
+      case "OBJECT" -> checkObject(argv);
+      case "FLUSHDB", "FLUSHALL" -> {
+        if (argc > 2 || (argc == 2 && !Ascii.equalsIgnoreCase(argv.get(1), "ASYNC")
+            && !Ascii.equalsIgnoreCase(argv.get(1), "SYNC"))) {
+          throw CommandErrors.syntax();
+        }
+      }
+      case "XREAD" -> StreamArguments.checkXread(argv);
+      case "LMPOP", "ZMPOP", "SINTERCARD", "ZINTERCARD", "ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE",
+          "ZINTERSTORE", "ZDIFFSTORE" -> KeyCountArguments.check(spec, argv);
       case "ZRANGE" -> checkZrange(argv);
       default -> {
         // Arity alone decides.
       }
+    }
+  }
+
+  /** db.c copyCommand: REPLACE, and DB only for database 0 (Redraft has no other). */
+  private static void checkCopy(List<byte[]> argv) {
+    for (int j = 3; j < argv.size(); j++) {
+      if (Ascii.equalsIgnoreCase(argv.get(j), "REPLACE")) {
+        continue;
+      }
+      if (Ascii.equalsIgnoreCase(argv.get(j), "DB") && j + 1 < argv.size()) {
+        if (CommandErrors.integer(argv.get(++j)) != 0) {
+          throw CommandErrors.syntax("ERR COPY to another database is not supported by Redraft: it"
+              + " uses database 0 only; copy within it");
+        }
+        continue;
+      }
+      throw CommandErrors.syntax();
+    }
+  }
+
+  /** Only OBJECT ENCODING key: the other subcommands answer with each replica's own counters. */
+  private static void checkObject(List<byte[]> argv) {
+    if (!Ascii.equalsIgnoreCase(argv.get(1), "ENCODING")) {
+      throw CommandErrors.syntax("ERR OBJECT " + Ascii.quote(argv.get(1)) + " is not supported by"
+          + " Redraft: its answer (idle time, frequency, references) differs between replicas; only"
+          + " OBJECT ENCODING is");
+    }
+    if (argv.size() != 3) {
+      throw new InvalidCommandException(InvalidCommandException.Reason.WRONG_ARITY,
+          "ERR wrong number of arguments for 'object|encoding' command");
     }
   }
 

@@ -11,12 +11,17 @@ import java.util.Objects;
  * @param maxArity the most argv elements, or -1 for no limit
  * @param keys where its keys are
  * @param summary its usage line, for help and docs
+ * @param group its data type, for docs
+ * @param replyVaries true if its reply may differ between replicas holding the same data (hash
+ *     table order after a snapshot install, random picks): such a read is never stored as a write's
+ *     reply, since every replica stores the replies it gives and replicas are compared byte for byte
  */
-public record CommandSpec(
-    String name, CommandKind kind, int minArity, int maxArity, KeySpec keys, String summary) {
+public record CommandSpec(String name, CommandKind kind, int minArity, int maxArity, KeySpec keys,
+    String summary, CommandGroup group, boolean replyVaries) {
 
   public CommandSpec {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(group, "group");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(summary, "summary");

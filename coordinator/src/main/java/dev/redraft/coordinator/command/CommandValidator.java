@@ -35,13 +35,37 @@ public final class CommandValidator {
    * @throws InvalidCommandException if the command must not run
    */
   public ValidatedCommand validate(String name, List<byte[]> args, CommandKind expected) {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(args, "args");
     Objects.requireNonNull(expected, "expected");
-    CommandSpec spec = lookUp(name);
-    checkSizes(spec, args);
+    CommandSpec spec = lookUp(Objects.requireNonNull(name, "name"));
+    checkSizes(spec, Objects.requireNonNull(args, "args"));
     checkKind(spec, expected);
+    return check(spec, args);
+  }
 
+  /**
+   * Validates one command of a Write of {@code batchSize} commands. A batch of two or more may hold
+   * reads, answered at the entry's position in the log (as MULTI/EXEC does), except reads whose
+   * reply differs between replicas: every replica stores the replies it gives, and they are
+   * compared. A read alone is refused (send it with Read: it needs no log entry), and so is a flush
+   * in a batch (a failing batch is undone key by key, and a flush cannot be).
+   */
+  public ValidatedCommand validateInWrite(String name, List<byte[]> args, int batchSize) {
+    CommandSpec spec = lookUp(Objects.requireNonNull(name, "name"));
+    checkSizes(spec, Objects.requireNonNull(args, "args"));
+    if (batchSize < 2) {
+      checkKind(spec, CommandKind.WRITE);
+    } else if (spec.kind() == CommandKind.READ && spec.replyVaries()) {
+      throw new InvalidCommandException(Reason.WRONG_KIND, "ERR " + spec.name() + " cannot be part of a"
+          + " write batch: its reply (order or random pick) may differ between replicas, which each store"
+          + " it; send it with Read");
+    } else if (spec.name().startsWith("FLUSH")) {
+      throw new InvalidCommandException(Reason.WRONG_KIND, "ERR " + spec.name() + " cannot be part of a"
+          + " write batch: a failing batch is undone key by key and a flush cannot be; send it alone");
+    }
+    return check(spec, args);
+  }
+
+  private ValidatedCommand check(CommandSpec spec, List<byte[]> args) {
     List<byte[]> argv = new ArrayList<>(args.size() + 1);
     argv.add(spec.name().getBytes(StandardCharsets.US_ASCII));
     for (byte[] arg : args) {
@@ -51,8 +75,9 @@ public final class CommandValidator {
       throw CommandErrors.wrongArity(spec);
     }
     ArgumentSyntax.check(spec, argv);
-    int[] keyPositions = spec.keys().positions(argv.size());
+    int[] keyPositions = spec.keys().positions(argv);
     checkKeys(argv, keyPositions);
+    checkPatterns(spec, argv);
     return new ValidatedCommand(spec, argv, keyPositions);
   }
 
@@ -103,11 +128,25 @@ public final class CommandValidator {
   private static void checkKeys(List<byte[]> argv, int[] keyPositions) {
     for (int position : keyPositions) {
       if (isReserved(argv.get(position))) {
-        throw new InvalidCommandException(Reason.RESERVED_KEY,
-            "ERR keys starting with " + RESERVED_KEY_PREFIX
-                + " are reserved for Redraft's own state: choose another key name");
+        throw reservedKey();
       }
     }
+  }
+
+  /**
+   * KEYS and SCAN name no keys but may match Redraft's: the scripts hide those from the reply, and a
+   * pattern that can only match them is refused as a reserved key would be.
+   */
+  private static void checkPatterns(CommandSpec spec, List<byte[]> argv) {
+    if (spec.name().equals("KEYS") && isReserved(argv.get(1))) {
+      throw reservedKey();
+    }
+  }
+
+  private static InvalidCommandException reservedKey() {
+    return new InvalidCommandException(Reason.RESERVED_KEY,
+        "ERR keys starting with " + RESERVED_KEY_PREFIX
+            + " are reserved for Redraft's own state: choose another key name");
   }
 
   /** True if the key is in Redraft's own namespace. */

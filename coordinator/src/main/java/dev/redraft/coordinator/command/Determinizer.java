@@ -6,13 +6,15 @@ import java.util.List;
 /**
  * Makes a validated write mean the same thing on every replica whenever it is applied: relative
  * expiry times become absolute deadlines computed from the leader's logical time for the entry.
- * EXPIRE, PEXPIRE and EXPIREAT become PEXPIREAT; SET's EX, PX and EXAT become PXAT. Redis gives the
- * same reply to either form. Every other command is returned unchanged.
+ * EXPIRE, PEXPIRE and EXPIREAT become PEXPIREAT; SET's and GETEX's EX, PX and EXAT become PXAT;
+ * SETEX and PSETEX become SET ... PXAT. Redis gives the same reply to either form. Every other
+ * command is returned unchanged.
  */
 public final class Determinizer {
   private Determinizer() {}
 
   private static final CommandSpec PEXPIREAT = CommandCatalog.find("PEXPIREAT").orElseThrow();
+  private static final CommandSpec SET = CommandCatalog.find("SET").orElseThrow();
 
   /**
    * @param logicalTimeMs the leader's clock (ms since the epoch) fixed for the log entry
@@ -26,6 +28,16 @@ public final class Determinizer {
     String name = cmd.name();
     if (name.equals("SET")) {
       return determinizeSet(cmd, logicalTimeMs);
+    }
+    if (name.equals("GETEX")) {
+      try {
+        return determinizeSet(cmd, logicalTimeMs);
+      } catch (InvalidCommandException overflow) {
+        return cmd; // Redis refuses it only if the key exists: apply.lua hands it over as given
+      }
+    }
+    if (name.equals("SETEX") || name.equals("PSETEX")) {
+      return toSetPxat(cmd, logicalTimeMs);
     }
     if (ExpireArguments.isExpireCommand(name) && !name.equals("PEXPIREAT")) {
       return toPexpireat(cmd, logicalTimeMs);
@@ -43,7 +55,19 @@ public final class Determinizer {
     return new ValidatedCommand(PEXPIREAT, rewritten, cmd.keyPositions());
   }
 
-  /** SET ... EX|PX|EXAT t ... -> SET ... PXAT deadline: every expiry option dropped, one appended. */
+  /** SETEX key seconds value -> SET key value PXAT deadline (PSETEX alike). */
+  private static ValidatedCommand toSetPxat(ValidatedCommand cmd, long logicalTimeMs) {
+    List<byte[]> argv = cmd.argv();
+    long deadline = TimedSet.parse(cmd.spec(), argv).absoluteMillis(cmd.spec(), logicalTimeMs);
+    List<byte[]> rewritten = List.of(Ascii.bytes(SET.name()), argv.get(1), argv.get(3), Ascii.bytes("PXAT"),
+        Ascii.bytes(Long.toString(deadline)));
+    return new ValidatedCommand(SET, rewritten, cmd.keyPositions());
+  }
+
+  /**
+   * SET|GETEX ... EX|PX|EXAT t ... -> SET|GETEX ... PXAT deadline: every expiry option dropped, one
+   * appended.
+   */
   private static ValidatedCommand determinizeSet(ValidatedCommand cmd, long logicalTimeMs) {
     List<byte[]> argv = cmd.argv();
     SetArguments parsed = SetArguments.parse(cmd.spec(), argv);

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The options of SET, parsed as Redis 7.0 parses them (t_string.c
+ * The options of SET and GETEX, parsed as Redis 7.0 parses them (t_string.c
  * parseExtendedStringArgumentsOrReply): NX and XX exclude each other, KEEPTTL and the expiry
  * options exclude each other, the four expiry options exclude each other but one may repeat (the
- * last value wins). The expiry value must be a positive integer.
+ * last value wins). The expiry value must be a positive integer. GETEX takes only the expiry
+ * options and PERSIST (which excludes them).
  */
 final class SetArguments {
 
@@ -28,7 +29,6 @@ final class SetArguments {
     }
   }
 
-  private static final int FIRST_OPTION = 3;
 
   final Expiry expiry;
   /** The expiry value as given (seconds or milliseconds); meaningless when expiry is NONE. */
@@ -42,28 +42,32 @@ final class SetArguments {
     this.expiryOptionIndexes = List.copyOf(expiryOptionIndexes);
   }
 
-  /** Parses argv (argv[0] = SET, argv.size() >= 3), or throws a SYNTAX InvalidCommandException. */
+  /** Parses argv of SET or GETEX, or throws a SYNTAX InvalidCommandException. */
   static SetArguments parse(CommandSpec spec, List<byte[]> argv) {
+    boolean getex = spec.name().equals("GETEX");
+    boolean persist = false;
     boolean nx = false;
     boolean xx = false;
     boolean keepTtl = false;
     Expiry expiry = Expiry.NONE;
     int valueIndex = -1;
     List<Integer> expiryOptionIndexes = new ArrayList<>();
-    for (int j = FIRST_OPTION; j < argv.size(); j++) {
+    for (int j = getex ? 2 : 3; j < argv.size(); j++) {
       byte[] opt = argv.get(j);
       boolean hasNext = j + 1 < argv.size();
       Expiry asExpiry = expiryOption(opt);
-      if (Ascii.equalsIgnoreCase(opt, "NX") && !xx) {
+      if (!getex && Ascii.equalsIgnoreCase(opt, "NX") && !xx) {
         nx = true;
-      } else if (Ascii.equalsIgnoreCase(opt, "XX") && !nx) {
+      } else if (!getex && Ascii.equalsIgnoreCase(opt, "XX") && !nx) {
         xx = true;
-      } else if (Ascii.equalsIgnoreCase(opt, "GET")) {
+      } else if (!getex && Ascii.equalsIgnoreCase(opt, "GET")) {
         // Returns the old value: nothing to check.
-      } else if (Ascii.equalsIgnoreCase(opt, "KEEPTTL") && expiry == Expiry.NONE) {
+      } else if (!getex && Ascii.equalsIgnoreCase(opt, "KEEPTTL") && expiry == Expiry.NONE) {
         keepTtl = true;
-      } else if (asExpiry != null && !keepTtl && (expiry == Expiry.NONE || expiry == asExpiry)
-          && hasNext) {
+      } else if (getex && Ascii.equalsIgnoreCase(opt, "PERSIST") && expiry == Expiry.NONE) {
+        persist = true;
+      } else if (asExpiry != null && !keepTtl && !persist
+          && (expiry == Expiry.NONE || expiry == asExpiry) && hasNext) {
         expiry = asExpiry;
         expiryOptionIndexes.add(j);
         valueIndex = ++j;
@@ -74,8 +78,13 @@ final class SetArguments {
     if (expiry == Expiry.NONE) {
       return new SetArguments(expiry, 0, expiryOptionIndexes);
     }
-    long value = CommandErrors.integer(argv.get(valueIndex));
+    long value = getex ? RedisIntegers.parse(argv.get(valueIndex)).orElse(0)
+        : CommandErrors.integer(argv.get(valueIndex));
     if (value <= 0 || (expiry.seconds && value > Long.MAX_VALUE / 1000)) {
+      if (getex) {
+        // GETEX checks the time only once it found the key: apply.lua hands it to Redis as given.
+        return new SetArguments(Expiry.NONE, 0, List.of());
+      }
       throw CommandErrors.invalidExpireTime(spec);
     }
     return new SetArguments(expiry, value, expiryOptionIndexes);

@@ -1,7 +1,6 @@
 package dev.redraft.coordinator.raft;
 
 import com.google.protobuf.ByteString;
-import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Determinizer;
 import dev.redraft.coordinator.command.ValidatedCommand;
@@ -24,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns proposals into log entries (on the leader: validate, then make deterministic) and log
@@ -39,12 +39,22 @@ final class EntryTranslator {
    * old session rules and diverge, so it refuses them clearly instead.
    */
   static final int SESSION_ENTRY_VERSION = 3;
-  /** Writes with WATCH conditions: an older node would apply them unchecked, so it refuses them. */
-  static final int WATCH_ENTRY_VERSION = 4;
-  /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = WATCH_ENTRY_VERSION;
+  /**
+   * Writes that log a command beyond the first catalog (RENAME, FLUSHDB, GETEX, XADD, a read in a
+   * batch...): an older node would run them without their bookkeeping (deadlines, Redraft's own keys,
+   * stream IDs) and diverge, so it refuses them clearly instead; so do writes with WATCH conditions
+   * (an older node would apply them unchecked). Others keep the older version, so a
+   * cluster being upgraded keeps applying them everywhere.
+   */
+  static final int COMMAND_SET_ENTRY_VERSION = 4;
   /** The pseudo command carrying an entry's WATCH condition to the apply script (never a user command). */
   static final String WATCH_CHECK = "__WATCH";
+  /** The newest entry format this code reads. */
+  static final int NEWEST_READABLE_VERSION = COMMAND_SET_ENTRY_VERSION;
+  /** The commands an entry of SESSION_ENTRY_VERSION may log (as logged: EXPIRE is PEXPIREAT by then). */
+  private static final Set<String> SESSION_VERSION_COMMANDS = Set.of("SET", "MSET", "INCR", "INCRBY", "DECR",
+      "DECRBY", "APPEND", "DEL", "PEXPIREAT", "PERSIST", "HSET", "HDEL", "HINCRBY", "LPUSH", "RPUSH", "LPOP", "RPOP",
+      "LTRIM", "SADD", "SREM", "ZADD", "ZREM", "ZINCRBY");
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -58,8 +68,23 @@ final class EntryTranslator {
   }
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
-    int version = proposal.getWatchesCount() > 0 ? WATCH_ENTRY_VERSION : SESSION_ENTRY_VERSION;
-    return LogEntry.newBuilder().setVersion(version).setWrite(toWriteEntry(proposal, logicalTimeMs)).build();
+    WriteEntry write = toWriteEntry(proposal, logicalTimeMs);
+    return LogEntry.newBuilder().setVersion(versionFor(List.of(write))).setWrite(write).build();
+  }
+
+  /** The oldest version that can apply these writes. */
+  static int versionFor(List<WriteEntry> writes) {
+    for (WriteEntry write : writes) {
+      if (write.getWatchesCount() > 0) {
+        return COMMAND_SET_ENTRY_VERSION;
+      }
+      for (LoggedCommand command : write.getCommandsList()) {
+        if (!SESSION_VERSION_COMMANDS.contains(command.getArgv(0).toStringUtf8())) {
+          return COMMAND_SET_ENTRY_VERSION;
+        }
+      }
+    }
+    return SESSION_ENTRY_VERSION;
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -68,14 +93,10 @@ final class EntryTranslator {
       throw new InvalidRequestException("a write group needs at least one write");
     }
     WriteGroupEntry.Builder entry = WriteGroupEntry.newBuilder();
-    int version = SESSION_ENTRY_VERSION;
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
-      if (write.getWatchesCount() > 0) {
-        version = WATCH_ENTRY_VERSION;
-      }
     }
-    return LogEntry.newBuilder().setVersion(version).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(versionFor(entry.getWritesList())).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
@@ -102,7 +123,8 @@ final class EntryTranslator {
         throw new InvalidRequestException("a command needs a name");
       }
       String name = new String(argv.get(0), StandardCharsets.UTF_8);
-      ValidatedCommand validated = validator.validate(name, argv.subList(1, argv.size()), CommandKind.WRITE);
+      ValidatedCommand validated = validator.validateInWrite(name, argv.subList(1, argv.size()),
+          proposal.getCommandsCount());
       ValidatedCommand deterministic = Determinizer.toDeterministic(validated, logicalTimeMs);
       LoggedCommand.Builder logged = LoggedCommand.newBuilder();
       deterministic.argv().forEach(arg -> logged.addArgv(ByteString.copyFrom(arg)));

@@ -13,16 +13,18 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * A Lua script shipped as a resource, run by its SHA1; loaded again when Redis does not know it
- * (e.g. after a Redis restart emptied its script cache). The shared helpers ({@code resp.lua}, {@code digest.lua}) are
- * put in front of it (after its shebang line, if any): Redis scripts cannot include one another.
+ * (e.g. after a Redis restart emptied its script cache). The shared helpers of {@code resp.lua},
+ * {@code reads.lua} and {@code digest.lua} are put in front of it (after its shebang line, if any): Redis scripts cannot
+ * include one another.
  */
 final class LuaScript {
   private final byte[] source;
   private final byte[] sha;
 
-  private static final List<String> SHARED = List.of("resp.lua", "digest.lua");
+  private static final List<String> SHARED = List.of("resp.lua", "reads.lua", "digest.lua");
 
-  LuaScript(String resource) {
+  /** @param parts resources of this script alone, put between the shared helpers and the script */
+  LuaScript(String resource, String... parts) {
     String script = read(resource);
     String shebang = "";
     if (script.startsWith("#!")) {
@@ -31,7 +33,10 @@ final class LuaScript {
       script = script.substring(end);
     }
     StringBuilder shared = new StringBuilder();
-    SHARED.forEach(helper -> shared.append(read(helper)));
+    SHARED.forEach(name -> shared.append(read(name)));
+    for (String part : parts) {
+      shared.append(read(part));
+    }
     this.source = (shebang + shared + script).getBytes(StandardCharsets.UTF_8);
     this.sha = sha1Hex(source).getBytes(StandardCharsets.US_ASCII);
   }

@@ -5,6 +5,7 @@ import dev.redraft.coordinator.command.Ascii;
 import dev.redraft.coordinator.command.CommandCatalog;
 import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.command.CommandSpec;
+import dev.redraft.coordinator.command.KeySpec;
 import dev.redraft.coordinator.raft.RaftStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,13 +103,20 @@ final class ServerCommands {
   private static Reply commandInfo(CommandSpec spec) {
     int arity = spec.maxArity() == spec.minArity() ? spec.minArity() : -spec.minArity();
     boolean write = spec.kind() == CommandKind.WRITE;
+    List<Reply> flags = new ArrayList<>(List.of(Replies.status(write ? "write" : "readonly")));
+    // Keys given by a count or a keyword: Redis' legacy triple is 0 0 0 and the command has "movablekeys".
+    KeySpec.Range range = spec.keys() instanceof KeySpec.Range r ? r : new KeySpec.Range(1, 0, 1);
+    if (!(spec.keys() instanceof KeySpec.Range)) {
+      flags.add(Replies.status("movablekeys"));
+    }
+    boolean noKeys = range.last() != -1 && range.last() < range.first();
     return Replies.array(List.of(
         Replies.bulk(spec.lowerName()),
         Replies.integer(arity),
-        Replies.array(List.of(Replies.status(write ? "write" : "readonly"))),
-        Replies.integer(spec.keys().first()),
-        Replies.integer(spec.keys().last()),
-        Replies.integer(spec.keys().step()),
+        Replies.array(flags),
+        Replies.integer(noKeys ? 0 : range.first()),
+        Replies.integer(noKeys ? 0 : range.last()),
+        Replies.integer(noKeys ? 0 : range.step()),
         Replies.array(List.of(Replies.status(write ? "@write" : "@read"))),
         Replies.array(List.of()),
         Replies.array(List.of()),

@@ -6,7 +6,6 @@
 -- A Redis holding less than the node applied (it lost data) answers an error instead of stale data.
 -- ARGV: now-ms, minimum applied-index marker, command count, then per command:
 --       key count, argc, key positions (into argv, argv[0] = name), argv...
-local DEADLINES = '__redraft:deadlines'
 local APPLIED = '__redraft:applied'
 local ABSENT = '__redraft:absent'
 
@@ -18,18 +17,10 @@ end
 local has_deadlines = redis.call('EXISTS', DEADLINES) == 1
 
 local function read_one(argv, positions)
-  local deadline = nil
   if has_deadlines then
     for _, position in ipairs(positions) do
       local d = redis.call('ZSCORE', DEADLINES, argv[position])
-      if d then
-        d = tonumber(d)
-        if d <= now then
-          argv[position] = ABSENT
-        else
-          deadline = d
-        end
-      end
+      if d and tonumber(d) <= now then argv[position] = ABSENT end
     end
   end
   local name = string.upper(argv[1])
@@ -42,13 +33,8 @@ local function read_one(argv, positions)
     end
     return table.concat(out)
   end
-  if name == 'TTL' or name == 'PTTL' then
-    if redis.call('EXISTS', argv[2]) == 0 then return ':-2\r\n' end
-    if not deadline then return ':-1\r\n' end
-    local ms = deadline - now
-    if name == 'TTL' then return ':' .. string.format('%d', math.floor((ms + 500) / 1000)) .. '\r\n' end
-    return ':' .. string.format('%d', ms) .. '\r\n'
-  end
+  local handled, r = bookkeeping_read(name, argv, now, has_deadlines)
+  if handled then return resp(r) end
   return resp(redis.pcall(unpack(argv)))
 end
 

@@ -41,7 +41,20 @@ class DeterminizerTest {
       "SET k v PXAT 1800000000123 | SET k v PXAT 1800000000123",
       "SET k v KEEPTTL GET | SET k v KEEPTTL GET",
       "SET EX EX EX 5 | SET EX EX PXAT 1700000005000",
+      // SETEX and PSETEX become SET ... PXAT; GETEX's relative times become PXAT
+      "SETEX k 10 v | SET k v PXAT 1700000010000",
+      "psetex k 1500 v | SET k v PXAT 1700000001500",
+      "GETEX k EX 10 | GETEX k PXAT 1700000010000",
+      "getex k px 10 px 20 | GETEX k PXAT 1700000000020",
+      "GETEX k EXAT 1800000000 | GETEX k PXAT 1800000000000",
+      "GETEX k PERSIST | GETEX k PERSIST",
+      "GETEX k | GETEX k",
+      // GETEX's time is checked by Redis only once it found the key: an invalid one is kept as given
+      "GETEX k EX 0 | GETEX k EX 0",
+      "GETEX k EX 9223372036854775 | GETEX k EX 9223372036854775",
       // everything else is unchanged
+      "GETDEL k | GETDEL k",
+      "XADD s * f v | XADD s * f v",
       "INCR k | INCR k",
       "GET k | GET k",
       "ZADD z INCR 1 a | ZADD z INCR 1 a",

@@ -42,6 +42,23 @@ class EntryTranslatorSessionTest {
   }
 
   @Test
+  void onlyEntriesWithCommandsBeyondTheFirstCatalogNeedTheCommandSetVersion() {
+    assertThat(translator.toLogEntry(proposal("EXPIRE", "k", "10"), 1_000).getVersion())
+        .as("logged as PEXPIREAT, which older nodes apply alike").isEqualTo(EntryTranslator.SESSION_ENTRY_VERSION);
+    assertThat(translator.toLogEntry(proposal("SETEX", "k", "10", "v"), 1_000).getVersion())
+        .as("logged as SET ... PXAT").isEqualTo(EntryTranslator.SESSION_ENTRY_VERSION);
+    for (String[] argv : List.of(new String[] {"RENAME", "a", "b"}, new String[] {"FLUSHDB"},
+        new String[] {"XADD", "s", "*", "f", "v"}, new String[] {"GETEX", "k", "PERSIST"})) {
+      assertThat(translator.toLogEntry(proposal(argv), 1_000).getVersion()).as(argv[0])
+          .isEqualTo(EntryTranslator.COMMAND_SET_ENTRY_VERSION);
+    }
+    LogEntry newer = LogEntry.newBuilder().setVersion(EntryTranslator.NEWEST_READABLE_VERSION + 1)
+        .setWrite(WriteEntry.newBuilder().setClientId("c").setSequence(1)).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EntryTranslator.toApplyRequests(7, newer))
+        .hasMessageContaining("upgrade this node");
+  }
+
+  @Test
   void anEntryFromBeforeSessionLimitsIsReadWithTheOldRules() {
     LogEntry old = LogEntry.newBuilder().setVersion(EntryTranslator.ENTRY_VERSION)
         .setWrite(WriteEntry.newBuilder().setClientId("c").setSequence(3).setLogicalTimeMs(1_000)).build();
