@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.resp;
 
 import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.Reply;
 import dev.redraft.api.v1.WatchedKey;
 import dev.redraft.coordinator.command.Ascii;
 import dev.redraft.coordinator.command.CommandCatalog;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * One connection's command interpreter: decides, command by command, what the node does with it.
@@ -26,8 +28,14 @@ final class RespCommands {
    * Data commands for the log or Redis: one command, or a transaction's commands ({@code exec}),
    * whose reply is the array of their replies. {@code shapes} holds each command's RESP3 shape.
    */
-  record KvCall(CommandKind kind, List<Command> commands, List<ReplyShape> shapes, boolean exec, List<WatchedKey> watches)
-      implements Step {
+  record KvCall(CommandKind kind, List<Command> commands, List<ReplyShape> shapes, boolean exec, List<WatchedKey> watches,
+      boolean stale, UnaryOperator<Reply> transform) implements Step {
+    /** One data command as the client sent it, answered with Redis' reply. */
+    static KvCall of(CommandKind kind, Command command) {
+      return new KvCall(kind, List.of(command), List.of(ReplyShape.ofCommand(command.getName())), false, List.of(),
+          false, UnaryOperator.identity());
+    }
+
     /** A WATCH: its reply (the keys' digests) is kept for EXEC; the client gets +OK. */
     boolean watch() {
       return kind == CommandKind.READ && commands.get(0).getName().equalsIgnoreCase("WATCH");
@@ -106,10 +114,11 @@ final class RespCommands {
       }
     }
     Immediate answer = connection.handle(name, argv);
-    if (answer == null) {
-      answer = server.handle(name, argv);
+    if (answer != null) {
+      return answer;
     }
-    return answer != null ? answer : data(name, argv);
+    Step served = server.handle(name, argv);
+    return served != null ? served : data(name, argv);
   }
 
   /** True if {@code argv} would be a single data command of this kind now, so it may join a pipelined run. */
@@ -126,7 +135,7 @@ final class RespCommands {
     if (spec.isEmpty()) {
       return Immediate.error(refusal(name, argv));
     }
-    return new KvCall(spec.get().kind(), List.of(command(argv)), List.of(ReplyShape.ofCommand(name)), false, List.of());
+    return KvCall.of(spec.get().kind(), command(argv));
   }
 
   /** Inside MULTI: a command Redis would refuse now fails the whole transaction, as in Redis. */
@@ -171,7 +180,7 @@ final class RespCommands {
       return Immediate.of(Replies.array(List.of()));
     }
     List<ReplyShape> shapes = commands.stream().map(c -> ReplyShape.ofCommand(c.getName())).toList();
-    return new KvCall(CommandKind.WRITE, commands, shapes, true, watches);
+    return new KvCall(CommandKind.WRITE, commands, shapes, true, watches, false, UnaryOperator.identity());
   }
 
   /** The validator's error for a command outside the catalog: unknown, or refused with its reason. */

@@ -159,7 +159,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       List<ReadRequest> requests = new ArrayList<>(run.size());
       for (KvCall call : run) {
         requests.add(ReadRequest.newBuilder().setCommand(call.commands().get(0))
-            .setConsistency(state.staleReads ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE).build());
+            .setConsistency(state.staleReads || call.stale() ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE)
+            .build());
       }
       List<CompletableFuture<ReadResponse.Builder>> responses = context.kv.readAll(requests);
       for (int i = 0; i < run.size(); i++) {
@@ -185,7 +186,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
 
   private Answer readReply(KvCall call, ReadResponse.Builder response, Throwable error) {
     if (error != null) {
-      return Answer.of(RespErrors.toReply(error));
+      return Answer.of(call.transform().apply(RespErrors.toReply(error)));
     }
     if (call.watch()) {
       // Keys already watched keep their first digest: a change since the first WATCH still counts.
@@ -195,7 +196,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       }
       return Answer.of(Replies.OK);
     }
-    return Answer.of(response.getReply());
+    return Answer.of(call.transform().apply(response.getReply()));
   }
 
   private Answer writeReply(KvCall call, WriteResponse.Builder response, Throwable error) {

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.resp;
 
+import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.coordinator.command.Ascii;
 import dev.redraft.coordinator.command.CommandCatalog;
@@ -27,20 +28,35 @@ final class ServerCommands {
     this.context = context;
   }
 
-  /** The reply, or null if {@code name} is not one of these commands. */
-  Immediate handle(String name, List<byte[]> argv) {
+  /** What to do, or null if {@code name} is not one of these commands. */
+  RespCommands.Step handle(String name, List<byte[]> argv) {
     return switch (name) {
-      case "INFO" -> Immediate.of(Replies.bulk(info(argv.subList(1, argv.size()))));
+      case "INFO" -> info(argv.subList(1, argv.size()));
       case "COMMAND" -> command(argv);
       case "CONFIG" -> config(argv);
       default -> null;
     };
   }
 
-  private String info(List<byte[]> sectionArgs) {
+  /**
+   * INFO's sections; the keyspace section counts this node's keys with a stale DBSIZE (INFO describes
+   * the node and must answer without a leader), left out if even that fails.
+   */
+  private RespCommands.Step info(List<byte[]> sectionArgs) {
     List<String> wanted = sectionArgs.stream().map(a -> Replies.text(a).toLowerCase(Locale.ROOT)).toList();
     boolean all = wanted.isEmpty() || wanted.contains("all") || wanted.contains("everything")
         || wanted.contains("default");
+    String text = infoText(wanted, all);
+    if (!all && !wanted.contains("keyspace")) {
+      return Immediate.of(Replies.bulk(text));
+    }
+    return new RespCommands.KvCall(CommandKind.READ, List.of(Command.newBuilder().setName("DBSIZE").build()),
+        List.of(ReplyShape.PLAIN), false, List.of(), true, dbsize -> Replies.bulk(text + "# Keyspace\r\n"
+            + (dbsize.hasInteger() && dbsize.getInteger() > 0 ? "db0:keys=" + dbsize.getInteger() + "\r\n" : "")
+            + "\r\n"));
+  }
+
+  private String infoText(List<String> wanted, boolean all) {
     RaftStatus raft = context.raftStatus.get();
     boolean leader = raft.role().equals("LEADER");
     StringBuilder out = new StringBuilder();

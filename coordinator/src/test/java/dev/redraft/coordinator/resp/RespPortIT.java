@@ -261,8 +261,9 @@ class RespPortIT {
       assertThatThrownBy(() -> jedis.select(1)).hasMessageContaining("DB index is out of range");
       long now = System.currentTimeMillis() / 1000;
       assertThat(Long.parseLong(jedis.time().get(0))).isBetween(now - 5, now + 5);
+      jedis.set("info:k", "v");
       String info = jedis.info();
-      assertThat(info).contains("# Raft", "raft_leader_id:" + TestCluster.id(cluster.awaitLeader()),
+      assertThat(info).contains("# Keyspace", "db0:keys=", "# Raft", "raft_leader_id:" + TestCluster.id(cluster.awaitLeader()),
           "redraft_node_id:" + TestCluster.id(1), "connected_clients:");
       assertThat(jedis.info("replication")).contains("role:").doesNotContain("# Raft");
       assertThat(rawOrError(jedis, "COMMAND", "COUNT")).isEqualTo((long) CommandCatalog.supported().size());
