@@ -21,7 +21,7 @@ public final class CommandCatalog {
   enum RefusalClass {
     NONDETERMINISTIC("it is nondeterministic, so replicas would diverge"),
     SERVER_ADMIN("it acts on the whole server or administers it, which only Redraft itself does"),
-    TRANSACTION("Redraft keeps no transaction state between requests"),
+    TRANSACTION("the gRPC API keeps no transaction state between requests (the RESP port takes it as Redis does)"),
     BLOCKING("it blocks, and the replicated log cannot wait"),
     PUB_SUB("pub/sub messages are not replicated through the log");
 
@@ -230,9 +230,9 @@ public final class CommandCatalog {
 
     group = CommandGroup.TRANSACTIONS;
     // Over gRPC, WATCH reads each key's digest for WriteRequest.watches; on the RESP port it is
-    // Redis' WATCH (the port keeps the digests for EXEC). Registered as varying only to keep it
-    // out of batches, where it would mean nothing.
-    varyingRead("WATCH", -2, KeySpec.allArguments(), "WATCH key [key ...]");
+    // Redis' WATCH (the port keeps the digests for EXEC). In a batch it reads the digests at the
+    // batch's log position.
+    read("WATCH", -2, KeySpec.allArguments(), "WATCH key [key ...]");
 
     RefusalClass c = RefusalClass.NONDETERMINISTIC;
     refuse(c, "SPOP", "pick a member with SMEMBERS or SRANDMEMBER and SREM it");
@@ -272,7 +272,8 @@ public final class CommandCatalog {
 
     c = RefusalClass.TRANSACTION;
     for (String name : new String[] {"MULTI", "EXEC", "DISCARD", "UNWATCH"}) {
-      refuse(c, name, "use an atomic batch: several commands in one Write, applied all or nothing");
+      refuse(c, name, "use an atomic batch: several commands in one Write, applied all or nothing, made"
+          + " conditional with WriteRequest.watches (digests from the WATCH read)");
     }
 
     c = RefusalClass.BLOCKING;

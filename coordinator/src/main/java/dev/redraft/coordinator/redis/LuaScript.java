@@ -14,14 +14,14 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 /**
  * A Lua script shipped as a resource, run by its SHA1; loaded again when Redis does not know it
  * (e.g. after a Redis restart emptied its script cache). The shared helpers of {@code resp.lua},
- * {@code reads.lua} and {@code digest.lua} are put in front of it (after its shebang line, if any): Redis scripts cannot
+ * {@code digest.lua} and {@code reads.lua} (which uses the digest) are put in front of it (after its shebang line, if any): Redis scripts cannot
  * include one another.
  */
 final class LuaScript {
   private final byte[] source;
   private final byte[] sha;
 
-  private static final List<String> SHARED = List.of("resp.lua", "reads.lua", "digest.lua");
+  private static final List<String> SHARED = List.of("resp.lua", "digest.lua", "reads.lua");
 
   /** @param parts resources of this script alone, put between the shared helpers and the script */
   LuaScript(String resource, String... parts) {

@@ -23,17 +23,7 @@ local function read_one(argv, positions)
       if d and tonumber(d) <= now then argv[position] = ABSENT end
     end
   end
-  local name = string.upper(argv[1])
-  if name == 'WATCH' then
-    -- For the gRPC WATCH read and the RESP port's WATCH: each key's digest (key_digest, digest.lua).
-    local out = { '*' .. (#argv - 1) .. '\r\n' }
-    for i = 2, #argv do
-      local d = key_digest(argv[i], now)
-      out[#out + 1] = '$' .. #d .. '\r\n' .. d .. '\r\n'
-    end
-    return table.concat(out)
-  end
-  local handled, r = bookkeeping_read(name, argv, now, has_deadlines)
+  local handled, r = bookkeeping_read(string.upper(argv[1]), argv, now, has_deadlines)
   if handled then return resp(r) end
   return resp(redis.pcall(unpack(argv)))
 end

@@ -85,6 +85,11 @@ local function bookkeeping_read(name, argv, now, has_deadlines)
     return true, n
   elseif name == 'RANDOMKEY' then
     return true, random_visible_key(now, has_deadlines)
+  elseif name == 'WATCH' then
+    -- Each key's digest (digest.lua): what a WATCH condition compares when its entry is applied.
+    local digests = {}
+    for i = 2, #argv do digests[#digests + 1] = key_digest(argv[i], now) end
+    return true, digests
   end
   return false, nil
 end

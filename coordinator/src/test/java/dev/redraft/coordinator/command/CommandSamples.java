@@ -16,6 +16,7 @@ final class CommandSamples {
   static {
     add("SET k v NX GET EX 10");
     add("GET k");
+    add("WATCH a b");
     add("MGET a b c");
     add("MSET a 1 b 2");
     add("MSETNX a 1 b 2");

@@ -241,7 +241,7 @@ class CommandValidatorTest {
   @CsvSource({
       "spop s, SPOP is not supported by Redraft: it is nondeterministic",
       "CONFIG GET x, CONFIG is not supported by Redraft: it acts on the whole server",
-      "multi, MULTI is not supported by Redraft: Redraft keeps no transaction state",
+      "multi, MULTI is not supported by Redraft: the gRPC API keeps no transaction state",
       "BLPOP l 0, BLPOP is not supported by Redraft: it blocks",
       "PUBLISH ch m, PUBLISH is not supported by Redraft: pub/sub",
       "XREADGROUP GROUP g c STREAMS s >, XREADGROUP is not supported by Redraft: it is nondeterministic",
