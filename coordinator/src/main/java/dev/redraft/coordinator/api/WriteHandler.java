@@ -158,8 +158,10 @@ final class WriteHandler {
         .setClientId(request.getClientId())
         .setSequence(request.getSequence());
     for (Command command : request.getCommandsList()) {
+      // A conditional write counts as a batch: a lone read in it is answered at its log position,
+      // under its WATCH condition (what EXEC of one read after WATCH means).
       ValidatedCommand validated = validator.validateInWrite(command.getName(), toArgs(command),
-          request.getCommandsCount());
+          request.getCommandsCount() + (request.getWatchesCount() > 0 ? 1 : 0));
       ProposedCommand.Builder proposed = ProposedCommand.newBuilder();
       for (byte[] arg : validated.argv()) {
         bytes += arg.length;

@@ -123,8 +123,9 @@ final class EntryTranslator {
         throw new InvalidRequestException("a command needs a name");
       }
       String name = new String(argv.get(0), StandardCharsets.UTF_8);
+      // As WriteHandler: a conditional write counts as a batch.
       ValidatedCommand validated = validator.validateInWrite(name, argv.subList(1, argv.size()),
-          proposal.getCommandsCount());
+          proposal.getCommandsCount() + (proposal.getWatchesCount() > 0 ? 1 : 0));
       ValidatedCommand deterministic = Determinizer.toDeterministic(validated, logicalTimeMs);
       LoggedCommand.Builder logged = LoggedCommand.newBuilder();
       deterministic.argv().forEach(arg -> logged.addArgv(ByteString.copyFrom(arg)));

@@ -148,7 +148,9 @@ final class RespCommands {
           : refusal(name, argv);
     } else {
       try {
-        context.validator.validate(name, args(argv), spec.get().kind());
+        // As one command of a batch: what a batch refuses (a flush, a read whose reply varies
+        // between replicas) fails the transaction now, as Redis fails a bad command at queue time.
+        context.validator.validateInWrite(name, args(argv), 2);
       } catch (InvalidCommandException e) {
         refused = e.getMessage();
       }
@@ -180,7 +182,11 @@ final class RespCommands {
       return Immediate.of(Replies.array(List.of()));
     }
     List<ReplyShape> shapes = commands.stream().map(c -> ReplyShape.ofCommand(c.getName())).toList();
-    return new KvCall(CommandKind.WRITE, commands, shapes, true, watches, false, UnaryOperator.identity());
+    boolean oneRead = commands.size() == 1
+        && CommandCatalog.find(commands.get(0).getName()).map(spec -> spec.kind() == CommandKind.READ).orElse(false);
+    // A lone read needs no log entry unless a WATCH condition must be checked at its position.
+    CommandKind kind = oneRead && watches.isEmpty() ? CommandKind.READ : CommandKind.WRITE;
+    return new KvCall(kind, commands, shapes, true, watches, false, UnaryOperator.identity());
   }
 
   /** The validator's error for a command outside the catalog: unknown, or refused with its reason. */

@@ -196,6 +196,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       }
       return Answer.of(Replies.OK);
     }
+    if (call.exec()) {
+      return new Answer(null, List.of(response.getReply())); // EXEC of one read: its array of one reply
+    }
     return Answer.of(call.transform().apply(response.getReply()));
   }
 

@@ -151,6 +151,19 @@ class RespPortIT {
       assertThat(rawOrError(jedis, "EXEC")).asString().startsWith("-EXECABORT");
       assertThat(other.exists("tx:c")).isFalse();
 
+      // A transaction of one read, with and without a watched key.
+      rawOrError(jedis, "MULTI");
+      rawOrError(jedis, "GET", "tx:a");
+      assertThat(rawOrError(jedis, "EXEC")).isEqualTo(List.of("6"));
+      rawOrError(jedis, "WATCH", "tx:a");
+      rawOrError(jedis, "MULTI");
+      rawOrError(jedis, "GET", "tx:a");
+      assertThat(rawOrError(jedis, "EXEC")).isEqualTo(List.of("6"));
+      // What a batch refuses fails the transaction when it is queued.
+      rawOrError(jedis, "MULTI");
+      assertThat(rawOrError(jedis, "SMEMBERS", "tx:set")).asString().startsWith("-ERR SMEMBERS cannot be part of");
+      assertThat(rawOrError(jedis, "EXEC")).asString().startsWith("-EXECABORT");
+
       assertThat(rawOrError(jedis, "EXEC")).isEqualTo("-ERR EXEC without MULTI");
       assertThat(rawOrError(jedis, "DISCARD")).isEqualTo("-ERR DISCARD without MULTI");
       rawOrError(jedis, "MULTI");
