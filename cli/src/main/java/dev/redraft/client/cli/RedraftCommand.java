@@ -53,6 +53,10 @@ final class RedraftCommand implements Callable<Integer> {
       description = "Output format: text/table (human, the default) or json.")
   OutputFormat output;
 
+  @Option(names = StdinArgument.OPTION, description = "Read the last argument of the Redis command from standard "
+      + "input, byte for byte, as redis-cli -x does: redraft -x set KEY < FILE.")
+  boolean stdinArgument;
+
   @Option(names = "--debug", scope = ScopeType.INHERIT,
       description = "On failure, print the stack trace as well as the one-line message.")
   boolean debug;
@@ -84,6 +88,14 @@ final class RedraftCommand implements Callable<Integer> {
     return context.clientFactory().open(
         EndpointResolver.resolve(endpoints, context.env(), context.workingDir()),
         timeout != null ? timeout : defaultTimeout);
+  }
+
+  java.io.InputStream stdin() {
+    return context.in();
+  }
+
+  CliContext context() {
+    return context;
   }
 
   PrintWriter out() {

@@ -3,6 +3,7 @@ package dev.redraft.client.cli;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RetryPolicy;
 import dev.redraft.client.testing.ScriptedServer;
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -27,6 +28,11 @@ final class CliRunner {
   }
 
   Result run(String... args) {
+    return runWithInput(new byte[0], args);
+  }
+
+  /** Runs the tool with these bytes as its standard input (not a terminal). */
+  Result runWithInput(byte[] stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CliContext context = new CliContext(Map.copyOf(env), workingDir,
@@ -36,7 +42,7 @@ final class CliRunner {
             .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))
             .channelFactory(ScriptedServer.channels())
             .build(),
-        new PrintWriter(out, true), new PrintWriter(err, true));
+        new PrintWriter(out, true), new PrintWriter(err, true)).withInput(new ByteArrayInputStream(stdin));
     int exitCode = RedraftCli.run(context, args);
     return new Result(exitCode, out.toString(), err.toString());
   }
