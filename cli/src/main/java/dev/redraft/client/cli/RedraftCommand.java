@@ -70,9 +70,23 @@ final class RedraftCommand implements Callable<Integer> {
     return (RedraftCommand) spec.root().userObject();
   }
 
+  /**
+   * No command: on a terminal, an interactive prompt; otherwise the commands on standard input, one
+   * per line, as {@code redis-cli < FILE} runs them.
+   */
   @Override
-  public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command: try 'redraft get KEY' or 'redraft --help'");
+  public Integer call() throws java.io.IOException {
+    if (stdinArgument) {
+      throw new ParameterException(spec.commandLine(), "-x needs a Redis command: try 'redraft -x set KEY < FILE'");
+    }
+    try (ShellSession session = new ShellSession(this)) {
+      return context.interactive() ? InteractivePrompt.run(this, session) : session.runAll(context.in());
+    }
+  }
+
+  /** The endpoints this command talks to (see {@link EndpointResolver}). */
+  java.util.List<String> endpoints() {
+    return EndpointResolver.resolve(endpoints, context.env(), context.workingDir());
   }
 
   RedraftClient openClient() {
@@ -85,9 +99,7 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   private RedraftClient openClient(Duration defaultTimeout) {
-    return context.clientFactory().open(
-        EndpointResolver.resolve(endpoints, context.env(), context.workingDir()),
-        timeout != null ? timeout : defaultTimeout);
+    return context.clientFactory().open(endpoints(), timeout != null ? timeout : defaultTimeout);
   }
 
   java.io.InputStream stdin() {

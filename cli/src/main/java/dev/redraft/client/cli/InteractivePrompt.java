@@ -1,0 +1,56 @@
+package dev.redraft.client.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * {@code redraft} on a terminal with no command: a prompt like redis-cli's ({@code 127.0.0.1:7001> }),
+ * with line editing and history in {@code ~/.redraft_history}. Ctrl-C clears the line, Ctrl-D, quit
+ * or exit leave.
+ */
+final class InteractivePrompt {
+  static final String HISTORY_FILE = ".redraft_history";
+
+  private InteractivePrompt() {}
+
+  static int run(RedraftCommand root, ShellSession session) throws IOException {
+    List<String> endpoints = root.endpoints();
+    String prompt = endpoints.get(0) + "> ";
+    try (Terminal terminal = TerminalBuilder.builder().system(true).encoding(StandardCharsets.UTF_8).build()) {
+      LineReader reader = LineReaderBuilder.builder()
+          .terminal(terminal)
+          .appName("redraft")
+          .variable(LineReader.HISTORY_FILE, historyFile(root.context().env()))
+          .build();
+      root.out().println("Connected to " + String.join(",", endpoints) + ". Type help for help, quit to leave.");
+      root.out().flush();
+      while (true) {
+        String line;
+        try {
+          line = reader.readLine(prompt);
+        } catch (UserInterruptException e) {
+          continue;
+        } catch (EndOfFileException e) {
+          return ExitCodes.OK;
+        }
+        if (session.run(line.getBytes(StandardCharsets.UTF_8)) == ShellSession.QUIT) {
+          return ExitCodes.OK;
+        }
+      }
+    }
+  }
+
+  private static Path historyFile(Map<String, String> env) {
+    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+    return Path.of(home, HISTORY_FILE);
+  }
+}
