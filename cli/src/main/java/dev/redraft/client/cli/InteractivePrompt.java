@@ -30,6 +30,8 @@ final class InteractivePrompt {
           .terminal(terminal)
           .appName("redraft")
           .variable(LineReader.HISTORY_FILE, historyFile(root.context().env()))
+          // The line exactly as typed: no !-history expansion, which also eats backslashes (\xff).
+          .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
           .build();
       root.out().println("Connected to " + String.join(",", endpoints) + ". Type help for help, quit to leave.");
       root.out().flush();
