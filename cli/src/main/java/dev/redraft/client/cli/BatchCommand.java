@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code redraft batch}: several Redis commands applied as one atomic batch, all or nothing. */
 @Command(name = "batch", mixinStandardHelpOptions = true,
-    description = {"Apply several Redis commands as one atomic batch: all of them, in order, or none. "
+    description = {"Apply several write commands as one atomic batch: all of them, in order, or none (a "
+        + "read such as GET is refused). "
         + "Commands come from the arguments (one command each, e.g. 'SET a 1' 'INCR a'), else from "
         + "--file, else from standard input, one per line, quoted as redis-cli takes them (\"a b\", "
         + "'a b', \"\\xff\\n\"); blank lines and # comments are skipped. Prints each reply in order (-o "

@@ -33,7 +33,7 @@ final class InteractivePrompt {
           // The line exactly as typed: no !-history expansion, which also eats backslashes (\xff).
           .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
           .build();
-      root.out().println("Connected to " + String.join(",", endpoints) + ". Type help for help, quit to leave.");
+      root.out().println("Redraft at " + String.join(",", endpoints) + ". Type help for help, quit to leave.");
       root.out().flush();
       while (true) {
         String line;

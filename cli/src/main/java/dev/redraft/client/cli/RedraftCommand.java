@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 /** The top-level {@code redraft} command: holds the options every subcommand shares. */
 @Command(name = "redraft", mixinStandardHelpOptions = true,
     versionProvider = RedraftCommand.Version.class,
-    description = "Talk to a Redraft cluster: strongly consistent Redis through Raft.",
+    description = {"Talk to a Redraft cluster: strongly consistent Redis through Raft.",
+        "With no command: an interactive prompt on a terminal (help, quit), else the commands on standard "
+            + "input, one per line, as redis-cli runs them."},
     footer = {"", "Exit codes: 0 ok, 1 Redis error, request refused or a check that found a problem "
         + "(cluster status, member list, verify), 2 wrong arguments (whoever detects them: this tool or "
         + "the server), 3 cluster unavailable or outcome unknown."})
