@@ -5,6 +5,7 @@ import dev.redraft.client.Commands;
 import dev.redraft.client.ReadOnlyCommands;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.cli.input.RedisLineSplitter;
+import dev.redraft.client.cli.output.DisplayText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +19,9 @@ import java.util.Set;
 /**
  * Runs command lines, typed at the prompt or read from standard input, with one client for all of
  * them (the JVM and the connections start once). A Redis command is typed as redis-cli takes it (and
- * sent as is, binary-safe); the tool's own commands (cluster status, member list, batch, ...) run as
- * they do on the command line, with the options the tool was started with.
+ * sent as is, binary-safe); the tool's own commands (cluster status, member list, batch, ...), and a
+ * Redis command with an argument that starts with a dash (get k --stale, set k v --ex 10), run as they
+ * do on the command line, with the options the tool was started with.
  */
 final class ShellSession implements AutoCloseable {
   /** What {@link #run} returns for quit and exit. */
@@ -92,7 +94,9 @@ final class ShellSession implements AutoCloseable {
       args.add("--help");
       return RedraftCli.run(root.context(), args.toArray(String[]::new));
     }
-    if (TOOL_COMMANDS.contains(first)) {
+    if (TOOL_COMMANDS.contains(first) || (hasDashArgument(words) && allText(words))) {
+      // The tool's own commands, and typed ones with flags (get k --stale, set k v --ex 10, lrange l 0
+      // -1): exactly as on the command line.
       List<String> args = rootOptions();
       args.addAll(strings(words));
       return RedraftCli.run(root.context(), args.toArray(String[]::new));
@@ -141,6 +145,16 @@ final class ShellSession implements AutoCloseable {
       options.add("--debug");
     }
     return options;
+  }
+
+  private static boolean hasDashArgument(List<byte[]> words) {
+    return words.stream().skip(1).anyMatch(w -> w.length > 1 && w[0] == '-');
+  }
+
+  /** Every word is UTF-8 text, so it survives the trip through a String argument list. */
+  private static boolean allText(List<byte[]> words) {
+    return words.stream().allMatch(w -> DisplayText.utf8(w).isPresent() && new String(w, StandardCharsets.UTF_8)
+        .indexOf('\0') < 0);
   }
 
   private static List<String> strings(List<byte[]> words) {

@@ -6,6 +6,8 @@ import static dev.redraft.client.testing.TestReplies.error;
 import static dev.redraft.client.testing.TestReplies.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.client.testing.ScriptedServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -74,6 +76,18 @@ class CommandsOnStdinCliTest {
     assertThat(result.err()).contains("missing subcommand: try 'redraft cluster status'");
     assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(node.reads).isEmpty();
+  }
+
+  @Test
+  void flagsWorkAsOnTheCommandLine() {
+    CliRunner.Result result = stdin("get k --stale\nset k v --ex 10\nset k \"-\\xff\"\n");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(node.reads.get(0).getConsistency()).isEqualTo(ReadConsistency.STALE);
+    assertThat(node.writes.get(0).getCommands(0).getArgsList()).extracting(ByteString::toStringUtf8)
+        .containsExactly("k", "v", "EX", "10");
+    // Not text: sent as is.
+    assertThat(node.writes.get(1).getCommands(0).getArgs(1).toByteArray()).isEqualTo(new byte[] {'-', (byte) 0xff});
   }
 
   @Test
