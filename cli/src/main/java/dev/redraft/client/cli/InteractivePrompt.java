@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -22,8 +24,14 @@ final class InteractivePrompt {
 
   private InteractivePrompt() {}
 
+  /** JLine's own logger: its warnings (e.g. no terminfo for an unset TERM) come with stack traces. */
+  private static final Logger JLINE_LOG = Logger.getLogger("org.jline");
+
   static int run(RedraftCommand root, ShellSession session) throws IOException {
     List<String> endpoints = root.endpoints();
+    if (!root.debug) {
+      JLINE_LOG.setLevel(Level.OFF);
+    }
     String prompt = endpoints.get(0) + "> ";
     try (Terminal terminal = TerminalBuilder.builder().system(true).encoding(StandardCharsets.UTF_8).build()) {
       LineReader reader = LineReaderBuilder.builder()
