@@ -2,6 +2,7 @@ package dev.redraft.client.cli;
 
 import dev.redraft.client.RedraftClient;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,17 +16,27 @@ import java.util.Map;
  * own to run the tool in-process.
  */
 public record CliContext(Map<String, String> env, Path workingDir, ClientFactory clientFactory,
-                         PrintWriter out, PrintWriter err, InputStream in, boolean interactive) {
+                         PrintWriter out, PrintWriter err, InputStream in, boolean interactive,
+                         OutputStream stdout) {
 
-  /** No standard input (an empty one), not a terminal. */
+  /**
+   * No standard input (an empty one), not a terminal; {@code stdout}, where -o raw writes the bytes
+   * of values (after flushing {@code out}), discards them.
+   */
   public CliContext(Map<String, String> env, Path workingDir, ClientFactory clientFactory,
                     PrintWriter out, PrintWriter err) {
-    this(env, workingDir, clientFactory, out, err, InputStream.nullInputStream(), false);
+    this(env, workingDir, clientFactory, out, err, InputStream.nullInputStream(), false,
+        OutputStream.nullOutputStream());
   }
 
   /** The same with this standard input (not a terminal). */
   public CliContext withInput(InputStream input) {
-    return new CliContext(env, workingDir, clientFactory, out, err, input, false);
+    return new CliContext(env, workingDir, clientFactory, out, err, input, false, stdout);
+  }
+
+  /** The same with this byte stream under {@code out}, for -o raw. */
+  public CliContext withStdout(OutputStream bytes) {
+    return new CliContext(env, workingDir, clientFactory, out, err, in, interactive, bytes);
   }
 
   /** Opens a client to the resolved endpoints. */
@@ -47,6 +58,6 @@ public record CliContext(Map<String, String> env, Path workingDir, ClientFactory
             .connectTimeout(CONNECT_TIMEOUT).build(),
         new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
         new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
-        System.in, Terminal.stdinIsTerminal() && Terminal.stdoutIsTerminal());
+        System.in, Terminal.stdinIsTerminal() && Terminal.stdoutIsTerminal(), System.out);
   }
 }

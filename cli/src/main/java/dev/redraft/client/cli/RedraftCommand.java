@@ -6,6 +6,7 @@ import dev.redraft.client.cli.output.JsonAdminPrinter;
 import dev.redraft.client.cli.output.JsonMemberStatusPrinter;
 import dev.redraft.client.cli.output.JsonReplyPrinter;
 import dev.redraft.client.cli.output.MemberStatusPrinter;
+import dev.redraft.client.cli.output.RawReplyPrinter;
 import dev.redraft.client.cli.output.ReplyPrinter;
 import dev.redraft.client.cli.output.TableAdminPrinter;
 import dev.redraft.client.cli.output.TableMemberPrinter;
@@ -51,8 +52,9 @@ final class RedraftCommand implements Callable<Integer> {
           + "member add/remove/promote, leader transfer and snapshot).")
   Duration timeout;
 
-  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json",
-      description = "Output format: text/table (human, the default) or json.")
+  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json|raw",
+      description = "Output format: text/table (human, the default), json, or raw (a value's exact bytes, "
+          + "e.g. redraft -o raw get photo > photo.jpg).")
   OutputFormat output;
 
   @Option(names = StdinArgument.OPTION, description = "Read the last argument of the Redis command from standard "
@@ -121,7 +123,11 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   ReplyPrinter replyPrinter() {
-    return output == OutputFormat.JSON ? new JsonReplyPrinter() : new TextReplyPrinter();
+    return switch (output == null ? OutputFormat.TEXT : output) {
+      case JSON -> new JsonReplyPrinter();
+      case RAW -> new RawReplyPrinter(context.stdout());
+      case TEXT, TABLE -> new TextReplyPrinter();
+    };
   }
 
   MemberStatusPrinter memberStatusPrinter() {

@@ -145,4 +145,16 @@ class BatchAndBinaryCliTest {
     assertThat(cli.run("get", "k").out()).isEqualTo("\"\\xff\\x1ba\"\n");
     assertThat(cli.run("get", "k", "-o", "json").out()).isEqualTo("{\"base64\": \"/xth\"}\n");
   }
+
+  @Test
+  void rawOutputIsTheValuesExactBytes() {
+    byte[] value = {(byte) 0xff, 0x1b, 'a', '\n', 0};
+    readReply = Reply.newBuilder().setBulk(ByteString.copyFrom(value)).build();
+    assertThat(cli.run("-o", "raw", "get", "k").outBytes()).isEqualTo(value);
+
+    readReply = Reply.newBuilder().setNil(true).build();
+    assertThat(cli.run("-o", "raw", "get", "k").outBytes()).isEmpty();
+    assertThat(cli.run("-o", "raw", "incr", "n").out()).isEqualTo("1\n");
+    assertThat(cli.run("-o", "raw", "batch", "SET a 1", "INCR a").out()).isEqualTo("OK\n1\n");
+  }
 }

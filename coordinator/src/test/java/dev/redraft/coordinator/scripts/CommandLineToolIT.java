@@ -1,11 +1,13 @@
 package dev.redraft.coordinator.scripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +110,9 @@ class CommandLineToolIT {
     assertThat(json.exitCode()).as(json.stderr()).isZero();
     String base64 = json.stdout().strip().replaceFirst("^\\{\"base64\": \"(.*)\"}$", "$1");
     assertThat(Base64.getDecoder().decode(base64)).isEqualTo(value);
+    Result raw = redraft("-o", "raw", "get", "bin");
+    assertThat(raw.exitCode()).as(raw.stderr()).isZero();
+    assertThat(raw.stdoutBytes()).isEqualTo(value);
     Result human = redraft("get", "bin");
     assertThat(human.stdout()).startsWith("\"").doesNotContain("\u001b").doesNotContain("\ufffd");
 
@@ -276,6 +281,9 @@ class CommandLineToolIT {
   void readmeCommandLineSessionHolds() throws Exception {
     Result started = run(CLUSTER, "start", "--dir", home.toString());
     assertThat(started.exitCode()).as(started.output()).isZero();
+    // The session stops n3: it must not be the leader, or the election that follows shows in the table.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> redraft("leader", "transfer", "n1").exitCode() == 0);
     List<ReadmeTranscript.Example> examples = ReadmeTranscript.examples(REPO.resolve("README.md"), "Command-line tool");
     assertThat(examples).as("README's command-line session").hasSizeGreaterThan(8);
     for (ReadmeTranscript.Example example : examples) {
@@ -339,11 +347,12 @@ class CommandLineToolIT {
       process.destroyForcibly();
       throw new AssertionError(String.join(" ", command) + " did not finish in 3 minutes");
     }
-    return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    byte[] stdout = Files.readAllBytes(out);
+    return new Result(process.exitValue(), new String(stdout, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8), stdout);
   }
 
-  private record Result(int exitCode, String stdout, String stderr) {
+  private record Result(int exitCode, String stdout, String stderr, byte[] stdoutBytes) {
     String output() {
       return stdout + stderr;
     }
