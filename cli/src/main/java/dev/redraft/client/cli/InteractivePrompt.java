@@ -3,6 +3,7 @@ package dev.redraft.client.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -11,13 +12,16 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.completer.ArgumentCompleter;
+import org.jline.reader.impl.completer.NullCompleter;
+import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 /**
  * {@code redraft} on a terminal with no command: a prompt like redis-cli's ({@code 127.0.0.1:7001> }),
- * with line editing and history in {@code ~/.redraft_history}. Ctrl-C clears the line, Ctrl-D, quit
- * or exit leave.
+ * with line editing, history in {@code ~/.redraft_history} and tab completion of command names.
+ * Ctrl-C clears the line, Ctrl-D, quit or exit leave.
  */
 final class InteractivePrompt {
   static final String HISTORY_FILE = ".redraft_history";
@@ -38,6 +42,7 @@ final class InteractivePrompt {
           .terminal(terminal)
           .appName("redraft")
           .variable(LineReader.HISTORY_FILE, historyFile(root.context().env()))
+          .completer(new ArgumentCompleter(new StringsCompleter(commandNames(root)), NullCompleter.INSTANCE))
           // The line exactly as typed: no !-history expansion, which also eats backslashes (\xff).
           .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
           .build();
@@ -57,6 +62,13 @@ final class InteractivePrompt {
         }
       }
     }
+  }
+
+  /** Tab completes the first word: the tool's subcommands (Redis' and its own), help, quit and exit. */
+  private static List<String> commandNames(RedraftCommand root) {
+    List<String> names = new ArrayList<>(root.spec.subcommands().keySet());
+    names.addAll(List.of("quit", "exit"));
+    return names;
   }
 
   private static Path historyFile(Map<String, String> env) {
