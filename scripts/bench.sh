@@ -64,8 +64,7 @@ out="$(cd "$out" && pwd)"
 command -v redis-server >/dev/null || die "redis-server not found: apt-get install -y redis-server"
 command -v redis-cli >/dev/null || die "redis-cli not found: apt-get install -y redis-tools"
 if [[ ! -f "$CLI_JAR" || ! -f "$REPO_DIR/coordinator/target/redraft-coordinator.jar" ]]; then
-  echo "Building Redraft (mvn -DskipTests package) ..." >&2
-  (cd "$REPO_DIR" && mvn -B -q -ntp -DskipTests package) >&2 || die "build failed"
+  "$REPO_DIR/scripts/build.sh" || die "build failed (see above)"
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/redraft-bench.XXXXXX")"

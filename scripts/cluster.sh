@@ -51,10 +51,10 @@ usage() {
   exit "$code"
 }
 
+# The first run builds the jars (scripts/build.sh: a progress line per module, no stray escape codes).
 ensure_jars() {
   if [[ ! -f "$COORDINATOR_JAR" || ! -f "$CLI_JAR" ]]; then
-    echo "Building Redraft (the jars are missing): mvn -DskipTests package ..." >&2
-    (cd "$REPO_DIR" && mvn -B -q -ntp -DskipTests package) >&2 || die "build failed: run 'mvn -DskipTests package' in $REPO_DIR to see why"
+    "$SCRIPT_DIR/build.sh" || die "build failed (see above)"
   fi
 }
 

@@ -14,13 +14,17 @@ final class CommandSender {
 
   static int send(CommandSpec spec, String name, List<String> args, boolean read, boolean stale) {
     RedraftCommand root = RedraftCommand.of(spec);
-    Command command = Commands.of(name, args);
+    Command command = Commands.of(name, StdinArgument.resolve(args, root.stdin()).toArray(byte[][]::new));
     try (RedraftClient client = root.openClient()) {
-      Reply reply = read
-          ? client.read(command, stale ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE).reply()
-          : client.write(command).reply();
-      root.replyPrinter().print(reply, root.out());
+      root.replyPrinter().print(execute(client, command, read, stale), root.out());
     }
     return ExitCodes.OK;
+  }
+
+  /** Redis' reply to one command, sent as a read (linearizable, or stale if asked) or a write. */
+  static Reply execute(RedraftClient client, Command command, boolean read, boolean stale) {
+    return read
+        ? client.read(command, stale ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE).reply()
+        : client.write(command).reply();
   }
 }

@@ -16,8 +16,6 @@ final class EndpointResolver {
   static final String ENDPOINTS_ENV = "REDRAFT_ENDPOINTS";
   static final String HOME_ENV = "REDRAFT_HOME";
   static final String DEFAULT_HOME = ".redraft";
-  static final String NO_ENDPOINTS = "no endpoints: pass --endpoints, set REDRAFT_ENDPOINTS, "
-      + "or start a local cluster with scripts/cluster.sh start";
 
   private EndpointResolver() {}
 
@@ -43,7 +41,13 @@ final class EndpointResolver {
         return fromFile;
       }
     }
-    throw new CliUsageException(NO_ENDPOINTS);
+    throw new CliUsageException(noEndpoints(file));
+  }
+
+  /** Names the file it looked for, and REDRAFT_HOME for a cluster started with --dir. */
+  static String noEndpoints(Path file) {
+    return "no endpoints: no " + file + "; pass --endpoints HOST:PORT, set REDRAFT_ENDPOINTS, set REDRAFT_HOME to "
+        + "the DIR of 'scripts/cluster.sh start --dir DIR', or start a local cluster with scripts/cluster.sh start";
   }
 
   private static List<String> split(String commaSeparated) {

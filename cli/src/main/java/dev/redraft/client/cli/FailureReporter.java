@@ -6,6 +6,7 @@ import dev.redraft.client.ClusterUnavailableException;
 import dev.redraft.client.InvalidRequestException;
 import dev.redraft.client.RedisErrorException;
 import dev.redraft.client.RedraftRpcException;
+import dev.redraft.client.cli.output.DisplayText;
 import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine;
@@ -19,9 +20,26 @@ import picocli.CommandLine.ParseResult;
 final class FailureReporter implements IExecutionExceptionHandler {
   static final String STATUS_HINT = " Check the nodes with 'redraft cluster status'.";
 
+  /** What to say about a failure (one line) and the exit code it gives. */
+  record Failure(String message, int exitCode) {}
+
   @Override
   public int handleExecutionException(Exception failure, CommandLine commandLine, ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
+    Failure described = describe(failure, isStatusCommand(commandLine));
+    err.println(described.message());
+    if (debug(commandLine)) {
+      failure.printStackTrace(err);
+    }
+    err.flush();
+    return described.exitCode();
+  }
+
+  /**
+   * The one line and exit code for a failure; {@code statusCommand} leaves out the hint to run
+   * 'cluster status' (no help when that was the command).
+   */
+  static Failure describe(Exception failure, boolean statusCommand) {
     int exitCode;
     String message;
     if (failure instanceof AdminRefusedException refused) {
@@ -38,7 +56,7 @@ final class FailureReporter implements IExecutionExceptionHandler {
       exitCode = ExitCodes.COMMAND_FAILED;
     } else if (failure instanceof ClusterUnavailableException) {
       // Also OutcomeUnknownException, whose message says the write may have been applied.
-      message = "error: " + failure.getMessage() + (isStatusCommand(commandLine) ? "" : STATUS_HINT);
+      message = "error: " + failure.getMessage() + (statusCommand ? "" : STATUS_HINT);
       exitCode = ExitCodes.UNAVAILABLE;
     } else if (failure instanceof RedraftRpcException) {
       message = "error: " + failure.getMessage();
@@ -50,12 +68,7 @@ final class FailureReporter implements IExecutionExceptionHandler {
       message = "error: " + failure + " (run again with --debug for the stack trace)";
       exitCode = ExitCodes.COMMAND_FAILED;
     }
-    err.println(firstLine(message));
-    if (debug(commandLine)) {
-      failure.printStackTrace(err);
-    }
-    err.flush();
-    return exitCode;
+    return new Failure(DisplayText.message(firstLine(message)), exitCode);
   }
 
   /** Redis' and the catalog's words for wrong arguments: arity, or options it does not take. */

@@ -12,7 +12,16 @@ public final class RedraftCli {
 
   /** Runs the tool in this process and returns its exit code. */
   public static int run(CliContext context, String... args) {
-    return commandLine(context).execute(args);
+    CommandLine commandLine = commandLine(context);
+    String[] expanded;
+    try {
+      expanded = StdinArgument.expand(args);
+    } catch (CliUsageException e) {
+      context.err().println("error: " + e.getMessage());
+      context.err().flush();
+      return ExitCodes.USAGE;
+    }
+    return commandLine.execute(expanded);
   }
 
   static CommandLine commandLine(CliContext context) {
@@ -20,6 +29,7 @@ public final class RedraftCli {
     commandLine.addSubcommand(new SetCommand());
     TypedSubcommands.addTo(commandLine);
     commandLine.addSubcommand(new GenericCommand());
+    commandLine.addSubcommand(new BatchCommand());
     commandLine.addSubcommand(new ClusterCommand());
     commandLine.addSubcommand(new CompletionCommand());
     commandLine.addSubcommand(new MemberCommand());

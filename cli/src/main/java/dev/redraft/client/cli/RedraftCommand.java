@@ -6,6 +6,7 @@ import dev.redraft.client.cli.output.JsonAdminPrinter;
 import dev.redraft.client.cli.output.JsonMemberStatusPrinter;
 import dev.redraft.client.cli.output.JsonReplyPrinter;
 import dev.redraft.client.cli.output.MemberStatusPrinter;
+import dev.redraft.client.cli.output.RawReplyPrinter;
 import dev.redraft.client.cli.output.ReplyPrinter;
 import dev.redraft.client.cli.output.TableAdminPrinter;
 import dev.redraft.client.cli.output.TableMemberPrinter;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
 /** The top-level {@code redraft} command: holds the options every subcommand shares. */
 @Command(name = "redraft", mixinStandardHelpOptions = true,
     versionProvider = RedraftCommand.Version.class,
-    description = "Talk to a Redraft cluster: strongly consistent Redis through Raft.",
+    description = {"Talk to a Redraft cluster: strongly consistent Redis through Raft.",
+        "With no command: an interactive prompt on a terminal (help, quit), else the commands on standard "
+            + "input, one per line, as redis-cli runs them."},
     footer = {"", "Exit codes: 0 ok, 1 Redis error, request refused or a check that found a problem "
         + "(cluster status, member list, verify), 2 wrong arguments (whoever detects them: this tool or "
         + "the server), 3 cluster unavailable or outcome unknown."})
@@ -49,9 +52,14 @@ final class RedraftCommand implements Callable<Integer> {
           + "member add/remove/promote, leader transfer and snapshot).")
   Duration timeout;
 
-  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json",
-      description = "Output format: text/table (human, the default) or json.")
+  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "text|table|json|raw",
+      description = "Output format: text/table (human, the default), json, or raw (a value's exact bytes, "
+          + "e.g. redraft -o raw get photo > photo.jpg).")
   OutputFormat output;
+
+  @Option(names = StdinArgument.OPTION, description = "Read the last argument of the Redis command from standard "
+      + "input, byte for byte, as redis-cli -x does: redraft -x set KEY < FILE.")
+  boolean stdinArgument;
 
   @Option(names = "--debug", scope = ScopeType.INHERIT,
       description = "On failure, print the stack trace as well as the one-line message.")
@@ -66,9 +74,23 @@ final class RedraftCommand implements Callable<Integer> {
     return (RedraftCommand) spec.root().userObject();
   }
 
+  /**
+   * No command: on a terminal, an interactive prompt; otherwise the commands on standard input, one
+   * per line, as {@code redis-cli < FILE} runs them.
+   */
   @Override
-  public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing command: try 'redraft get KEY' or 'redraft --help'");
+  public Integer call() throws java.io.IOException {
+    if (stdinArgument) {
+      throw new ParameterException(spec.commandLine(), "-x needs a Redis command: try 'redraft -x set KEY < FILE'");
+    }
+    try (ShellSession session = new ShellSession(this)) {
+      return context.interactive() ? InteractivePrompt.run(this, session) : session.runAll(context.in());
+    }
+  }
+
+  /** The endpoints this command talks to (see {@link EndpointResolver}). */
+  java.util.List<String> endpoints() {
+    return EndpointResolver.resolve(endpoints, context.env(), context.workingDir());
   }
 
   RedraftClient openClient() {
@@ -81,9 +103,15 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   private RedraftClient openClient(Duration defaultTimeout) {
-    return context.clientFactory().open(
-        EndpointResolver.resolve(endpoints, context.env(), context.workingDir()),
-        timeout != null ? timeout : defaultTimeout);
+    return context.clientFactory().open(endpoints(), timeout != null ? timeout : defaultTimeout);
+  }
+
+  java.io.InputStream stdin() {
+    return context.in();
+  }
+
+  CliContext context() {
+    return context;
   }
 
   PrintWriter out() {
@@ -95,7 +123,11 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   ReplyPrinter replyPrinter() {
-    return output == OutputFormat.JSON ? new JsonReplyPrinter() : new TextReplyPrinter();
+    return switch (output == null ? OutputFormat.TEXT : output) {
+      case JSON -> new JsonReplyPrinter();
+      case RAW -> new RawReplyPrinter(context.stdout());
+      case TEXT, TABLE -> new TextReplyPrinter();
+    };
   }
 
   MemberStatusPrinter memberStatusPrinter() {

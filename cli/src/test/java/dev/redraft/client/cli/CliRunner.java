@@ -3,8 +3,12 @@ package dev.redraft.client.cli;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RetryPolicy;
 import dev.redraft.client.testing.ScriptedServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -12,7 +16,8 @@ import java.util.Map;
 
 /** Runs the redraft tool in this JVM against in-process servers, capturing output and exit code. */
 final class CliRunner {
-  record Result(int exitCode, String out, String err) {}
+  /** What the tool wrote: stdout as text and as bytes (-o raw), stderr, and the exit code. */
+  record Result(int exitCode, String out, String err, byte[] outBytes) {}
 
   private final Map<String, String> env = new HashMap<>();
   private final Path workingDir;
@@ -27,7 +32,13 @@ final class CliRunner {
   }
 
   Result run(String... args) {
-    StringWriter out = new StringWriter();
+    return runWithInput(new byte[0], args);
+  }
+
+  /** Runs the tool with these bytes as its standard input (not a terminal). */
+  Result runWithInput(byte[] stdin, String... args) {
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
     StringWriter err = new StringWriter();
     CliContext context = new CliContext(Map.copyOf(env), workingDir,
         (endpoints, timeout) -> RedraftClient.builder()
@@ -36,8 +47,9 @@ final class CliRunner {
             .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))
             .channelFactory(ScriptedServer.channels())
             .build(),
-        new PrintWriter(out, true), new PrintWriter(err, true));
+        out, new PrintWriter(err, true)).withInput(new ByteArrayInputStream(stdin)).withStdout(stdout);
     int exitCode = RedraftCli.run(context, args);
-    return new Result(exitCode, out.toString(), err.toString());
+    out.flush();
+    return new Result(exitCode, stdout.toString(StandardCharsets.UTF_8), err.toString(), stdout.toByteArray());
   }
 }

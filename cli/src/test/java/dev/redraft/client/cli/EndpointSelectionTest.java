@@ -34,8 +34,9 @@ class EndpointSelectionTest {
     CliRunner.Result result = new CliRunner(workingDir).run("get", "k");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).isEqualTo("error: no endpoints: pass --endpoints, set REDRAFT_ENDPOINTS, "
-        + "or start a local cluster with scripts/cluster.sh start\n");
+    assertThat(result.err()).isEqualTo("error: no endpoints: no " + workingDir.resolve(".redraft/endpoints")
+        + "; pass --endpoints HOST:PORT, set REDRAFT_ENDPOINTS, set REDRAFT_HOME to the DIR of 'scripts/cluster.sh "
+        + "start --dir DIR', or start a local cluster with scripts/cluster.sh start\n");
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.redraft.api.v1.ClusterStatusResponse;
+import dev.redraft.api.v1.MemberStatus;
 import dev.redraft.api.v1.TakeSnapshotRequest;
 import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.client.testing.ScriptedServer;
@@ -67,6 +69,32 @@ class LeaderAndSnapshotCommandTest {
     assertThat(result.exitCode()).isEqualTo(ExitCodes.COMMAND_FAILED);
     assertThat(result.err()).contains("(error) n4 is a learner, not a voter");
     assertThat(cli.run("leader").exitCode()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void transferToAnUnreachableOrUnreadyNodeFailsAtOnceAndChangesNothing() {
+    node.clusterStatus(ClusterStatusResponse.newBuilder()
+        .addMembers(MemberStatus.newBuilder().setNodeId("n1").setReachable(true).setReady(true).setVoter(true))
+        .addMembers(MemberStatus.newBuilder().setNodeId("n2").setReachable(true).setReady(false).setVoter(true)
+            .setDetail("catching up"))
+        .addMembers(MemberStatus.newBuilder().setNodeId("n3").setReachable(false).setVoter(true)
+            .setDetail("not reachable at 127.0.0.1:7003: Connection refused"))
+        .build());
+
+    long start = System.nanoTime();
+    CliRunner.Result dead = cli.run("leader", "transfer", "n3");
+    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    assertThat(dead.exitCode()).isEqualTo(ExitCodes.COMMAND_FAILED);
+    assertThat(dead.err()).isEqualTo("error: node n3 is unreachable (not reachable at 127.0.0.1:7003: Connection "
+        + "refused), so it cannot take leadership; nothing changed. Start it or wait until it is ready (redraft "
+        + "cluster status), or transfer to another voter\n");
+    CliRunner.Result unready = cli.run("leader", "transfer", "n2");
+    assertThat(unready.exitCode()).isEqualTo(ExitCodes.COMMAND_FAILED);
+    assertThat(unready.err()).contains("node n2 is not ready (catching up)");
+    assertThat(node.adminRequests).isEmpty();
+
+    assertThat(cli.run("leader", "transfer", "n1").exitCode()).isZero();
+    assertThat(node.adminRequests).containsExactly(TransferLeadershipRequest.newBuilder().setNodeId("n1").build());
   }
 
   @Test

@@ -2,10 +2,13 @@ package dev.redraft.client.cli.output;
 
 import dev.redraft.api.v1.Reply;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * Replies as JSON values: strings for status and bulk replies, numbers for integers, null for nil,
- * arrays for arrays, and {"error": "..."} for an error reply.
+ * Replies as JSON values: strings for status replies, numbers for integers, null for nil, arrays for
+ * arrays, {"error": "..."} for an error reply; a bulk value is a string when it is valid UTF-8 (control
+ * characters in JSON's escapes), else {"base64": "..."} holding its exact bytes.
  */
 public final class JsonReplyPrinter implements ReplyPrinter {
   @Override
@@ -14,12 +17,19 @@ public final class JsonReplyPrinter implements ReplyPrinter {
     out.flush();
   }
 
-  static String toJson(Reply reply) {
+  /** One JSON array of the replies. */
+  @Override
+  public void printAll(List<Reply> replies, PrintWriter out) {
+    out.println(replies.stream().map(JsonReplyPrinter::toJson).collect(Collectors.joining(", ", "[", "]")));
+    out.flush();
+  }
+
+  public static String toJson(Reply reply) {
     return switch (reply.getKindCase()) {
       case STATUS -> Json.quote(reply.getStatus());
       case ERROR -> "{\"error\": " + Json.quote(reply.getError()) + "}";
       case INTEGER -> Long.toString(reply.getInteger());
-      case BULK -> Json.quote(reply.getBulk().toStringUtf8());
+      case BULK -> Json.bytes(reply.getBulk().toByteArray());
       case NIL, KIND_NOT_SET -> "null";
       case ARRAY -> {
         StringBuilder json = new StringBuilder("[");

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Replies as redis-cli prints them: {@code OK}, the plain value of a bulk string, {@code (nil)},
- * {@code (integer) 5}, {@code (error) ...}, and numbered lines for arrays (nested ones indented).
+ * Replies as redis-cli prints them: {@code OK}, the value of a bulk string (quoted with escapes when it
+ * is not printable text, see {@link DisplayText}), {@code (nil)}, {@code (integer) 5}, {@code (error)
+ * ...}, and numbered lines for arrays (nested ones indented).
  */
 public final class TextReplyPrinter implements ReplyPrinter {
   @Override
@@ -18,12 +19,12 @@ public final class TextReplyPrinter implements ReplyPrinter {
     out.flush();
   }
 
-  static List<String> lines(Reply reply) {
+  public static List<String> lines(Reply reply) {
     return switch (reply.getKindCase()) {
-      case STATUS -> List.of(reply.getStatus());
-      case ERROR -> List.of("(error) " + reply.getError());
+      case STATUS -> List.of(DisplayText.message(reply.getStatus()));
+      case ERROR -> List.of("(error) " + DisplayText.message(reply.getError()));
       case INTEGER -> List.of("(integer) " + reply.getInteger());
-      case BULK -> List.of(reply.getBulk().toStringUtf8());
+      case BULK -> List.of(DisplayText.value(reply.getBulk().toByteArray()));
       case NIL, KIND_NOT_SET -> List.of("(nil)");
       case ARRAY -> arrayLines(reply.getArray().getItemsList());
     };
