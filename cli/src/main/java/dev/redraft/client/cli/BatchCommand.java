@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code redraft batch}: several Redis commands applied as one atomic batch, all or nothing. */
 @Command(name = "batch", mixinStandardHelpOptions = true,
-    description = {"Apply several write commands as one atomic batch: all of them, in order, or none (a "
-        + "read such as GET is refused). "
+    description = {"Apply several commands as one atomic batch: all of them, in order, or none (reads such as "
+        + "GET are answered at the batch's log position; a read whose reply differs between replicas, such as "
+        + "SMEMBERS, and a lone read are refused). "
         + "Commands come from the arguments (one command each, e.g. 'SET a 1' 'INCR a'), else from "
         + "--file, else from standard input, one per line, quoted as redis-cli takes them (\"a b\", "
         + "'a b', \"\\xff\\n\"); blank lines and # comments are skipped. Prints each reply in order (-o "

@@ -17,9 +17,47 @@ import java.util.stream.Collectors;
 public final class CommandListDoc {
   private CommandListDoc() {}
 
+  /** The lines around README's generated command table. */
+  public static final String README_BEGIN = "<!-- commands: generated from CommandCatalog by CommandListDoc -->";
+  public static final String README_END = "<!-- commands: end -->";
+
+  /** Arguments: docs/commands.md, and optionally README.md, whose table between the markers is replaced. */
   public static void main(String[] args) throws IOException {
     Path file = Path.of(args.length > 0 ? args[0] : "docs/commands.md");
     Files.writeString(file, render(), StandardCharsets.UTF_8);
+    if (args.length > 1) {
+      Path readme = Path.of(args[1]);
+      Files.writeString(readme, withReadmeTable(Files.readString(readme, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** README's short table: the supported commands by group, writes and reads. */
+  public static String readmeTable() {
+    StringBuilder out = new StringBuilder("| group | writes | reads |\n|---|---|---|\n");
+    Map<CommandGroup, List<CommandSpec>> byGroup = byGroup();
+    byGroup.forEach((group, specs) -> out.append("| ").append(group.title()).append(" | ")
+        .append(names(specs, CommandKind.WRITE)).append(" | ").append(names(specs, CommandKind.READ)).append(" |\n"));
+    return out.toString();
+  }
+
+  /** {@code readme} with the text between the markers replaced by {@link #readmeTable()}. */
+  public static String withReadmeTable(String readme) {
+    int begin = readme.indexOf(README_BEGIN);
+    int end = readme.indexOf(README_END);
+    if (begin < 0 || end < begin) {
+      throw new IllegalArgumentException("README.md has no " + README_BEGIN + " ... " + README_END + " block");
+    }
+    return readme.substring(0, begin + README_BEGIN.length()) + "\n" + readmeTable() + readme.substring(end);
+  }
+
+  private static String names(List<CommandSpec> specs, CommandKind kind) {
+    return specs.stream().filter(spec -> spec.kind() == kind).map(CommandSpec::name).collect(Collectors.joining(", "));
+  }
+
+  private static Map<CommandGroup, List<CommandSpec>> byGroup() {
+    return CommandCatalog.supported().stream()
+        .collect(Collectors.groupingBy(CommandSpec::group, () -> new EnumMap<>(CommandGroup.class),
+            Collectors.toList()));
   }
 
   /** The whole document. */
@@ -36,10 +74,7 @@ public final class CommandListDoc {
         .append("(marked *varies*: order of a hash table, random picks). Relative times (EX, PX, EXPIRE,\n")
         .append("SETEX, GETEX) become absolute deadlines fixed by the leader; XADD's `*` becomes an ID from the\n")
         .append("log's time. Keys starting with `__redraft:` are Redraft's own: never shown, never writable.\n\n");
-    Map<CommandGroup, List<CommandSpec>> byGroup = CommandCatalog.supported().stream()
-        .collect(Collectors.groupingBy(CommandSpec::group, () -> new EnumMap<>(CommandGroup.class),
-            Collectors.toList()));
-    byGroup.forEach((group, specs) -> {
+    byGroup().forEach((group, specs) -> {
       out.append("## ").append(group.title()).append("\n\n")
           .append("| Command | Sent as | Usage |\n|---|---|---|\n");
       for (CommandSpec spec : specs) {

@@ -27,7 +27,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * The same random command sequence, covering every group of the catalog, sent to a plain
- * redis-server and to a three-node Redraft cluster through the client library: the replies must be
+ * redis-server and to a three-node Redraft cluster, every other command through the client library
+ * (gRPC) and the others through a node's RESP port (Jedis): the replies must be
  * equal one by one, and the replicas' data identical at the end. Replies that legitimately differ are
  * compared by what must hold: TTLs by sign, random picks by count, unordered collections as sets.
  * Now and then a few commands go as one atomic batch (reads included), and to Redis as MULTI/EXEC:
@@ -51,8 +52,10 @@ class DifferentialTest {
     long seed = Long.getLong("redraft.differential.seed", System.nanoTime());
     RandomCommands commands = new RandomCommands(seed);
     RedisServerProcess plain = RedisServerProcess.start(dir.resolve("plain-redis"));
-    try (TestCluster cluster = TestCluster.start(3, dir.resolve("cluster")); Jedis redis = plain.jedis()) {
+    try (TestCluster cluster = TestCluster.start(3, dir.resolve("cluster")); Jedis redis = plain.jedis();
+        Jedis resp0 = resp(cluster, 0); Jedis resp1 = resp(cluster, 1); Jedis resp2 = resp(cluster, 2)) {
       RedraftClient client = cluster.client();
+      List<Jedis> respPorts = List.of(resp0, resp1, resp2);
       List<String> history = new ArrayList<>();
       int batches = 0;
       for (int i = 0; i < COMMANDS; i++) {
@@ -70,7 +73,9 @@ class DifferentialTest {
         String name = words[0];
         String[] args = Arrays.copyOfRange(words, 1, words.length);
         String expected = normalize(name, fromRedis(redis, words));
-        String actual = normalize(name, fromRedraft(client, name, args));
+        // Every other command through the RESP port of one of the nodes: both front doors answer as Redis.
+        String actual = normalize(name, i % 2 == 0 ? fromRedraft(client, name, args)
+            : fromRedis(respPorts.get(i % 3), words));
         assertThat(actual).as("command %d of seed %d: %s%nlast commands:%n%s", i, seed, line,
             String.join("\n", history.subList(Math.max(0, history.size() - 15), history.size())))
             .isEqualTo(expected);
@@ -84,6 +89,12 @@ class DifferentialTest {
     } finally {
       plain.stop();
     }
+  }
+
+  private static Jedis resp(TestCluster cluster, int node) {
+    return new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", cluster.respPort(node)),
+        redis.clients.jedis.DefaultJedisClientConfig.builder().timeoutMillis(20_000).autoNegotiateProtocol(false)
+            .build());
   }
 
   /** Commands a batch may hold: no read whose reply varies between replicas, no flush. */
