@@ -16,7 +16,7 @@
 #   scripts/cluster.sh clean  [--dir DIR]
 #   scripts/cluster.sh logs   [NODE] [--dir DIR]
 #   scripts/cluster.sh redis-cli [--node ID] [REDIS-CLI ARGS...]   redis-cli on a node's RESP port (default:
-#       the first), with the cluster's password from DIR/resp.password (through the environment)
+#       the leader's), with the cluster's password from DIR/resp.password (through the environment)
 #
 # DIR defaults to $REDRAFT_HOME or ./.redraft. Works from any directory.
 set -euo pipefail
@@ -770,7 +770,7 @@ cmd_logs() {
 }
 
 cmd_redis_cli() {
-  local address
+  local address=""
   [[ -s "$DIR/resp-endpoints" ]] || die "no RESP ports in $DIR: start a cluster with '$CS start'"
   command -v redis-cli >/dev/null || die "redis-cli not found: install it (Debian: apt-get install -y redis-tools)"
   if [[ "${1:-}" == "--node" ]]; then
@@ -778,12 +778,20 @@ cmd_redis_cli() {
     address=$(sed -n 's/^RESP=//p' "$DIR/$2/node.env")
     [[ -n "$address" ]] || die "node $2 has no RESP port (it was set up before RESP ports existed)"
     shift 2
-  else
-    address=$(head -n 1 "$DIR/resp-endpoints")
   fi
-  trap - EXIT
   local password=""
   [[ -f "$DIR/resp.password" ]] && password=$(head -n 1 "$DIR/resp.password")
+  if [[ -z "${address:-}" ]]; then
+    # The leader's port when a node names it (lowest latency: a follower learns of a commit only with
+    # the leader's next message), else the first.
+    local first leader
+    first=$(head -n 1 "$DIR/resp-endpoints")
+    leader=$(REDISCLI_AUTH="$password" redis-cli -h "${first%:*}" -p "${first##*:}" info raft 2>/dev/null \
+      | tr -d '\r' | sed -n 's/^raft_leader_id://p')
+    [[ -n "$leader" && -f "$DIR/$leader/node.env" ]] && address=$(sed -n 's/^RESP=//p' "$DIR/$leader/node.env")
+    [[ -n "${address:-}" ]] || address=$first
+  fi
+  trap - EXIT
   if [[ -n "$password" ]]; then
     REDISCLI_AUTH="$password" exec redis-cli -h "${address%:*}" -p "${address##*:}" "$@"
   fi
