@@ -30,6 +30,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
@@ -504,6 +505,7 @@ public final class RaftNode implements AutoCloseable {
     }
     if (server != null) {
       server.close();
+      CommitHeartbeats.forget(RaftGroupMemberId.valueOf(selfId, group.getGroupId()));
     }
   }
 

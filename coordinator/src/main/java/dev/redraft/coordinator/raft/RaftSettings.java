@@ -6,6 +6,7 @@ import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -28,6 +29,8 @@ final class RaftSettings {
 
   static RaftProperties server(NodeConfig config) {
     RaftProperties props = new RaftProperties();
+    // Ratis' gRPC transport, with followers told of commits at once (CommitHeartbeats).
+    RaftConfigKeys.Rpc.setType(props, new CommitHeartbeats());
     RaftServerConfigKeys.setStorageDir(props, List.of(new File(config.dataDir().toFile(), "raft")));
     GrpcConfigKeys.Server.setHost(props, config.raftAddress().host());
     GrpcConfigKeys.Server.setPort(props, config.raftAddress().port());

@@ -72,6 +72,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
   /** Highest logical time handed out or applied: entries' times never go backwards on one leader. */
   private final AtomicLong logicalTime = new AtomicLong();
   private volatile ApplyPipeline pipeline;
+  /** This node's Raft server, once known: after each apply, a leader tells followers of the commit. */
+  private volatile RaftServer.Division division;
   private volatile boolean seenSelfAsMember;
   private volatile long lastConfigurationWithSelf = -1;
   private volatile DigestListener digestListener = (round, digest) -> { };
@@ -307,6 +309,16 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   private void onApplied(long term, long index) {
     updateLastAppliedTermIndex(term, index);
+    RaftServer.Division self = division;
+    if (self == null) {
+      try {
+        self = getServer().get().getDivision(getGroupId());
+        division = self;
+      } catch (Exception e) {
+        return; // not started yet: nothing to tell anyone
+      }
+    }
+    CommitHeartbeats.afterApplied(self);
   }
 
   /** On the leader, before the entry enters the log: validate and fix everything nondeterministic. */
