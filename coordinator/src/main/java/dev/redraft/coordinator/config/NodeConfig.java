@@ -37,6 +37,8 @@ public record NodeConfig(
     int sessionMax,
     LogFormat logFormat,
     String logLevel,
+    /** Null when TLS is off. */
+    TlsFiles tls,
     /** Test-only harness self-test switch ({@link ConfigKey#UNSAFE_READ_OPTION_DEFAULT}); false in production. */
     boolean unsafeReadOptionDefault) {
 
@@ -49,7 +51,12 @@ public record NodeConfig(
   public String toString() {
     return "NodeConfig[nodeId=" + nodeId + ", clusterId=" + clusterId + ", raftAddress=" + raftAddress
         + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisPassword="
-        + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir=" + dataDir + ", ...]";
+        + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir=" + dataDir + ", tls=" + tls
+        + ", ...]";
+  }
+
+  public Optional<TlsFiles> tlsFiles() {
+    return Optional.ofNullable(tls);
   }
 
   public Optional<HostPort> http() {

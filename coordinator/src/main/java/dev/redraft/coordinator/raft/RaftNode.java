@@ -2,6 +2,7 @@ package dev.redraft.coordinator.raft;
 
 import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.metrics.RaftMetricsSource;
@@ -54,6 +55,7 @@ public final class RaftNode implements AutoCloseable {
   private final RaftGroup group;
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
+  private final TlsMaterial tls;
   private volatile RaftClient client;
   /**
    * Writes spread over several Ratis clients per leader (one client's ordered window serializes its
@@ -100,8 +102,10 @@ public final class RaftNode implements AutoCloseable {
     return thread;
   });
 
-  public RaftNode(NodeConfig config, RedraftStateMachine stateMachine) {
+  /** {@code tls} null: plaintext Raft transport; else mutual TLS ({@link RaftTls}). */
+  public RaftNode(NodeConfig config, RedraftStateMachine stateMachine, TlsMaterial tls) {
     this.config = config;
+    this.tls = tls;
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     // A joining node's peers list names the running members; its own client must know it too (reads
     // go to this node itself).
@@ -131,7 +135,7 @@ public final class RaftNode implements AutoCloseable {
         .setGroup(serverGroup)
         .setStateMachine(stateMachine)
         .setProperties(RaftSettings.server(config))
-        .setParameters(RaftSettings.serverParameters())
+        .setParameters(RaftSettings.serverParameters(tls))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
@@ -153,6 +157,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newAdminClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.adminClient())
+        .setParameters(RaftSettings.clientParameters(tls))
         .setRaftGroup(group)
         .setLeaderId(selfId)
         .setRetryPolicy(ADMIN_RETRY_POLICY)
@@ -190,6 +195,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
+        .setParameters(RaftSettings.clientParameters(tls))
         .setRaftGroup(group)
         .setRetryPolicy(writeRetryPolicy(config))
         .build();
@@ -213,6 +219,7 @@ public final class RaftNode implements AutoCloseable {
     RaftGroup target = peer != null ? RaftGroup.valueOf(group.getGroupId(), peer) : members;
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
+        .setParameters(RaftSettings.clientParameters(tls))
         .setRaftGroup(target)
         .setLeaderId(peer != null ? leaderId : null)
         .setRetryPolicy(writeRetryPolicy(config))
