@@ -30,7 +30,7 @@ final class CliRunner {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CliContext context = new CliContext(Map.copyOf(env), workingDir,
-        (endpoints, timeout) -> RedraftClient.builder()
+        (endpoints, timeout, tls) -> RedraftClient.builder()
             .endpoints(endpoints)
             .requestTimeout(timeout)
             .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))
