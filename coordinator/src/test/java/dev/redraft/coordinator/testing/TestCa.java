@@ -51,12 +51,17 @@ public final class TestCa {
 
   /** A certificate whose extended key usage is {@code usages} (e.g. "serverAuth" only). */
   public Identity issue(String name, String usages) throws IOException {
+    return issue(name, usages, "IP:127.0.0.1,DNS:localhost");
+  }
+
+  /** A certificate with this extended key usage and these subject alternative names (e.g. "DNS:n1,IP:127.0.0.1"). */
+  public Identity issue(String name, String usages, String subjectAltNames) throws IOException {
     Path certFile = dir.resolve(name + ".pem");
     Path keyFile = dir.resolve(name + "-key.pem");
     Path csr = dir.resolve(name + ".csr");
     Path ext = dir.resolve(name + ".ext");
     Files.writeString(ext, "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-        + "extendedKeyUsage=" + usages + "\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        + "extendedKeyUsage=" + usages + "\nsubjectAltName=" + subjectAltNames + "\n");
     openssl(dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", keyFile.toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
     openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", cert.toString(), "-CAkey", key.toString(),
