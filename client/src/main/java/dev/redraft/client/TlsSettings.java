@@ -3,8 +3,11 @@ package dev.redraft.client;
 import io.grpc.ChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.Objects;
 
 /**
@@ -54,14 +57,18 @@ public final class TlsSettings {
    */
   ChannelCredentials credentials() {
     TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+    readable(caFile, "CA certificate");
+    if (certFile != null) {
+      readable(certFile, "client certificate");
+      readable(keyFile, "client private key");
+    }
     try {
-      builder.trustManager(readable(caFile, "CA certificate").toFile());
+      requireCertificates(caFile);
+      builder.trustManager(caFile.toFile());
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException("TLS: cannot use the CA certificate file " + caFile + ": " + reason(e), e);
     }
     if (certFile != null) {
-      readable(certFile, "client certificate");
-      readable(keyFile, "client private key");
       try {
         builder.keyManager(certFile.toFile(), keyFile.toFile());
       } catch (IOException | IllegalArgumentException e) {
@@ -72,9 +79,23 @@ public final class TlsSettings {
     return builder.build();
   }
 
+  /** gRPC parses the CA file only when a channel opens: parse it here so a bad one fails now. */
+  private static void requireCertificates(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new IllegalArgumentException("it holds no PEM certificate ('-----BEGIN CERTIFICATE-----')");
+      }
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("it is not a PEM certificate file (" + e.getMessage() + ")", e);
+    }
+  }
+
   private static Path readable(Path file, String what) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new IllegalArgumentException("TLS: the " + what + " file " + file + " does not exist");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("TLS: the " + what + " file " + file + " is not a regular file");
     }
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("TLS: the " + what + " file " + file + " cannot be read (permission denied)");
