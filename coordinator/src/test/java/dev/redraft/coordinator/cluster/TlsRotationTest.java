@@ -1,0 +1,124 @@
+package dev.redraft.coordinator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redraft.client.RedraftClient;
+import dev.redraft.coordinator.config.TlsFiles;
+import dev.redraft.coordinator.testing.TestCa;
+import dev.redraft.coordinator.testing.TestCluster;
+import dev.redraft.coordinator.tls.TlsMaterial;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Certificates are rotated by restarting one node at a time: each node's certificate and key files
+ * are replaced by newly issued ones and the node restarted, while a client keeps writing. Every write
+ * is acknowledged and applied once, and afterwards every node presents its new certificate.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class TlsRotationTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void renewingEveryNodesCertificateOneNodeAtATimeKeepsTheClusterServing() throws Exception {
+    TestCa ca = TestCa.create(dir.resolve("ca"), "rotation-ca");
+    TestCa.Identity prober = ca.issue("prober");
+    try (TestCluster cluster = TestCluster.startWithTls(3, dir.resolve("cluster"), ca)) {
+      RedraftClient client = cluster.client();
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicLong acknowledged = new AtomicLong();
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      Future<?> writer = pool.submit(() -> {
+        while (writing.get()) {
+          client.incr("rotation:counter");
+          acknowledged.incrementAndGet();
+        }
+        return null;
+      });
+
+      List<BigInteger> newSerials = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        TlsFiles files = cluster.node(i).config().tlsFiles().orElseThrow();
+        BigInteger before = presentedSerial(cluster.endpoint(i), ca, prober);
+        TestCa.Identity renewed = ca.issue(TestCluster.id(i) + "-renewed");
+        cluster.stopNode(i);
+        Files.copy(renewed.cert(), files.cert(), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.key(), files.key(), StandardCopyOption.REPLACE_EXISTING);
+        cluster.restartNode(i);
+        BigInteger after = presentedSerial(cluster.endpoint(i), ca, prober);
+        assertThat(after).as("%s presents its new certificate", TestCluster.id(i)).isNotEqualTo(before)
+            .isEqualTo(TlsMaterial.load(new TlsFiles(renewed.cert(), renewed.key(), ca.cert())).certificate()
+                .getSerialNumber());
+        newSerials.add(after);
+        cluster.awaitSameAppliedIndex();
+      }
+
+      long before = acknowledged.get();
+      // Writes go on after the last restart too.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (acknowledged.get() < before + 5 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      writing.set(false);
+      writer.get(1, TimeUnit.MINUTES);
+      pool.shutdown();
+      assertThat(acknowledged.get()).isGreaterThan(before);
+      cluster.awaitSameAppliedIndex();
+      for (int i = 0; i < 3; i++) {
+        try (var redis = cluster.redis(i).jedis()) {
+          assertThat(redis.get("rotation:counter")).as("n%d's counter", i + 1)
+              .isEqualTo(Long.toString(acknowledged.get()));
+        }
+      }
+      assertThat(newSerials).doesNotHaveDuplicates();
+    }
+  }
+
+  /** The serial number of the certificate a node presents on its API port, from a real handshake. */
+  private static BigInteger presentedSerial(String endpoint, TestCa ca, TestCa.Identity identity) throws Exception {
+    TlsMaterial mine = TlsMaterial.load(new TlsFiles(identity.cert(), identity.key(), ca.cert()));
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("me", mine.key(), new char[0], mine.chain().toArray(Certificate[]::new));
+    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, new char[0]);
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("ca", mine.trusted().get(0));
+    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trustManagers.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+    int colon = endpoint.lastIndexOf(':');
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
+        .createSocket(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)))) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setApplicationProtocols(new String[] {"h2"});
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+  }
+}
