@@ -3,6 +3,7 @@ package dev.redraft.coordinator.scripts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redraft.coordinator.chaos.harness.LinkProxy;
+import dev.redraft.coordinator.testing.TestCa;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -114,6 +115,21 @@ class TlsScriptsIT {
         }
       }
     }
+  }
+
+  @Test
+  void aNodeWithAKeyThatIsNotItsCertificatesStopsAtStartWithOneLine() throws Exception {
+    TestCa ca = TestCa.create(elsewhere.resolve("ca"), "start-check-ca");
+    TestCa.Identity n1 = ca.issue("n1");
+    TestCa.Identity n2 = ca.issue("n2");
+    Path jar = REPO.resolve("coordinator/target/redraft-coordinator.jar");
+    Result result = run(Map.of(), "java", "-jar", jar.toString(), "--node-id=n1", "--raft-address=127.0.0.1:1",
+        "--api-address=127.0.0.1:2", "--peers=n1=127.0.0.1:1", "--data-dir=" + elsewhere.resolve("data"),
+        "--tls-cert=" + n1.cert(), "--tls-key=" + n2.key(), "--tls-ca=" + ca.cert());
+    assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+    assertThat(result.output()).contains("redraft-coordinator: configuration error: tls-key: the private key in "
+        + n2.key() + " does not belong to the certificate in " + n1.cert() + " (tls-cert)")
+        .doesNotContain("Exception").doesNotContain("PRIVATE KEY");
   }
 
   private Result ok(Result result, String what) {
