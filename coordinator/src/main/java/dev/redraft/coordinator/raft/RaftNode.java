@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -56,6 +57,8 @@ public final class RaftNode implements AutoCloseable {
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
   private final TlsMaterial tls;
+  /** Shared by every Raft client of this node: mutual TLS with the node's certificate, or nothing. */
+  private final Parameters clientParameters;
   private volatile RaftClient client;
   /**
    * Writes spread over several Ratis clients per leader (one client's ordered window serializes its
@@ -106,6 +109,7 @@ public final class RaftNode implements AutoCloseable {
   public RaftNode(NodeConfig config, RedraftStateMachine stateMachine, TlsMaterial tls) {
     this.config = config;
     this.tls = tls;
+    this.clientParameters = RaftSettings.clientParameters(tls);
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     // A joining node's peers list names the running members; its own client must know it too (reads
     // go to this node itself).
@@ -157,7 +161,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newAdminClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.adminClient())
-        .setParameters(RaftSettings.clientParameters(tls))
+        .setParameters(clientParameters)
         .setRaftGroup(group)
         .setLeaderId(selfId)
         .setRetryPolicy(ADMIN_RETRY_POLICY)
@@ -195,7 +199,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
-        .setParameters(RaftSettings.clientParameters(tls))
+        .setParameters(clientParameters)
         .setRaftGroup(group)
         .setRetryPolicy(writeRetryPolicy(config))
         .build();
@@ -219,7 +223,7 @@ public final class RaftNode implements AutoCloseable {
     RaftGroup target = peer != null ? RaftGroup.valueOf(group.getGroupId(), peer) : members;
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
-        .setParameters(RaftSettings.clientParameters(tls))
+        .setParameters(clientParameters)
         .setRaftGroup(target)
         .setLeaderId(peer != null ? leaderId : null)
         .setRetryPolicy(writeRetryPolicy(config))
