@@ -93,6 +93,26 @@ final class FailureTranslator {
     return new ClusterUnavailableException("no answer from the cluster after " + summary(failed), failed);
   }
 
+  /**
+   * The node dropped the connection without an HTTP/2 answer: gRPC says "Network closed for unknown
+   * reason", or the socket was reset. A plaintext call to a TLS port ends this way (which one depends
+   * on timing), as does a node that died mid-call: the hint says "if".
+   */
+  private static boolean closedWithoutAnswer(Status status) {
+    if (status.getCode() != Status.Code.UNAVAILABLE) {
+      return false;
+    }
+    if (NETWORK_CLOSED.equals(status.getDescription())) {
+      return true;
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("Connection reset by peer")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The deepest message of a cause chain: where TLS says which certificate check failed. */
   private static String innermostMessage(Throwable failure) {
     String message = String.valueOf(failure);
@@ -115,14 +135,14 @@ final class FailureTranslator {
     if (status.getDescription() != null) {
       text.append(": ").append(status.getDescription());
     }
-    if (NETWORK_CLOSED.equals(status.getDescription())) {
-      text.append(" (the node closed the connection without an answer: if the cluster uses TLS, the client needs"
-          + " TLS settings: the cluster's CA, a client certificate and key)");
-    }
     Throwable cause = status.getCause();
     if (cause != null) {
       // e.g. "io exception" alone does not say that the connection was refused.
       text.append(" (").append(cause.getMessage() != null ? cause.getMessage() : cause.toString()).append(')');
+    }
+    if (closedWithoutAnswer(status)) {
+      text.append(" (the node closed the connection without an answer: if the cluster uses TLS, the client needs"
+          + " TLS settings: the cluster's CA, a client certificate and key)");
     }
     return text.toString();
   }
