@@ -2,9 +2,12 @@
 # Starts, inspects, grows, shrinks and stops a local Redraft cluster: N redis-server processes
 # (loopback only, each with its own password) and N coordinator nodes, all files under one directory.
 #
-#   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT]
+#   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT] [--tls]
 #       A new cluster; or, on a DIR that holds a stopped one, the same cluster again: same ids, ports
 #       and data (--nodes and --base-port only shape a new cluster). Nodes already running are kept.
+#       --tls: mutual TLS on the API and Raft ports, with a throw-away CA made by openssl under DIR/tls/
+#       (ca.pem, ca-key.pem, NODE.pem/NODE-key.pem, client.pem/client-key.pem; owner-only). Remembered:
+#       later starts, start-node and add-node keep TLS, and scripts/redraft uses DIR/tls/ by itself.
 #   scripts/cluster.sh status [--dir DIR] [-o table|json]
 #   scripts/cluster.sh start-node ID [--dir DIR]           starts one stopped node (its Redis and coordinator)
 #   scripts/cluster.sh stop-node ID [--dir DIR]            stops one node; it stays a member (start-node resumes it)
@@ -152,12 +155,53 @@ members_json() {
   fi
 }
 
+# ---- TLS (start --tls): a throw-away CA and certificates under DIR/tls, made with openssl ----
+
+tls_on() { [[ -f "$DIR/tls/ca.pem" ]]; }
+
+# Commands of this script that run the redraft tool use the cluster's CA and client identity.
+export_tls_env() {
+  export REDRAFT_CACERT="$DIR/tls/ca.pem" REDRAFT_CERT="$DIR/tls/client.pem" REDRAFT_KEY="$DIR/tls/client-key.pem"
+}
+
+# openssl ARGS...: runs openssl, failing with its own words.
+run_openssl() {
+  local out
+  out=$(openssl "$@" 2>&1) || die "openssl $1 failed: $(tr '\n' ' ' <<<"$out")"
+}
+
+# A new CA (EC P-256, 10 years) in DIR/tls; the directory and every file in it are owner-only.
+make_ca() {
+  command -v openssl >/dev/null || die "--tls needs openssl (Debian: apt-get install -y openssl)"
+  local tdir="$DIR/tls"
+  mkdir -p "$tdir"
+  chmod 700 "$tdir"
+  run_openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tdir/ca-key.pem" -out "$tdir/ca.pem" -days 3650 -subj "/CN=Redraft local CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+}
+
+# issue_cert NAME USAGES: DIR/tls/NAME.pem and NAME-key.pem (PKCS#8), signed by the CA, for 127.0.0.1
+# and localhost; USAGES is the extended key usage (a node: serverAuth,clientAuth; a client: clientAuth).
+issue_cert() {
+  local name=$1 usages=$2 tdir="$DIR/tls"
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' \
+    "$usages" > "$tdir/$name.ext"
+  run_openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tdir/$name-key.pem" -out "$tdir/$name.csr" -subj "/CN=$name"
+  run_openssl x509 -req -in "$tdir/$name.csr" -CA "$tdir/ca.pem" -CAkey "$tdir/ca-key.pem" \
+    -set_serial "0x$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" -days 825 -extfile "$tdir/$name.ext" \
+    -out "$tdir/$name.pem"
+  rm -f "$tdir/$name.csr" "$tdir/$name.ext"
+}
+
 # Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
 # starts its Redis: loopback only, its own password, its own config.
 create_node() {
   local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6
   local ndir="$DIR/$node"
   mkdir -p "$ndir/redis" "$ndir/data"
+  if tls_on; then issue_cert "$node" serverAuth,clientAuth; fi
   local password
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$password" > "$ndir/redis.password"
@@ -239,19 +283,25 @@ start_coordinator() {
   # A node recorded before RESP ports existed has none (its node.env has no RESP line).
   local resp_flags=()
   [[ -n "$RESP" ]] && resp_flags=(--resp-address "$RESP")
+  local tls=()
+  if tls_on; then
+    tls=(--tls-cert "$DIR/tls/$NODE.pem" --tls-key "$DIR/tls/$NODE-key.pem" --tls-ca "$DIR/tls/ca.pem")
+  fi
   REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" REDRAFT_RESP_PASSWORD="$(resp_password)" \
     nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
-    --redis-address "$REDIS" --http-address "$HTTP" "${resp_flags[@]+"${resp_flags[@]}"}" --data-dir "$ndir/data" "$@" \
+    --redis-address "$REDIS" --http-address "$HTTP" "${resp_flags[@]+"${resp_flags[@]}"}" --data-dir "$ndir/data" \
+    "${tls[@]+"${tls[@]}"}" "$@" \
     >> "$ndir/coordinator.log" 2>&1 &
   echo $! > "$ndir/coordinator.pid"
   STARTED+=("$ndir/coordinator.pid")
 }
 
 cmd_start() {
-  local nodes=3 nodes_given="" base=""
+  local nodes=3 nodes_given="" base="" tls=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
+      --tls) tls=1; shift ;;
       --nodes) nodes="${2:-}"; nodes_given=$nodes; shift $(( $# > 1 ? 2 : 1 )) ;;
       --nodes=*) nodes="${1#*=}"; nodes_given=$nodes; shift ;;
       --base-port) base="${2:-}"; shift $(( $# > 1 ? 2 : 1 )) ;;
@@ -263,6 +313,10 @@ cmd_start() {
   [[ -z "$base" || "$base" =~ ^[0-9]+$ ]] || die "--base-port must be a port number, got '$base'"
   require_tools
   if [[ -n "$(member_dirs)" ]]; then
+    if [[ -n "$tls" ]] && ! tls_on; then
+      die "$DIR holds a cluster started without TLS: '$CS start' starts it as it was; for a TLS cluster run" \
+        "'$CS clean' first (it deletes $DIR) or use another --dir"
+    fi
     restart_cluster "$nodes_given" "$base"
     return
   fi
@@ -274,6 +328,13 @@ cmd_start() {
   ensure_jars
   [[ -n "$base" ]] || base=$(pick_base_port "$nodes")
   mkdir -p "$DIR"
+  # A new cluster: certificates left by an earlier one are not reused.
+  rm -rf "${DIR:?}/tls"
+  if [[ -n "$tls" ]]; then
+    make_ca
+    issue_cert client clientAuth
+    export_tls_env
+  fi
   : > "$DIR/endpoints"
   : > "$DIR/http-endpoints"
   : > "$DIR/resp-endpoints"
@@ -292,7 +353,7 @@ cmd_start() {
     started+=("n$i")
   done
   wait_for_write "${started[@]}"
-  echo "Redraft cluster of $nodes nodes is up (files in $DIR)."
+  echo "Redraft cluster of $nodes nodes is up (files in $DIR)${tls:+, with mutual TLS}."
   print_endpoints
 }
 
@@ -340,7 +401,7 @@ restart_cluster() {
   if (( ${#running[@]} > 0 )); then
     echo "Already running: ${running[*]}. Starting ${stopped[*]} ..."
   else
-    echo "Starting the cluster in $DIR again ($ids, same ports and data) ..."
+    echo "Starting the cluster in $DIR again ($ids, same ports and data$(tls_on && echo ", mutual TLS")) ..."
   fi
   for node in "${stopped[@]}"; do check_ports_free "$DIR/$node"; done
   write_endpoint_files "${dirs[@]}"
@@ -357,6 +418,10 @@ restart_cluster() {
 
 print_endpoints() {
   echo "Endpoints: $(endpoints_csv)"
+  if tls_on; then
+    echo "TLS: CA $DIR/tls/ca.pem, client identity $DIR/tls/client.pem (scripts/redraft uses them for this DIR;"
+    echo "     other tools: --cacert, --cert, --key or REDRAFT_CACERT, REDRAFT_CERT, REDRAFT_KEY)"
+  fi
   echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
   if [[ -s "$DIR/resp-endpoints" ]]; then
     echo "Redis protocol (RESP): $(paste -sd' ' "$DIR/resp-endpoints") (password in $DIR/resp.password)"
@@ -813,6 +878,7 @@ main() {
   mkdir -p "$(dirname "$DIR")"
   DIR="$(cd "$(dirname "$DIR")" && pwd)/$(basename "$DIR")"
   export REDRAFT_HOME="$DIR"
+  if tls_on; then export_tls_env; fi
   # This script as a command that works in the messages it prints: with --dir unless DIR is the default.
   CS="scripts/cluster.sh"
   [[ "$DIR" == "$(pwd)/.redraft" ]] || CS="scripts/cluster.sh --dir $(printf %q "$DIR")"

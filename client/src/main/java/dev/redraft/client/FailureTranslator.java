@@ -6,6 +6,9 @@ import java.util.concurrent.ExecutionException;
 
 /** The one place where a failed call becomes the exception callers see. */
 final class FailureTranslator {
+  /** What gRPC says when a connection closes with no HTTP/2 answer: e.g. a plaintext call to a TLS port. */
+  private static final String NETWORK_CLOSED = "Network closed for unknown reason";
+
   private FailureTranslator() {}
 
   static RuntimeException forWrite(Throwable failure) {
@@ -78,11 +81,47 @@ final class FailureTranslator {
   }
 
   private static ClusterUnavailableException unavailable(CallFailedException failed) {
+    if (RetryClassifier.isTlsFailure(failed.status())) {
+      return new ClusterUnavailableException("TLS handshake with " + failed.endpoint() + " failed ("
+          + innermostMessage(failed.status().getCause()) + "; " + summary(failed) + "). Check the client's TLS "
+          + "settings: it must trust the cluster's CA and present a certificate and key signed by it", failed);
+    }
     if (failed.noNodeAnswered()) {
       return new ClusterUnavailableException("no node answered: connection refused by every endpoint tried ("
           + summary(failed) + "). Are the nodes running, and are these their API addresses?", failed);
     }
     return new ClusterUnavailableException("no answer from the cluster after " + summary(failed), failed);
+  }
+
+  /**
+   * The node dropped the connection without an HTTP/2 answer: gRPC says "Network closed for unknown
+   * reason", or the socket was reset. A plaintext call to a TLS port ends this way (which one depends
+   * on timing), as does a node that died mid-call: the hint says "if".
+   */
+  private static boolean closedWithoutAnswer(Status status) {
+    if (status.getCode() != Status.Code.UNAVAILABLE) {
+      return false;
+    }
+    if (NETWORK_CLOSED.equals(status.getDescription())) {
+      return true;
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("Connection reset by peer")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The deepest message of a cause chain: where TLS says which certificate check failed. */
+  private static String innermostMessage(Throwable failure) {
+    String message = String.valueOf(failure);
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    return message;
   }
 
   private static String summary(CallFailedException failed) {
@@ -100,6 +139,10 @@ final class FailureTranslator {
     if (cause != null) {
       // e.g. "io exception" alone does not say that the connection was refused.
       text.append(" (").append(cause.getMessage() != null ? cause.getMessage() : cause.toString()).append(')');
+    }
+    if (closedWithoutAnswer(status)) {
+      text.append(" (the node closed the connection without an answer: if the cluster uses TLS, the client needs"
+          + " TLS settings: the cluster's CA, a client certificate and key)");
     }
     return text.toString();
   }

@@ -384,6 +384,16 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
       return this;
     }
 
+    /**
+     * TLS to the nodes (a cluster started with tls-cert/tls-key/tls-ca): the CA to trust and the
+     * client certificate to present. Reads the files now; a missing or unreadable one throws
+     * IllegalArgumentException naming it. Replaces any {@link #channelFactory}.
+     */
+    public Builder tls(TlsSettings settings) {
+      this.channelFactory = ChannelFactory.tls(Objects.requireNonNull(settings, "tls"));
+      return this;
+    }
+
     /** How channels are opened (default: plaintext); the client closes what it opens. */
     public Builder channelFactory(ChannelFactory factory) {
       this.channelFactory = Objects.requireNonNull(factory, "channelFactory");

@@ -3,6 +3,7 @@ package dev.redraft.client;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.net.ConnectException;
+import javax.net.ssl.SSLException;
 
 /** Which failed attempts are retried, and which make the client try another endpoint. */
 final class RetryClassifier {
@@ -43,15 +44,29 @@ final class RetryClassifier {
    */
   static boolean leavesWriteOutcomeUnknown(Status status) {
     return switch (status.getCode()) {
-      case UNAVAILABLE -> !connectionRefused(status.getCause());
+      case UNAVAILABLE -> !connectionRefused(status.getCause()) && !isTlsFailure(status);
       case DEADLINE_EXCEEDED, UNKNOWN, INTERNAL, CANCELLED, DATA_LOSS -> true;
       default -> false;
     };
   }
 
-  /** The attempt never reached a node: its connection was refused or could not be made. */
+  /**
+   * The attempt never reached a node: its connection was refused or could not be made, or the TLS
+   * handshake failed (the node handles no request on a connection whose handshake it did not finish).
+   */
   static boolean isConnectFailure(Status status) {
-    return status.getCode() == Status.Code.UNAVAILABLE && connectionRefused(status.getCause());
+    return status.getCode() == Status.Code.UNAVAILABLE
+        && (connectionRefused(status.getCause()) || isTlsFailure(status));
+  }
+
+  /** The TLS handshake failed: a certificate was refused by either side, or no common protocol or suite. */
+  static boolean isTlsFailure(Status status) {
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean connectionRefused(Throwable cause) {

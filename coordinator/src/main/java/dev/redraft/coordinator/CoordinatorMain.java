@@ -36,6 +36,12 @@ public final class CoordinatorMain {
     CoordinatorNode node;
     try {
       node = CoordinatorNode.start(config);
+    } catch (ConfigException e) {
+      // Found at start (a TLS file that is missing, unreadable or wrong): one line, no stack trace.
+      LOG.error("node {} failed to start: configuration error: {}", config.nodeId(), e.getMessage());
+      System.err.println("redraft-coordinator: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
     } catch (Exception e) {
       LOG.error("node {} failed to start: {}", config.nodeId(), e.getMessage(), e);
       System.err.println("redraft-coordinator: node " + config.nodeId() + " failed to start: " + e.getMessage());

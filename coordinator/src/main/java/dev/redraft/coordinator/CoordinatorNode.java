@@ -15,6 +15,7 @@ import dev.redraft.coordinator.verify.ReplicaVerifier;
 import dev.redraft.coordinator.verify.VerifyScheduler;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Limits;
+import dev.redraft.coordinator.config.ConfigKey;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.DataDirectory;
@@ -32,6 +33,7 @@ import dev.redraft.coordinator.redis.RedisPreflight;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisSnapshots;
 import dev.redraft.coordinator.resp.RespServer;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,15 @@ public final class CoordinatorNode implements AutoCloseable {
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
     DataDirectory.secure(config.nodeId(), config.dataDir());
+    // First: a bad certificate or key stops the node before anything listens.
+    TlsMaterial tls = config.tlsFiles().map(TlsMaterial::load).orElse(null);
+    if (tls == null) {
+      LOG.warn("node {}: TLS is off (no {}, {}, {}): the API and Raft ports are plaintext and take any caller; "
+          + "fine for a local try-out, never in production", config.nodeId(), ConfigKey.TLS_CERT.key(),
+          ConfigKey.TLS_KEY.key(), ConfigKey.TLS_CA.key());
+    } else {
+      LOG.info("node {}: mutual TLS on the API and Raft ports: {}", config.nodeId(), tls.describe());
+    }
     RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
         config.redisPassword(), REDIS_TIMEOUT);
     RedisPreflight.check(redis, config.redisAllowRemote());
@@ -83,8 +94,8 @@ public final class CoordinatorNode implements AutoCloseable {
     this.stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
         new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics,
         new ApplyRequest.SessionLimits(config.sessionIdleTimeout().toMillis(), config.sessionMax()));
-    this.raft = new RaftNode(config, stateMachine);
-    this.channels = new PeerChannels(config.nodeId(), members);
+    this.raft = new RaftNode(config, stateMachine, tls);
+    this.channels = new PeerChannels(config.nodeId(), members, tls);
     this.peerDigests = new PeerDigestClient(channels);
     this.verifier = new ReplicaVerifier(new RaftClusterView(raft, () -> leadershipGuard), peerDigests,
         new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health, metrics);
@@ -94,7 +105,7 @@ public final class CoordinatorNode implements AutoCloseable {
     metrics.bindRaft(raft.metricsSource());
     metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
     this.api = new ApiServer(config, raft, validator, health, members, reader::ping, readiness, metrics, channels,
-        verifier);
+        verifier, tls);
     this.validator = validator;
     this.removalWatch = new RemovalWatch(config.nodeId(), raft, health, members, channels,
         config.electionTimeoutMax());

@@ -3,6 +3,7 @@ package dev.redraft.client.cli;
 import dev.redraft.client.RedraftClient;
 import java.io.InputStream;
 import java.io.OutputStream;
+import dev.redraft.client.TlsSettings;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,10 +40,10 @@ public record CliContext(Map<String, String> env, Path workingDir, ClientFactory
     return new CliContext(env, workingDir, clientFactory, out, err, in, interactive, bytes);
   }
 
-  /** Opens a client to the resolved endpoints. */
+  /** Opens a client to the resolved endpoints; {@code tls} null: plaintext. */
   @FunctionalInterface
   public interface ClientFactory {
-    RedraftClient open(List<String> endpoints, Duration requestTimeout);
+    RedraftClient open(List<String> endpoints, Duration requestTimeout, TlsSettings tls);
   }
 
   /**
@@ -51,11 +52,17 @@ public record CliContext(Map<String, String> env, Path workingDir, ClientFactory
    */
   public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
 
-  /** The real process: System.getenv, the current directory, stdin/stdout/stderr, plaintext gRPC. */
+  /** The real process: System.getenv, the current directory, stdin/stdout/stderr, gRPC (TLS when configured). */
   public static CliContext system() {
     return new CliContext(System.getenv(), Path.of("").toAbsolutePath(),
-        (endpoints, timeout) -> RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout)
-            .connectTimeout(CONNECT_TIMEOUT).build(),
+        (endpoints, timeout, tls) -> {
+          RedraftClient.Builder builder = RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout)
+              .connectTimeout(CONNECT_TIMEOUT);
+          if (tls != null) {
+            builder.tls(tls);
+          }
+          return builder.build();
+        },
         new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
         new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
         System.in, Terminal.stdinIsTerminal() && Terminal.stdoutIsTerminal(), System.out);

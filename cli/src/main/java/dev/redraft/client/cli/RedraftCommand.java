@@ -41,6 +41,21 @@ final class RedraftCommand implements Callable<Integer> {
           + "$REDRAFT_HOME/endpoints (REDRAFT_HOME defaults to ./.redraft).")
   String endpoints;
 
+  @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "TLS: trust this CA certificate (PEM) for the nodes. Default: $REDRAFT_CACERT, else "
+          + "$REDRAFT_HOME/tls/ca.pem if it exists (a cluster.sh --tls cluster), else plaintext.")
+  String cacert;
+
+  @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "TLS: the client certificate (PEM) to present. Default: $REDRAFT_CERT, else "
+          + "$REDRAFT_HOME/tls/client.pem with the CA found there.")
+  String cert;
+
+  @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "TLS: the private key (PEM, PKCS#8) of --cert. Default: $REDRAFT_KEY, else "
+          + "$REDRAFT_HOME/tls/client-key.pem with the CA found there.")
+  String key;
+
   /** How long a read, write or status call may take unless --timeout says otherwise. */
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   /** The same for admin changes: adding a node waits until it has caught up. */
@@ -103,7 +118,8 @@ final class RedraftCommand implements Callable<Integer> {
   }
 
   private RedraftClient openClient(Duration defaultTimeout) {
-    return context.clientFactory().open(endpoints(), timeout != null ? timeout : defaultTimeout);
+    return context.clientFactory().open(endpoints(), timeout != null ? timeout : defaultTimeout,
+        TlsResolver.resolve(cacert, cert, key, context.env(), context.workingDir()));
   }
 
   java.io.InputStream stdin() {

@@ -7,6 +7,7 @@ import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -26,7 +27,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The public gRPC server of one node: the KV and Admin services, the standard health service and
- * server reflection (so grpcurl works without the .proto files).
+ * server reflection (so grpcurl works without the .proto files). With TLS material, mutual TLS on
+ * that one port ({@link ApiTls}); without, plaintext.
  */
 public final class ApiServer implements AutoCloseable {
   /** gRPC's own limit on an inbound message: requests larger than max-request-bytes are refused anyway. */
@@ -40,7 +42,7 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
       MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
-      PeerChannels channels, ReplicaVerifier verifier) {
+      PeerChannels channels, ReplicaVerifier verifier, TlsMaterial tls) {
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
     this.confirmExecutor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "redraft-confirm-leadership");
@@ -56,8 +58,12 @@ public final class ApiServer implements AutoCloseable {
         config.maxBatchCommands(), config.requestTimeout(), health);
     this.kv = new KvOperations(writes, new ReadHandler(raft, leadership, validator, health, config.requestTimeout()),
         health, metrics);
-    this.server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
+    NettyServerBuilder builder = NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
+    if (tls != null) {
+      builder.sslContext(ApiTls.server(tls));
+    }
+    this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .callExecutor(ApiServer::kvCallsOnTheTransportThread)
         .addService(new KvService(kv, writes, headers))

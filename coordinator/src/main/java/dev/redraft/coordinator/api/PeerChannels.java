@@ -3,9 +3,11 @@ package dev.redraft.coordinator.api;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.node.MemberDirectory;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.MetadataUtils;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,9 +21,14 @@ public final class PeerChannels implements AutoCloseable {
   private final MemberDirectory members;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  public PeerChannels(String selfId, MemberDirectory members) {
+  /** Null: plaintext. */
+  private final SslContext tls;
+
+  /** {@code tls} null: plaintext channels; else TLS presenting this node's certificate. */
+  public PeerChannels(String selfId, MemberDirectory members, TlsMaterial tls) {
     this.selfId = selfId;
     this.members = members;
+    this.tls = tls == null ? null : ApiTls.peerClient(tls);
   }
 
   /** An admin stub for a node, marked as forwarded by this node, with a deadline. */
@@ -29,12 +36,17 @@ public final class PeerChannels implements AutoCloseable {
     var addresses = members.get(nodeId).orElseThrow(() -> new UnavailableException("node " + nodeId
         + " has not published its API address yet, so node " + selfId + " cannot " + why + ": retry"));
     ManagedChannel channel = channels.computeIfAbsent(addresses.apiAddress(),
-        address -> NettyChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
+        this::open);
     Metadata headers = new Metadata();
     headers.put(AdminService.FORWARDED_BY, selfId);
     return AdminGrpc.newBlockingStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
         .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  }
+
+  private ManagedChannel open(String address) {
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(address).maxInboundMessageSize(MAX_MESSAGE_BYTES);
+    return (tls == null ? builder.usePlaintext() : builder.sslContext(tls)).build();
   }
 
   @Override

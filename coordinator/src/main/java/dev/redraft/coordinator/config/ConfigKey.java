@@ -58,6 +58,12 @@ public enum ConfigKey {
           + " each entry (1..100000000)."),
   LOG_FORMAT("log-format", "text", "Log format on stdout: text (one line per event) or json (one JSON object per line)."),
   LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE."),
+  TLS_CERT("tls-cert", "",
+      "PEM file with this node's certificate (then its intermediates), signed by tls-ca, for serverAuth and"
+          + " clientAuth. With tls-key and tls-ca: the API and Raft ports use mutual TLS. Empty: no TLS (insecure)."),
+  TLS_KEY("tls-key", "", "PEM file with the unencrypted PKCS#8 private key of tls-cert; keep it owner-only (0600)."),
+  TLS_CA("tls-ca", "",
+      "PEM file with the cluster CA certificate(s): peers and API callers must present a certificate signed by one."),
   /**
    * Test-only, hidden from {@code --help}: serve linearizable reads with Ratis' DEFAULT read option,
    * which answers from a deposed leader's stale state. It exists only so the fault-injection

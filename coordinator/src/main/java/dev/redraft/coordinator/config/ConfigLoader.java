@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -184,7 +185,24 @@ public final class ConfigLoader {
         intInRange(raw, ConfigKey.SESSION_MAX, 1, 100_000_000),
         oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),
         oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name(),
+        tlsFiles(raw),
         bool(raw, ConfigKey.UNSAFE_READ_OPTION_DEFAULT));
+  }
+
+  /** All three TLS files, or none (TLS off); the files themselves are read when the node starts. */
+  private static TlsFiles tlsFiles(Map<ConfigKey, String> raw) {
+    List<ConfigKey> keys = List.of(ConfigKey.TLS_CERT, ConfigKey.TLS_KEY, ConfigKey.TLS_CA);
+    List<ConfigKey> set = keys.stream().filter(k -> !raw.getOrDefault(k, "").isEmpty()).toList();
+    if (set.isEmpty()) {
+      return null;
+    }
+    if (set.size() < keys.size()) {
+      ConfigKey missing = keys.stream().filter(k -> !set.contains(k)).findFirst().orElseThrow();
+      throw new ConfigException(missing.key() + " is required when " + set.get(0).key() + " is set: TLS needs "
+          + "tls-cert, tls-key and tls-ca together (or none of them for no TLS)");
+    }
+    return new TlsFiles(Path.of(raw.get(ConfigKey.TLS_CERT)), Path.of(raw.get(ConfigKey.TLS_KEY)),
+        Path.of(raw.get(ConfigKey.TLS_CA)));
   }
 
   private static Duration verifyInterval(Map<ConfigKey, String> raw) {

@@ -39,6 +39,8 @@ public record NodeConfig(
     int sessionMax,
     LogFormat logFormat,
     String logLevel,
+    /** Null when TLS is off. */
+    TlsFiles tls,
     /** Test-only harness self-test switch ({@link ConfigKey#UNSAFE_READ_OPTION_DEFAULT}); false in production. */
     boolean unsafeReadOptionDefault) {
 
@@ -53,7 +55,11 @@ public record NodeConfig(
         + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisPassword="
         + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", respAddress=" + respAddress
         + ", respPassword=" + (respPassword == null || respPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir="
-        + dataDir + ", ...]";
+        + dataDir + ", tls=" + tls + ", ...]";
+  }
+
+  public Optional<TlsFiles> tlsFiles() {
+    return Optional.ofNullable(tls);
   }
 
   public Optional<HostPort> http() {

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.raft;
 
 import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.metrics.RaftMetricsSource;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -55,6 +57,9 @@ public final class RaftNode implements AutoCloseable {
   private final RaftGroup group;
   private final RedraftStateMachine stateMachine;
   private RaftServer server;
+  private final TlsMaterial tls;
+  /** Shared by every Raft client of this node: mutual TLS with the node's certificate, or nothing. */
+  private final Parameters clientParameters;
   private volatile RaftClient client;
   /**
    * Writes spread over several Ratis clients per leader (one client's ordered window serializes its
@@ -101,8 +106,11 @@ public final class RaftNode implements AutoCloseable {
     return thread;
   });
 
-  public RaftNode(NodeConfig config, RedraftStateMachine stateMachine) {
+  /** {@code tls} null: plaintext Raft transport; else mutual TLS ({@link RaftTls}). */
+  public RaftNode(NodeConfig config, RedraftStateMachine stateMachine, TlsMaterial tls) {
     this.config = config;
+    this.tls = tls;
+    this.clientParameters = RaftSettings.clientParameters(tls);
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     // A joining node's peers list names the running members; its own client must know it too (reads
     // go to this node itself).
@@ -132,7 +140,7 @@ public final class RaftNode implements AutoCloseable {
         .setGroup(serverGroup)
         .setStateMachine(stateMachine)
         .setProperties(RaftSettings.server(config))
-        .setParameters(RaftSettings.serverParameters())
+        .setParameters(RaftSettings.serverParameters(tls))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
@@ -154,6 +162,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newAdminClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.adminClient())
+        .setParameters(clientParameters)
         .setRaftGroup(group)
         .setLeaderId(selfId)
         .setRetryPolicy(ADMIN_RETRY_POLICY)
@@ -191,6 +200,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
+        .setParameters(clientParameters)
         .setRaftGroup(group)
         .setRetryPolicy(writeRetryPolicy(config))
         .build();
@@ -214,6 +224,7 @@ public final class RaftNode implements AutoCloseable {
     RaftGroup target = peer != null ? RaftGroup.valueOf(group.getGroupId(), peer) : members;
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
+        .setParameters(clientParameters)
         .setRaftGroup(target)
         .setLeaderId(peer != null ? leaderId : null)
         .setRetryPolicy(writeRetryPolicy(config))

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.raft;
 
 import dev.redraft.coordinator.config.ConfigKey;
 import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -72,11 +73,20 @@ final class RaftSettings {
     return props;
   }
 
-  /** Objects (not settings) the Ratis server is built with. */
-  static Parameters serverParameters() {
-    Parameters parameters = new Parameters();
+  /** Objects (not settings) the Ratis server is built with; {@code tls} null: plaintext. */
+  static Parameters serverParameters(TlsMaterial tls) {
+    Parameters parameters = clientParameters(tls);
     // Compose off is not enough on its own: see SerialAppendEntries.
     GrpcConfigKeys.Server.setServicesCustomizer(parameters, SerialAppendEntries.customizer());
+    return parameters;
+  }
+
+  /** Objects every Raft client of this node is built with: mutual TLS when {@code tls} is given. */
+  static Parameters clientParameters(TlsMaterial tls) {
+    Parameters parameters = new Parameters();
+    if (tls != null) {
+      GrpcConfigKeys.TLS.setConf(parameters, RaftTls.of(tls));
+    }
     return parameters;
   }
 

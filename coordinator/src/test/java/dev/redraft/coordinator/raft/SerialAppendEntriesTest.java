@@ -69,7 +69,7 @@ class SerialAppendEntriesTest {
 
   @Test
   void theServerIsBuiltWithTheGate() {
-    Parameters parameters = RaftSettings.serverParameters();
+    Parameters parameters = RaftSettings.serverParameters(null);
     assertThat(GrpcConfigKeys.Server.servicesCustomizer(parameters)).isNotNull();
   }
 

@@ -6,7 +6,11 @@ import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.KVGrpc;
 import dev.redraft.api.v1.WriteRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +20,19 @@ public final class Grpc implements AutoCloseable {
 
   public Grpc(String endpoint) {
     this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
+  }
+
+  /** Over TLS: trusting {@code ca}, presenting {@code identity} (null: no client certificate). */
+  public Grpc(String endpoint, Path ca, TestCa.Identity identity) {
+    try {
+      SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(ca.toFile());
+      if (identity != null) {
+        tls.keyManager(identity.cert().toFile(), identity.key().toFile());
+      }
+      this.channel = NettyChannelBuilder.forTarget(endpoint).sslContext(tls.build()).build();
+    } catch (SSLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public AdminGrpc.AdminBlockingStub admin() {

@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.client.RedraftClient;
+import dev.redraft.client.TlsSettings;
 import dev.redraft.coordinator.CoordinatorNode;
 import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.raft.RaftStatus;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,10 +36,14 @@ public final class TestCluster implements AutoCloseable {
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<CoordinatorNode> nodes = new ArrayList<>();
   private final List<RedraftClient> clients = new ArrayList<>();
+  /** Null: no TLS. Else each node gets a certificate from it, and clients the identity "client". */
+  private final TestCa ca;
+  private TestCa.Identity clientIdentity;
 
-  private TestCluster(Path dir, Map<String, String> extraConfig) {
+  private TestCluster(Path dir, Map<String, String> extraConfig, TestCa ca) {
     this.dir = dir;
     this.extraConfig = Map.copyOf(extraConfig);
+    this.ca = ca;
   }
 
   public static TestCluster start(int size, Path dir) throws Exception {
@@ -49,7 +55,19 @@ public final class TestCluster implements AutoCloseable {
    * for tests that need snapshots and log purges to happen after a few entries.
    */
   public static TestCluster start(int size, Path dir, Map<String, String> extraConfig) throws Exception {
-    TestCluster cluster = new TestCluster(dir, extraConfig);
+    return start(size, dir, extraConfig, null);
+  }
+
+  /**
+   * A cluster with mutual TLS: every node has its own certificate issued by {@code ca} (tls-cert,
+   * tls-key, tls-ca); the harness and {@link #client()} use the identity "client" from the same CA.
+   */
+  public static TestCluster startWithTls(int size, Path dir, TestCa ca) throws Exception {
+    return start(size, dir, Map.of(), ca);
+  }
+
+  private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca) throws Exception {
+    TestCluster cluster = new TestCluster(dir, extraConfig, ca);
     try {
       cluster.boot(size);
     } catch (Exception | AssertionError e) {
@@ -60,6 +78,9 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private void boot(int size) throws Exception {
+    if (ca != null) {
+      clientIdentity = ca.issue("client");
+    }
     List<Integer> raftPorts = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
     String peers = IntStream.range(0, size)
         .mapToObj(i -> id(i) + "=127.0.0.1:" + raftPorts.get(i))
@@ -82,7 +103,7 @@ public final class TestCluster implements AutoCloseable {
   private void awaitAddressesKnownEverywhere() {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
       for (int i = 0; i < nodes.size(); i++) {
-        try (Grpc admin = new Grpc(endpoint(i))) {
+        try (Grpc admin = grpc(i)) {
           var members = admin.admin().clusterStatus(dev.redraft.api.v1.ClusterStatusRequest.getDefaultInstance())
               .getMembersList();
           if (members.size() < nodes.size() || members.stream().anyMatch(m -> m.getApiAddress().isEmpty())) {
@@ -96,8 +117,13 @@ public final class TestCluster implements AutoCloseable {
     });
   }
 
+  /** Raw gRPC to a node: plaintext, or TLS with the harness' client identity. */
+  public Grpc grpc(int index) {
+    return ca == null ? new Grpc(endpoint(index)) : new Grpc(endpoint(index), ca.cert(), clientIdentity);
+  }
+
   /** Starts node {@code index}'s Redis and builds its configuration. */
-  private NodeConfig configure(int index, int raftPort, String peers, boolean join) {
+  private NodeConfig configure(int index, int raftPort, String peers, boolean join) throws IOException {
     RedisServerProcess server = RedisServerProcess.start(dir.resolve(id(index)).resolve("redis"));
     redis.add(server);
     Map<String, String> env = new HashMap<>();
@@ -117,6 +143,10 @@ public final class TestCluster implements AutoCloseable {
         // No periodic VERIFY entries unless a test asks (they move the applied-index marker, so a
         // test comparing Redis digests node by node could straddle one); later flags win.
         "--verify-interval-ms=0"));
+    if (ca != null) {
+      TestCa.Identity node = ca.issue(id(index));
+      args.addAll(List.of("--tls-cert=" + node.cert(), "--tls-key=" + node.key(), "--tls-ca=" + ca.cert()));
+    }
     extraConfig.forEach((key, value) -> args.add("--" + key + "=" + value));
     return ConfigLoader.load(args.toArray(String[]::new), env);
   }
@@ -133,7 +163,7 @@ public final class TestCluster implements AutoCloseable {
     NodeConfig config = configure(index, FreePorts.next(), peers, true);
     configs.add(config);
     nodes.add(CoordinatorNode.start(config));
-    try (Grpc admin = new Grpc(endpoint(awaitLeader()))) {
+    try (Grpc admin = grpc(awaitLeader())) {
       admin.admin().addNode(AddNodeRequest.newBuilder().setNodeId(id(index))
           .setRaftAddress(config.raftAddress().toString()).setLearner(learner).build());
     }
@@ -142,7 +172,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Removes a node through the admin API (sent to {@code via}), then stops it and its Redis. */
   public void removeNode(int index, int via) {
-    try (Grpc admin = new Grpc(endpoint(via))) {
+    try (Grpc admin = grpc(via)) {
       admin.admin().removeNode(RemoveNodeRequest.newBuilder().setNodeId(id(index)).build());
     }
     stopNode(index);
@@ -200,7 +230,11 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private RedraftClient client(List<String> endpoints) {
-    RedraftClient client = RedraftClient.builder().endpoints(endpoints).requestTimeout(Duration.ofSeconds(20)).build();
+    RedraftClient.Builder builder = RedraftClient.builder().endpoints(endpoints).requestTimeout(Duration.ofSeconds(20));
+    if (ca != null) {
+      builder.tls(TlsSettings.trustCa(ca.cert()).clientIdentity(clientIdentity.cert(), clientIdentity.key()));
+    }
+    RedraftClient client = builder.build();
     synchronized (clients) {
       clients.add(client);
     }

@@ -1,8 +1,14 @@
 package dev.redraft.coordinator.chaos.harness;
 
 import dev.redraft.api.v1.MemberStatus;
+import dev.redraft.client.TlsSettings;
 import dev.redraft.coordinator.testing.FreePorts;
 import dev.redraft.coordinator.testing.RedisServerProcess;
+import dev.redraft.coordinator.testing.TestCa;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +39,9 @@ public final class ChaosCluster implements AutoCloseable {
   private Options options;
   private List<Integer> raftPorts;
   private int wipes;
+  private TestCa.Identity clientIdentity;
+  /** Null: plaintext. */
+  private SslContext harnessTls;
 
   /** How to start the cluster. */
   public static final class Options {
@@ -40,6 +49,23 @@ public final class ChaosCluster implements AutoCloseable {
     Map<Integer, List<String>> extraFlags = new HashMap<>();
     int electionMinMs = 1000;
     int electionMaxMs = 2000;
+    boolean recordRaftTraffic;
+    TestCa ca;
+
+    /** The Raft links keep a copy of every byte they carry: {@link Network#recordedTraffic()}. */
+    public Options recordRaftTraffic() {
+      recordRaftTraffic = true;
+      return this;
+    }
+
+    /**
+     * Mutual TLS: each slot's node gets a certificate from {@code ca} for its host name (n1, n2, ...),
+     * and the harness' own calls and {@link #clientTls()} use the identity "client" from it.
+     */
+    public Options tls(TestCa ca) {
+      this.ca = ca;
+      return this;
+    }
 
     public Options size(int value) {
       size = value;
@@ -82,7 +108,10 @@ public final class ChaosCluster implements AutoCloseable {
     this.options = options;
     int size = options.size;
     raftPorts = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
-    network = new Network(raftPorts);
+    network = new Network(raftPorts, options.recordRaftTraffic);
+    if (options.ca != null) {
+      issueCertificates(options.ca, size);
+    }
     for (int i = 0; i < size; i++) {
       redis.add(RedisServerProcess.start(dir.resolve(Network.name(i)).resolve("redis")));
     }
@@ -118,7 +147,28 @@ public final class ChaosCluster implements AutoCloseable {
       command.add("--initial-cluster-state=existing");
     }
     command.addAll(options.extraFlags.getOrDefault(slot, List.of()));
-    return new NodeProcess(slot, nodeId, nodeDir, command, redis.get(slot).password(), api);
+    return new NodeProcess(slot, nodeId, nodeDir, command, redis.get(slot).password(), api, harnessTls);
+  }
+
+  private void issueCertificates(TestCa ca, int size) {
+    try {
+      clientIdentity = ca.issue("client");
+      harnessTls = GrpcSslContexts.forClient().trustManager(ca.cert().toFile())
+          .keyManager(clientIdentity.cert().toFile(), clientIdentity.key().toFile()).build();
+      for (int slot = 0; slot < size; slot++) {
+        String name = Network.name(slot);
+        TestCa.Identity node = ca.issue(name, "serverAuth,clientAuth", "DNS:" + name + ",IP:127.0.0.1,DNS:localhost");
+        options.flags(slot, "--tls-cert=" + node.cert(), "--tls-key=" + node.key(), "--tls-ca=" + ca.cert());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot issue the test certificates", e);
+    }
+  }
+
+  /** TLS settings for a client of this cluster (null without {@link Options#tls}). */
+  public TlsSettings clientTls() {
+    return options.ca == null ? null
+        : TlsSettings.trustCa(options.ca.cert()).clientIdentity(clientIdentity.cert(), clientIdentity.key());
   }
 
   /** The Raft address of a slot: its host name, which every other node's hosts file maps to the proxy of their link. */

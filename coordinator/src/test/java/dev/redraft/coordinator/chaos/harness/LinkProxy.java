@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.chaos.harness;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,9 +9,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One directed network link between two nodes, on loopback only: a TCP proxy that listens where
@@ -23,8 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A Ratis RPC and its reply travel on the connection its caller opened, so cutting A->B stops
  * A's requests to B (and their replies) while B's requests to A still work: a one-way partition.
  */
-final class LinkProxy implements AutoCloseable {
+public final class LinkProxy implements AutoCloseable {
+  /** Most bytes a recording link keeps (both directions, all connections); later bytes are not kept. */
+  private static final int RECORD_LIMIT = 32 * 1024 * 1024;
+
   private final String name;
+  /** Null: not recording. Else one stream per connection and direction, in the order they opened. */
+  private final List<ByteArrayOutputStream> recordings;
+  private final AtomicLong recordedBytes = new AtomicLong();
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -32,6 +42,15 @@ final class LinkProxy implements AutoCloseable {
   private volatile boolean closed;
 
   LinkProxy(String name, InetSocketAddress listen, InetSocketAddress target) {
+    this(name, listen, target, false);
+  }
+
+  /**
+   * A link that, if {@code record}, also keeps a copy of every byte it carries (up to 32 MiB), for
+   * tests of what crosses the wire; see {@link #recorded()}.
+   */
+  public LinkProxy(String name, InetSocketAddress listen, InetSocketAddress target, boolean record) {
+    this.recordings = record ? new CopyOnWriteArrayList<>() : null;
     if (!listen.getAddress().isLoopbackAddress() || !target.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("test links stay on loopback: " + listen + " -> " + target);
     }
@@ -55,6 +74,25 @@ final class LinkProxy implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The port this link listens on. */
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** Every byte stream this link carried so far, one per connection and direction (empty unless recording). */
+  public List<byte[]> recorded() {
+    if (recordings == null) {
+      return List.of();
+    }
+    List<byte[]> streams = new ArrayList<>();
+    for (ByteArrayOutputStream recording : recordings) {
+      synchronized (recording) {
+        streams.add(recording.toByteArray());
+      }
+    }
+    return streams;
   }
 
   boolean isCut() {
@@ -125,11 +163,20 @@ final class LinkProxy implements AutoCloseable {
 
     /** Copies bytes until either side closes; drops them while the link is cut (or was cut at accept). */
     private void pump(InputStream in, OutputStream out, String direction) {
+      ByteArrayOutputStream recording = recordings == null ? null : new ByteArrayOutputStream();
+      if (recording != null) {
+        recordings.add(recording);
+      }
       Runnable copy = () -> {
         byte[] buffer = new byte[16 * 1024];
         try {
           int n;
           while ((n = in.read(buffer)) >= 0) {
+            if (recording != null && recordedBytes.addAndGet(n) <= RECORD_LIMIT) {
+              synchronized (recording) {
+                recording.write(buffer, 0, n);
+              }
+            }
             if (!cut && !sawCut && out != null) {
               out.write(buffer, 0, n);
               out.flush();

@@ -23,6 +23,11 @@ public final class Network implements AutoCloseable {
   private final LinkProxy[][] links;
 
   Network(List<Integer> raftPorts) {
+    this(raftPorts, false);
+  }
+
+  /** {@code record}: every link keeps a copy of what it carries ({@link #recordedTraffic()}). */
+  Network(List<Integer> raftPorts, boolean record) {
     this.size = raftPorts.size();
     this.links = new LinkProxy[size][size];
     try {
@@ -31,7 +36,7 @@ public final class Network implements AutoCloseable {
           if (from != to) {
             links[from][to] = new LinkProxy(name(from) + "->" + name(to),
                 new InetSocketAddress(LinkProxy.loopback(77, from + 1, to + 1), raftPorts.get(to)),
-                new InetSocketAddress(LinkProxy.loopback(0, 0, 1), raftPorts.get(to)));
+                new InetSocketAddress(LinkProxy.loopback(0, 0, 1), raftPorts.get(to)), record);
           }
         }
       }
@@ -59,6 +64,19 @@ public final class Network implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return file;
+  }
+
+  /** Every byte stream the Raft links carried (one per connection and direction); empty unless recording. */
+  public List<byte[]> recordedTraffic() {
+    List<byte[]> streams = new ArrayList<>();
+    for (LinkProxy[] row : links) {
+      for (LinkProxy link : row) {
+        if (link != null) {
+          streams.addAll(link.recorded());
+        }
+      }
+    }
+    return streams;
   }
 
   /** Cuts the link from one node to another (its requests, and their replies); the reverse direction stays. */

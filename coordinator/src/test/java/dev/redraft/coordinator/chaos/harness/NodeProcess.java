@@ -4,6 +4,7 @@ import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.MemberStatus;
 import dev.redraft.api.v1.NodeStatusRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,14 +42,17 @@ public final class NodeProcess implements AutoCloseable {
   private boolean paused;
   private int starts;
 
-  NodeProcess(int index, String nodeId, Path dir, List<String> command, String redisPassword, String apiAddress) {
+  /** {@code tls} null: the harness' status calls are plaintext. */
+  NodeProcess(int index, String nodeId, Path dir, List<String> command, String redisPassword, String apiAddress,
+      SslContext tls) {
     this.index = index;
     this.nodeId = nodeId;
     this.dir = dir;
     this.command = List.copyOf(command);
     this.redisPassword = redisPassword;
     this.apiAddress = apiAddress;
-    this.channel = NettyChannelBuilder.forTarget(apiAddress).usePlaintext().build();
+    NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(apiAddress);
+    this.channel = (tls == null ? channelBuilder.usePlaintext() : channelBuilder.sslContext(tls)).build();
   }
 
   /** The slot's name (n1, n2, ...): its host name on the test network and its directory. */

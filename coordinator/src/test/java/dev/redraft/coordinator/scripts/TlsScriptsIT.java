@@ -1,0 +1,180 @@
+package dev.redraft.coordinator.scripts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redraft.coordinator.chaos.harness.LinkProxy;
+import dev.redraft.coordinator.testing.TestCa;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/cluster.sh start --tls} as an operator uses it, real processes only: the CA, node
+ * and client files under DIR/tls are owner-only; scripts/redraft works against that DIR without a
+ * TLS flag; what a client sends to a node's API is TLS from the first byte and a written value never
+ * crosses the wire in clear (a recording relay in front of the node); a plaintext client is refused
+ * with a hint; stop and start keep TLS; no key material reaches a log.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class TlsScriptsIT {
+  private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+  private static final String CLUSTER = REPO.resolve("scripts/cluster.sh").toString();
+  private static final String REDRAFT = REPO.resolve("scripts/redraft").toString();
+  private static final String TLS_ON = "mutual TLS on the API and Raft ports";
+
+  @TempDir
+  Path home;
+
+  @TempDir
+  Path elsewhere;
+
+  private final Set<Long> seenPids = new HashSet<>();
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    run(CLUSTER, "stop");
+    for (long pid : seenPids) {
+      ProcessHandle.of(pid)
+          .filter(p -> p.info().command().map(c -> c.contains("redis") || c.contains("java")).orElse(false))
+          .ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void startTlsGivesAWorkingClusterWhoseApiTrafficIsEncrypted() throws Exception {
+    Result started = ok(run(CLUSTER, "start", "--tls", "--nodes", "3"), "cluster.sh start --tls");
+    assertThat(started.output()).contains("with mutual TLS").contains(home.resolve("tls/ca.pem").toString());
+
+    Path tls = home.resolve("tls");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls))).isEqualTo("rwx------");
+    for (String file : List.of("ca.pem", "ca-key.pem", "n1.pem", "n1-key.pem", "n2.pem", "n3-key.pem", "client.pem",
+        "client-key.pem")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve(file))))
+          .as("mode of DIR/tls/%s", file).isEqualTo("rw-------");
+    }
+    assertThat(Files.readString(home.resolve("n1/coordinator.log"))).contains(TLS_ON);
+
+    // scripts/redraft against this DIR: the CA and the client identity are found without a flag.
+    ok(run(REDRAFT, "set", "tls:kept", "before-restart"), "redraft set");
+    assertThat(ok(run(REDRAFT, "get", "tls:kept"), "redraft get").output().trim()).isEqualTo("before-restart");
+
+    // Through a relay that records every byte, both ways: the value is written and read back, and
+    // never appears on the wire; the client's first byte opens a TLS handshake.
+    String endpoint = Files.readAllLines(home.resolve("endpoints")).get(0).trim();
+    String marker = "api-wire-marker-" + UUID.randomUUID();
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (LinkProxy relay = new LinkProxy("client->n1", new InetSocketAddress(loopback, 0),
+        new InetSocketAddress(loopback, Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1))), true)) {
+      String viaRelay = "127.0.0.1:" + relay.port();
+      ok(run(REDRAFT, "--endpoints", viaRelay, "set", "tls:wire", marker), "redraft set through the relay");
+      assertThat(ok(run(REDRAFT, "--endpoints", viaRelay, "get", "tls:wire"), "redraft get through the relay")
+          .output().trim()).isEqualTo(marker);
+      List<byte[]> streams = relay.recorded().stream().filter(s -> s.length > 0).toList();
+      assertThat(streams).as("the relay carried the calls").isNotEmpty();
+      for (byte[] stream : streams) {
+        assertThat(new String(stream, StandardCharsets.ISO_8859_1)).doesNotContain(marker);
+        assertThat(stream[0]).as("a TLS record (handshake) first").isEqualTo((byte) 0x16);
+      }
+    }
+
+    // A plaintext client (no CA found: another home) is refused, and told why it may be.
+    Result plaintext = run(Map.of("REDRAFT_HOME", elsewhere.toString()), REDRAFT, "--endpoints", endpoint,
+        "--timeout", "3s", "get", "tls:kept");
+    assertThat(plaintext.exitCode()).as(plaintext.output()).isEqualTo(3);
+    assertThat(plaintext.output()).contains("if the cluster uses TLS").doesNotContain("before-restart");
+
+    // Remembered: a plain 'start' after 'stop' brings the cluster back with TLS.
+    ok(run(CLUSTER, "stop"), "cluster.sh stop");
+    Result restarted = ok(run(CLUSTER, "start"), "cluster.sh start (again)");
+    assertThat(restarted.output()).contains("mutual TLS");
+    String log = Files.readString(home.resolve("n1/coordinator.log"));
+    assertThat(log.split(TLS_ON, -1)).as("n1 started with TLS twice").hasSize(3);
+    assertThat(ok(run(REDRAFT, "get", "tls:kept"), "redraft get after restart").output().trim())
+        .isEqualTo("before-restart");
+
+    try (Stream<Path> logs = Files.list(home).filter(Files::isDirectory)) {
+      for (Path node : logs.toList()) {
+        Path coordinatorLog = node.resolve("coordinator.log");
+        if (Files.exists(coordinatorLog)) {
+          assertThat(Files.readString(coordinatorLog)).doesNotContain("PRIVATE KEY");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aNodeWithAKeyThatIsNotItsCertificatesStopsAtStartWithOneLine() throws Exception {
+    TestCa ca = TestCa.create(elsewhere.resolve("ca"), "start-check-ca");
+    TestCa.Identity n1 = ca.issue("n1");
+    TestCa.Identity n2 = ca.issue("n2");
+    Path jar = REPO.resolve("coordinator/target/redraft-coordinator.jar");
+    Result result = run(Map.of(), "java", "-jar", jar.toString(), "--node-id=n1", "--raft-address=127.0.0.1:1",
+        "--api-address=127.0.0.1:2", "--peers=n1=127.0.0.1:1", "--data-dir=" + elsewhere.resolve("data"),
+        "--tls-cert=" + n1.cert(), "--tls-key=" + n2.key(), "--tls-ca=" + ca.cert());
+    assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+    assertThat(result.output()).contains("redraft-coordinator: configuration error: tls-key: the private key in "
+        + n2.key() + " does not belong to the certificate in " + n1.cert() + " (tls-cert)")
+        .doesNotContain("Exception").doesNotContain("PRIVATE KEY");
+  }
+
+  private Result ok(Result result, String what) {
+    assertThat(result.exitCode()).as("%s:%n%s", what, result.output()).isZero();
+    return result;
+  }
+
+  private void rememberPids() throws IOException {
+    try (Stream<Path> files = Files.walk(home, 2)) {
+      for (Path pidFile : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+        try {
+          seenPids.add(Long.parseLong(Files.readString(pidFile).trim()));
+        } catch (IOException | NumberFormatException ignored) {
+          // gone or being written
+        }
+      }
+    }
+  }
+
+  private Result run(String... command) throws IOException, InterruptedException {
+    return run(Map.of(), command);
+  }
+
+  private Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile());
+    builder.environment().put("REDRAFT_HOME", home.toString());
+    builder.environment().remove("REDRAFT_ENDPOINTS");
+    builder.environment().remove("REDRAFT_CACERT");
+    builder.environment().remove("REDRAFT_CERT");
+    builder.environment().remove("REDRAFT_KEY");
+    builder.environment().putAll(env);
+    Path log = Files.createTempFile(elsewhere, "out", ".log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process process = builder.start();
+    try {
+      if (!process.waitFor(3, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish in 3 minutes:\n"
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      rememberPids();
+    }
+  }
+
+  private record Result(int exitCode, String output) {}
+}
