@@ -13,8 +13,9 @@
 # and the CPU time per request of Redraft's processes (all coordinators and Redis) and of the baseline
 # Redis processes. redis-benchmark cannot send WAIT, so the wait2 baseline is the primary alone there.
 #
-# Baselines: redis-raw (no persistence), redis-aof (appendonly yes, appendfsync always) and
-# redis-wait2 (a primary with 2 replicas; every write is followed by WAIT 2 0).
+# Baselines: redis-raw (no persistence), redis-aof (appendonly yes, appendfsync always),
+# redis-wait2 (a primary with 2 replicas; every write is followed by WAIT 2 0) and resp (Redraft
+# itself through the leader's RESP port, driven like a Redis baseline).
 # BENCH OPTIONS go to 'redraft bench' (see: scripts/redraft bench --help), e.g.
 #   scripts/bench.sh --clients 1,4,16,50,200,500 --duration 10s --repeat 3
 # Results (results.csv, results.json, chart.svg, heap.csv) go to --out DIR (default
@@ -167,8 +168,19 @@ for b in ${baselines//,/ }; do
       baseline_args+=(--baseline "redis-wait2=127.0.0.1:$primary,wait=2")
       cpu_args+=(--cpu-pid "redis-wait2/primary=$pid_of_primary" --cpu-pid "redis-wait2/replica1=$pid_of_replica1"
         --cpu-pid "redis-wait2/replica2=$pid_of_replica2") ;;
+    resp)
+      # Redraft itself through the leader's RESP port, driven by the same generator as a Redis baseline.
+      first=$(head -n 1 "$WORK/cluster/resp-endpoints")
+      leader=$(redis-cli -p "${first##*:}" info raft | tr -d '\r' | sed -n 's/^raft_leader_id://p')
+      [[ -n "$leader" ]] || die "no leader reported by the RESP port $first"
+      baseline_args+=(--baseline "redraft-resp=$(sed -n 's/^RESP=//p' "$WORK/cluster/$leader/node.env")")
+      for ndir in "$WORK"/cluster/n*/; do
+        node=$(basename "$ndir")
+        cpu_args+=(--cpu-pid "redraft-resp/$node=$(cat "$ndir/coordinator.pid")"
+          --cpu-pid "redraft-resp/redis-$node=$(cat "$ndir/redis.pid")")
+      done ;;
     none) ;;
-    *) die "unknown baseline '$b' (use raw, aof, wait2 or none)" ;;
+    *) die "unknown baseline '$b' (use raw, aof, wait2, resp or none)" ;;
   esac
 done
 echo "Started the Redis baselines: ${baselines}"
