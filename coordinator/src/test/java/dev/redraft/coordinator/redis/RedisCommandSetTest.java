@@ -210,7 +210,7 @@ class RedisCommandSetTest {
         "ZMSCORE z a x", "ZCARD z", "ZRANK z c", "ZREVRANK z c", "ZCOUNT z 2 +inf", "ZLEXCOUNT z - +",
         "ZUNION 2 z y WITHSCORES", "ZINTER 2 z y", "ZDIFF 2 z y", "ZINTERCARD 2 z y", "GETBIT bits 7",
         "BITCOUNT bits", "BITPOS bits 1", "BITFIELD_RO bits GET u8 0", "XRANGE x - +", "XREVRANGE x + - COUNT 1",
-        "XLEN x", "XREAD STREAMS x 1-1", "GET h");
+        "XLEN x", "XREAD STREAMS x 1-1", "WATCH h nokey k", "GET h");
     Set<String> covered = new HashSet<>();
     for (String line : reads) {
       String batch = writeBatch(1_000, line, "EXISTS k");
