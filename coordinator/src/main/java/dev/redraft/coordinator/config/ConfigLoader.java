@@ -181,6 +181,7 @@ public final class ConfigLoader {
         respAddress,
         respPassword,
         intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
+        bool(raw, ConfigKey.COMMIT_HEARTBEATS),
         Duration.ofMillis(intInRange(raw, ConfigKey.SESSION_IDLE_TIMEOUT_MS, 1_000, 2_000_000_000)),
         intInRange(raw, ConfigKey.SESSION_MAX, 1, 100_000_000),
         oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),

@@ -35,6 +35,7 @@ public record NodeConfig(
     HostPort respAddress,
     String respPassword,
     long readyMaxApplyLag,
+    boolean commitHeartbeats,
     Duration sessionIdleTimeout,
     int sessionMax,
     LogFormat logFormat,

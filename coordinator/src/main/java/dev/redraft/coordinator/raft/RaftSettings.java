@@ -30,8 +30,10 @@ final class RaftSettings {
 
   static RaftProperties server(NodeConfig config) {
     RaftProperties props = new RaftProperties();
-    // Ratis' gRPC transport, with followers told of commits at once (CommitHeartbeats).
-    RaftConfigKeys.Rpc.setType(props, new CommitHeartbeats());
+    if (config.commitHeartbeats()) {
+      // Ratis' gRPC transport, with followers told of commits at once (CommitHeartbeats).
+      RaftConfigKeys.Rpc.setType(props, new CommitHeartbeats());
+    }
     RaftServerConfigKeys.setStorageDir(props, List.of(new File(config.dataDir().toFile(), "raft")));
     GrpcConfigKeys.Server.setHost(props, config.raftAddress().host());
     GrpcConfigKeys.Server.setPort(props, config.raftAddress().port());
