@@ -151,7 +151,7 @@ public final class ConfigLoader {
     int electionMax = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MAX_MS, electionMin + 1, 120_000);
     HostPort respAddress = optionalHostPort(raw, ConfigKey.RESP_ADDRESS);
     String respPassword = raw.getOrDefault(ConfigKey.RESP_PASSWORD, "");
-    if (respAddress != null && respPassword.isEmpty() && !isLoopback(respAddress.host())) {
+    if (respAddress != null && respPassword.isEmpty() && !HostPort.isLoopback(respAddress.host())) {
       throw new ConfigException(ConfigKey.RESP_ADDRESS.key() + ": " + respAddress + " is reachable from other hosts"
           + " but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
           + ConfigKey.RESP_PASSWORD.envName() + "), or bind the RESP port to 127.0.0.1");
@@ -262,10 +262,6 @@ public final class ConfigLoader {
   }
 
   private enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
-
-  private static boolean isLoopback(String host) {
-    return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
-  }
 
   private static HostPort optionalHostPort(Map<ConfigKey, String> raw, ConfigKey key) {
     String value = raw.getOrDefault(key, "");

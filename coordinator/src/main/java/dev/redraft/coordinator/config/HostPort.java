@@ -3,6 +3,11 @@ package dev.redraft.coordinator.config;
 /** A host and a port, written {@code host:port}. */
 public record HostPort(String host, int port) {
 
+  /** True for a loopback host: 127.x.y.z, ::1 or localhost (only this machine can reach it). */
+  public static boolean isLoopback(String host) {
+    return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
+  }
+
   public static HostPort parse(String key, String value) {
     int colon = value.lastIndexOf(':');
     if (colon <= 0 || colon == value.length() - 1) {

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.redis;
 
+import dev.redraft.coordinator.config.HostPort;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
@@ -92,8 +93,7 @@ public final class RedisPreflight {
     }
     for (String address : trimmed.split("\\s+")) {
       String a = address.startsWith("-") ? address.substring(1) : address;
-      boolean loopback = a.startsWith("127.") || a.equals("::1") || a.equals("localhost");
-      if (!loopback) {
+      if (!HostPort.isLoopback(a)) {
         throw new RedisRefusedException(where + " is bound to " + a + ", which is not a loopback address: anyone"
             + " who reaches it could write behind the log; set 'bind 127.0.0.1' (or redis-allow-remote=true)");
       }

@@ -81,10 +81,7 @@ class TlsRotationTest {
 
       long before = acknowledged.get();
       // Writes go on after the last restart too.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (acknowledged.get() < before + 5 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= before + 5);
       writing.set(false);
       writer.get(1, TimeUnit.MINUTES);
       pool.shutdown();
@@ -145,11 +142,8 @@ class TlsRotationTest {
           restart(cluster, i);
         }
         long before = acknowledged.get();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (acknowledged.get() < before + 5 && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
-        assertThat(acknowledged.get()).as("writes go on with every node on the new CA").isGreaterThan(before);
+        await("writes go on with every node on the new CA").atMost(Duration.ofSeconds(30))
+            .until(() -> acknowledged.get() >= before + 5);
       } finally {
         writing.set(false);
         writer.get(1, TimeUnit.MINUTES);

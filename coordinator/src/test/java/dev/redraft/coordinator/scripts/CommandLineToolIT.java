@@ -182,14 +182,9 @@ class CommandLineToolIT {
     assertOut(redraft("get", "pc"), 0, "1");
   }
 
-  private static void awaitCount(StringBuffer screen, String text, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (occurrences(screen.toString(), text) < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("prompt " + count + " ('" + text + "') not shown in 60 s:\n" + screen);
-      }
-      Thread.sleep(50);
-    }
+  private static void awaitCount(StringBuffer screen, String text, int count) {
+    await("prompt " + count + " ('" + text + "') shown").atMost(Duration.ofSeconds(60))
+        .until(() -> occurrences(screen.toString(), text) >= count);
   }
 
   private static int occurrences(String text, String part) {
