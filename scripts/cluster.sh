@@ -5,9 +5,11 @@
 #   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT] [--tls]
 #       A new cluster; or, on a DIR that holds a stopped one, the same cluster again: same ids, ports
 #       and data (--nodes and --base-port only shape a new cluster). Nodes already running are kept.
-#       --tls: mutual TLS on the API and Raft ports, with a throw-away CA made by openssl under DIR/tls/
-#       (ca.pem, ca-key.pem, NODE.pem/NODE-key.pem, client.pem/client-key.pem; owner-only). Remembered:
-#       later starts, start-node and add-node keep TLS, and scripts/redraft uses DIR/tls/ by itself.
+#       --tls: TLS on the API and Raft ports with a throw-away CA made by openssl under DIR/tls/ (owner-only):
+#       ca.pem, ca-key.pem, NODE.pem/NODE-key.pem (OU=node), one client identity per role (admin.pem,
+#       readwrite.pem, read.pem and their -key.pem), one token per role (admin.token, readwrite.token,
+#       read.token; the nodes get only their hashes, in DIR/tls/tokens). Remembered: later starts,
+#       start-node and add-node keep TLS, and scripts/redraft uses DIR/tls/ (admin identity) by itself.
 #   scripts/cluster.sh status [--dir DIR] [-o table|json]
 #   scripts/cluster.sh start-node ID [--dir DIR]           starts one stopped node (its Redis and coordinator)
 #   scripts/cluster.sh stop-node ID [--dir DIR]            stops one node; it stays a member (start-node resumes it)
@@ -159,9 +161,12 @@ members_json() {
 
 tls_on() { [[ -f "$DIR/tls/ca.pem" ]]; }
 
-# Commands of this script that run the redraft tool use the cluster's CA and client identity.
+# The roles of a TLS cluster's client identities and tokens (see README, Security).
+CLIENT_ROLES=(admin readwrite read)
+
+# Commands of this script that run the redraft tool use the cluster's CA and admin identity.
 export_tls_env() {
-  export REDRAFT_CACERT="$DIR/tls/ca.pem" REDRAFT_CERT="$DIR/tls/client.pem" REDRAFT_KEY="$DIR/tls/client-key.pem"
+  export REDRAFT_CACERT="$DIR/tls/ca.pem" REDRAFT_CERT="$DIR/tls/admin.pem" REDRAFT_KEY="$DIR/tls/admin-key.pem"
 }
 
 # openssl ARGS...: runs openssl, failing with its own words.
@@ -181,18 +186,31 @@ make_ca() {
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
 }
 
-# issue_cert NAME USAGES: DIR/tls/NAME.pem and NAME-key.pem (PKCS#8), signed by the CA, for 127.0.0.1
-# and localhost; USAGES is the extended key usage (a node: serverAuth,clientAuth; a client: clientAuth).
+# issue_cert NAME ROLE USAGES: DIR/tls/NAME.pem and NAME-key.pem (PKCS#8), signed by the CA, for
+# 127.0.0.1 and localhost; ROLE goes into the subject's OU (node, admin, readwrite, read), USAGES is the
+# extended key usage (a node: serverAuth,clientAuth; a client: clientAuth).
 issue_cert() {
-  local name=$1 usages=$2 tdir="$DIR/tls"
+  local name=$1 role=$2 usages=$3 tdir="$DIR/tls"
   printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' \
     "$usages" > "$tdir/$name.ext"
   run_openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$tdir/$name-key.pem" -out "$tdir/$name.csr" -subj "/CN=$name"
+    -keyout "$tdir/$name-key.pem" -out "$tdir/$name.csr" -subj "/O=Redraft/OU=$role/CN=$name"
   run_openssl x509 -req -in "$tdir/$name.csr" -CA "$tdir/ca.pem" -CAkey "$tdir/ca-key.pem" \
     -set_serial "0x$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" -days 825 -extfile "$tdir/$name.ext" \
     -out "$tdir/$name.pem"
   rm -f "$tdir/$name.csr" "$tdir/$name.ext"
+}
+
+# One random token per client role: DIR/tls/ROLE.token (the token, for clients) and DIR/tls/tokens
+# (NAME ROLE SHA256 lines, for the nodes: only hashes).
+make_tokens() {
+  local tdir="$DIR/tls" role token
+  : > "$tdir/tokens"
+  for role in "${CLIENT_ROLES[@]}"; do
+    token=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+    printf '%s\n' "$token" > "$tdir/$role.token"
+    printf '%s %s %s\n' "$role" "$role" "$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)" >> "$tdir/tokens"
+  done
 }
 
 # Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
@@ -201,7 +219,7 @@ create_node() {
   local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6
   local ndir="$DIR/$node"
   mkdir -p "$ndir/redis" "$ndir/data"
-  if tls_on; then issue_cert "$node" serverAuth,clientAuth; fi
+  if tls_on; then issue_cert "$node" node serverAuth,clientAuth; fi
   local password
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$password" > "$ndir/redis.password"
@@ -286,6 +304,7 @@ start_coordinator() {
   local tls=()
   if tls_on; then
     tls=(--tls-cert "$DIR/tls/$NODE.pem" --tls-key "$DIR/tls/$NODE-key.pem" --tls-ca "$DIR/tls/ca.pem")
+    [[ -f "$DIR/tls/tokens" ]] && tls+=(--tokens-file "$DIR/tls/tokens")
   fi
   REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" REDRAFT_RESP_PASSWORD="$(resp_password)" \
     nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
@@ -332,7 +351,8 @@ cmd_start() {
   rm -rf "${DIR:?}/tls"
   if [[ -n "$tls" ]]; then
     make_ca
-    issue_cert client clientAuth
+    for role in "${CLIENT_ROLES[@]}"; do issue_cert "$role" "$role" clientAuth; done
+    make_tokens
     export_tls_env
   fi
   : > "$DIR/endpoints"
@@ -419,8 +439,9 @@ restart_cluster() {
 print_endpoints() {
   echo "Endpoints: $(endpoints_csv)"
   if tls_on; then
-    echo "TLS: CA $DIR/tls/ca.pem, client identity $DIR/tls/client.pem (scripts/redraft uses them for this DIR;"
-    echo "     other tools: --cacert, --cert, --key or REDRAFT_CACERT, REDRAFT_CERT, REDRAFT_KEY)"
+    echo "TLS: CA $DIR/tls/ca.pem; identities admin.pem, readwrite.pem, read.pem and tokens admin.token, ... in"
+    echo "     $DIR/tls (scripts/redraft uses the admin identity for this DIR; other tools: --cacert, --cert,"
+    echo "     --key or --token, or REDRAFT_CACERT, REDRAFT_CERT, REDRAFT_KEY, REDRAFT_TOKEN)"
   fi
   echo "Metrics and health: $(awk '{print $2}' "$DIR/http-endpoints" | paste -sd' ') (/metrics, /livez, /readyz)"
   if [[ -s "$DIR/resp-endpoints" ]]; then

@@ -1,6 +1,7 @@
 package dev.redraft.client;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -28,7 +29,16 @@ public interface ChannelFactory {
    * are read once, here: a missing or unreadable one is an IllegalArgumentException naming it.
    */
   static ChannelFactory tls(TlsSettings settings) {
-    ChannelCredentials credentials = settings.credentials();
+    return tls(settings, null);
+  }
+
+  /**
+   * As {@link #tls(TlsSettings)}, and every call carries this bearer token (a node with a
+   * {@code tokens-file} takes it instead of a client certificate); null: no token.
+   */
+  static ChannelFactory tls(TlsSettings settings, String token) {
+    ChannelCredentials credentials = token == null ? settings.credentials()
+        : CompositeChannelCredentials.create(settings.credentials(), new BearerToken(token));
     return endpoint -> {
       checkHostPort(endpoint);
       return Grpc.newChannelBuilder(endpoint, credentials).disableRetry().build();

@@ -60,7 +60,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   private volatile boolean closed;
 
   private RedraftClient(Builder builder) {
-    this.endpoints = new EndpointPool(builder.endpoints, builder.channelFactory);
+    this.endpoints = new EndpointPool(builder.endpoints, builder.channels());
     this.scheduler = new ScheduledThreadPoolExecutor(1, task -> {
       Thread thread = new Thread(task, "redraft-client-retry-" + THREAD_NUMBER.incrementAndGet());
       thread.setDaemon(true);
@@ -336,7 +336,9 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration connectTimeout;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private ChannelFactory channelFactory = ChannelFactory.plaintext();
+    private ChannelFactory channelFactory;
+    private TlsSettings tls;
+    private String token;
 
     private Builder() {}
 
@@ -390,14 +392,42 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
      * IllegalArgumentException naming it. Replaces any {@link #channelFactory}.
      */
     public Builder tls(TlsSettings settings) {
-      this.channelFactory = ChannelFactory.tls(Objects.requireNonNull(settings, "tls"));
+      Objects.requireNonNull(settings, "tls").credentials();
+      this.tls = settings;
+      this.channelFactory = null;
       return this;
     }
 
-    /** How channels are opened (default: plaintext); the client closes what it opens. */
+    /**
+     * A bearer token sent with every call, instead of a client certificate, to a cluster whose nodes
+     * have a {@code tokens-file}; needs {@link #tls}: a token never crosses the network in clear text.
+     */
+    public Builder token(String token) {
+      this.token = BearerToken.checked(token);
+      return this;
+    }
+
+    /** How channels are opened (default: plaintext, or {@link #tls}); the client closes what it opens. */
     public Builder channelFactory(ChannelFactory factory) {
       this.channelFactory = Objects.requireNonNull(factory, "channelFactory");
       return this;
+    }
+
+    ChannelFactory channels() {
+      if (channelFactory != null) {
+        if (token != null) {
+          throw new IllegalArgumentException("a token goes with tls(...), not with a channelFactory of your own:"
+              + " add the token to the channels you open");
+        }
+        return channelFactory;
+      }
+      if (tls == null) {
+        if (token != null) {
+          throw new IllegalArgumentException("a token is only sent over TLS: give tls(TlsSettings) too");
+        }
+        return ChannelFactory.plaintext();
+      }
+      return ChannelFactory.tls(tls, token);
     }
 
     public RedraftClient build() {

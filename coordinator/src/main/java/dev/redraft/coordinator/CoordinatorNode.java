@@ -33,6 +33,7 @@ import dev.redraft.coordinator.redis.RedisPreflight;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisSnapshots;
 import dev.redraft.coordinator.resp.RespServer;
+import dev.redraft.coordinator.security.TokenStore;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -82,6 +83,12 @@ public final class CoordinatorNode implements AutoCloseable {
     } else {
       LOG.info("node {}: mutual TLS on the API and Raft ports: {}", config.nodeId(), tls.describe());
     }
+    TokenStore tokens = config.tokens().map(TokenStore::load).orElse(TokenStore.empty());
+    if (tls != null) {
+      LOG.info("node {}: every API call needs a client certificate with a role (OU=read, readwrite or admin){}",
+          config.nodeId(), tokens.isEmpty() ? "" : " or one of the " + tokens.size() + " tokens of "
+              + config.tokensFile());
+    }
     RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
         config.redisPassword(), REDIS_TIMEOUT);
     RedisPreflight.check(redis, config.redisAllowRemote());
@@ -105,7 +112,7 @@ public final class CoordinatorNode implements AutoCloseable {
     metrics.bindRaft(raft.metricsSource());
     metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
     this.api = new ApiServer(config, raft, validator, health, members, reader::ping, readiness, metrics, channels,
-        verifier, tls);
+        verifier, tls, tokens);
     this.validator = validator;
     this.removalWatch = new RemovalWatch(config.nodeId(), raft, health, members, channels,
         config.electionTimeoutMax());

@@ -40,10 +40,10 @@ public record CliContext(Map<String, String> env, Path workingDir, ClientFactory
     return new CliContext(env, workingDir, clientFactory, out, err, in, interactive, bytes);
   }
 
-  /** Opens a client to the resolved endpoints; {@code tls} null: plaintext. */
+  /** Opens a client to the resolved endpoints with these credentials. */
   @FunctionalInterface
   public interface ClientFactory {
-    RedraftClient open(List<String> endpoints, Duration requestTimeout, TlsSettings tls);
+    RedraftClient open(List<String> endpoints, Duration requestTimeout, Credentials credentials);
   }
 
   /**
@@ -55,14 +55,8 @@ public record CliContext(Map<String, String> env, Path workingDir, ClientFactory
   /** The real process: System.getenv, the current directory, stdin/stdout/stderr, gRPC (TLS when configured). */
   public static CliContext system() {
     return new CliContext(System.getenv(), Path.of("").toAbsolutePath(),
-        (endpoints, timeout, tls) -> {
-          RedraftClient.Builder builder = RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout)
-              .connectTimeout(CONNECT_TIMEOUT);
-          if (tls != null) {
-            builder.tls(tls);
-          }
-          return builder.build();
-        },
+        (endpoints, timeout, credentials) -> credentials.applyTo(RedraftClient.builder().endpoints(endpoints)
+            .requestTimeout(timeout).connectTimeout(CONNECT_TIMEOUT)).build(),
         new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
         new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
         System.in, Terminal.stdinIsTerminal() && Terminal.stdoutIsTerminal(), System.out);

@@ -48,13 +48,18 @@ final class RedraftCommand implements Callable<Integer> {
 
   @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
       description = "TLS: the client certificate (PEM) to present. Default: $REDRAFT_CERT, else "
-          + "$REDRAFT_HOME/tls/client.pem with the CA found there.")
+          + "$REDRAFT_HOME/tls/admin.pem with the CA found there.")
   String cert;
 
   @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
       description = "TLS: the private key (PEM, PKCS#8) of --cert. Default: $REDRAFT_KEY, else "
-          + "$REDRAFT_HOME/tls/client-key.pem with the CA found there.")
+          + "$REDRAFT_HOME/tls/admin-key.pem with the CA found there.")
   String key;
+
+  @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+      description = "A bearer token to present instead of a client certificate (needs TLS). Default: "
+          + "$REDRAFT_TOKEN; prefer the variable, a flag shows in the process list.")
+  String token;
 
   /** How long a read, write or status call may take unless --timeout says otherwise. */
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -119,7 +124,7 @@ final class RedraftCommand implements Callable<Integer> {
 
   private RedraftClient openClient(Duration defaultTimeout) {
     return context.clientFactory().open(endpoints(), timeout != null ? timeout : defaultTimeout,
-        TlsResolver.resolve(cacert, cert, key, context.env(), context.workingDir()));
+        CredentialsResolver.resolve(cacert, cert, key, token, context.env(), context.workingDir()));
   }
 
   java.io.InputStream stdin() {

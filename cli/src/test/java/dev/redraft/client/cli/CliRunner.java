@@ -41,7 +41,7 @@ final class CliRunner {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
     StringWriter err = new StringWriter();
     CliContext context = new CliContext(Map.copyOf(env), workingDir,
-        (endpoints, timeout, tls) -> RedraftClient.builder()
+        (endpoints, timeout, credentials) -> RedraftClient.builder()
             .endpoints(endpoints)
             .requestTimeout(timeout)
             .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(5)))

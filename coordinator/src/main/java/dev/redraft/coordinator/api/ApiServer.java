@@ -7,6 +7,8 @@ import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.RaftNode;
+import dev.redraft.coordinator.security.CallAuthorizer;
+import dev.redraft.coordinator.security.TokenStore;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import io.grpc.Server;
@@ -27,8 +29,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The public gRPC server of one node: the KV and Admin services, the standard health service and
- * server reflection (so grpcurl works without the .proto files). With TLS material, mutual TLS on
- * that one port ({@link ApiTls}); without, plaintext.
+ * server reflection (so grpcurl works without the .proto files). With TLS material, TLS on that one
+ * port ({@link ApiTls}) and every call authenticated and authorized by role ({@link CallAuthorizer});
+ * without, plaintext and open to anyone (a local try-out).
  */
 public final class ApiServer implements AutoCloseable {
   /** gRPC's own limit on an inbound message: requests larger than max-request-bytes are refused anyway. */
@@ -42,7 +45,7 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
       MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
-      PeerChannels channels, ReplicaVerifier verifier, TlsMaterial tls) {
+      PeerChannels channels, ReplicaVerifier verifier, TlsMaterial tls, TokenStore tokens) {
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
     this.confirmExecutor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "redraft-confirm-leadership");
@@ -61,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
     if (tls != null) {
-      builder.sslContext(ApiTls.server(tls));
+      builder.sslContext(ApiTls.server(tls)).intercept(new CallAuthorizer(tokens));
     }
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)

@@ -1,5 +1,7 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.coordinator.security.CallAuthorizer;
+import dev.redraft.coordinator.security.NodeTrustManager;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.tls.TlsPolicy;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -13,9 +15,12 @@ import javax.net.ssl.SSLException;
 
 /**
  * TLS of the public gRPC server (KV, Admin, health, reflection: one port) and of this node's calls to
- * its peers' servers. The server requires a client certificate signed by the cluster CA from every
- * caller (mutual TLS): applications, the CLI and peers alike; a peer call presents the node's own
- * certificate. TLS 1.3/1.2 and {@link TlsPolicy}'s suites only.
+ * its peers' servers. The server checks a client certificate against the cluster CA when one is
+ * presented; it asks for one without requiring it at the handshake, so that a caller with a token
+ * instead, or with no credential, gets a gRPC status that says what is missing
+ * ({@link CallAuthorizer} refuses every call that has neither) rather than a bare handshake failure.
+ * A peer call presents the node's own certificate and accepts only a node's ({@link NodeTrustManager}).
+ * TLS 1.3/1.2 and {@link TlsPolicy}'s suites only.
  */
 final class ApiTls {
   private ApiTls() {}
@@ -24,14 +29,14 @@ final class ApiTls {
     SslContextBuilder builder = GrpcSslContexts.configure(
         SslContextBuilder.forServer(tls.key(), tls.chain().toArray(X509Certificate[]::new)), SslProvider.JDK)
         .trustManager(tls.trusted().toArray(X509Certificate[]::new))
-        .clientAuth(ClientAuth.REQUIRE);
+        .clientAuth(ClientAuth.OPTIONAL);
     return build(restrict(builder), "server");
   }
 
   static SslContext peerClient(TlsMaterial tls) {
     SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
         .keyManager(tls.key(), tls.chain().toArray(X509Certificate[]::new))
-        .trustManager(tls.trusted().toArray(X509Certificate[]::new));
+        .trustManager(NodeTrustManager.of(tls.trusted()));
     return build(restrict(builder), "peer client");
   }
 

@@ -63,11 +63,15 @@ public enum ConfigKey {
   LOG_FORMAT("log-format", "text", "Log format on stdout: text (one line per event) or json (one JSON object per line)."),
   LOG_LEVEL("log-level", "INFO", "Level of Redraft's own logs: ERROR, WARN, INFO, DEBUG or TRACE."),
   TLS_CERT("tls-cert", "",
-      "PEM file with this node's certificate (then its intermediates), signed by tls-ca, for serverAuth and"
-          + " clientAuth. With tls-key and tls-ca: the API and Raft ports use mutual TLS. Empty: no TLS (insecure)."),
+      "PEM file with this node's certificate (then its intermediates), signed by tls-ca, with OU=node in its subject,"
+          + " for serverAuth and clientAuth. With tls-key and tls-ca: the API and Raft ports use mutual TLS. Empty: no TLS (insecure)."),
   TLS_KEY("tls-key", "", "PEM file with the unencrypted PKCS#8 private key of tls-cert; keep it owner-only (0600)."),
   TLS_CA("tls-ca", "",
-      "PEM file with the cluster CA certificate(s): peers and API callers must present a certificate signed by one."),
+      "PEM file with the cluster CA certificate(s): peers (OU=node) and API callers (OU=read, readwrite or admin, or a"
+          + " token) present a certificate signed by one."),
+  TOKENS_FILE("tokens-file", "",
+      "File of bearer tokens API callers may present instead of a client certificate: lines 'NAME ROLE SHA256'"
+          + " (role read, readwrite or admin; the token's hex SHA-256, never the token). Needs TLS. Empty: none."),
   /**
    * Test-only, hidden from {@code --help}: serve linearizable reads with Ratis' DEFAULT read option,
    * which answers from a deposed leader's stale state. It exists only so the fault-injection

@@ -156,6 +156,7 @@ public final class ConfigLoader {
           + " but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
           + ConfigKey.RESP_PASSWORD.envName() + "), or bind the RESP port to 127.0.0.1");
     }
+    TlsFiles tls = tlsFiles(raw);
     return new NodeConfig(
         nodeId,
         clusterId,
@@ -186,7 +187,8 @@ public final class ConfigLoader {
         intInRange(raw, ConfigKey.SESSION_MAX, 1, 100_000_000),
         oneOf(raw, ConfigKey.LOG_FORMAT, LogFormat.class),
         oneOf(raw, ConfigKey.LOG_LEVEL, LogLevel.class).name(),
-        tlsFiles(raw),
+        tls,
+        tokensFile(raw, tls),
         bool(raw, ConfigKey.UNSAFE_READ_OPTION_DEFAULT));
   }
 
@@ -204,6 +206,20 @@ public final class ConfigLoader {
     }
     return new TlsFiles(Path.of(raw.get(ConfigKey.TLS_CERT)), Path.of(raw.get(ConfigKey.TLS_KEY)),
         Path.of(raw.get(ConfigKey.TLS_CA)));
+  }
+
+  /** A token crosses the network with every call: only over TLS. */
+  private static Path tokensFile(Map<ConfigKey, String> raw, TlsFiles tls) {
+    String file = raw.getOrDefault(ConfigKey.TOKENS_FILE, "");
+    if (file.isEmpty()) {
+      return null;
+    }
+    if (tls == null) {
+      throw new ConfigException(ConfigKey.TOKENS_FILE.key() + " needs TLS (" + ConfigKey.TLS_CERT.key() + ", "
+          + ConfigKey.TLS_KEY.key() + ", " + ConfigKey.TLS_CA.key() + "): without it every token would cross the"
+          + " network in clear text");
+    }
+    return Path.of(file);
   }
 
   private static Duration verifyInterval(Map<ConfigKey, String> raw) {

@@ -42,6 +42,8 @@ public record NodeConfig(
     String logLevel,
     /** Null when TLS is off. */
     TlsFiles tls,
+    /** Null when no tokens are accepted. */
+    Path tokensFile,
     /** Test-only harness self-test switch ({@link ConfigKey#UNSAFE_READ_OPTION_DEFAULT}); false in production. */
     boolean unsafeReadOptionDefault) {
 
@@ -56,11 +58,15 @@ public record NodeConfig(
         + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisPassword="
         + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", respAddress=" + respAddress
         + ", respPassword=" + (respPassword == null || respPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir="
-        + dataDir + ", tls=" + tls + ", ...]";
+        + dataDir + ", tls=" + tls + ", tokensFile=" + tokensFile + ", ...]";
   }
 
   public Optional<TlsFiles> tlsFiles() {
     return Optional.ofNullable(tls);
+  }
+
+  public Optional<Path> tokens() {
+    return Optional.ofNullable(tokensFile);
   }
 
   public Optional<HostPort> http() {

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.raft;
 
+import dev.redraft.coordinator.security.NodeTrustManager;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.tls.TlsPolicy;
 import org.apache.ratis.grpc.GrpcTlsConfig;
@@ -10,9 +11,9 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslProvider;
 /**
  * Mutual TLS for Ratis' gRPC transport (its own shaded gRPC): one {@link GrpcTlsConfig} set as
  * {@code GrpcConfigKeys.TLS} serves the server port, the peer appenders and this node's Raft clients.
- * The server requires a client certificate signed by the cluster CA (a host without one cannot speak
- * Raft to it, let alone impersonate a peer); every outgoing call presents the node's certificate and
- * checks the peer's against the CA and its address. The JDK provider (not OpenSSL, Ratis' server
+ * Both ends must present a node certificate ({@link NodeTrustManager}: signed by the cluster CA, OU=node),
+ * so neither a host without one nor an application holding a client certificate of the same CA can speak
+ * Raft to a node or impersonate a peer; an outgoing call also checks the peer's address. The JDK provider (not OpenSSL, Ratis' server
  * default) so TLS works without native libraries.
  */
 final class RaftTls {
@@ -23,7 +24,7 @@ final class RaftTls {
         .setName("redraft")
         .setPrivateKey(new PrivateKeyConf(tls.key()))
         .setKeyCertificates(new CertificatesConf(tls.chain()))
-        .setTrustCertificates(new CertificatesConf(tls.trusted()))
+        .setTrustManager(NodeTrustManager.of(tls.trusted()))
         .setMutualTls(true)
         .setSslProvider(SslProvider.JDK)
         .setProtocols(TlsPolicy.PROTOCOLS)

@@ -3,6 +3,8 @@ package dev.redraft.coordinator.tls;
 import dev.redraft.coordinator.config.ConfigException;
 import dev.redraft.coordinator.config.ConfigKey;
 import dev.redraft.coordinator.config.TlsFiles;
+import dev.redraft.coordinator.security.NodeTrustManager;
+import dev.redraft.coordinator.security.Role;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -45,6 +47,7 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     material.checkKeyMatches(files);
     material.checkValidNow(files);
     material.checkUsages(files);
+    material.checkNodeRole(files);
     material.checkSignedByCa(files);
     return material;
   }
@@ -120,6 +123,15 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
       throw new ConfigException(ConfigKey.TLS_CERT.key() + ": the certificate in " + files.cert()
           + " must allow both serverAuth and clientAuth (extendedKeyUsage): a node is a server to its callers and a"
           + " client to its peers");
+    }
+  }
+
+  /** Peers trust only node certificates ({@link NodeTrustManager}): one without OU=node could never join. */
+  private void checkNodeRole(TlsFiles files) {
+    if (Role.of(certificate()).orElse(null) != Role.NODE) {
+      throw new ConfigException(ConfigKey.TLS_CERT.key() + ": the certificate in " + files.cert() + " ('"
+          + certificate().getSubjectX500Principal().getName() + "') is not a node certificate: its subject needs"
+          + " OU=node (e.g. /OU=node/CN=n1), or peers refuse it");
     }
   }
 

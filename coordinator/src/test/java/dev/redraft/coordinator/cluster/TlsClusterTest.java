@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.redraft.api.v1.ClusterStatusRequest;
+import dev.redraft.api.v1.ConfirmLeadershipRequest;
+import dev.redraft.api.v1.FetchSnapshotRequest;
+import dev.redraft.api.v1.GetDigestRequest;
+import dev.redraft.client.AdminRefusedException;
 import dev.redraft.client.RedraftClient;
+import dev.redraft.client.RedraftRpcException;
 import dev.redraft.client.TlsSettings;
+import dev.redraft.coordinator.security.TokenStore;
 import dev.redraft.coordinator.testing.Grpc;
 import dev.redraft.coordinator.testing.TestCa;
 import dev.redraft.coordinator.testing.TestCluster;
 import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -32,11 +41,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A three-node cluster with mutual TLS on the API and Raft ports (certificates from a real openssl
- * CA, real handshakes): reads, writes, forwarding and admin calls work for a caller with a
- * certificate from the cluster CA; a plaintext caller, a caller without a certificate, a caller that
- * does not trust the cluster CA and a caller whose certificate comes from another CA are refused, on
- * the API port and on the Raft port.
+ * A three-node cluster with TLS on the API and Raft ports (certificates from a real openssl CA, real
+ * handshakes) and roles: reads, writes, forwarding and admin calls work for callers whose certificate
+ * (OU) or token gives the role; a read identity cannot write, a readwrite one cannot change membership,
+ * no client identity may call the node-to-node RPCs; a caller without a credential, with a certificate
+ * naming no role, with an unknown token, that does not trust the cluster CA or whose certificate comes
+ * from another CA is refused, and the Raft port takes node certificates only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -46,18 +56,29 @@ class TlsClusterTest {
 
   private TestCa ca;
   private TestCa otherCa;
-  private TestCa.Identity client;
+  private TestCa.Identity admin;
+  private TestCa.Identity readwrite;
+  private TestCa.Identity reader;
+  private TestCa.Identity noRole;
   private TestCa.Identity stranger;
+  private final String readToken = "read-token-" + UUID.randomUUID();
+  private final String readwriteToken = "readwrite-token-" + UUID.randomUUID();
   private TestCluster cluster;
 
   @BeforeAll
   void startCluster() throws Exception {
     ca = TestCa.create(dir.resolve("ca"), "redraft-test-ca");
     otherCa = TestCa.create(dir.resolve("other-ca"), "some-other-ca");
-    client = ca.issue("app");
-    // Same name, SAN and usages as a real node's certificate; only the issuer differs.
-    stranger = otherCa.issue("n1");
-    cluster = TestCluster.startWithTls(3, dir.resolve("cluster"), ca);
+    admin = ca.issueClient("ops", "admin");
+    readwrite = ca.issueClient("app", "readwrite");
+    reader = ca.issueClient("dashboard", "read");
+    noRole = ca.issue("nobody", null, "clientAuth", "IP:127.0.0.1");
+    // Same name, SAN, role and usages as a real node's certificate; only the issuer differs.
+    stranger = otherCa.issueNode("n1");
+    Path tokens = Files.writeString(dir.resolve("tokens"), "# name role sha256\n"
+        + "dash read " + TokenStore.sha256Hex(readToken) + "\n"
+        + "app readwrite " + TokenStore.sha256Hex(readwriteToken) + "\n");
+    cluster = TestCluster.startWithTls(3, dir.resolve("cluster"), ca, Map.of("tokens-file", tokens.toString()));
   }
 
   @AfterAll
@@ -68,15 +89,17 @@ class TlsClusterTest {
   }
 
   @Test
-  void readsWritesForwardingAndAdminWorkForACallerWithAClusterCertificate() {
+  void readsWritesForwardingAndAdminWorkForCallersWithTheRole() {
     int follower = cluster.aFollower();
-    try (RedraftClient viaFollower = tlsClient(TlsSettings.trustCa(ca.cert()).clientIdentity(client.cert(), client.key()),
-        cluster.endpoint(follower))) {
+    try (RedraftClient viaFollower = tlsClient(identity(readwrite), cluster.endpoint(follower))) {
       // Through a follower: forwarded to the leader over the peers' TLS channels, replicated over Raft's.
       viaFollower.set("tls:greeting", "hello over tls");
       assertThat(viaFollower.get("tls:greeting")).isEqualTo("hello over tls");
       assertThat(viaFollower.incr("tls:counter")).isEqualTo(1);
       assertThat(viaFollower.admin().clusterStatus().getMembersList()).hasSize(3);
+    }
+    try (RedraftClient ops = tlsClient(identity(admin), cluster.endpoint(follower))) {
+      assertThat(ops.admin().verify().getVerdict()).isEqualTo("CONSISTENT");
     }
     cluster.awaitSameAppliedIndex();
     for (int i = 0; i < 3; i++) {
@@ -84,6 +107,56 @@ class TlsClusterTest {
         assertThat(redis.get("tls:greeting")).as("n%d's Redis", i + 1).isEqualTo("hello over tls");
       }
     }
+  }
+
+  @Test
+  void eachRoleDoesOnlyWhatItMay() {
+    try (RedraftClient app = tlsClient(identity(readwrite), cluster.endpoint(0));
+        RedraftClient dashboard = tlsClient(identity(reader), cluster.endpoint(0))) {
+      app.set("tls:roles", "written by readwrite");
+      assertThat(dashboard.get("tls:roles")).isEqualTo("written by readwrite");
+      assertThatThrownBy(() -> dashboard.set("tls:roles", "written by read"))
+          .isInstanceOf(RedraftRpcException.class)
+          .hasMessageContaining("PERMISSION_DENIED")
+          .hasMessageContaining("(role read) may not call redraft.v1.KV/Write: it needs role readwrite or higher");
+      assertThatThrownBy(() -> app.admin().removeNode(TestCluster.id(2)))
+          .isInstanceOf(AdminRefusedException.class)
+          .hasMessageContaining("(role readwrite) may not call redraft.v1.Admin/RemoveNode: it needs role admin");
+      assertThat(app.get("tls:roles")).as("nothing changed").isEqualTo("written by readwrite");
+    }
+    assertThat(cluster.clientOf(0).admin().clusterStatus().getMembersList()).as("n3 is still a member").hasSize(3);
+  }
+
+  @Test
+  void theNodeToNodeCallsRefuseEveryClientIdentity() {
+    try (Grpc ops = new Grpc(cluster.endpoint(0), ca.cert(), admin)) {
+      assertThatThrownBy(() -> ops.admin().getDigest(GetDigestRequest.newBuilder().setRound(1).build()))
+          .isInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("PERMISSION_DENIED")
+          .hasMessageContaining("it is for the cluster's own nodes only");
+      assertThatThrownBy(() -> ops.admin().fetchSnapshot(FetchSnapshotRequest.getDefaultInstance()).hasNext())
+          .isInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("PERMISSION_DENIED");
+      assertThatThrownBy(() -> ops.admin().confirmLeadership(ConfirmLeadershipRequest.getDefaultInstance()))
+          .isInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("PERMISSION_DENIED");
+    }
+  }
+
+  @Test
+  void tokensStandInForACertificateWithTheirOwnRole() {
+    try (RedraftClient app = tokenClient(readwriteToken); RedraftClient dashboard = tokenClient(readToken)) {
+      app.set("tls:token", "written with a token");
+      assertThat(dashboard.get("tls:token")).isEqualTo("written with a token");
+      assertThatThrownBy(() -> dashboard.set("tls:token", "x"))
+          .hasMessageContaining("caller 'token dash' (role read) may not call redraft.v1.KV/Write");
+    }
+    try (RedraftClient forged = tokenClient("not-a-token-of-this-cluster")) {
+      assertThatThrownBy(() -> forged.get("tls:token"))
+          .hasMessageContaining("UNAUTHENTICATED: the token is not valid on this node");
+    }
+    assertThatThrownBy(() -> RedraftClient.builder().endpoints(cluster.endpoint(0)).token(readToken).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a token is only sent over TLS");
   }
 
   @Test
@@ -96,18 +169,22 @@ class TlsClusterTest {
   }
 
   @Test
-  void aClientWithoutACertificateIsRefused() {
-    try (RedraftClient noIdentity = tlsClient(TlsSettings.trustCa(ca.cert()), cluster.endpoint(0))) {
-      assertThatThrownBy(() -> noIdentity.get("tls:greeting"))
-          .hasMessageStartingWith("TLS handshake with " + cluster.endpoint(0) + " failed")
-          .hasMessageContaining("CERTIFICATE");
+  void aClientWithoutACredentialOrWithoutARoleIsRefused() {
+    try (RedraftClient anonymous = tlsClient(TlsSettings.trustCa(ca.cert()), cluster.endpoint(0))) {
+      assertThatThrownBy(() -> anonymous.get("tls:greeting"))
+          .hasMessageContaining("UNAUTHENTICATED: no credential: this cluster takes a client certificate signed by"
+              + " its CA (--cert/--key, REDRAFT_CERT/REDRAFT_KEY) or a token (--token, REDRAFT_TOKEN)");
+    }
+    try (RedraftClient roleless = tlsClient(identity(noRole), cluster.endpoint(0))) {
+      assertThatThrownBy(() -> roleless.get("tls:greeting"))
+          .hasMessageContaining("PERMISSION_DENIED: the client certificate 'CN=nobody' names no role");
     }
   }
 
   @Test
   void aClientThatDoesNotTrustTheClusterCaRefusesTheNode() {
     try (RedraftClient wrongTrust = tlsClient(
-        TlsSettings.trustCa(otherCa.cert()).clientIdentity(client.cert(), client.key()), cluster.endpoint(0))) {
+        TlsSettings.trustCa(otherCa.cert()).clientIdentity(admin.cert(), admin.key()), cluster.endpoint(0))) {
       assertThatThrownBy(() -> wrongTrust.get("tls:greeting"))
           .hasMessageStartingWith("TLS handshake with " + cluster.endpoint(0) + " failed")
           .hasMessageContaining("certification path");
@@ -117,28 +194,36 @@ class TlsClusterTest {
   @Test
   void anAdminCallerWithACertificateFromAnotherCaIsRefused() {
     ClusterStatusRequest request = ClusterStatusRequest.getDefaultInstance();
-    try (Grpc good = new Grpc(cluster.endpoint(0), ca.cert(), client)) {
+    try (Grpc good = new Grpc(cluster.endpoint(0), ca.cert(), admin)) {
       assertThat(good.admin().clusterStatus(request).getMembersList()).hasSize(3);
     }
+    // The handshake asks for a certificate without requiring one: an unverified one counts as none.
     try (Grpc other = new Grpc(cluster.endpoint(0), ca.cert(), stranger)) {
       assertThatThrownBy(() -> other.admin().clusterStatus(request))
-          .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("UNAVAILABLE");
+          .isInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("UNAUTHENTICATED").hasMessageContaining("not signed by the cluster CA");
     }
     try (Grpc anonymous = new Grpc(cluster.endpoint(0), ca.cert(), null)) {
       assertThatThrownBy(() -> anonymous.admin().clusterStatus(request))
-          .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("UNAVAILABLE");
+          .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("UNAUTHENTICATED");
     }
   }
 
   @Test
-  void theRaftPortRefusesAPeerWithACertificateFromAnotherCaAndPlaintext() throws Exception {
+  void theRaftPortTakesNodeCertificatesOnly() throws Exception {
     RaftPeer target = RaftPeer.newBuilder().setId(TestCluster.id(0))
         .setAddress(cluster.node(0).config().raftAddress().toString()).build();
-    // Control: the same call with a certificate from the cluster CA is answered.
-    TestCa.Identity peer = ca.issue("would-be-peer");
+    // Control: the same call with a node certificate from the cluster CA is answered.
+    TestCa.Identity peer = ca.issueNode("would-be-peer");
     try (RaftClient member = raftClient(target, new GrpcTlsConfig(peer.key().toFile(), peer.cert().toFile(),
         ca.cert().toFile(), true))) {
       assertThat(member.getGroupManagementApi(target.getId()).list().getGroupIds()).hasSize(1);
+    }
+    // An application's certificate from the cluster CA is no node's: refused.
+    try (RaftClient application = raftClient(target, new GrpcTlsConfig(admin.key().toFile(), admin.cert().toFile(),
+        ca.cert().toFile(), true))) {
+      assertThatThrownBy(() -> application.getGroupManagementApi(target.getId()).list())
+          .hasMessageContaining("UNAVAILABLE");
     }
     try (RaftClient impostor = raftClient(target, new GrpcTlsConfig(stranger.key().toFile(),
         stranger.cert().toFile(), ca.cert().toFile(), true))) {
@@ -163,6 +248,15 @@ class TlsClusterTest {
         .setLeaderId(RaftPeerId.valueOf(target.getId().toString()))
         .setRetryPolicy(RetryPolicies.noRetry())
         .build();
+  }
+
+  private TlsSettings identity(TestCa.Identity who) {
+    return TlsSettings.trustCa(ca.cert()).clientIdentity(who.cert(), who.key());
+  }
+
+  private RedraftClient tokenClient(String token) {
+    return RedraftClient.builder().endpoints(cluster.endpoint(0)).requestTimeout(Duration.ofSeconds(3))
+        .tls(TlsSettings.trustCa(ca.cert())).token(token).build();
   }
 
   private static RedraftClient tlsClient(TlsSettings tls, String endpoint) {

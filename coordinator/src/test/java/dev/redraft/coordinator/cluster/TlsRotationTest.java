@@ -48,7 +48,7 @@ class TlsRotationTest {
   @Test
   void renewingEveryNodesCertificateOneNodeAtATimeKeepsTheClusterServing() throws Exception {
     TestCa ca = TestCa.create(dir.resolve("ca"), "rotation-ca");
-    TestCa.Identity prober = ca.issue("prober");
+    TestCa.Identity prober = ca.issueClient("prober", "read");
     try (TestCluster cluster = TestCluster.startWithTls(3, dir.resolve("cluster"), ca)) {
       RedraftClient client = cluster.client();
       AtomicBoolean writing = new AtomicBoolean(true);
@@ -66,7 +66,7 @@ class TlsRotationTest {
       for (int i = 0; i < 3; i++) {
         TlsFiles files = cluster.node(i).config().tlsFiles().orElseThrow();
         BigInteger before = presentedSerial(cluster.endpoint(i), ca, prober);
-        TestCa.Identity renewed = ca.issue(TestCluster.id(i) + "-renewed");
+        TestCa.Identity renewed = ca.issueNode(TestCluster.id(i) + "-renewed");
         cluster.stopNode(i);
         Files.copy(renewed.cert(), files.cert(), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(renewed.key(), files.key(), StandardCopyOption.REPLACE_EXISTING);
@@ -106,8 +106,8 @@ class TlsRotationTest {
   void movingToANewCaOneNodeAtATimeKeepsTheClusterServing() throws Exception {
     TestCa oldCa = TestCa.create(dir.resolve("old-ca"), "old-ca");
     TestCa newCa = TestCa.create(dir.resolve("new-ca"), "new-ca");
-    TestCa.Identity oldClient = oldCa.issue("old-client");
-    TestCa.Identity newClient = newCa.issue("new-client");
+    TestCa.Identity oldClient = oldCa.issueClient("old-client", "admin");
+    TestCa.Identity newClient = newCa.issueClient("new-client", "admin");
     Path bothCas = dir.resolve("both-cas.pem");
     Files.writeString(bothCas, Files.readString(oldCa.cert()) + Files.readString(newCa.cert()));
     try (TestCluster cluster = TestCluster.startWithTls(3, dir.resolve("cluster"), oldCa)) {
@@ -135,7 +135,7 @@ class TlsRotationTest {
         // Round 2: certificates from the new CA.
         for (int i = 0; i < 3; i++) {
           TlsFiles files = cluster.node(i).config().tlsFiles().orElseThrow();
-          TestCa.Identity renewed = newCa.issue(TestCluster.id(i));
+          TestCa.Identity renewed = newCa.issueNode(TestCluster.id(i));
           cluster.stopNode(i);
           Files.copy(renewed.cert(), files.cert(), StandardCopyOption.REPLACE_EXISTING);
           Files.copy(renewed.key(), files.key(), StandardCopyOption.REPLACE_EXISTING);

@@ -35,7 +35,7 @@ class CliCoversCatalogTest {
   void theTypedSubcommandsAreCatalogCommandsAndCmdIsListed() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CliContext context = new CliContext(Map.of(), Path.of("."), (endpoints, timeout, tls) -> {
+    CliContext context = new CliContext(Map.of(), Path.of("."), (endpoints, timeout, credentials) -> {
       throw new AssertionError("help must not connect");
     }, new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(RedraftCli.run(context, "--help")).as(err.toString()).isZero();

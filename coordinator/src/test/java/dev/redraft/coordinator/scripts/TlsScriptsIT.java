@@ -120,8 +120,8 @@ class TlsScriptsIT {
   @Test
   void aNodeWithAKeyThatIsNotItsCertificatesStopsAtStartWithOneLine() throws Exception {
     TestCa ca = TestCa.create(elsewhere.resolve("ca"), "start-check-ca");
-    TestCa.Identity n1 = ca.issue("n1");
-    TestCa.Identity n2 = ca.issue("n2");
+    TestCa.Identity n1 = ca.issueNode("n1");
+    TestCa.Identity n2 = ca.issueNode("n2");
     Path jar = REPO.resolve("coordinator/target/redraft-coordinator.jar");
     Result result = run(Map.of(), "java", "-jar", jar.toString(), "--node-id=n1", "--raft-address=127.0.0.1:1",
         "--api-address=127.0.0.1:2", "--peers=n1=127.0.0.1:1", "--data-dir=" + elsewhere.resolve("data"),

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away certificate authority made with the real openssl tool (as scripts/cluster.sh --tls
- * does): a CA certificate and key, and certificates it issues for nodes and clients (EC P-256,
- * PKCS#8 keys, SAN 127.0.0.1 and localhost, serverAuth and clientAuth).
+ * does): a CA certificate and key, and certificates it issues for nodes (OU=node) and clients (OU=their
+ * role), EC P-256, PKCS#8 keys, SAN 127.0.0.1 and localhost.
  */
 public final class TestCa {
   /** A certificate and its private key, PEM files. */
@@ -44,18 +44,21 @@ public final class TestCa {
     return cert;
   }
 
-  /** A certificate for {@code name} (node or client) with both serverAuth and clientAuth. */
-  public Identity issue(String name) throws IOException {
-    return issue(name, "serverAuth,clientAuth");
+  /** A node's certificate for {@code name} (OU=node, serverAuth and clientAuth). */
+  public Identity issueNode(String name) throws IOException {
+    return issue(name, "node", "serverAuth,clientAuth", "IP:127.0.0.1,DNS:localhost");
   }
 
-  /** A certificate whose extended key usage is {@code usages} (e.g. "serverAuth" only). */
-  public Identity issue(String name, String usages) throws IOException {
-    return issue(name, usages, "IP:127.0.0.1,DNS:localhost");
+  /** A client's certificate for {@code name} with this role (OU=role: read, readwrite, admin; clientAuth). */
+  public Identity issueClient(String name, String role) throws IOException {
+    return issue(name, role, "clientAuth", "IP:127.0.0.1,DNS:localhost");
   }
 
-  /** A certificate with this extended key usage and these subject alternative names (e.g. "DNS:n1,IP:127.0.0.1"). */
-  public Identity issue(String name, String usages, String subjectAltNames) throws IOException {
+  /**
+   * A certificate whose subject is /OU=role/CN=name (no OU if {@code role} is null), with this extended
+   * key usage (e.g. "serverAuth" only) and these subject alternative names (e.g. "DNS:n1,IP:127.0.0.1").
+   */
+  public Identity issue(String name, String role, String usages, String subjectAltNames) throws IOException {
     Path certFile = dir.resolve(name + ".pem");
     Path keyFile = dir.resolve(name + "-key.pem");
     Path csr = dir.resolve(name + ".csr");
@@ -63,7 +66,8 @@ public final class TestCa {
     Files.writeString(ext, "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
         + "extendedKeyUsage=" + usages + "\nsubjectAltName=" + subjectAltNames + "\n");
     openssl(dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", keyFile.toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
+        "-keyout", keyFile.toString(), "-out", csr.toString(), "-subj",
+        (role == null ? "" : "/OU=" + role) + "/CN=" + name);
     openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", cert.toString(), "-CAkey", key.toString(),
         "-set_serial", "0x" + HexFormat.of().formatHex(RANDOM.generateSeed(12)), "-days", "30",
         "-extfile", ext.toString(), "-out", certFile.toString());

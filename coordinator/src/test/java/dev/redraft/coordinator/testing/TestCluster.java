@@ -66,6 +66,12 @@ public final class TestCluster implements AutoCloseable {
     return start(size, dir, Map.of(), ca);
   }
 
+  /** As {@link #startWithTls(int, Path, TestCa)}, with {@code extraConfig} too (e.g. tokens-file). */
+  public static TestCluster startWithTls(int size, Path dir, TestCa ca, Map<String, String> extraConfig)
+      throws Exception {
+    return start(size, dir, extraConfig, ca);
+  }
+
   private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca) throws Exception {
     TestCluster cluster = new TestCluster(dir, extraConfig, ca);
     try {
@@ -79,7 +85,7 @@ public final class TestCluster implements AutoCloseable {
 
   private void boot(int size) throws Exception {
     if (ca != null) {
-      clientIdentity = ca.issue("client");
+      clientIdentity = ca.issueClient("client", "admin");
     }
     List<Integer> raftPorts = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
     String peers = IntStream.range(0, size)
@@ -144,7 +150,7 @@ public final class TestCluster implements AutoCloseable {
         // test comparing Redis digests node by node could straddle one); later flags win.
         "--verify-interval-ms=0"));
     if (ca != null) {
-      TestCa.Identity node = ca.issue(id(index));
+      TestCa.Identity node = ca.issueNode(id(index));
       args.addAll(List.of("--tls-cert=" + node.cert(), "--tls-key=" + node.key(), "--tls-ca=" + ca.cert()));
     }
     extraConfig.forEach((key, value) -> args.add("--" + key + "=" + value));

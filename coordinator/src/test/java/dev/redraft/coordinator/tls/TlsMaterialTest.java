@@ -35,14 +35,14 @@ class TlsMaterialTest {
   static void makeCertificates() throws Exception {
     ca = TestCa.create(dir.resolve("ca"), "cluster-ca");
     otherCa = TestCa.create(dir.resolve("other"), "other-ca");
-    node = ca.issue("n1");
-    otherNode = ca.issue("n2");
+    node = ca.issueNode("n1");
+    otherNode = ca.issueNode("n2");
   }
 
   @Test
   void aGoodSetLoads() {
     TlsMaterial material = TlsMaterial.load(new TlsFiles(node.cert(), node.key(), ca.cert()));
-    assertThat(material.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=n1");
+    assertThat(material.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=n1,OU=node");
     assertThat(material.describe()).contains("CN=n1").doesNotContain("PRIVATE");
   }
 
@@ -66,18 +66,36 @@ class TlsMaterialTest {
 
   @Test
   void aCertificateFromAnotherCaIsRefused() throws Exception {
-    TestCa.Identity stranger = otherCa.issue("n1");
+    TestCa.Identity stranger = otherCa.issueNode("n1");
     assertThatThrownBy(() -> TlsMaterial.load(new TlsFiles(stranger.cert(), stranger.key(), ca.cert())))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("tls-cert: the certificate in " + stranger.cert() + " ('CN=n1') is not signed by a CA in "
+        .hasMessageStartingWith("tls-cert: the certificate in " + stranger.cert() + " ('CN=n1,OU=node') is not signed by a CA in "
             + ca.cert() + " (tls-ca)");
   }
 
   @Test
   void aServerOnlyCertificateIsRefused() throws Exception {
-    TestCa.Identity serverOnly = ca.issue("server-only", "serverAuth");
+    TestCa.Identity serverOnly = ca.issue("server-only", "node", "serverAuth", "IP:127.0.0.1,DNS:localhost");
     assertThatThrownBy(() -> TlsMaterial.load(new TlsFiles(serverOnly.cert(), serverOnly.key(), ca.cert())))
         .isInstanceOf(ConfigException.class).hasMessageContaining("must allow both serverAuth and clientAuth");
+  }
+
+  @Test
+  void aCertificateWithoutTheNodeRoleIsRefused() throws Exception {
+    TestCa.Identity application = ca.issue("app", "admin", "serverAuth,clientAuth", "IP:127.0.0.1");
+    assertThatThrownBy(() -> TlsMaterial.load(new TlsFiles(application.cert(), application.key(), ca.cert())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("tls-cert: the certificate in " + application.cert() + " ('CN=app,OU=admin') is not a node"
+            + " certificate: its subject needs OU=node (e.g. /OU=node/CN=n1), or peers refuse it");
+  }
+
+  @Test
+  void tokensNeedTls() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node-id=n1", "--raft-address=127.0.0.1:1",
+        "--api-address=127.0.0.1:2", "--peers=n1=127.0.0.1:1", "--data-dir=" + dir.resolve("data"),
+        "--tokens-file=" + dir.resolve("tokens")}, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tokens-file needs TLS (tls-cert, tls-key, tls-ca)");
   }
 
   @Test

@@ -152,12 +152,12 @@ public final class ChaosCluster implements AutoCloseable {
 
   private void issueCertificates(TestCa ca, int size) {
     try {
-      clientIdentity = ca.issue("client");
+      clientIdentity = ca.issueClient("client", "admin");
       harnessTls = GrpcSslContexts.forClient().trustManager(ca.cert().toFile())
           .keyManager(clientIdentity.cert().toFile(), clientIdentity.key().toFile()).build();
       for (int slot = 0; slot < size; slot++) {
         String name = Network.name(slot);
-        TestCa.Identity node = ca.issue(name, "serverAuth,clientAuth", "DNS:" + name + ",IP:127.0.0.1,DNS:localhost");
+        TestCa.Identity node = ca.issue(name, "node", "serverAuth,clientAuth", "DNS:" + name + ",IP:127.0.0.1,DNS:localhost");
         options.flags(slot, "--tls-cert=" + node.cert(), "--tls-key=" + node.key(), "--tls-ca=" + ca.cert());
       }
     } catch (IOException e) {
