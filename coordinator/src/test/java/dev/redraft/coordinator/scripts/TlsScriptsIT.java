@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scripts/cluster.sh start --tls} as an operator uses it, real processes only: the CA, node
- * and client files under DIR/tls are owner-only; scripts/redraft works against that DIR without a
- * TLS flag; what a client sends to a node's API is TLS from the first byte and a written value never
+ * files, one identity and one token per role under DIR/tls are owner-only; scripts/redraft works against
+ * that DIR without a TLS flag (as admin); the read identity cannot write, the readwrite token cannot
+ * remove a node, the nodes hold token hashes only; what a client sends to a node's API is TLS from the first byte and a written value never
  * crosses the wire in clear (a recording relay in front of the node); a plaintext client is refused
  * with a hint; stop and start keep TLS; no key material reaches a log.
  */
@@ -62,16 +63,18 @@ class TlsScriptsIT {
 
     Path tls = home.resolve("tls");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls))).isEqualTo("rwx------");
-    for (String file : List.of("ca.pem", "ca-key.pem", "n1.pem", "n1-key.pem", "n2.pem", "n3-key.pem", "client.pem",
-        "client-key.pem")) {
+    for (String file : List.of("ca.pem", "ca-key.pem", "n1.pem", "n1-key.pem", "n2.pem", "n3-key.pem", "admin.pem",
+        "admin-key.pem", "readwrite.pem", "readwrite-key.pem", "read.pem", "read-key.pem", "admin.token",
+        "readwrite.token", "read.token", "tokens")) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve(file))))
           .as("mode of DIR/tls/%s", file).isEqualTo("rw-------");
     }
     assertThat(Files.readString(home.resolve("n1/coordinator.log"))).contains(TLS_ON);
 
-    // scripts/redraft against this DIR: the CA and the client identity are found without a flag.
+    // scripts/redraft against this DIR: the CA and the admin identity are found without a flag.
     ok(run(REDRAFT, "set", "tls:kept", "before-restart"), "redraft set");
     assertThat(ok(run(REDRAFT, "get", "tls:kept"), "redraft get").output().trim()).isEqualTo("before-restart");
+    checkRoles(tls);
 
     // Through a relay that records every byte, both ways: the value is written and read back, and
     // never appears on the wire; the client's first byte opens a TLS handshake.
@@ -114,6 +117,38 @@ class TlsScriptsIT {
           assertThat(Files.readString(coordinatorLog)).doesNotContain("PRIVATE KEY");
         }
       }
+    }
+  }
+
+  /** Each role's identity and token from DIR/tls do what the role allows, and nothing else. */
+  private void checkRoles(Path tls) throws Exception {
+    Map<String, String> read = Map.of("REDRAFT_CERT", tls.resolve("read.pem").toString(),
+        "REDRAFT_KEY", tls.resolve("read-key.pem").toString(), "REDRAFT_CACERT", tls.resolve("ca.pem").toString());
+    assertThat(ok(run(read, REDRAFT, "get", "tls:kept"), "get as read").output().trim()).isEqualTo("before-restart");
+    Result readWrites = run(read, REDRAFT, "set", "tls:kept", "by-read");
+    assertThat(readWrites.exitCode()).as(readWrites.output()).isEqualTo(1);
+    assertThat(readWrites.output()).contains("PERMISSION_DENIED").contains("(role read) may not call redraft.v1.KV/Write")
+        .doesNotContain("Exception");
+
+    String readwriteToken = Files.readString(tls.resolve("readwrite.token")).trim();
+    Map<String, String> readwrite = Map.of("REDRAFT_TOKEN", readwriteToken);
+    ok(run(readwrite, REDRAFT, "set", "tls:token", "by-token"), "set with the readwrite token");
+    Result removal = run(readwrite, REDRAFT, "member", "remove", "n3");
+    assertThat(removal.exitCode()).as(removal.output()).isEqualTo(1);
+    assertThat(removal.output()).contains("(role readwrite) may not call redraft.v1.Admin/RemoveNode");
+    assertThat(ok(run(REDRAFT, "member", "list"), "member list as admin").output()).contains("n3");
+    assertThat(ok(run(REDRAFT, "get", "tls:kept"), "get").output().trim()).as("nothing changed")
+        .isEqualTo("before-restart");
+
+    // The nodes hold only hashes; no token reaches a node's command line.
+    String tokens = Files.readString(tls.resolve("tokens"));
+    for (String role : List.of("admin", "readwrite", "read")) {
+      String token = Files.readString(tls.resolve(role + ".token")).trim();
+      assertThat(token).hasSize(64);
+      assertThat(tokens).doesNotContain(token).contains(role + " " + role + " ");
+    }
+    for (ProcessHandle process : ProcessHandle.allProcesses().toList()) {
+      process.info().commandLine().ifPresent(line -> assertThat(line).doesNotContain(readwriteToken));
     }
   }
 
@@ -160,6 +195,7 @@ class TlsScriptsIT {
     builder.environment().remove("REDRAFT_CACERT");
     builder.environment().remove("REDRAFT_CERT");
     builder.environment().remove("REDRAFT_KEY");
+    builder.environment().remove("REDRAFT_TOKEN");
     builder.environment().putAll(env);
     Path log = Files.createTempFile(elsewhere, "out", ".log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
