@@ -4,7 +4,7 @@
 # the system's redis-server, all on free loopback ports, runs the benchmark, then stops exactly
 # what it started (by PID, also on Ctrl-C or failure).
 #
-#   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--keep-dir] [BENCH OPTIONS...]
+#   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--tls] [--keep-dir] [BENCH OPTIONS...]
 #   scripts/bench.sh --resp [--resp-tests set,get] [--resp-clients 1,50] [--resp-pipeline 1,16]
 #                    [--resp-requests 20000] [--repeat 3] [--baselines raw,aof,wait2]
 #
@@ -12,6 +12,9 @@
 # baselines, interleaved, and prints the median requests/s of each, Redraft's ratio to each baseline,
 # and the CPU time per request of Redraft's processes (all coordinators and Redis) and of the baseline
 # Redis processes. redis-benchmark cannot send WAIT, so the wait2 baseline is the primary alone there.
+#
+# --tls starts the cluster with cluster.sh start --tls (TLS and roles on every API and Raft connection;
+# the load generator uses the cluster's readwrite identity), to measure what TLS costs.
 #
 # Baselines: redis-raw (no persistence), redis-aof (appendonly yes, appendfsync always),
 # redis-wait2 (a primary with 2 replicas; every write is followed by WAIT 2 0) and resp (Redraft
@@ -32,6 +35,7 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 nodes=3
 baselines="raw,aof,wait2"
 keep_dir=0
+tls=""
 out=""
 bench_args=()
 resp=0
@@ -52,9 +56,10 @@ while [[ $# -gt 0 ]]; do
     --baselines) baselines="$2"; shift 2 ;;
     --baselines=*) baselines="${1#*=}"; shift ;;
     --keep-dir) keep_dir=1; shift ;;
+    --tls) tls=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
@@ -134,7 +139,14 @@ cluster_started=1
 # No AUTH on the benchmark cluster's RESP ports (loopback only): redis-benchmark takes a password only
 # on its command line.
 mkdir -p "$WORK/cluster" && : > "$WORK/cluster/resp.password"
-"$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" >/dev/null
+"$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" ${tls:+--tls} >/dev/null
+# With --tls the generator finds the CA in the cluster's directory; it acts with the readwrite identity.
+tls_env=()
+if [[ -n "$tls" ]]; then
+  echo "TLS on: every call of the load generator and between the nodes is encrypted and authorized"
+  tls_env=(REDRAFT_CACERT="$WORK/cluster/tls/ca.pem" REDRAFT_CERT="$WORK/cluster/tls/readwrite.pem"
+    REDRAFT_KEY="$WORK/cluster/tls/readwrite-key.pem")
+fi
 endpoints="$(paste -sd, "$WORK/cluster/endpoints")"
 
 # Every process of a target, so the bench reports CPU time per operation of each (from /proc).
@@ -209,7 +221,7 @@ heap_pid=$!
 
 echo "Running redraft bench ..."
 set +e
-java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
+env "${tls_env[@]+"${tls_env[@]}"}" java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
   "${baseline_args[@]+"${baseline_args[@]}"}" "${cpu_args[@]}" --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
 rc=$?
 set -e

@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.chaos.harness;
 
 import dev.redraft.api.v1.MemberStatus;
+import dev.redraft.client.RedraftClient;
 import dev.redraft.client.TlsSettings;
 import dev.redraft.coordinator.testing.FreePorts;
 import dev.redraft.coordinator.testing.RedisServerProcess;
@@ -163,6 +164,18 @@ public final class ChaosCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot issue the test certificates", e);
     }
+  }
+
+  /** A client builder for these endpoints of this cluster, with its TLS settings if it has them. */
+  public RedraftClient.Builder clientBuilder(List<String> endpoints) {
+    RedraftClient.Builder builder = RedraftClient.builder().endpoints(endpoints);
+    TlsSettings tls = clientTls();
+    return tls == null ? builder : builder.tls(tls);
+  }
+
+  /** The TLS context of the harness' own gRPC channels (null: plaintext). */
+  public SslContext harnessTls() {
+    return harnessTls;
   }
 
   /** TLS settings for a client of this cluster (null without {@link Options#tls}). */

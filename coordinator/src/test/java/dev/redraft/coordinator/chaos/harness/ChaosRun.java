@@ -104,8 +104,8 @@ public final class ChaosRun {
     this.dir = dir;
     this.seed = seed;
     this.injector = new FaultInjector(cluster, new Random(seed), problems::add);
-    this.workload = new Workload(cluster.endpoints(), history, settings, seed);
-    this.pinned = new PinnedWriters(cluster.endpoints(), settings.maxDuration());
+    this.workload = new Workload(cluster.endpoints(), cluster::clientBuilder, history, settings, seed);
+    this.pinned = new PinnedWriters(cluster.endpoints(), cluster.harnessTls(), settings.maxDuration());
   }
 
   /**
@@ -301,7 +301,7 @@ public final class ChaosRun {
     for (int i = 0; i < cluster.size(); i++) {
       expected.add(cluster.node(i).nodeId());
     }
-    try (RedraftClient client = RedraftClient.builder().endpoints(cluster.endpoints())
+    try (RedraftClient client = cluster.clientBuilder(cluster.endpoints())
         .requestTimeout(Duration.ofSeconds(30)).build()) {
       List<MemberStatus> members = client.admin().clusterStatus().getMembersList();
       Set<String> voters = new TreeSet<>();

@@ -177,7 +177,7 @@ public final class FaultInjector {
     String targetId = cluster.node(target).nodeId();
     cluster.network().isolate(old);
     String toIsolated;
-    try (RedraftClient viaIsolated = RedraftClient.builder().endpoints(cluster.node(old).apiAddress())
+    try (RedraftClient viaIsolated = cluster.clientBuilder(List.of(cluster.node(old).apiAddress()))
         .retryPolicy(RetryPolicy.noRetries()).requestTimeout(ISOLATED_CHANGE_TIMEOUT).build()) {
       MembershipResponse acknowledged = viaIsolated.admin().removeNode(targetId);
       problems.accept("the isolated leader " + oldId + " acknowledged the removal of " + targetId
@@ -326,7 +326,7 @@ public final class FaultInjector {
   private RedraftClient adminClient(int excluded) {
     List<String> endpoints = IntStream.range(0, cluster.size()).filter(i -> i != excluded)
         .mapToObj(i -> cluster.node(i).apiAddress()).toList();
-    return RedraftClient.builder().endpoints(endpoints).requestTimeout(MEMBERSHIP_TIMEOUT).build();
+    return cluster.clientBuilder(endpoints).requestTimeout(MEMBERSHIP_TIMEOUT).build();
   }
 
   private static String ids(MembershipResponse response) {

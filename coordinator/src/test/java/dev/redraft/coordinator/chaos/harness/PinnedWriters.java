@@ -6,6 +6,7 @@ import dev.redraft.api.v1.KVGrpc;
 import dev.redraft.api.v1.WriteRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -29,10 +30,12 @@ public final class PinnedWriters implements AutoCloseable {
   private final List<List<Long>> acks = new ArrayList<>();
   private final long deadlineNanos;
 
-  public PinnedWriters(List<String> apiAddresses, java.time.Duration maxDuration) {
+  /** {@code tls} null: plaintext channels. */
+  public PinnedWriters(List<String> apiAddresses, SslContext tls, java.time.Duration maxDuration) {
     this.deadlineNanos = System.nanoTime() + maxDuration.toNanos();
     for (int slot = 0; slot < apiAddresses.size(); slot++) {
-      ManagedChannel channel = NettyChannelBuilder.forTarget(apiAddresses.get(slot)).usePlaintext().build();
+      NettyChannelBuilder builder = NettyChannelBuilder.forTarget(apiAddresses.get(slot));
+      ManagedChannel channel = (tls == null ? builder.usePlaintext() : builder.sslContext(tls)).build();
       channels.add(channel);
       List<Long> slotAcks = new ArrayList<>();
       acks.add(slotAcks);

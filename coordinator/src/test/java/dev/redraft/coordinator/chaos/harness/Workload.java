@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,15 +62,17 @@ public final class Workload implements AutoCloseable {
   private final List<RedraftClient> clients = new ArrayList<>();
   private final long deadlineNanos;
 
-  public Workload(List<String> endpoints, History history, Settings settings, long seed) {
+  /** {@code clients} makes a client builder for a list of endpoints (with the cluster's TLS settings). */
+  public Workload(List<String> endpoints, Function<List<String>, RedraftClient.Builder> clients, History history,
+      Settings settings, long seed) {
     this.settings = settings;
     this.history = history;
     this.deadlineNanos = System.nanoTime() + settings.maxDuration().toNanos();
     for (int c = 0; c < settings.clients(); c++) {
       List<String> order = new ArrayList<>(endpoints);
       Collections.shuffle(order, new Random(seed + c));
-      RedraftClient client = RedraftClient.builder().endpoints(order).requestTimeout(settings.requestTimeout()).build();
-      clients.add(client);
+      RedraftClient client = clients.apply(order).requestTimeout(settings.requestTimeout()).build();
+      this.clients.add(client);
       int id = c;
       Random random = new Random(seed * 31 + c);
       Thread thread = new Thread(() -> run(id, client, random), "workload-client-" + c);
