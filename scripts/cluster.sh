@@ -456,7 +456,11 @@ print_endpoints() {
   if [[ -s "$DIR/resp-endpoints" ]]; then
     local first
     first=$(head -n 1 "$DIR/resp-endpoints")
-    echo "Or:  REDISCLI_AUTH=\$(cat $(printf %q "$DIR")/resp.password) redis-cli -p ${first##*:} get greeting"
+    if tls_on; then
+      echo "Or:  $CS redis-cli get greeting   (the RESP ports speak TLS: redis-cli --tls --cacert ... --cert ... --key ...)"
+    else
+      echo "Or:  REDISCLI_AUTH=\$(cat $(printf %q "$DIR")/resp.password) redis-cli -p ${first##*:} get greeting"
+    fi
   fi
 }
 
@@ -867,21 +871,28 @@ cmd_redis_cli() {
   fi
   local password=""
   [[ -f "$DIR/resp.password" ]] && password=$(head -n 1 "$DIR/resp.password")
+  # A TLS cluster's RESP ports speak TLS; the admin identity authenticates the connection.
+  local tls_args=()
+  if tls_on; then
+    tls_args=(--tls --cacert "$DIR/tls/ca.pem" --cert "$DIR/tls/admin.pem" --key "$DIR/tls/admin-key.pem")
+  fi
   if [[ -z "${address:-}" ]]; then
     # The leader's port when a node names it (lowest latency: a follower learns of a commit only with
     # the leader's next message), else the first.
     local first leader
     first=$(head -n 1 "$DIR/resp-endpoints")
-    leader=$(REDISCLI_AUTH="$password" redis-cli -h "${first%:*}" -p "${first##*:}" info raft 2>/dev/null \
+    leader=$(REDISCLI_AUTH="$password" redis-cli "${tls_args[@]+"${tls_args[@]}"}" -h "${first%:*}" \
+      -p "${first##*:}" info raft 2>/dev/null \
       | tr -d '\r' | sed -n 's/^raft_leader_id://p')
     [[ -n "$leader" && -f "$DIR/$leader/node.env" ]] && address=$(sed -n 's/^RESP=//p' "$DIR/$leader/node.env")
     [[ -n "${address:-}" ]] || address=$first
   fi
   trap - EXIT
   if [[ -n "$password" ]]; then
-    REDISCLI_AUTH="$password" exec redis-cli -h "${address%:*}" -p "${address##*:}" "$@"
+    REDISCLI_AUTH="$password" exec redis-cli "${tls_args[@]+"${tls_args[@]}"}" -h "${address%:*}" \
+      -p "${address##*:}" "$@"
   fi
-  exec redis-cli -h "${address%:*}" -p "${address##*:}" "$@"
+  exec redis-cli "${tls_args[@]+"${tls_args[@]}"}" -h "${address%:*}" -p "${address##*:}" "$@"
 }
 
 main() {

@@ -70,12 +70,15 @@ public final class CoordinatorNode implements AutoCloseable {
   private final CommandValidator validator;
   private AdminHttpServer http;
   private RespServer resp;
+  /** Null: TLS off. */
+  private final TlsMaterial tls;
+  private final TokenStore tokens;
 
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
     DataDirectory.secure(config.nodeId(), config.dataDir());
     // First: a bad certificate or key stops the node before anything listens.
-    TlsMaterial tls = config.tlsFiles().map(TlsMaterial::load).orElse(null);
+    this.tls = config.tlsFiles().map(TlsMaterial::load).orElse(null);
     if (tls == null) {
       LOG.warn("node {}: TLS is off (no {}, {}, {}): the API and Raft ports are plaintext and take any caller; "
           + "fine for a local try-out, never in production", config.nodeId(), ConfigKey.TLS_CERT.key(),
@@ -83,7 +86,7 @@ public final class CoordinatorNode implements AutoCloseable {
     } else {
       LOG.info("node {}: mutual TLS on the API and Raft ports: {}", config.nodeId(), tls.describe());
     }
-    TokenStore tokens = config.tokens().map(TokenStore::load).orElse(TokenStore.empty());
+    this.tokens = config.tokens().map(TokenStore::load).orElse(TokenStore.empty());
     if (tls != null) {
       LOG.info("node {}: every API call needs a client certificate with a role (OU=read, readwrite or admin){}",
           config.nodeId(), tokens.isEmpty() ? "" : " or one of the " + tokens.size() + " tokens of "
@@ -141,7 +144,7 @@ public final class CoordinatorNode implements AutoCloseable {
       node.api.start();
       if (config.respAddress() != null) {
         node.resp = new RespServer(config.respAddress(), node.api.kv(), node.validator, config.nodeId(),
-            node.raft::status, config.maxRequestBytes(), config.respPassword());
+            node.raft::status, config.maxRequestBytes(), config.respPassword(), node.tokens, node.tls);
         node.resp.start();
       }
       node.registrar.start();

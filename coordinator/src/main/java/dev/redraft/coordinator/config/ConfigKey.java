@@ -44,7 +44,8 @@ public enum ConfigKey {
   HTTP_ADDRESS("http-address", "",
       "host:port of the admin HTTP server: /metrics (Prometheus), /livez, /readyz. Empty: no HTTP server."),
   RESP_ADDRESS("resp-address", "",
-      "host:port of the Redis-protocol (RESP) port, for redis-cli and any Redis client. Empty: no RESP port."),
+      "host:port of the Redis-protocol (RESP) port, for redis-cli and any Redis client; TLS when the node has"
+          + " tls-cert. Empty: no RESP port."),
   RESP_PASSWORD("resp-password", "",
       "Password RESP clients give with AUTH (prefer the environment variable REDRAFT_RESP_PASSWORD). Empty: no AUTH"
           + " needed, allowed only when resp-address is a loopback address."),

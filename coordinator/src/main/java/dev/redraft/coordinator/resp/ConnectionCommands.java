@@ -2,6 +2,7 @@ package dev.redraft.coordinator.resp;
 
 import dev.redraft.api.v1.Reply;
 import dev.redraft.coordinator.command.Ascii;
+import dev.redraft.coordinator.security.Role;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,17 +54,15 @@ final class ConnectionCommands {
     if (argv.size() < 2 || argv.size() > 3) {
       return arity("AUTH");
     }
-    if (!context.passwordRequired()) {
+    if (!context.authConfigured()) {
       return Immediate.error("ERR AUTH <password> called without any password configured for the default user."
           + " Are you sure your configuration is correct?");
     }
-    if (argv.size() == 3 && !"default".equals(Replies.text(argv.get(1)))) {
+    Role role = context.authenticate(argv.size() == 3 ? Replies.text(argv.get(1)) : null, argv.get(argv.size() - 1));
+    if (role == null) {
       return Immediate.error(WRONG_PASS);
     }
-    if (!context.passwordMatches(argv.get(argv.size() - 1))) {
-      return Immediate.error(WRONG_PASS);
-    }
-    state.authenticated = true;
+    state.role = role;
     return Immediate.of(Replies.OK);
   }
 
@@ -81,7 +80,7 @@ final class ConnectionCommands {
       i = 2;
     }
     String newName = null;
-    boolean authenticated = state.authenticated;
+    boolean authenticated = state.authenticated();
     for (; i < argv.size(); i++) {
       String option = Ascii.toUpperCase(Replies.text(argv.get(i)));
       if (option.equals("AUTH") && i + 2 < argv.size()) {

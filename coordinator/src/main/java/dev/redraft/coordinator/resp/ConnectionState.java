@@ -2,6 +2,8 @@ package dev.redraft.coordinator.resp;
 
 import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.Command;
+import dev.redraft.coordinator.command.CommandKind;
+import dev.redraft.coordinator.security.Role;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,8 @@ final class ConnectionState {
   volatile String libName = "";
   volatile String libVersion = "";
   volatile int protocol = 2;
-  volatile boolean authenticated;
+  /** What this connection may do; null until it authenticates. */
+  volatile Role role;
   volatile String lastCommand = "NULL";
   /** READONLY: reads are served by this node's Redis as it is, without asking the leader. */
   volatile boolean staleReads;
@@ -39,12 +42,21 @@ final class ConnectionState {
   private int sessionGeneration;
   private long lastSequence;
 
-  ConnectionState(long id, String sessionPrefix, String remoteAddress, String localAddress, boolean authenticated) {
+  ConnectionState(long id, String sessionPrefix, String remoteAddress, String localAddress, Role role) {
     this.id = id;
     this.sessionPrefix = sessionPrefix;
     this.remoteAddress = remoteAddress;
     this.localAddress = localAddress;
-    this.authenticated = authenticated;
+    this.role = role;
+  }
+
+  boolean authenticated() {
+    return role != null;
+  }
+
+  /** Whether this connection may run commands of this kind (reads need read, writes readwrite). */
+  boolean may(CommandKind kind) {
+    return role != null && role.covers(kind == CommandKind.WRITE ? Role.READWRITE : Role.READ);
   }
 
   String sessionId() {

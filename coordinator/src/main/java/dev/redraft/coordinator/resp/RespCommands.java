@@ -65,7 +65,7 @@ final class RespCommands {
   Step step(List<byte[]> argv) {
     String name = Ascii.toUpperCase(Replies.text(argv.get(0)));
     state.lastCommand = Ascii.toLowerCase(name);
-    if (!state.authenticated && !BEFORE_AUTH.contains(name)) {
+    if (!state.authenticated() && !BEFORE_AUTH.contains(name)) {
       return Immediate.error("NOAUTH Authentication required.");
     }
     if (state.inTransaction() && !TRANSACTION_CONTROL.contains(name)) {
@@ -106,7 +106,7 @@ final class RespCommands {
         state.protocol = 2;
         state.name = "";
         state.staleReads = false;
-        state.authenticated = !context.passwordRequired();
+        state.role = context.initialRole();
         return Immediate.of(Replies.status("RESET"));
       }
       default -> {
@@ -123,7 +123,7 @@ final class RespCommands {
 
   /** True if {@code argv} would be a single data command of this kind now, so it may join a pipelined run. */
   boolean isPlainData(List<byte[]> argv, CommandKind kind) {
-    if (!state.authenticated || state.inTransaction()) {
+    if (!state.may(kind) || state.inTransaction()) {
       return false;
     }
     Optional<CommandSpec> spec = CommandCatalog.find(Replies.text(argv.get(0)));
@@ -134,6 +134,9 @@ final class RespCommands {
     Optional<CommandSpec> spec = CommandCatalog.find(name);
     if (spec.isEmpty()) {
       return Immediate.error(refusal(name, argv));
+    }
+    if (!state.may(spec.get().kind())) {
+      return Immediate.error(noPermission(name));
     }
     return KvCall.of(spec.get().kind(), command(argv));
   }
@@ -146,6 +149,8 @@ final class RespCommands {
       refused = ANSWERED_BY_NODE.contains(name)
           ? "ERR " + name + " cannot be queued in a transaction on Redraft: send it before MULTI or after EXEC"
           : refusal(name, argv);
+    } else if (!state.may(spec.get().kind())) {
+      refused = noPermission(name);
     } else {
       try {
         // As one command of a batch: what a batch refuses (a flush, a read whose reply varies
@@ -187,6 +192,12 @@ final class RespCommands {
     // A lone read needs no log entry unless a WATCH condition must be checked at its position.
     CommandKind kind = oneRead && watches.isEmpty() ? CommandKind.READ : CommandKind.WRITE;
     return new KvCall(kind, commands, shapes, true, watches, false, UnaryOperator.identity());
+  }
+
+  /** Redis' ACL error, with the role that lacks the right. */
+  private String noPermission(String name) {
+    return "NOPERM this user has no permissions to run the '" + Ascii.toLowerCase(name) + "' command (role "
+        + state.role.label() + ")";
   }
 
   /** The validator's error for a command outside the catalog: unknown, or refused with its reason. */

@@ -19,6 +19,8 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.InlineCommandRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -57,6 +59,16 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", ""));
     this.commands = new RespCommands(context, state);
     ctx.fireChannelActive();
+  }
+
+  /** A client certificate with a role authenticates the connection as that role (no AUTH needed). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess() && !state.authenticated()) {
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      state.role = ssl == null ? null : context.roleOf(ssl.engine().getSession());
+    }
+    ctx.fireUserEventTriggered(event);
   }
 
   @Override

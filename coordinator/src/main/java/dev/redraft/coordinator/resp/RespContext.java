@@ -6,7 +6,15 @@ import dev.redraft.coordinator.raft.RaftStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import dev.redraft.coordinator.security.Caller;
+import dev.redraft.coordinator.security.Role;
+import dev.redraft.coordinator.security.TokenStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,11 +33,14 @@ final class RespContext {
   /** Prefix of every session id this node opens: unique per node start, so ids never repeat. */
   final String sessionPrefix;
   private final byte[] passwordDigest;
+  private final TokenStore tokens;
+  /** TLS on this port: a connection authenticates with a password, a token or its client certificate. */
+  private final boolean tls;
   private final AtomicLong nextConnectionId = new AtomicLong();
   private final Map<Long, ConnectionState> connections = new ConcurrentHashMap<>();
 
   RespContext(KvOperations kv, CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int port,
-      int maxRequestBytes, String password) {
+      int maxRequestBytes, String password, TokenStore tokens, boolean tls) {
     this.maxRequestBytes = maxRequestBytes;
     this.kv = kv;
     this.validator = validator;
@@ -37,23 +48,62 @@ final class RespContext {
     this.raftStatus = raftStatus;
     this.port = port;
     this.passwordDigest = password.isEmpty() ? null : sha256(password.getBytes(StandardCharsets.UTF_8));
+    this.tokens = tokens;
+    this.tls = tls;
     this.sessionPrefix = "resp-" + nodeId + "-" + Long.toHexString(System.nanoTime() ^ startedMillis);
   }
 
-  boolean passwordRequired() {
-    return passwordDigest != null;
+  /** Whether a connection must authenticate (AUTH, or a client certificate on a TLS port). */
+  boolean authRequired() {
+    return passwordDigest != null || !tokens.isEmpty() || tls;
+  }
+
+  /** Whether AUTH can succeed at all: a password or tokens are configured. */
+  boolean authConfigured() {
+    return passwordDigest != null || !tokens.isEmpty();
+  }
+
+  /**
+   * The role AUTH gives: the password (user "default", or no user) gives every right, as Redis' default
+   * user has them; a token its own role (user: the token's name, or none). Null: no match.
+   */
+  Role authenticate(String user, byte[] secret) {
+    if ((user == null || user.equals("default")) && passwordMatches(secret)) {
+      return Role.ADMIN;
+    }
+    Optional<Caller> caller = tokens.find(new String(secret, StandardCharsets.UTF_8));
+    if (caller.isPresent() && (user == null || caller.get().name().equals("token " + user))) {
+      return caller.get().role();
+    }
+    return null;
+  }
+
+  /** The role a TLS client certificate gives (its OU), or null without a verified one. */
+  Role roleOf(SSLSession session) {
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate certificate
+          ? Role.of(certificate).orElse(null) : null;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
   }
 
   /** Constant-time comparison of digests, so the time taken says nothing about the password. */
-  boolean passwordMatches(byte[] given) {
+  private boolean passwordMatches(byte[] given) {
     return passwordDigest != null && MessageDigest.isEqual(passwordDigest, sha256(given));
   }
 
   ConnectionState open(String remote, String local) {
     ConnectionState state = new ConnectionState(nextConnectionId.incrementAndGet(), sessionPrefix, remote, local,
-        !passwordRequired());
+        initialRole());
     connections.put(state.id, state);
     return state;
+  }
+
+  /** Without any way to authenticate configured (loopback only, no TLS), a connection may do everything. */
+  Role initialRole() {
+    return authRequired() ? null : Role.ADMIN;
   }
 
   void close(ConnectionState state) {

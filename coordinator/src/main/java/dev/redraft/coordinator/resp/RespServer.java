@@ -4,6 +4,8 @@ import dev.redraft.coordinator.api.KvOperations;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.raft.RaftStatus;
+import dev.redraft.coordinator.security.TokenStore;
+import dev.redraft.coordinator.tls.TlsMaterial;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -16,6 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.redis.RedisArrayAggregator;
 import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -25,19 +28,23 @@ import java.util.function.Supplier;
  * The Redis-protocol (RESP2/RESP3) port of one node, so redis-cli and any Redis client can use the
  * cluster unchanged. Requests are decoded by Netty's redis codec (inline commands too), bounded by
  * {@link RequestLimits}, and served by one {@link RespConnection} per connection through the same
- * operations as the gRPC API.
+ * operations as the gRPC API. With the node's TLS material the port speaks TLS ({@link RespTls}).
  */
 public final class RespServer implements AutoCloseable {
   private final HostPort address;
   private final RespContext context;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  /** Null: plaintext. */
+  private final SslContext tls;
   private Channel channel;
 
   public RespServer(HostPort address, KvOperations kv, CommandValidator validator, String nodeId,
-      Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password) {
+      Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password, TokenStore tokens, TlsMaterial tls) {
     this.address = address;
-    this.context = new RespContext(kv, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password);
+    this.tls = tls == null ? null : RespTls.server(tls);
+    this.context = new RespContext(kv, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password,
+        tokens, tls != null);
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("redraft-resp-accept", true),
         NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("redraft-resp", true),
@@ -54,6 +61,9 @@ public final class RespServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
             ch.pipeline().addLast(new RedisDecoder(true), new RequestLimits(maxCommandBytes),
                 new RedisBulkStringAggregator(), new RedisArrayAggregator(), new RespConnection(context));
           }

@@ -75,6 +75,7 @@ class TlsScriptsIT {
     ok(run(REDRAFT, "set", "tls:kept", "before-restart"), "redraft set");
     assertThat(ok(run(REDRAFT, "get", "tls:kept"), "redraft get").output().trim()).isEqualTo("before-restart");
     checkRoles(tls);
+    checkRespPort(tls);
 
     // Through a relay that records every byte, both ways: the value is written and read back, and
     // never appears on the wire; the client's first byte opens a TLS handshake.
@@ -152,6 +153,34 @@ class TlsScriptsIT {
     }
   }
 
+  /** The RESP port speaks TLS too; a client certificate or a token gives its role, as AUTH and ACLs in Redis. */
+  private void checkRespPort(Path tls) throws Exception {
+    String resp = Files.readAllLines(home.resolve("resp-endpoints")).get(0).trim();
+    String port = resp.substring(resp.lastIndexOf(':') + 1);
+    List<String> redisCli = List.of("redis-cli", "-p", port, "--tls", "--cacert", tls.resolve("ca.pem").toString());
+    List<String> asRead = concat(redisCli, "--cert", tls.resolve("read.pem").toString(), "--key",
+        tls.resolve("read-key.pem").toString());
+    assertThat(ok(run(concat(asRead, "get", "tls:kept").toArray(String[]::new)), "redis-cli get as read")
+        .output().trim()).isEqualTo("before-restart");
+    assertThat(ok(run(concat(asRead, "set", "tls:kept", "by-read").toArray(String[]::new)), "redis-cli set as read")
+        .output()).contains("NOPERM this user has no permissions to run the 'set' command (role read)");
+    Map<String, String> token = Map.of("REDISCLI_AUTH", Files.readString(tls.resolve("readwrite.token")).trim());
+    assertThat(ok(run(token, concat(redisCli, "--user", "readwrite", "set", "tls:resp", "via-resp")
+        .toArray(String[]::new)), "redis-cli set with the readwrite token").output().trim()).isEqualTo("OK");
+    Result anonymous = run(concat(redisCli, "get", "tls:kept").toArray(String[]::new));
+    assertThat(anonymous.output()).contains("NOAUTH").doesNotContain("before-restart");
+    Result plaintext = run("redis-cli", "-p", port, "ping");
+    assertThat(plaintext.output()).doesNotContain("PONG");
+    assertThat(ok(run(CLUSTER, "redis-cli", "get", "tls:resp"), "cluster.sh redis-cli").output().trim())
+        .isEqualTo("via-resp");
+  }
+
+  private static List<String> concat(List<String> first, String... more) {
+    List<String> all = new java.util.ArrayList<>(first);
+    all.addAll(List.of(more));
+    return all;
+  }
+
   @Test
   void aNodeWithAKeyThatIsNotItsCertificatesStopsAtStartWithOneLine() throws Exception {
     TestCa ca = TestCa.create(elsewhere.resolve("ca"), "start-check-ca");
@@ -196,6 +225,7 @@ class TlsScriptsIT {
     builder.environment().remove("REDRAFT_CERT");
     builder.environment().remove("REDRAFT_KEY");
     builder.environment().remove("REDRAFT_TOKEN");
+    builder.environment().remove("REDISCLI_AUTH");
     builder.environment().putAll(env);
     Path log = Files.createTempFile(elsewhere, "out", ".log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
