@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Finds the credentials, as etcdctl does: the CA from --cacert or REDRAFT_CACERT, the client
- * certificate and key from --cert/--key or REDRAFT_CERT/REDRAFT_KEY, a bearer token from --token or
- * REDRAFT_TOKEN. Without CA, certificate and key, a local cluster started by
+ * certificate and key from --cert/--key or REDRAFT_CERT/REDRAFT_KEY, a bearer token from --token,
+ * REDRAFT_TOKEN, --token-file or REDRAFT_TOKEN_FILE (its first line). Without CA, certificate and key, a local cluster started by
  * {@code scripts/cluster.sh start --tls} is used as it is: its {@code $REDRAFT_HOME/tls/ca.pem}, and
  * unless a token is given its admin identity ({@code admin.pem}, {@code admin-key.pem}). No CA found:
  * plaintext (and a token is refused: it would cross the network in clear text).
@@ -18,6 +18,7 @@ final class CredentialsResolver {
   static final String CERT_ENV = "REDRAFT_CERT";
   static final String KEY_ENV = "REDRAFT_KEY";
   static final String TOKEN_ENV = "REDRAFT_TOKEN";
+  static final String TOKEN_FILE_ENV = "REDRAFT_TOKEN_FILE";
   /** The identity a local TLS cluster's operator acts with by default (cluster.sh makes one per role). */
   static final String LOCAL_IDENTITY = "admin";
 
@@ -25,7 +26,20 @@ final class CredentialsResolver {
 
   static Credentials resolve(String cacertFlag, String certFlag, String keyFlag, String tokenFlag,
       Map<String, String> env, Path workingDir) {
+    return resolve(cacertFlag, certFlag, keyFlag, tokenFlag, null, env, workingDir);
+  }
+
+  static Credentials resolve(String cacertFlag, String certFlag, String keyFlag, String tokenFlag,
+      String tokenFileFlag, Map<String, String> env, Path workingDir) {
     String token = firstGiven(tokenFlag, env.get(TOKEN_ENV), "--token");
+    String tokenFile = firstGiven(tokenFileFlag, env.get(TOKEN_FILE_ENV), "--token-file");
+    if (token != null && tokenFile != null) {
+      throw new CliUsageException("give the token once: --token (or " + TOKEN_ENV + ") or --token-file (or "
+          + TOKEN_FILE_ENV + "), not both");
+    }
+    if (tokenFile != null) {
+      token = readToken(workingDir.resolve(tokenFile));
+    }
     TlsSettings tls = resolveTls(cacertFlag, certFlag, keyFlag, token != null, env, workingDir);
     if (token != null && tls == null) {
       throw new CliUsageException("--token (or " + TOKEN_ENV + ") needs TLS: give --cacert (or " + CACERT_ENV
@@ -67,6 +81,18 @@ final class CredentialsResolver {
     Path key = tls.resolve(LOCAL_IDENTITY + "-key.pem");
     boolean present = Files.isRegularFile(cert) && Files.isRegularFile(key);
     return present && !haveToken ? settings.clientIdentity(cert, key) : settings;
+  }
+
+  private static String readToken(Path file) {
+    try {
+      String first = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+      if (first.isEmpty()) {
+        throw new CliUsageException("the token file " + file + " is empty: its first line must be the token");
+      }
+      return first;
+    } catch (java.io.IOException e) {
+      throw new CliUsageException("cannot read the token file " + file + ": " + e.getMessage());
+    }
   }
 
   private static String firstGiven(String flag, String envValue, String flagName) {

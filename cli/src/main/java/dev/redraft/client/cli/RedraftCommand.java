@@ -58,8 +58,12 @@ final class RedraftCommand implements Callable<Integer> {
 
   @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
       description = "A bearer token to present instead of a client certificate (needs TLS). Default: "
-          + "$REDRAFT_TOKEN; prefer the variable, a flag shows in the process list.")
+          + "$REDRAFT_TOKEN; prefer the variable or --token-file, a flag shows in the process list.")
   String token;
+
+  @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "Read the bearer token from this file's first line. Default: $REDRAFT_TOKEN_FILE.")
+  String tokenFile;
 
   /** How long a read, write or status call may take unless --timeout says otherwise. */
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -124,7 +128,7 @@ final class RedraftCommand implements Callable<Integer> {
 
   private RedraftClient openClient(Duration defaultTimeout) {
     return context.clientFactory().open(endpoints(), timeout != null ? timeout : defaultTimeout,
-        CredentialsResolver.resolve(cacert, cert, key, token, context.env(), context.workingDir()));
+        CredentialsResolver.resolve(cacert, cert, key, token, tokenFile, context.env(), context.workingDir()));
   }
 
   java.io.InputStream stdin() {

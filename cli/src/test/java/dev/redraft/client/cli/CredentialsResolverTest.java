@@ -55,6 +55,19 @@ class CredentialsResolverTest {
   }
 
   @Test
+  void aTokenFileGivesItsFirstLine() throws Exception {
+    Path file = Files.writeString(dir.resolve("app.token"), "  t0ken-from-a-file \nignored\n");
+    Credentials credentials = CredentialsResolver.resolve("ca.pem", null, null, null, "app.token", Map.of(), dir);
+    assertThat(credentials.token()).isEqualTo("t0ken-from-a-file");
+    assertThat(CredentialsResolver.resolve("ca.pem", null, null, null, null,
+        Map.of("REDRAFT_TOKEN_FILE", file.toString()), dir).token()).isEqualTo("t0ken-from-a-file");
+    assertThatThrownBy(() -> CredentialsResolver.resolve("ca.pem", null, null, "t", "app.token", Map.of(), dir))
+        .isInstanceOf(CliUsageException.class).hasMessageStartingWith("give the token once");
+    assertThatThrownBy(() -> CredentialsResolver.resolve("ca.pem", null, null, null, "missing.token", Map.of(), dir))
+        .isInstanceOf(CliUsageException.class).hasMessageStartingWith("cannot read the token file");
+  }
+
+  @Test
   void incompleteSettingsAreUsageErrors() {
     assertThatThrownBy(() -> CredentialsResolver.resolve(null, "c.pem", "k.pem", null, Map.of(), dir))
         .isInstanceOf(CliUsageException.class).hasMessageStartingWith("--cert/--key need --cacert");
