@@ -69,6 +69,9 @@ out="$(cd "$out" && pwd)"
 
 command -v redis-server >/dev/null || die "redis-server not found: apt-get install -y redis-server"
 command -v redis-cli >/dev/null || die "redis-cli not found: apt-get install -y redis-tools"
+if [[ -n "$tls" ]] && { (( resp == 1 )) || [[ ",$baselines," == *,resp,* ]]; }; then
+  die "--tls measures the gRPC path; redis-benchmark cannot present the cluster's certificates here: drop --resp and the resp baseline"
+fi
 if [[ ! -f "$CLI_JAR" || ! -f "$REPO_DIR/coordinator/target/redraft-coordinator.jar" ]]; then
   "$REPO_DIR/scripts/build.sh" || die "build failed (see above)"
 fi
@@ -136,8 +139,8 @@ start_redis() {
 echo "Load average before the run (1, 5, 15 min): $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "Starting a $nodes-node Redraft cluster in $WORK/cluster ..."
 cluster_started=1
-# No AUTH on the benchmark cluster's RESP ports (loopback only): redis-benchmark takes a password only
-# on its command line.
+# No AUTH on the benchmark cluster's RESP ports (loopback only; with --tls they are not benchmarked):
+# redis-benchmark takes a password only on its command line.
 mkdir -p "$WORK/cluster" && : > "$WORK/cluster/resp.password"
 "$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" ${tls:+--tls} >/dev/null
 # With --tls the generator finds the CA in the cluster's directory; it acts with the readwrite identity.

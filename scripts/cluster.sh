@@ -213,6 +213,23 @@ make_tokens() {
   done
 }
 
+# upgrade_tls_identities RUNNING: a TLS cluster made before roles existed has certificates that name no
+# role (and client.pem instead of one identity per role): issue new ones from its own CA, with roles,
+# and tokens. Only with every node stopped (RUNNING = 0): new and old certificates do not mix.
+upgrade_tls_identities() {
+  tls_on && [[ -f "$DIR/tls/client.pem" && ! -f "$DIR/tls/admin.pem" ]] || return 0
+  (( $1 == 0 )) || die "the TLS certificates in $DIR/tls predate roles: stop the whole cluster ('$CS stop')" \
+    "and start it again, which re-issues them from its CA"
+  echo "Re-issuing the certificates in $DIR/tls from its CA with roles (OU=node; admin, readwrite, read) ..."
+  local ndir role
+  for ndir in "$DIR"/n*/; do
+    [[ -f "$ndir/node.env" ]] && issue_cert "$(basename "$ndir")" node serverAuth,clientAuth
+  done
+  for role in "${CLIENT_ROLES[@]}"; do issue_cert "$role" "$role" clientAuth; done
+  make_tokens
+  rm -f "$DIR/tls/client.pem" "$DIR/tls/client-key.pem"
+}
+
 # Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
 # starts its Redis: loopback only, its own password, its own config.
 create_node() {
@@ -418,6 +435,7 @@ restart_cluster() {
     if pid_alive "$ndir/coordinator.pid" && pid_alive "$ndir/redis.pid"; then running+=("$node"); else stopped+=("$node"); fi
   done
   (( ${#stopped[@]} > 0 )) || die "a cluster is already running in $DIR: run '$CS stop' (or 'clean') first"
+  upgrade_tls_identities "${#running[@]}"
   if (( ${#running[@]} > 0 )); then
     echo "Already running: ${running[*]}. Starting ${stopped[*]} ..."
   else

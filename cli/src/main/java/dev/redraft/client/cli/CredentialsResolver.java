@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * Finds the credentials, as etcdctl does: the CA from --cacert or REDRAFT_CACERT, the client
  * certificate and key from --cert/--key or REDRAFT_CERT/REDRAFT_KEY, a bearer token from --token,
- * REDRAFT_TOKEN, --token-file or REDRAFT_TOKEN_FILE (its first line). Without CA, certificate and key, a local cluster started by
- * {@code scripts/cluster.sh start --tls} is used as it is: its {@code $REDRAFT_HOME/tls/ca.pem}, and
+ * REDRAFT_TOKEN, --token-file or REDRAFT_TOKEN_FILE (its first line). Without CA, certificate and
+ * key, a local cluster started by {@code scripts/cluster.sh start --tls} is used as it is: its
+ * {@code $REDRAFT_HOME/tls/ca.pem}, and
  * unless a token is given its admin identity ({@code admin.pem}, {@code admin-key.pem}). No CA found:
  * plaintext (and a token is refused: it would cross the network in clear text).
  */

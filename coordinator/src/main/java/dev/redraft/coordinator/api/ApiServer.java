@@ -64,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
     if (tls != null) {
-      builder.sslContext(ApiTls.server(tls)).intercept(new CallAuthorizer(tokens));
+      builder.sslContext(ApiTls.server(tls, !tokens.isEmpty())).intercept(new CallAuthorizer(tokens));
     }
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)

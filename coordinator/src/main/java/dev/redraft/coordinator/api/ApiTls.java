@@ -15,21 +15,21 @@ import javax.net.ssl.SSLException;
 
 /**
  * TLS of the public gRPC server (KV, Admin, health, reflection: one port) and of this node's calls to
- * its peers' servers. The server checks a client certificate against the cluster CA when one is
- * presented; it asks for one without requiring it at the handshake, so that a caller with a token
- * instead, or with no credential, gets a gRPC status that says what is missing
- * ({@link CallAuthorizer} refuses every call that has neither) rather than a bare handshake failure.
+ * its peers' servers. The server requires a client certificate signed by the cluster CA at the
+ * handshake, unless the node accepts tokens: then a certificate is asked for but optional, and
+ * {@link CallAuthorizer} refuses every call that has neither a verified certificate nor a valid token.
  * A peer call presents the node's own certificate and accepts only a node's ({@link NodeTrustManager}).
  * TLS 1.3/1.2 and {@link TlsPolicy}'s suites only.
  */
 final class ApiTls {
   private ApiTls() {}
 
-  static SslContext server(TlsMaterial tls) {
+  /** {@code tokensAccepted}: a caller may present a token instead of a certificate. */
+  static SslContext server(TlsMaterial tls, boolean tokensAccepted) {
     SslContextBuilder builder = GrpcSslContexts.configure(
         SslContextBuilder.forServer(tls.key(), tls.chain().toArray(X509Certificate[]::new)), SslProvider.JDK)
         .trustManager(tls.trusted().toArray(X509Certificate[]::new))
-        .clientAuth(ClientAuth.OPTIONAL);
+        .clientAuth(tokensAccepted ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE);
     return build(restrict(builder), "server");
   }
 

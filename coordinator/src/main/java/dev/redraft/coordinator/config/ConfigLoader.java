@@ -151,7 +151,8 @@ public final class ConfigLoader {
     int electionMax = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MAX_MS, electionMin + 1, 120_000);
     HostPort respAddress = optionalHostPort(raw, ConfigKey.RESP_ADDRESS);
     String respPassword = raw.getOrDefault(ConfigKey.RESP_PASSWORD, "");
-    if (respAddress != null && respPassword.isEmpty() && raw.getOrDefault(ConfigKey.TOKENS_FILE, "").isEmpty()
+    // With TLS a RESP client authenticates with its certificate or a token: no password is needed.
+    if (respAddress != null && respPassword.isEmpty() && raw.getOrDefault(ConfigKey.TLS_CERT, "").isEmpty()
         && !HostPort.isLoopback(respAddress.host())) {
       throw new ConfigException(ConfigKey.RESP_ADDRESS.key() + ": " + respAddress + " is reachable from other hosts"
           + " but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "

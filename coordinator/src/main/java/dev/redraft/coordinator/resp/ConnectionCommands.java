@@ -162,6 +162,11 @@ final class ConnectionCommands {
       case "SETINFO" -> setInfo(argv);
       case "INFO" -> Immediate.of(Replies.bulk(describe(state) + "\n"));
       case "LIST" -> {
+        if (!state.role.covers(Role.ADMIN)) {
+          // Every connection's address and name: for operators, as Redis keeps CLIENT LIST for admins.
+          yield Immediate.error("NOPERM this user has no permissions to run the 'client|list' command (role "
+              + state.role.label() + ")");
+        }
         StringBuilder out = new StringBuilder();
         context.connections().stream().sorted((a, b) -> Long.compare(a.id, b.id))
             .forEach(c -> out.append(describe(c)).append('\n'));

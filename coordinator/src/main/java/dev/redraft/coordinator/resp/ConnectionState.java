@@ -25,6 +25,8 @@ final class ConnectionState {
   volatile int protocol = 2;
   /** What this connection may do; null until it authenticates. */
   volatile Role role;
+  /** The role its TLS client certificate gives (null: none); RESET comes back to it. */
+  volatile Role certificateRole;
   volatile String lastCommand = "NULL";
   /** READONLY: reads are served by this node's Redis as it is, without asking the leader. */
   volatile boolean staleReads;

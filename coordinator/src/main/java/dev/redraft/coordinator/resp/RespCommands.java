@@ -106,7 +106,7 @@ final class RespCommands {
         state.protocol = 2;
         state.name = "";
         state.staleReads = false;
-        state.role = context.initialRole();
+        state.role = state.certificateRole != null ? state.certificateRole : context.initialRole();
         return Immediate.of(Replies.status("RESET"));
       }
       default -> {
@@ -191,6 +191,10 @@ final class RespCommands {
         && CommandCatalog.find(commands.get(0).getName()).map(spec -> spec.kind() == CommandKind.READ).orElse(false);
     // A lone read needs no log entry unless a WATCH condition must be checked at its position.
     CommandKind kind = oneRead && watches.isEmpty() ? CommandKind.READ : CommandKind.WRITE;
+    if (!state.may(kind)) {
+      // A transaction of several commands, or one checked against WATCH, is an entry of the log.
+      return Immediate.error(noPermission("exec"));
+    }
     return new KvCall(kind, commands, shapes, true, watches, false, UnaryOperator.identity());
   }
 

@@ -66,7 +66,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess() && !state.authenticated()) {
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-      state.role = ssl == null ? null : context.roleOf(ssl.engine().getSession());
+      state.certificateRole = ssl == null ? null : context.roleOf(ssl.engine().getSession());
+      state.role = state.certificateRole;
     }
     ctx.fireUserEventTriggered(event);
   }

@@ -3,22 +3,22 @@ package dev.redraft.coordinator.resp;
 import dev.redraft.coordinator.api.KvOperations;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.raft.RaftStatus;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import dev.redraft.coordinator.security.Caller;
 import dev.redraft.coordinator.security.Role;
 import dev.redraft.coordinator.security.TokenStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
-import java.util.Optional;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /** What every RESP connection of a node shares: the operations, the node's view, the open connections. */
 final class RespContext {

@@ -71,7 +71,7 @@ public final class CallAuthorizer implements ServerInterceptor {
   private Caller identify(ServerCall<?, ?> call, Metadata headers) throws Refused {
     String authorization = headers.get(AUTHORIZATION);
     if (authorization != null) {
-      if (!authorization.startsWith(BEARER)) {
+      if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
         throw new Refused(Status.UNAUTHENTICATED.withDescription(
             "the authorization header must be 'Bearer TOKEN'"));
       }
@@ -110,8 +110,8 @@ public final class CallAuthorizer implements ServerInterceptor {
 
   private static String missingCredential() {
     return "no credential: this cluster takes a client certificate signed by its CA (--cert/--key,"
-        + " REDRAFT_CERT/REDRAFT_KEY) or a token (--token, REDRAFT_TOKEN); none was presented, or the certificate"
-        + " is not signed by the cluster CA";
+        + " REDRAFT_CERT/REDRAFT_KEY) or a token (--token, REDRAFT_TOKEN); none was presented (a client does not"
+        + " send a certificate whose issuer the node does not trust)";
   }
 
   /** One WARN per caller and method a minute: a misconfigured client retrying cannot flood the log. */

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * {@code NAME ROLE SHA256}, where SHA256 is the hex SHA-256 of the token ({@code printf %s "$TOKEN" |
  * sha256sum}); {@code #} starts a comment. Only hashes are kept, on disk and in memory: a stolen file
  * gives no usable token. Tokens are long random strings, so an unsalted hash is enough (as for API
- * keys); a presented token is hashed and looked up, which takes the same time whichever token matches.
+ * keys); a presented token is hashed and its hash looked up, so timing can tell an attacker nothing
+ * about a token, only about hashes they cannot invert.
  */
 public final class TokenStore {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");

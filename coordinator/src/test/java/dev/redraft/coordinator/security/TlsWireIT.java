@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.TlsSettings;
@@ -67,6 +68,13 @@ class TlsWireIT {
           client.set("wire:" + i, marker);
         }
         assertThat(client.get("wire:19")).isEqualTo(marker);
+      }
+      if (tls != null) {
+        // A node without tokens requires a client certificate at the handshake.
+        try (RedraftClient anonymous = RedraftClient.builder().endpoints(cluster.endpoints().get(0))
+            .requestTimeout(Duration.ofSeconds(3)).tls(TlsSettings.trustCa(tls.caFile())).build()) {
+          assertThatThrownBy(() -> anonymous.get("wire:19")).hasMessageContaining("TLS handshake with");
+        }
       }
       cluster.awaitSameAppliedIndex(Duration.ofSeconds(60));
       return cluster.network().recordedTraffic();

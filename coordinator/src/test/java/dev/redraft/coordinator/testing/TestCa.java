@@ -40,6 +40,11 @@ public final class TestCa {
     return ca;
   }
 
+  /** The CA whose ca.pem and ca-key.pem are in {@code dir} (e.g. one cluster.sh made); it issues into dir. */
+  public static TestCa existing(Path dir) {
+    return new TestCa(dir);
+  }
+
   public Path cert() {
     return cert;
   }
