@@ -119,7 +119,7 @@ final class ConnectionCommands {
     map.add(Replies.bulk("id"));
     map.add(Replies.integer(state.id));
     map.add(Replies.bulk("mode"));
-    map.add(Replies.bulk("standalone"));
+    map.add(Replies.bulk("cluster"));
     map.add(Replies.bulk("role"));
     map.add(Replies.bulk(context.raftStatus.get().role().equals("LEADER") ? "master" : "replica"));
     map.add(Replies.bulk("modules"));

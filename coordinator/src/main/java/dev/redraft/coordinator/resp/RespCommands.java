@@ -48,18 +48,20 @@ final class RespCommands {
   private static final Set<String> TRANSACTION_CONTROL = Set.of("EXEC", "DISCARD", "MULTI", "WATCH", "QUIT", "RESET");
   /** Answered by the node itself, so never part of a logged transaction. */
   private static final Set<String> ANSWERED_BY_NODE = Set.of("PING", "ECHO", "AUTH", "HELLO", "SELECT", "CLIENT",
-      "READONLY", "READWRITE", "TIME", "INFO", "COMMAND", "CONFIG", "UNWATCH");
+      "READONLY", "READWRITE", "TIME", "INFO", "COMMAND", "CONFIG", "UNWATCH", "CLUSTER");
 
   private final RespContext context;
   private final ConnectionState state;
   private final ConnectionCommands connection;
   private final ServerCommands server;
+  private final ClusterCommands cluster;
 
   RespCommands(RespContext context, ConnectionState state) {
     this.context = context;
     this.state = state;
     this.connection = new ConnectionCommands(context, state);
     this.server = new ServerCommands(context);
+    this.cluster = new ClusterCommands(context);
   }
 
   Step step(List<byte[]> argv) {
@@ -116,6 +118,9 @@ final class RespCommands {
     Immediate answer = connection.handle(name, argv);
     if (answer != null) {
       return answer;
+    }
+    if (name.equals("CLUSTER")) {
+      return cluster.handle(argv, state);
     }
     Step served = server.handle(name, argv);
     return served != null ? served : data(name, argv);

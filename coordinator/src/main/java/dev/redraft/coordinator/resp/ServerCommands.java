@@ -62,7 +62,7 @@ final class ServerCommands {
     StringBuilder out = new StringBuilder();
     if (all || wanted.contains("server")) {
       out.append("# Server\r\nredis_version:").append(ConnectionCommands.REDIS_VERSION)
-          .append("\r\nredis_mode:standalone\r\nserver_name:redraft\r\nredraft_node_id:").append(context.nodeId)
+          .append("\r\nredis_mode:cluster\r\nserver_name:redraft\r\nredraft_node_id:").append(context.nodeId)
           .append("\r\nprocess_id:").append(ProcessHandle.current().pid())
           .append("\r\ntcp_port:").append(context.port)
           .append("\r\nuptime_in_seconds:").append((System.currentTimeMillis() - context.startedMillis) / 1000)
@@ -76,6 +76,10 @@ final class ServerCommands {
           .append("\r\nleader_id:").append(raft.leaderId())
           .append("\r\nconnected_slaves:").append(leader ? Math.max(0, raft.peers().size() - 1) : 0)
           .append("\r\n\r\n");
+    }
+    if (all || wanted.contains("cluster")) {
+      // CLUSTER SLOTS and friends answer (see ClusterCommands): cluster-aware clients may connect.
+      out.append("# Cluster\r\ncluster_enabled:1\r\n\r\n");
     }
     if (all || wanted.contains("raft")) {
       out.append("# Raft\r\nraft_node_id:").append(raft.nodeId())

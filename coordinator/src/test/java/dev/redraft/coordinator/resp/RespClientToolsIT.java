@@ -91,6 +91,26 @@ class RespClientToolsIT {
     assertThat(out).isEqualTo("ok\n");
   }
 
+  /** Cluster-aware clients: CLUSTER SLOTS names the node they reached for every slot. */
+  @Test
+  void clusterAwareClients() throws Exception {
+    Path script = dir.resolve("python_cluster_client.py");
+    try (var in = RespClientToolsIT.class.getResourceAsStream("python_cluster_client.py")) {
+      Files.copy(in, script);
+    }
+    String out = run(null, "/usr/bin/python3", script.toString(), Integer.toString(cluster.respPort(1)),
+        RespPortIT.PASSWORD);
+    assertThat(out).isEqualTo("ok\n");
+    int port = cluster.respPort(0);
+    assertThat(run("set cli:c cluster-mode\nget cli:c\ncluster keyslot 123456789\ncluster keyslot {a}b\n"
+        + "cluster keyslot a\n", "redis-cli", "-c", "-p", Integer.toString(port)))
+        .isEqualTo("OK\ncluster-mode\n12739\n15495\n15495\n");
+    String myId = run(null, "redis-cli", "-p", Integer.toString(port), "cluster", "myid").trim();
+    assertThat(myId).matches("[0-9a-f]{40}");
+    assertThat(run(null, "redis-cli", "-p", Integer.toString(port), "cluster", "slots"))
+        .startsWith("0\n16383\n127.0.0.1\n" + port + "\n" + myId + "\n");
+  }
+
   /** Runs a tool with the RESP password in its environment (never on its command line); fails unless it exits 0. */
   private static String run(String stdin, String... command) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);

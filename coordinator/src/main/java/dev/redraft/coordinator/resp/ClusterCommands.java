@@ -1,0 +1,93 @@
+package dev.redraft.coordinator.resp;
+
+import dev.redraft.api.v1.Reply;
+import dev.redraft.coordinator.command.Ascii;
+import dev.redraft.coordinator.raft.RaftStatus;
+import dev.redraft.coordinator.shard.KeySlot;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * CLUSTER, for cluster-aware clients (redis-py's RedisCluster, redis-cli -c, Jedis' JedisCluster).
+ * With one Raft group every node serves every slot (it forwards writes to the leader), so a node
+ * answers that it alone holds slots 0-16383, at the address the client reached it by: the client
+ * sends everything there, and after losing that node asks another, which answers the same of itself.
+ * KEYSLOT is Redis Cluster's own function ({@link KeySlot}).
+ */
+final class ClusterCommands {
+  private final RespContext context;
+  private final String myId;
+
+  ClusterCommands(RespContext context) {
+    this.context = context;
+    this.myId = nodeId(context.nodeId);
+  }
+
+  Immediate handle(List<byte[]> argv, ConnectionState state) {
+    if (argv.size() < 2) {
+      return ConnectionCommands.arity("CLUSTER");
+    }
+    String sub = Ascii.toUpperCase(Replies.text(argv.get(1)));
+    HostPort self = HostPort.of(state.localAddress);
+    RaftStatus raft = context.raftStatus.get();
+    return switch (sub) {
+      case "KEYSLOT" -> argv.size() != 3 ? subArity(sub) : Immediate.of(Replies.integer(KeySlot.of(argv.get(2))));
+      case "MYID" -> Immediate.of(Replies.bulk(myId));
+      case "SLOTS" -> Immediate.of(Replies.array(List.of(Replies.array(List.of(Replies.integer(0),
+          Replies.integer(KeySlot.SLOTS - 1), node(self))))));
+      case "SHARDS" -> Immediate.of(Replies.array(List.of(Replies.array(List.of(
+          Replies.bulk("slots"), Replies.array(List.of(Replies.integer(0), Replies.integer(KeySlot.SLOTS - 1))),
+          Replies.bulk("nodes"), Replies.array(List.of(Replies.array(List.of(
+              Replies.bulk("id"), Replies.bulk(myId), Replies.bulk("port"), Replies.integer(self.port()),
+              Replies.bulk("ip"), Replies.bulk(self.host()), Replies.bulk("endpoint"), Replies.bulk(self.host()),
+              Replies.bulk("role"), Replies.bulk("master"), Replies.bulk("replication-offset"),
+              Replies.integer(raft.appliedIndex()), Replies.bulk("health"), Replies.bulk("online"))))))))));
+      case "NODES" -> Immediate.of(Replies.bulk(myId + " " + self + "@0 myself,master - 0 0 " + raft.term()
+          + " connected 0-" + (KeySlot.SLOTS - 1) + "\n"));
+      case "INFO" -> Immediate.of(Replies.bulk("cluster_enabled:1\r\ncluster_state:ok\r\n"
+          + "cluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\ncluster_slots_pfail:0\r\n"
+          + "cluster_slots_fail:0\r\ncluster_known_nodes:1\r\ncluster_size:1\r\ncluster_current_epoch:"
+          + raft.term() + "\r\ncluster_my_epoch:" + raft.term() + "\r\n"));
+      default -> Immediate.error("ERR unknown subcommand '" + Replies.text(argv.get(1))
+          + "'. Redraft answers CLUSTER KEYSLOT, SLOTS, SHARDS, NODES, INFO and MYID");
+    };
+  }
+
+  /** One node of a CLUSTER SLOTS range: ip, port, id, no extra metadata. */
+  private Reply node(HostPort address) {
+    return Replies.array(List.of(Replies.bulk(address.host()), Replies.integer(address.port()), Replies.bulk(myId),
+        Replies.array(List.of())));
+  }
+
+  private static Immediate subArity(String sub) {
+    return Immediate.error("ERR wrong number of arguments for 'cluster|" + Ascii.toLowerCase(sub) + "' command");
+  }
+
+  /** A Redis Cluster node id: 40 hex characters, stable for a node. */
+  private static String nodeId(String redraftNodeId) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1")
+          .digest(("redraft-node:" + redraftNodeId).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this Java runtime", e);
+    }
+  }
+
+  /** The address a connection reached this node by, as "host:port" (IPv6 hosts without brackets). */
+  private record HostPort(String host, int port) {
+    static HostPort of(String address) {
+      int colon = address.lastIndexOf(':');
+      String host = address.substring(0, colon).replace("[", "").replace("]", "");
+      return new HostPort(host, Integer.parseInt(address.substring(colon + 1)));
+    }
+
+    @Override
+    public String toString() {
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+}
