@@ -230,22 +230,41 @@ upgrade_tls_identities() {
   rm -f "$DIR/tls/client.pem" "$DIR/tls/client-key.pem"
 }
 
-# Writes node NODE's files under DIR/NODE (a Redis config with a fresh password, node.env) and
-# starts its Redis: loopback only, its own password, its own config.
-create_node() {
-  local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6
-  local ndir="$DIR/$node"
-  mkdir -p "$ndir/redis" "$ndir/data"
-  if tls_on; then issue_cert "$node" node serverAuth,clientAuth; fi
-  local password
-  password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-  printf '%s\n' "$password" > "$ndir/redis.password"
+# Redis ACL users of every node's Redis (the default user is off, so a client without a user name is
+# refused). 'redraft', the coordinator's: everything but the dangerous commands (CONFIG SET, SHUTDOWN,
+# MODULE, ACL, DEBUG, REPLICAOF, MIGRATE, SAVE, MONITOR, ...), pub/sub and functions; then exactly the
+# dangerous ones Redraft sends: INFO and CONFIG GET (start-up checks), DEBUG DIGEST (verification),
+# RESTORE and FLUSHALL (snapshots), KEYS and FLUSHDB (catalog commands). Redis 7.0 logs a deprecation
+# warning for '+debug|digest' (DEBUG has no subcommand table), and takes it. The Lua scripts run the
+# catalog's data commands, which the ACL checks too: hence +@all, not a list of data commands.
+# 'reader': read-only commands, for applications that read one node's Redis directly (stale reads).
+# The coordinator's tests read these two lines (keep them on one line each, in single quotes).
+REDRAFT_ACL='+@all -@dangerous -@pubsub -function +info +config|get +debug|digest +restore +flushall +flushdb +keys'
+READER_ACL='-@all +@read +@connection -@dangerous'
+
+# A new random password in FILE (owner-only, as everything under DIR), unless FILE has one already.
+ensure_password() {
+  [[ -s "$1" ]] || { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; echo; } > "$1"
+}
+
+# SHA-256 of the password in FILE, in hex: redis.conf names a password by its hash ('#HASH'), so the
+# config holds no secret.
+password_hash() {
+  head -n 1 "$1" | tr -d '\n' | sha256sum | cut -d' ' -f1
+}
+
+# Writes the Redis config of the node in directory $1 (Redis port $2), with its ACL users: 'redraft'
+# (password in redis.password, given to the coordinator through the environment) and 'reader'
+# (redis-reader.password); makes the password files it lacks.
+write_redis_conf() {
+  local ndir=$1 port=$2
+  ensure_password "$ndir/redis.password"
+  ensure_password "$ndir/redis-reader.password"
   cat > "$ndir/redis.conf" <<CONF
 # Only this node's coordinator may reach and write this Redis.
 bind 127.0.0.1
-port $redis
+port $port
 protected-mode yes
-requirepass $password
 dir $ndir/redis
 daemonize no
 logfile $ndir/redis.log
@@ -254,7 +273,20 @@ appendfsync everysec
 save ""
 maxmemory-policy noeviction
 enable-debug-command local
+user default off
+user redraft on #$(password_hash "$ndir/redis.password") ~* resetchannels $REDRAFT_ACL
+user reader on #$(password_hash "$ndir/redis-reader.password") ~* resetchannels $READER_ACL
 CONF
+}
+
+# Writes node NODE's files under DIR/NODE (a Redis config with fresh passwords, node.env) and
+# starts its Redis: loopback only, its own users and passwords, its own config.
+create_node() {
+  local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6
+  local ndir="$DIR/$node"
+  mkdir -p "$ndir/redis" "$ndir/data"
+  if tls_on; then issue_cert "$node" node serverAuth,clientAuth; fi
+  write_redis_conf "$ndir" "$redis"
   start_redis "$ndir"
   cat > "$ndir/node.env" <<ENV
 NODE=$node
@@ -268,9 +300,23 @@ ENV
   echo "127.0.0.1:$resp" >> "$DIR/resp-endpoints"
 }
 
+# The Redis user the coordinator of the node in directory $1 logs in as: 'redraft' if its redis.conf
+# has the ACL users, empty (the default user) for a Redis still running from an older config.
+redis_user() {
+  grep -q '^user redraft ' "$1/redis.conf" && echo redraft || true
+}
+
 # Starts the Redis of the node in directory $1 from its own config (its data and log, appended, stay).
+# A config written before the ACL users existed (requirepass) is rewritten with them first; the
+# password in redis.password stays, now the 'redraft' user's.
 start_redis() {
   local ndir=$1
+  if [[ -z "$(redis_user "$ndir")" ]]; then
+    local port
+    port=$(sed -n 's/^port //p' "$ndir/redis.conf")
+    [[ "$port" =~ ^[0-9]+$ ]] || die "no port in $ndir/redis.conf"
+    write_redis_conf "$ndir" "$port"
+  fi
   redis-server "$ndir/redis.conf" >/dev/null 2>&1 &
   echo $! > "$ndir/redis.pid"
   STARTED+=("$ndir/redis.pid")
@@ -306,11 +352,16 @@ start_coordinator() {
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   local waited=0
+  local user
+  user=$(redis_user "$ndir")
   # The password goes through the environment: on the command line, ps would show it to every user.
-  until REDISCLI_AUTH="$(cat "$ndir/redis.password")" redis-cli -p "${REDIS##*:}" ping >/dev/null 2>&1; do
+  # redis-cli exits 0 on an error reply too: only PONG means Redis is up and takes the login.
+  until [[ "$(REDISCLI_AUTH="$(head -n 1 "$ndir/redis.password")" redis-cli -p "${REDIS##*:}" ${user:+--user "$user"} \
+      ping 2>/dev/null)" == PONG ]]; do
     sleep 0.1; waited=$(( waited + 1 ))
     if ! pid_alive "$ndir/redis.pid" || (( waited >= 300 )); then
-      die "redis for $NODE did not start (port ${REDIS##*:}): $(log_tail "$ndir/redis.log" 3)(see $ndir/redis.log)"
+      die "redis for $NODE did not start or refused its coordinator's login (port ${REDIS##*:}):" \
+        "$(log_tail "$ndir/redis.log" 3)(see $ndir/redis.log)"
     fi
   done
   rotate_log "$ndir/coordinator.log"
@@ -323,7 +374,8 @@ start_coordinator() {
     tls=(--tls-cert "$DIR/tls/$NODE.pem" --tls-key "$DIR/tls/$NODE-key.pem" --tls-ca "$DIR/tls/ca.pem")
     [[ -f "$DIR/tls/tokens" ]] && tls+=(--tokens-file "$DIR/tls/tokens")
   fi
-  REDRAFT_REDIS_PASSWORD="$(cat "$ndir/redis.password")" REDRAFT_RESP_PASSWORD="$(resp_password)" \
+  REDRAFT_REDIS_USER="$user" REDRAFT_REDIS_PASSWORD="$(head -n 1 "$ndir/redis.password")" \
+    REDRAFT_RESP_PASSWORD="$(resp_password)" \
     nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
     --redis-address "$REDIS" --http-address "$HTTP" "${resp_flags[@]+"${resp_flags[@]}"}" --data-dir "$ndir/data" \

@@ -93,7 +93,7 @@ public final class CoordinatorNode implements AutoCloseable {
               + config.tokensFile());
     }
     RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
-        config.redisPassword(), REDIS_TIMEOUT);
+        config.redisUser(), config.redisPassword(), REDIS_TIMEOUT);
     RedisPreflight.check(redis, config.redisAllowRemote());
     this.applier = new RedisApplier(redis);
     this.reader = new RedisReader(redis);

@@ -17,8 +17,12 @@ public enum ConfigKey {
   PEERS("peers", null,
       "The initial cluster: id=host:port of every node's Raft address, comma-separated, this node included (required)."),
   REDIS_ADDRESS("redis-address", "127.0.0.1:6379", "host:port of this node's own Redis."),
+  REDIS_USER("redis-user", "",
+      "Redis ACL user the coordinator logs in as, with redis-password: one allowed only the commands Redraft needs"
+          + " (see README, Security). Empty: Redis' default user (requirepass)."),
   REDIS_PASSWORD("redis-password", "",
-      "Password of this node's Redis (prefer the environment variable REDRAFT_REDIS_PASSWORD)."),
+      "Password of redis-user, or of the default user if redis-user is empty (prefer the environment variable"
+          + " REDRAFT_REDIS_PASSWORD)."),
   REDIS_ALLOW_REMOTE("redis-allow-remote", "false",
       "Allow a Redis bound to a non-loopback address (true|false). Off: only the coordinator may write its Redis."),
   DATA_DIR("data-dir", null, "Directory for the Raft log and snapshots (required)."),

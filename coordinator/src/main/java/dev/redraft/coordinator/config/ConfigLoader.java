@@ -159,6 +159,17 @@ public final class ConfigLoader {
           + ConfigKey.RESP_PASSWORD.envName() + "), or bind the RESP port to 127.0.0.1");
     }
     TlsFiles tls = tlsFiles(raw);
+    String redisUser = raw.getOrDefault(ConfigKey.REDIS_USER, "");
+    String redisPassword = raw.getOrDefault(ConfigKey.REDIS_PASSWORD, "");
+    if (!redisUser.isEmpty() && !redisUser.matches("[A-Za-z0-9_.@:-]{1,64}")) {
+      throw new ConfigException(ConfigKey.REDIS_USER.key() + ": '" + redisUser + "' is not a usable Redis user name:"
+          + " use 1 to 64 letters, digits or '_.@:-'");
+    }
+    if (!redisUser.isEmpty() && redisPassword.isEmpty()) {
+      throw new ConfigException(ConfigKey.REDIS_USER.key() + " is " + redisUser + " but no "
+          + ConfigKey.REDIS_PASSWORD.key() + " is set: set that user's password (environment variable "
+          + ConfigKey.REDIS_PASSWORD.envName() + ")");
+    }
     return new NodeConfig(
         nodeId,
         clusterId,
@@ -166,7 +177,8 @@ public final class ConfigLoader {
         apiAddress,
         peers,
         redisAddress,
-        raw.getOrDefault(ConfigKey.REDIS_PASSWORD, ""),
+        redisUser,
+        redisPassword,
         bool(raw, ConfigKey.REDIS_ALLOW_REMOTE),
         Path.of(dataDir),
         Duration.ofMillis(electionMin),

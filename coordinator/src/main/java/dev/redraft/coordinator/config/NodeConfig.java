@@ -17,6 +17,8 @@ public record NodeConfig(
     HostPort apiAddress,
     Map<String, HostPort> peers,
     HostPort redisAddress,
+    /** Empty: Redis' default user. */
+    String redisUser,
     String redisPassword,
     boolean redisAllowRemote,
     Path dataDir,
@@ -55,7 +57,8 @@ public record NodeConfig(
   @Override
   public String toString() {
     return "NodeConfig[nodeId=" + nodeId + ", clusterId=" + clusterId + ", raftAddress=" + raftAddress
-        + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisPassword="
+        + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisUser="
+        + (redisUser == null || redisUser.isEmpty() ? "(default)" : redisUser) + ", redisPassword="
         + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", respAddress=" + respAddress
         + ", respPassword=" + (respPassword == null || respPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir="
         + dataDir + ", tls=" + tls + ", tokensFile=" + tokensFile + ", ...]";

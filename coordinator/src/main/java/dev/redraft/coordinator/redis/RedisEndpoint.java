@@ -12,9 +12,17 @@ import redis.clients.jedis.JedisPool;
 public final class RedisEndpoint {
   private final HostAndPort address;
   private final JedisClientConfig clientConfig;
+  private final String user;
 
+  /** As Redis' default user (requirepass), or none when the password is empty. */
   public RedisEndpoint(String host, int port, String password, Duration timeout) {
+    this(host, port, "", password, timeout);
+  }
+
+  /** As the ACL user {@code user} (empty: the default user). */
+  public RedisEndpoint(String host, int port, String user, String password, Duration timeout) {
     this.address = new HostAndPort(host, port);
+    this.user = user == null ? "" : user;
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .timeoutMillis((int) timeout.toMillis())
         .clientName("redraft-coordinator")
@@ -23,12 +31,20 @@ public final class RedisEndpoint {
     if (password != null && !password.isEmpty()) {
       config.password(password);
     }
+    if (!this.user.isEmpty()) {
+      config.user(this.user); // Jedis then sends AUTH user password
+    }
     this.clientConfig = config.build();
   }
 
   /** host:port, for messages. */
   public String address() {
     return address.toString();
+  }
+
+  /** The ACL user this endpoint logs in as ("default" when none is configured), for messages. */
+  public String user() {
+    return user.isEmpty() ? "default" : user;
   }
 
   public String host() {

@@ -42,6 +42,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void redisUserIsOptionalAndNeedsAPassword() {
+    assertThat(ConfigLoader.load(MINIMAL, Map.of()).redisUser()).as("default: Redis' default user").isEmpty();
+    NodeConfig config = ConfigLoader.load(MINIMAL, Map.of("REDRAFT_REDIS_USER", "redraft", "REDRAFT_REDIS_PASSWORD", "pw"));
+    assertThat(config.redisUser()).isEqualTo("redraft");
+    assertThat(config.toString()).contains("redisUser=redraft").doesNotContain("pw");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--redis-user=redraft"), Map.of()))
+        .hasMessageContaining("redis-user is redraft").hasMessageContaining("REDRAFT_REDIS_PASSWORD");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--redis-user=two words"), Map.of("REDRAFT_REDIS_PASSWORD", "pw")))
+        .hasMessageContaining("redis-user").hasMessageContaining("not a usable Redis user name");
+  }
+
+  @Test
   void missingRequiredKeyIsNamedWithEveryWayToSetIt() {
     assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node-id=n1"}, Map.of()))
         .isInstanceOf(ConfigException.class)

@@ -1,8 +1,10 @@
 package dev.redraft.coordinator.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.redraft.coordinator.testing.ClusterScriptAcl;
 import dev.redraft.coordinator.testing.FreePorts;
 import dev.redraft.coordinator.testing.RedisServerProcess;
 import java.nio.file.Path;
@@ -58,6 +60,60 @@ class RedisPreflightTest {
         .hasMessageContaining("redis-password");
     assertThatThrownBy(() -> RedisPreflight.check(endpoint(""), false))
         .hasMessageContaining("redis-password");
+  }
+
+  /** The rule scripts/cluster.sh gives the coordinator's user passes, without the "broader than needed" warning. */
+  @Test
+  void theLockedDownUserOfTheScriptsPasses() {
+    try (Jedis admin = server.jedis()) {
+      ClusterScriptAcl.createUser(admin, "redraft-preflight", "pw-1", ClusterScriptAcl.coordinatorRule());
+      try {
+        RedisEndpoint user = userEndpoint("redraft-preflight", "pw-1");
+        assertThatCode(() -> RedisPreflight.check(user, false)).doesNotThrowAnyException();
+        try (Jedis jedis = user.connect()) {
+          assertThat(RedisPreflight.broaderThanNeeded(jedis)).as("the scripts' user may run CONFIG SET").isFalse();
+        }
+        try (Jedis jedis = server.jedis()) {
+          assertThat(RedisPreflight.broaderThanNeeded(jedis)).as("the default user may run CONFIG SET").isTrue();
+        }
+      } finally {
+        admin.aclDelUser("redraft-preflight");
+      }
+    }
+  }
+
+  /** A user the ACL denies DEBUG DIGEST and RESTORE is refused, naming the user and the rules to add. */
+  @Test
+  void aUserLackingCommandsRedraftNeedsIsToldWhichRulesToAdd() {
+    try (Jedis admin = server.jedis()) {
+      ClusterScriptAcl.createUser(admin, "lacks-digest", "pw-2", ClusterScriptAcl.coordinatorRule() + " -debug -restore");
+      try {
+        assertThatThrownBy(() -> RedisPreflight.check(userEndpoint("lacks-digest", "pw-2"), false))
+            .hasMessageContaining("user 'lacks-digest'")
+            .hasMessageContaining("2 command(s) Redraft needs (NOPERM): +debug|digest +restore")
+            .hasMessageContaining("ACL SETUSER lacks-digest +debug|digest +restore");
+      } finally {
+        admin.aclDelUser("lacks-digest");
+      }
+    }
+  }
+
+  @Test
+  void wrongPasswordOfAnAclUserNamesTheUserAndBothKeys() {
+    try (Jedis admin = server.jedis()) {
+      ClusterScriptAcl.createUser(admin, "redraft-wrongpass", "pw-3", ClusterScriptAcl.coordinatorRule());
+      try {
+        assertThatThrownBy(() -> RedisPreflight.check(userEndpoint("redraft-wrongpass", "not-pw-3"), false))
+            .hasMessageContaining("user 'redraft-wrongpass'").hasMessageContaining("WRONGPASS")
+            .hasMessageContaining("redis-user").hasMessageContaining("redis-password");
+      } finally {
+        admin.aclDelUser("redraft-wrongpass");
+      }
+    }
+  }
+
+  private static RedisEndpoint userEndpoint(String user, String password) {
+    return new RedisEndpoint("127.0.0.1", server.port(), user, password, Duration.ofSeconds(5));
   }
 
   @Test
