@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, inspects, grows, shrinks and stops a local Redraft cluster: N redis-server processes
-# (loopback only, each with its own password) and N coordinator nodes, all files under one directory.
+# (loopback only; default user off; ACL users 'redraft' for the coordinator and read-only 'reader',
+# passwords in DIR/NODE/redis.password and redis-reader.password) and N coordinator nodes, all files
+# under one directory.
 #
 #   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT] [--tls]
 #       A new cluster; or, on a DIR that holds a stopped one, the same cluster again: same ids, ports

@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.scripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -20,6 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 /**
  * A local cluster's life with scripts/cluster.sh, as an operator lives it (issue 12): stop then
@@ -84,7 +89,19 @@ class ClusterLifecycleScriptsIT {
       assertThat(listening(port)).as("port %s after a failed start:%n%s", port, failed.output()).isFalse();
     }
 
+    // n1 as a directory made before Redis ACL users existed: requirepass, no reader password. Its next
+    // start gives it the users, with the same password now the coordinator's user's.
+    Path n1Conf = home.resolve("n1/redis.conf");
+    String n1Password = Files.readString(home.resolve("n1/redis.password")).trim();
+    Files.writeString(n1Conf, Files.readString(n1Conf).replaceAll("(?m)^user .*\n", "")
+        + "requirepass " + n1Password + "\n");
+    Files.delete(home.resolve("n1/redis-reader.password"));
+
     Result restarted = ok(run(CLUSTER, "start"), "cluster.sh start on the stopped cluster");
+    assertThat(Files.readString(n1Conf)).as("n1's redis.conf after the start").contains("user default off")
+        .contains("user redraft on #").doesNotContain("requirepass").doesNotContain(n1Password);
+    assertThat(home.resolve("n1/redis-reader.password")).exists();
+    assertThat(Files.readString(home.resolve("n1/redis.password")).trim()).isEqualTo(n1Password);
     assertThat(lines("endpoints")).as("endpoints after a restart").isEqualTo(endpoints);
     assertThat(lines("http-endpoints")).as("http-endpoints after a restart").isEqualTo(httpEndpoints);
     assertThat(restarted.output()).contains(String.join(",", endpoints));
@@ -201,7 +218,6 @@ class ClusterLifecycleScriptsIT {
     assertThat(unknown.output()).contains("no node 'n7'");
   }
 
-  /** Polls a stale read through one node until it returns the value: it has caught up. */
   /**
    * Issue 15, secrets and files: whatever the caller's umask, everything a local cluster writes (Raft
    * logs, snapshots, AOF files, logs, passwords, configs) is owner-only, and no Redis password shows
@@ -249,9 +265,20 @@ class ClusterLifecycleScriptsIT {
     List<String> passwords = new java.util.ArrayList<>();
     for (String node : List.of("n1", "n2", "n3")) {
       passwords.add(Files.readString(home.resolve(node + "/redis.password")).trim());
+      passwords.add(Files.readString(home.resolve(node + "/redis-reader.password")).trim());
     }
     passwords.add(Files.readString(home.resolve("resp.password")).trim());
     assertThat(passwords).allMatch(p -> p.length() >= 16);
+    assertThat(new HashSet<>(passwords)).as("every password is its own").hasSameSizeAs(passwords);
+    for (String node : List.of("n1", "n2", "n3")) {
+      String conf = Files.readString(home.resolve(node + "/redis.conf"));
+      assertThat(conf).as("%s/redis.conf", node).contains("user default off").doesNotContain("requirepass");
+      for (String password : passwords) {
+        assertThat(conf).as("%s/redis.conf names passwords by their hash only", node).doesNotContain(password);
+      }
+    }
+    assertRedisIsLockedDown();
+
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path proc : (Iterable<Path>) procs.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
         String commandLine;
@@ -266,7 +293,7 @@ class ClusterLifecycleScriptsIT {
       }
     }
     String redisCliCalls = Files.readString(argvLog);
-    assertThat(redisCliCalls).as("redis-cli calls of cluster.sh start").contains("ping");
+    assertThat(redisCliCalls).as("redis-cli calls of cluster.sh start").contains("ping").contains("--user redraft");
     for (String password : passwords) {
       assertThat(redisCliCalls).as("redis-cli arguments").doesNotContain(password);
     }
@@ -280,6 +307,65 @@ class ClusterLifecycleScriptsIT {
     }
   }
 
+  /**
+   * Issue 15, Redis lock-down: the coordinators work through their Redis user 'redraft' (writes, reads,
+   * a snapshot, a verification round with DEBUG DIGEST), which Redis refuses the commands that could
+   * reconfigure, stop or extend it; the default user is off; 'reader' reads a replicated key from a
+   * follower's Redis and may not write.
+   */
+  private void assertRedisIsLockedDown() throws Exception {
+    Result verify = ok(run(REDRAFT, "verify"), "redraft verify (DEBUG DIGEST through the 'redraft' user)");
+    assertThat(verify.output()).contains("CONSISTENT");
+    int n1 = redisPort("n1");
+    try (Jedis coordinatorUser = redis(n1, "redraft", Files.readString(home.resolve("n1/redis.password")).trim())) {
+      assertThat(coordinatorUser.get("secret-0")).as("the coordinator's user reads the data").isEqualTo("value-0");
+      for (List<String> refused : List.of(List.of("CONFIG", "SET", "maxmemory", "1"), List.of("SHUTDOWN", "NOSAVE"),
+          List.of("MODULE", "LIST"), List.of("ACL", "SETUSER", "intruder", "on", "+@all"), List.of("DEBUG", "SLEEP", "0"),
+          List.of("REPLICAOF", "127.0.0.1", "1"), List.of("CONFIG", "REWRITE"), List.of("MONITOR"))) {
+        assertThatThrownBy(() -> coordinatorUser.sendCommand(() -> refused.get(0).getBytes(StandardCharsets.UTF_8),
+            refused.subList(1, refused.size()).toArray(String[]::new)))
+            .as("%s as the coordinator's user", refused).isInstanceOf(JedisAccessControlException.class)
+            .hasMessageStartingWith("NOPERM");
+      }
+    }
+    try (Jedis noUser = redis(n1, null, null)) {
+      assertThatThrownBy(() -> noUser.get("secret-0")).as("GET without logging in").hasMessageStartingWith("NOAUTH");
+    }
+    assertThatThrownBy(() -> redis(n1, null, Files.readString(home.resolve("n1/redis.password")).trim()).ping())
+        .as("the default user, with the coordinator's password").hasStackTraceContaining("WRONGPASS");
+    // A follower's Redis has the key once it applied the write: a stale read straight from Redis.
+    String reader = Files.readString(home.resolve("n2/redis-reader.password")).trim();
+    try (Jedis readOnly = redis(redisPort("n2"), "reader", reader)) {
+      await().atMost(CATCH_UP).untilAsserted(() -> assertThat(readOnly.get("secret-19")).isEqualTo("value-19"));
+      assertThatThrownBy(() -> readOnly.set("secret-0", "changed")).as("SET as 'reader'").hasMessageStartingWith("NOPERM");
+      assertThatThrownBy(() -> readOnly.configGet("requirepass")).as("CONFIG GET as 'reader'")
+          .hasMessageStartingWith("NOPERM");
+    }
+    for (String node : List.of("n1", "n2", "n3")) {
+      assertThat(Files.readString(home.resolve(node + "/coordinator.log"))).as("%s/coordinator.log", node)
+          .doesNotContain("may run CONFIG SET").doesNotContain("refuses user");
+    }
+  }
+
+  private int redisPort(String node) throws IOException {
+    return Files.readAllLines(home.resolve(node + "/node.env")).stream().filter(l -> l.startsWith("REDIS="))
+        .map(l -> Integer.parseInt(l.substring(l.lastIndexOf(':') + 1))).findFirst().orElseThrow();
+  }
+
+  /** A connection to a node's Redis as USER (null: no user name) with PASSWORD (null: no AUTH). */
+  private static Jedis redis(int port, String user, String password) {
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().timeoutMillis(5_000)
+        .autoNegotiateProtocol(false);
+    if (user != null) {
+      config.user(user);
+    }
+    if (password != null) {
+      config.password(password);
+    }
+    return new Jedis(new HostAndPort("127.0.0.1", port), config.build());
+  }
+
+  /** Polls a stale read through one node until it returns the value: it has caught up. */
   private void awaitStaleRead(String endpoint, String key, String value) {
     await().atMost(CATCH_UP).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       Result read = run(REDRAFT, "--endpoints", endpoint, "--timeout", "5s", "get", key, "--stale");
