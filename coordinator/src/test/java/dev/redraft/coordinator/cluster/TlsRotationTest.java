@@ -48,7 +48,7 @@ class TlsRotationTest {
   @Test
   void renewingEveryNodesCertificateOneNodeAtATimeKeepsTheClusterServing() throws Exception {
     TestCa ca = TestCa.create(dir.resolve("ca"), "rotation-ca");
-    TestCa.Identity prober = ca.issueClient("prober", "read");
+    TestCa.Identity prober = ca.issueNode("prober");
     try (TestCluster cluster = TestCluster.startWithTls(3, dir.resolve("cluster"), ca)) {
       RedraftClient client = cluster.client();
       AtomicBoolean writing = new AtomicBoolean(true);
