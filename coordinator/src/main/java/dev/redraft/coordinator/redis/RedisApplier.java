@@ -21,6 +21,8 @@ public final class RedisApplier implements AutoCloseable {
   public static final String SESSIONS_KEY = "__redraft:sessions";
   /** Sorted set of the client ids in {@link #SESSIONS_KEY}, scored by their last use (logical time). */
   public static final String SESSION_TIMES_KEY = "__redraft:session-times";
+  /** The highest opening stamp of any dropped session (apply.lua refuses first writes stamped at or below it). */
+  public static final String SESSIONS_FORGOTTEN_KEY = "__redraft:sessions-forgotten";
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 
