@@ -119,7 +119,8 @@ public final class RedisApplier implements AutoCloseable {
   }
 
   /** ARGV: expected marker, entry count, then per entry: index, client, sequence, time, fingerprint,
-   *  session idle timeout, session max, command count, and per command: argc, key count, key positions, argv. */
+   *  session idle timeout, session max, opening stamps (1 or 0), command count, and per command: argc,
+   *  key count, key positions, argv. */
   private static List<byte[]> encode(long expectedMarker, List<ApplyRequest> requests) {
     List<byte[]> args = new ArrayList<>();
     args.add(number(expectedMarker));
@@ -132,6 +133,7 @@ public final class RedisApplier implements AutoCloseable {
       args.add(request.fingerprint().getBytes(StandardCharsets.US_ASCII));
       args.add(number(request.session().idleTimeoutMs()));
       args.add(number(request.session().max()));
+      args.add(number(request.session().openingStamps() ? 1 : 0));
       args.add(number(request.commands().size()));
       for (RedisCommand command : request.commands()) {
         args.add(number(command.argv().size()));

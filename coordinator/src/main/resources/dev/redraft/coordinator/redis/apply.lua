@@ -9,9 +9,10 @@
 --    session idle for the entry's idle timeout (by logical time) is dropped, and a new session beyond
 --    the entry's cap evicts the least recently used one (ties: the lowest client id), never one used
 --    within the eviction grace. A sequence above 1 without a session is refused as session-unknown
---    (its session may have been dropped: applying it could apply a write twice); so is a sequence 1
---    whose client id's opening stamp is at or below the highest stamp of any dropped session (see
---    session_opened_at: it may be the retry of a first write whose session is gone). A retry of the
+--    (its session may have been dropped: applying it could apply a write twice); so is, in entries
+--    with the opening-stamp rules, a sequence 1 whose client id's opening stamp is at or below the
+--    highest stamp of any dropped session (see session_opened_at: it may be the retry of a first
+--    write whose session is gone). A retry of the
 --    stored sequence with other commands (another fingerprint) is refused as mismatched. Every choice
 --    depends only on Redis and the entry, so every replica keeps the same sessions;
 --  * deadlines live in a sorted set, not as native Redis TTLs, and keys expire at the entry's
@@ -106,7 +107,19 @@ local function sessions_forgotten()
   return forgotten
 end
 
+-- True if the client id's stamp is at or below every dropped session's highest: its first write may be
+-- the late retry of a session that is gone.
+local function opened_before_a_drop(client)
+  local opened = session_opened_at(client)
+  return opened ~= nil and opened <= sessions_forgotten()
+end
+
+-- Whether the write being applied keeps SESSIONS_FORGOTTEN (entries logged before the opening-stamp
+-- rules do not: nodes that predate them apply those entries too, and must end with the same data).
+local recording_stamps = false
+
 local function forget_sessions(ids)
+  if not recording_stamps then return end
   local highest = sessions_forgotten()
   for _, id in ipairs(ids) do
     local opened = session_opened_at(id)
@@ -225,8 +238,9 @@ local p = 3
 for _ = 1, count do
   local index, client, seq, now = tonumber(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
   local fingerprint, idle_ms, max_sessions = ARGV[p + 4], tonumber(ARGV[p + 5]), tonumber(ARGV[p + 6])
-  local ncommands = tonumber(ARGV[p + 7])
-  p = p + 8
+  local opening_stamps = ARGV[p + 7] == '1'
+  local ncommands = tonumber(ARGV[p + 8])
+  p = p + 9
   local commands = {}
   for c = 1, ncommands do
     local argc, nkeys = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
@@ -252,6 +266,7 @@ for _ = 1, count do
       out[#out + 1] = OUT_ALREADY_APPLIED; out[#out + 1] = 0; out[#out + 1] = ''
     end
   elseif client ~= '' and max_sessions > 0 then
+    recording_stamps = opening_stamps
     marker = index
     if now > clock then clock = now end
     expire_sessions(now, idle_ms)
@@ -264,7 +279,7 @@ for _ = 1, count do
       end
     elseif stored_seq > 0 and seq < stored_seq then
       out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''
-    elseif stored_seq == 0 and (seq > 1 or (session_opened_at(client) or math.huge) <= sessions_forgotten()) then
+    elseif stored_seq == 0 and (seq > 1 or (opening_stamps and opened_before_a_drop(client))) then
       out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''

@@ -166,6 +166,19 @@ class RedisApplierSessionsTest {
   }
 
   @Test
+  void entriesLoggedBeforeTheOpeningStampRulesNeitherRecordNorCheckStamps() {
+    // What a node without the rules does with them too, so both end with the same data.
+    SessionLimits limits = new SessionLimits(10_000, 100, false);
+    apply(write("x@1000", 1, 1_000, limits));
+    apply(write("y@11900", 1, 12_000, limits)); // x dropped
+    List<ApplyResult> retry = apply(write("x@1000", 1, 12_500, limits));
+    assertThat(retry.get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.exists(RedisApplier.SESSIONS_FORGOTTEN_KEY)).isFalse();
+    }
+  }
+
+  @Test
   void aSessionUsedWithinTheGraceIsNotEvictedAndTheNewSessionIsRefusedInstead() {
     SessionLimits limits = new SessionLimits(HOUR, 1);
     apply(write("x", 1, 1_000_000, limits));
