@@ -13,7 +13,8 @@ public final class SessionStamp {
   /**
    * How far ahead of this node's clock a new session's stamp may be. A dropped session raises the
    * watermark to its stamp, so a stamp far in the future would get every honest new session refused
-   * until that time; anything below the eviction grace (60 s) is harmless.
+   * until that time; a lead below min(idle timeout, 60 s) is harmless, as sessions are dropped only
+   * after that long without use. Safety never depends on it: a refusal is the worst a stamp can cause.
    */
   static final long MAX_AHEAD_MS = 10_000;
 
