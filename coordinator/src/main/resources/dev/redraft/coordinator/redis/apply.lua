@@ -12,8 +12,8 @@
 --    (its session may have been dropped: applying it could apply a write twice); so is, in entries
 --    with the opening-stamp rules, a sequence 1 whose client id's opening stamp is at or below the
 --    highest stamp of any dropped session (see session_opened_at: it may be the retry of a first
---    write whose session is gone). A retry of the
---    stored sequence with other commands (another fingerprint) is refused as mismatched. Every choice
+--    write whose session is gone). A retry of the stored sequence with other commands (another
+--    fingerprint) is refused as mismatched. Every choice
 --    depends only on Redis and the entry, so every replica keeps the same sessions;
 --  * deadlines live in a sorted set, not as native Redis TTLs, and keys expire at the entry's
 --    logical time (fixed by the leader), so every replica expires every key at the same log position;
@@ -107,8 +107,8 @@ local function sessions_forgotten()
   return forgotten
 end
 
--- True if the client id's stamp is at or below every dropped session's highest: its first write may be
--- the late retry of a session that is gone.
+-- True if the client id's stamp is at or below the highest stamp of any dropped session: its first
+-- write may be the late retry of a session that is gone.
 local function opened_before_a_drop(client)
   local opened = session_opened_at(client)
   return opened ~= nil and opened <= sessions_forgotten()
