@@ -6,7 +6,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The lanes of one client: client id = a random UUID + "-" + lane number. A write takes a free
+ * The lanes of one client: client id = a random UUID + "-" + lane number + "@" + the time the lane
+ * opened (this clock, ms), which lets the cluster refuse a late retry of the lane's first write once
+ * the lane's session is gone instead of taking it for a new session. A write takes a free
  * lane (a new one if none is free) and gives it back when it is finished, so concurrent writes
  * never share a session and a session never has two writes in flight.
  */
@@ -18,7 +20,8 @@ final class SessionPool {
 
   Session acquire() {
     Session session = free.pollFirst();
-    return session != null ? session : new Session(base + "-" + lanesCreated.incrementAndGet());
+    return session != null ? session
+        : new Session(base + "-" + lanesCreated.incrementAndGet() + "@" + System.currentTimeMillis());
   }
 
   /** The write finished with a definite outcome: the lane can carry the next write. */

@@ -76,11 +76,15 @@ class RedraftClientRetryTest {
     });
     RedraftClient client = client(FAST, node);
 
+    long before = System.currentTimeMillis();
     assertThat(client.incr("counter")).isEqualTo(1);
+    long after = System.currentTimeMillis();
 
     assertThat(node.writes).hasSize(3);
     WriteRequest first = node.writes.get(0);
-    assertThat(first.getClientId()).isNotEmpty();
+    // The lane's opening stamp: the cluster refuses its first write's late retry once the session is gone.
+    String stamp = first.getClientId().substring(first.getClientId().lastIndexOf('@') + 1);
+    assertThat(Long.parseLong(stamp)).isBetween(before, after);
     assertThat(first.getSequence()).isEqualTo(1);
     assertThat(node.writes).allSatisfy(retry -> {
       assertThat(retry.getClientId()).isEqualTo(first.getClientId());
@@ -308,7 +312,7 @@ class RedraftClientRetryTest {
     assertThat(clientIds).doesNotHaveDuplicates().hasSize(writers);
     assertThat(firstRound).allSatisfy(w -> assertThat(w.getSequence()).isEqualTo(1));
     String base = clientIds.get(0).substring(0, clientIds.get(0).lastIndexOf('-'));
-    assertThat(clientIds).allSatisfy(id -> assertThat(id).matches(base + "-\\d+"));
+    assertThat(clientIds).allSatisfy(id -> assertThat(id).matches(base + "-\\d+@\\d+"));
 
     // Back in the pool, the lanes are reused, still one write in flight each, with their next sequence.
     List<WriteRequest> secondRound = concurrentRound(client, node, allSubmitted, writers);

@@ -100,9 +100,10 @@ final class WriteHandler {
     if (result.getRefused().equals("session-unknown")) {
       throw new SessionUnknownException("outcome unknown: client " + request.getClientId() + " has no session for"
           + " write " + request.getSequence() + " (it expired after session-idle-timeout-ms without writes, was"
-          + " evicted at session-max, or was never opened with sequence 1). This attempt was not applied, but an"
-          + " earlier attempt of this write may have been: read the data before writing again, then continue with"
-          + " a new client id starting at sequence 1");
+          + " evicted at session-max, or was never opened with sequence 1; at sequence 1, the client id's opening"
+          + " stamp is not newer than a dropped session's). This attempt was not applied, but an earlier attempt of"
+          + " this write may have been: read the data before writing again, then continue with a new client id"
+          + " starting at sequence 1");
     }
     if (result.getRefused().equals("sessions-full")) {
       throw new SessionsFullException("write " + request.getSequence() + " of client " + request.getClientId()
@@ -145,6 +146,9 @@ final class WriteHandler {
     }
     if (request.getSequence() == 0) {
       throw new InvalidRequestException("sequence must be 1 or more (it increases with every write of a session)");
+    }
+    if (request.getSequence() == 1) {
+      SessionStamp.checkOpening(request.getClientId(), System.currentTimeMillis());
     }
     if (request.getCommandsCount() == 0) {
       throw new InvalidRequestException("a write needs at least one command");

@@ -23,7 +23,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Turns proposals into log entries (on the leader: validate, then make deterministic) and log
@@ -41,20 +40,21 @@ final class EntryTranslator {
   static final int SESSION_ENTRY_VERSION = 3;
   /**
    * Writes that log a command beyond the first catalog (RENAME, FLUSHDB, GETEX, XADD, a read in a
-   * batch...): an older node would run them without their bookkeeping (deadlines, Redraft's own keys,
-   * stream IDs) and diverge, so it refuses them clearly instead; so do writes with WATCH conditions
-   * (an older node would apply them unchecked). Others keep the older version, so a
-   * cluster being upgraded keeps applying them everywhere.
+   * batch...), or carry WATCH conditions: an older node would run them without their bookkeeping
+   * (deadlines, Redraft's own keys, stream IDs) or unchecked, and diverge, so it refused them clearly.
    */
   static final int COMMAND_SET_ENTRY_VERSION = 4;
+  /**
+   * Every write this leader logs: applied by the opening-stamp rules (a first write stamped no later
+   * than a dropped session is refused; dropping a stamped session records its stamp). Any write may
+   * drop a session, so an older node would diverge on any of them and refuses them clearly instead:
+   * upgrade the followers before the leader.
+   */
+  static final int SESSION_STAMP_ENTRY_VERSION = 5;
   /** The pseudo command carrying an entry's WATCH condition to the apply script (never a user command). */
   static final String WATCH_CHECK = "__WATCH";
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = COMMAND_SET_ENTRY_VERSION;
-  /** The commands an entry of SESSION_ENTRY_VERSION may log (as logged: EXPIRE is PEXPIREAT by then). */
-  private static final Set<String> SESSION_VERSION_COMMANDS = Set.of("SET", "MSET", "INCR", "INCRBY", "DECR",
-      "DECRBY", "APPEND", "DEL", "PEXPIREAT", "PERSIST", "HSET", "HDEL", "HINCRBY", "LPUSH", "RPUSH", "LPOP", "RPOP",
-      "LTRIM", "SADD", "SREM", "ZADD", "ZREM", "ZINCRBY");
+  static final int NEWEST_READABLE_VERSION = SESSION_STAMP_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -69,22 +69,7 @@ final class EntryTranslator {
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
     WriteEntry write = toWriteEntry(proposal, logicalTimeMs);
-    return LogEntry.newBuilder().setVersion(versionFor(List.of(write))).setWrite(write).build();
-  }
-
-  /** The oldest version that can apply these writes. */
-  static int versionFor(List<WriteEntry> writes) {
-    for (WriteEntry write : writes) {
-      if (write.getWatchesCount() > 0) {
-        return COMMAND_SET_ENTRY_VERSION;
-      }
-      for (LoggedCommand command : write.getCommandsList()) {
-        if (!SESSION_VERSION_COMMANDS.contains(command.getArgv(0).toStringUtf8())) {
-          return COMMAND_SET_ENTRY_VERSION;
-        }
-      }
-    }
-    return SESSION_ENTRY_VERSION;
+    return LogEntry.newBuilder().setVersion(SESSION_STAMP_ENTRY_VERSION).setWrite(write).build();
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -96,7 +81,7 @@ final class EntryTranslator {
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
     }
-    return LogEntry.newBuilder().setVersion(versionFor(entry.getWritesList())).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(SESSION_STAMP_ENTRY_VERSION).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
@@ -183,12 +168,12 @@ final class EntryTranslator {
     }
     switch (entry.getBodyCase()) {
       case WRITE -> {
-        return List.of(toApplyRequest(index, entry.getWrite()));
+        return List.of(toApplyRequest(index, entry.getWrite(), entry.getVersion()));
       }
       case WRITE_GROUP -> {
         List<ApplyRequest> requests = new ArrayList<>(entry.getWriteGroup().getWritesCount());
         for (WriteEntry write : entry.getWriteGroup().getWritesList()) {
-          requests.add(toApplyRequest(index, write));
+          requests.add(toApplyRequest(index, write, entry.getVersion()));
         }
         return requests;
       }
@@ -206,7 +191,7 @@ final class EntryTranslator {
     }
   }
 
-  private static ApplyRequest toApplyRequest(long index, WriteEntry write) {
+  private static ApplyRequest toApplyRequest(long index, WriteEntry write, int version) {
     List<RedisCommand> commands = new ArrayList<>(write.getCommandsCount() + 1);
     if (write.getWatchesCount() > 0) {
       // The apply script checks the digests first, against its Redis, at this entry's logical time.
@@ -229,7 +214,8 @@ final class EntryTranslator {
     // Entries written before fingerprints and session limits carry neither: empty and LEGACY (old rules).
     return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands, false,
         HexFormat.of().formatHex(write.getCommandFingerprint().toByteArray()),
-        new ApplyRequest.SessionLimits(write.getSessionIdleTimeoutMs(), write.getSessionMax()));
+        new ApplyRequest.SessionLimits(write.getSessionIdleTimeoutMs(), write.getSessionMax(),
+            version >= SESSION_STAMP_ENTRY_VERSION));
   }
 
   private static byte[] bytes(String s) {

@@ -13,8 +13,9 @@ public enum ApplyOutcome {
   /** The session applied this sequence with other commands: this write was refused, nothing changed. */
   MISMATCHED,
   /**
-   * No session for this client id and a sequence above 1: the session expired or was evicted (or was
-   * never opened). Not applied now; whether an earlier attempt was applied is unknown.
+   * No session for this client id and a sequence above 1, or sequence 1 with an opening stamp no newer
+   * than a dropped session's: the session expired or was evicted (or was never opened). Not applied
+   * now; whether an earlier attempt was applied is unknown.
    */
   SESSION_UNKNOWN,
   /** A new session while the table is at its cap and no session is old enough to evict: not applied. */

@@ -19,10 +19,16 @@ public record ApplyRequest(long index, String clientId, long sequence, long logi
   /**
    * How long a session may stay idle (by logical time) and how many sessions are kept, as the leader
    * fixed them for the entry. {@code max == 0}: an entry from before session limits, applied by the
-   * old rules (no expiry, no cap, no fingerprint).
+   * old rules (no expiry, no cap, no fingerprint). {@code openingStamps}: the entry is applied by the
+   * opening-stamp rules (false for entries logged before them, so every node applies those alike).
    */
-  public record SessionLimits(long idleTimeoutMs, long max) {
-    public static final SessionLimits LEGACY = new SessionLimits(0, 0);
+  public record SessionLimits(long idleTimeoutMs, long max, boolean openingStamps) {
+    public static final SessionLimits LEGACY = new SessionLimits(0, 0, false);
+
+    /** Limits of entries logged now: with the opening-stamp rules. */
+    public SessionLimits(long idleTimeoutMs, long max) {
+      this(idleTimeoutMs, max, true);
+    }
   }
 
   public ApplyRequest {

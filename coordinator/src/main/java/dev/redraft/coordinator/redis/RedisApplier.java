@@ -21,6 +21,8 @@ public final class RedisApplier implements AutoCloseable {
   public static final String SESSIONS_KEY = "__redraft:sessions";
   /** Sorted set of the client ids in {@link #SESSIONS_KEY}, scored by their last use (logical time). */
   public static final String SESSION_TIMES_KEY = "__redraft:session-times";
+  /** The highest opening stamp of any dropped session (apply.lua refuses first writes stamped at or below it). */
+  public static final String SESSIONS_FORGOTTEN_KEY = "__redraft:sessions-forgotten";
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 
@@ -117,7 +119,8 @@ public final class RedisApplier implements AutoCloseable {
   }
 
   /** ARGV: expected marker, entry count, then per entry: index, client, sequence, time, fingerprint,
-   *  session idle timeout, session max, command count, and per command: argc, key count, key positions, argv. */
+   *  session idle timeout, session max, opening stamps (1 or 0), command count, and per command: argc,
+   *  key count, key positions, argv. */
   private static List<byte[]> encode(long expectedMarker, List<ApplyRequest> requests) {
     List<byte[]> args = new ArrayList<>();
     args.add(number(expectedMarker));
@@ -130,6 +133,7 @@ public final class RedisApplier implements AutoCloseable {
       args.add(request.fingerprint().getBytes(StandardCharsets.US_ASCII));
       args.add(number(request.session().idleTimeoutMs()));
       args.add(number(request.session().max()));
+      args.add(number(request.session().openingStamps() ? 1 : 0));
       args.add(number(request.commands().size()));
       for (RedisCommand command : request.commands()) {
         args.add(number(command.argv().size()));

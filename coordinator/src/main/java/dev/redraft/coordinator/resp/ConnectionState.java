@@ -2,6 +2,7 @@ package dev.redraft.coordinator.resp;
 
 import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.Command;
+import dev.redraft.coordinator.api.SessionStamp;
 import dev.redraft.coordinator.command.CommandKind;
 import dev.redraft.coordinator.security.Role;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ final class ConnectionState {
   private final String sessionPrefix;
   private int sessionGeneration;
   private long lastSequence;
+  /** The session's client id, stamped when its first write is sent (null until then). */
+  private String sessionId;
 
   ConnectionState(long id, String sessionPrefix, String remoteAddress, String localAddress, Role role) {
     this.id = id;
@@ -61,8 +64,12 @@ final class ConnectionState {
     return role != null && role.covers(kind == CommandKind.WRITE ? Role.READWRITE : Role.READ);
   }
 
+  /** The session's client id; the first call of a session stamps it with its opening time. */
   String sessionId() {
-    return sessionPrefix + "-" + id + "-" + sessionGeneration;
+    if (sessionId == null) {
+      sessionId = SessionStamp.stamp(sessionPrefix + "-" + id + "-" + sessionGeneration, System.currentTimeMillis());
+    }
+    return sessionId;
   }
 
   long nextSequence() {
@@ -76,6 +83,7 @@ final class ConnectionState {
   void renewSession() {
     sessionGeneration++;
     lastSequence = 0;
+    sessionId = null;
   }
 
   void beginTransaction() {

@@ -9,8 +9,11 @@
 --    session idle for the entry's idle timeout (by logical time) is dropped, and a new session beyond
 --    the entry's cap evicts the least recently used one (ties: the lowest client id), never one used
 --    within the eviction grace. A sequence above 1 without a session is refused as session-unknown
---    (its session may have been dropped: applying it could apply a write twice). A retry of the
---    stored sequence with other commands (another fingerprint) is refused as mismatched. Every choice
+--    (its session may have been dropped: applying it could apply a write twice); so is, in entries
+--    with the opening-stamp rules, a sequence 1 whose client id's opening stamp is at or below the
+--    highest stamp of any dropped session (see session_opened_at: it may be the retry of a first
+--    write whose session is gone). A retry of the stored sequence with other commands (another
+--    fingerprint) is refused as mismatched. Every choice
 --    depends only on Redis and the entry, so every replica keeps the same sessions;
 --  * deadlines live in a sorted set, not as native Redis TTLs, and keys expire at the entry's
 --    logical time (fixed by the leader), so every replica expires every key at the same log position;
@@ -22,6 +25,9 @@ local SESSIONS = '__redraft:sessions'
 local CLOCK = '__redraft:clock'
 
 local SESSION_TIMES = '__redraft:session-times'
+-- The highest opening stamp of any session dropped so far (expired or evicted): one number, so the
+-- table's bound holds, and a Redis key, so snapshots and verification digests carry it.
+local SESSIONS_FORGOTTEN = '__redraft:sessions-forgotten'
 local SESSION_SWEEP_LIMIT = 16 -- expired sessions dropped per write, at most
 local SESSION_EVICT_LIMIT = 16 -- sessions evicted per new session, at most (more than 1 only after the cap was lowered)
 local SESSION_EVICT_GRACE_MS = 60000 -- never evict a session used this recently (or within the idle timeout, if shorter)
@@ -81,7 +87,52 @@ local function sessions_oldest()
   return oldest_lower_bound
 end
 
+-- A client id ending in '@' and digits was stamped when its session opened (ms, the client's clock):
+-- the same stamp on every attempt of every write of that session. Other ids carry none (older clients).
+-- Why a stamp and not a session registered by an entry of its own (Raft thesis 6.3): registration costs
+-- a log round per session (per CLI call, per RESP connection), and a registration piggybacked on the
+-- first write cannot tell that write's late retry from a new session. With stamps, every dropped
+-- session's stamp is at most the watermark below, so a first write whose stamp is at or below it may
+-- be a retry of a session that is gone; a fresh session's stamp is above it, because a session is only
+-- dropped after min(idle timeout, eviction grace) without use. Skewed client clocks can only cause a
+-- refusal (outcome unknown), never a second apply.
+local function session_opened_at(client)
+  local stamp = string.match(client, '@(%d+)$')
+  return stamp and tonumber(stamp)
+end
+
+local forgotten = nil -- SESSIONS_FORGOTTEN, read at most once per call
+local function sessions_forgotten()
+  if forgotten == nil then forgotten = tonumber(redis.call('GET', SESSIONS_FORGOTTEN) or '0') end
+  return forgotten
+end
+
+-- True if the client id's stamp is at or below the highest stamp of any dropped session: its first
+-- write may be the late retry of a session that is gone.
+local function opened_before_a_drop(client)
+  local opened = session_opened_at(client)
+  return opened ~= nil and opened <= sessions_forgotten()
+end
+
+-- Whether the write being applied keeps SESSIONS_FORGOTTEN (entries logged before the opening-stamp
+-- rules do not: nodes that predate them apply those entries too, and must end with the same data).
+local recording_stamps = false
+
+local function forget_sessions(ids)
+  if not recording_stamps then return end
+  local highest = sessions_forgotten()
+  for _, id in ipairs(ids) do
+    local opened = session_opened_at(id)
+    if opened and opened > highest then highest = opened end
+  end
+  if highest > forgotten then
+    forgotten = highest
+    redis.call('SET', SESSIONS_FORGOTTEN, string.format('%d', highest))
+  end
+end
+
 local function drop_sessions(ids)
+  forget_sessions(ids)
   redis.call('HDEL', SESSIONS, unpack(ids))
   redis.call('ZREM', SESSION_TIMES, unpack(ids))
   if session_count then session_count = session_count - #ids end
@@ -187,8 +238,9 @@ local p = 3
 for _ = 1, count do
   local index, client, seq, now = tonumber(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
   local fingerprint, idle_ms, max_sessions = ARGV[p + 4], tonumber(ARGV[p + 5]), tonumber(ARGV[p + 6])
-  local ncommands = tonumber(ARGV[p + 7])
-  p = p + 8
+  local opening_stamps = ARGV[p + 7] == '1'
+  local ncommands = tonumber(ARGV[p + 8])
+  p = p + 9
   local commands = {}
   for c = 1, ncommands do
     local argc, nkeys = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
@@ -214,6 +266,7 @@ for _ = 1, count do
       out[#out + 1] = OUT_ALREADY_APPLIED; out[#out + 1] = 0; out[#out + 1] = ''
     end
   elseif client ~= '' and max_sessions > 0 then
+    recording_stamps = opening_stamps
     marker = index
     if now > clock then clock = now end
     expire_sessions(now, idle_ms)
@@ -226,7 +279,7 @@ for _ = 1, count do
       end
     elseif stored_seq > 0 and seq < stored_seq then
       out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''
-    elseif stored_seq == 0 and seq > 1 then
+    elseif stored_seq == 0 and (seq > 1 or (opening_stamps and opened_before_a_drop(client))) then
       out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''

@@ -7,7 +7,7 @@ local DEADLINES = '__redraft:deadlines'
 local OWN_PREFIX = '__redraft:'
 -- Every key Redraft keeps in Redis: DBSIZE subtracts those that exist (RedisApplierTest checks the list).
 local OWN_KEYS = { '__redraft:applied', '__redraft:clock', '__redraft:sessions', '__redraft:session-times',
-  '__redraft:deadlines', '__redraft:members' }
+  '__redraft:sessions-forgotten', '__redraft:deadlines', '__redraft:members' }
 
 local function is_own(key)
   return string.sub(key, 1, #OWN_PREFIX) == OWN_PREFIX

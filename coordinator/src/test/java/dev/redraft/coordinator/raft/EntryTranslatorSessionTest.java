@@ -37,20 +37,21 @@ class EntryTranslatorSessionTest {
   @Test
   void theLeadersSessionLimitsTravelInTheEntry() {
     LogEntry entry = translator.toLogEntry(proposal("INCR", "k"), 1_000);
-    assertThat(entry.getVersion()).isEqualTo(EntryTranslator.SESSION_ENTRY_VERSION);
-    assertThat(toRequest(entry).session()).isEqualTo(new SessionLimits(86_400_000, 1_000));
+    assertThat(toRequest(entry).session()).isEqualTo(new SessionLimits(86_400_000, 1_000, true));
   }
 
   @Test
-  void onlyEntriesWithCommandsBeyondTheFirstCatalogNeedTheCommandSetVersion() {
-    assertThat(translator.toLogEntry(proposal("EXPIRE", "k", "10"), 1_000).getVersion())
-        .as("logged as PEXPIREAT, which older nodes apply alike").isEqualTo(EntryTranslator.SESSION_ENTRY_VERSION);
-    assertThat(translator.toLogEntry(proposal("SETEX", "k", "10", "v"), 1_000).getVersion())
-        .as("logged as SET ... PXAT").isEqualTo(EntryTranslator.SESSION_ENTRY_VERSION);
-    for (String[] argv : List.of(new String[] {"RENAME", "a", "b"}, new String[] {"FLUSHDB"},
-        new String[] {"XADD", "s", "*", "f", "v"}, new String[] {"GETEX", "k", "PERSIST"})) {
+  void everyWriteNeedsTheOpeningStampVersionAndOlderEntriesKeepTheirRules() {
+    // Any write may drop a stamped session (and record its stamp): a node without the rules would diverge.
+    for (String[] argv : List.of(new String[] {"INCR", "k"}, new String[] {"EXPIRE", "k", "10"},
+        new String[] {"RENAME", "a", "b"}, new String[] {"XADD", "s", "*", "f", "v"})) {
       assertThat(translator.toLogEntry(proposal(argv), 1_000).getVersion()).as(argv[0])
-          .isEqualTo(EntryTranslator.COMMAND_SET_ENTRY_VERSION);
+          .isEqualTo(EntryTranslator.SESSION_STAMP_ENTRY_VERSION);
+    }
+    for (int version : List.of(EntryTranslator.SESSION_ENTRY_VERSION, EntryTranslator.COMMAND_SET_ENTRY_VERSION)) {
+      LogEntry older = LogEntry.newBuilder().setVersion(version).setWrite(WriteEntry.newBuilder().setClientId("c@1")
+          .setSequence(1).setSessionIdleTimeoutMs(1_000).setSessionMax(10)).build();
+      assertThat(toRequest(older).session()).as("version %d", version).isEqualTo(new SessionLimits(1_000, 10, false));
     }
     LogEntry newer = LogEntry.newBuilder().setVersion(EntryTranslator.NEWEST_READABLE_VERSION + 1)
         .setWrite(WriteEntry.newBuilder().setClientId("c").setSequence(1)).build();

@@ -126,6 +126,59 @@ class RedisApplierSessionsTest {
   }
 
   @Test
+  void aRetryOfAFirstWriteAfterItsSessionExpiredIsRefusedAsOutcomeUnknownAndNotAppliedAgain() {
+    SessionLimits limits = new SessionLimits(10_000, 100);
+    apply(write("x@1000", 1, 1_000, limits));
+    apply(write("y@11900", 1, 12_000, limits)); // x idle for 10 s: dropped
+    assertThat(sessions()).containsExactly("y@11900");
+    assertThat(get("counter")).isEqualTo("2");
+
+    List<ApplyResult> retry = apply(write("x@1000", 1, 12_500, limits));
+    assertThat(retry.get(0).outcome()).as("not taken for a new session").isEqualTo(ApplyOutcome.SESSION_UNKNOWN);
+    assertThat(get("counter")).as("the retry was not applied a second time").isEqualTo("2");
+    assertThat(sessions()).doesNotContain("x@1000");
+
+    // A session opened after the dropped one still opens, and so does an id without a stamp (older clients).
+    List<ApplyResult> fresh = apply(write("z@12400", 1, 12_500, limits), write("unstamped", 1, 12_500, limits));
+    assertThat(fresh).extracting(ApplyResult::outcome).containsOnly(ApplyOutcome.APPLIED);
+    assertThat(get("counter")).isEqualTo("4");
+  }
+
+  @Test
+  void aRetryOfAFirstWriteAfterItsSessionWasEvictedIsRefusedAsOutcomeUnknownAndNotAppliedAgain() {
+    SessionLimits limits = new SessionLimits(HOUR, 1);
+    long t = 1_000_000;
+    apply(write("x@" + t, 1, t, limits));
+    apply(write("y@" + (t + STEP), 1, t + STEP, limits)); // the cap is 1: x is evicted
+    assertThat(sessions()).containsExactly("y@" + (t + STEP));
+
+    List<ApplyResult> retry = apply(write("x@" + t, 1, t + STEP + 1, limits));
+    assertThat(retry.get(0).outcome()).as("not taken for a new session").isEqualTo(ApplyOutcome.SESSION_UNKNOWN);
+    assertThat(get("counter")).as("the retry was not applied a second time").isEqualTo("2");
+
+    List<ApplyResult> fresh = apply(write("z@" + (t + 2 * STEP), 1, t + 2 * STEP, limits));
+    assertThat(fresh.get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(get("counter")).isEqualTo("3");
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.get(RedisApplier.SESSIONS_FORGOTTEN_KEY)).as("the newest dropped stamp: y's")
+          .isEqualTo(Long.toString(t + STEP));
+    }
+  }
+
+  @Test
+  void entriesLoggedBeforeTheOpeningStampRulesNeitherRecordNorCheckStamps() {
+    // What a node without the rules does with them too, so both end with the same data.
+    SessionLimits limits = new SessionLimits(10_000, 100, false);
+    apply(write("x@1000", 1, 1_000, limits));
+    apply(write("y@11900", 1, 12_000, limits)); // x dropped
+    List<ApplyResult> retry = apply(write("x@1000", 1, 12_500, limits));
+    assertThat(retry.get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.exists(RedisApplier.SESSIONS_FORGOTTEN_KEY)).isFalse();
+    }
+  }
+
+  @Test
   void aSessionUsedWithinTheGraceIsNotEvictedAndTheNewSessionIsRefusedInstead() {
     SessionLimits limits = new SessionLimits(HOUR, 1);
     apply(write("x", 1, 1_000_000, limits));
@@ -188,7 +241,11 @@ class RedisApplierSessionsTest {
     SessionLimits limits = new SessionLimits(200_000, 5);
     List<ApplyRequest> log = new ArrayList<>();
     for (int i = 1; i <= 60; i++) {
-      log.add(new ApplyRequest(i, "c" + (i * 7 % 13), 1 + i / 13, 1_000_000 + i * 20_000L,
+      // Stamped ids (older stamps for higher numbers): which first writes open a session depends on
+      // the stamps of the sessions dropped before them, which must not depend on the batching either.
+      int client = i * 7 % 13;
+      log.add(new ApplyRequest(i, "c" + client + "@" + (2_000_000 - client * 100_000L), 1 + i / 13,
+          1_000_000 + i * 20_000L,
           List.of(cmd("INCR", "counter")), false, INCR, limits));
     }
     log.add(ApplyRequest.verify(61));
