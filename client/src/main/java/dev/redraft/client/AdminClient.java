@@ -1,6 +1,12 @@
 package dev.redraft.client;
 
+import dev.redraft.api.v1.AccessGrpc;
 import dev.redraft.api.v1.AddNodeRequest;
+import dev.redraft.api.v1.AddTokenRequest;
+import dev.redraft.api.v1.ListTokensRequest;
+import dev.redraft.api.v1.ListTokensResponse;
+import dev.redraft.api.v1.RemoveTokenRequest;
+import dev.redraft.api.v1.TokenChangeResponse;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
@@ -16,6 +22,11 @@ import dev.redraft.api.v1.VerifyRequest;
 import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.api.v1.TransferLeadershipResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +47,8 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class AdminClient {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final RetryingCaller caller;
   private final Runnable checkOpen;
 
@@ -124,6 +137,53 @@ public final class AdminClient {
     return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
         .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).verify(request, observer),
         VerifyResponse::getHeader);
+  }
+
+  /**
+   * Grants a new API token with this role (read, readwrite or admin) under this name, replacing an
+   * earlier one of the name, and returns it: only its SHA-256 is sent and stored, so this is the one
+   * time it can be seen. Needs the admin role; the cluster's nodes honour tokens when they have a
+   * tokens-file (cluster.sh start --tls gives them one).
+   */
+  public String addToken(String name, String role) {
+    String token = newToken();
+    AddTokenRequest request = AddTokenRequest.newBuilder().setName(required("name", name))
+        .setRole(required("role", role)).setSha256(sha256Hex(token)).build();
+    change((channel, timeoutNanos, observer) -> AccessGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).addToken(request, observer),
+        TokenChangeResponse::getHeader);
+    return token;
+  }
+
+  /** Revokes the API token of this name (nothing happens if there is none). */
+  public void removeToken(String name) {
+    RemoveTokenRequest request = RemoveTokenRequest.newBuilder().setName(required("name", name)).build();
+    change((channel, timeoutNanos, observer) -> AccessGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).removeToken(request, observer),
+        TokenChangeResponse::getHeader);
+  }
+
+  /** The tokens the answering node honours: names, roles, sources (never a token or its hash). */
+  public ListTokensResponse listTokens() {
+    return change((channel, timeoutNanos, observer) -> AccessGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).listTokens(ListTokensRequest.getDefaultInstance(),
+            observer), ListTokensResponse::getHeader);
+  }
+
+  /** 32 random bytes in hex: 256 bits, as cluster.sh makes them. */
+  private static String newToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static String sha256Hex(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+    }
   }
 
   private <T> T change(RetryingCaller.Attempt<T> attempt,

@@ -34,6 +34,7 @@ import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisSnapshots;
 import dev.redraft.coordinator.resp.RespServer;
 import dev.redraft.coordinator.security.TokenStore;
+import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -72,7 +73,7 @@ public final class CoordinatorNode implements AutoCloseable {
   private RespServer resp;
   /** Null: TLS off. */
   private final TlsMaterial tls;
-  private final TokenStore tokens;
+  private final Tokens tokens;
 
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
@@ -86,17 +87,18 @@ public final class CoordinatorNode implements AutoCloseable {
     } else {
       LOG.info("node {}: mutual TLS on the API and Raft ports: {}", config.nodeId(), tls.describe());
     }
-    this.tokens = config.tokens().map(TokenStore::load).orElse(TokenStore.empty());
+    TokenStore tokenFile = config.tokens().map(TokenStore::load).orElse(TokenStore.empty());
     if (tls != null) {
       LOG.info("node {}: every API call needs a client certificate with a role (OU=read, readwrite or admin){}",
-          config.nodeId(), tokens.isEmpty() ? "" : " or one of the " + tokens.size() + " tokens of "
-              + config.tokensFile());
+          config.nodeId(), config.tokens().isEmpty() ? "" : " or a token (" + tokenFile.size() + " in "
+              + config.tokensFile() + ", others granted through the Access service)");
     }
     RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
         config.redisUser(), config.redisPassword(), REDIS_TIMEOUT);
     RedisPreflight.check(redis, config.redisAllowRemote());
     this.applier = new RedisApplier(redis);
     this.reader = new RedisReader(redis);
+    this.tokens = new Tokens(tokenFile, config.tokens().isPresent(), () -> reader.readHash(Tokens.REPLICATED_KEY));
     this.health = new NodeHealth(config.nodeId());
     this.metrics = new RedraftMetrics(config.nodeId(), config.clusterId());
     MemberDirectory members = new MemberDirectory();

@@ -33,6 +33,7 @@ public final class RedraftCli {
     commandLine.addSubcommand(new ClusterCommand());
     commandLine.addSubcommand(new CompletionCommand());
     commandLine.addSubcommand(new MemberCommand());
+    commandLine.addSubcommand(new TokenCommand());
     commandLine.addSubcommand(new LeaderCommand());
     commandLine.addSubcommand(new SnapshotCommand());
     commandLine.addSubcommand(new VerifyCommand());

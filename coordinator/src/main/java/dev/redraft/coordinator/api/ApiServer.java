@@ -8,7 +8,7 @@ import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.security.CallAuthorizer;
-import dev.redraft.coordinator.security.TokenStore;
+import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
 import io.grpc.Server;
@@ -45,7 +45,7 @@ public final class ApiServer implements AutoCloseable {
 
   public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
       MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
-      PeerChannels channels, ReplicaVerifier verifier, TlsMaterial tls, TokenStore tokens) {
+      PeerChannels channels, ReplicaVerifier verifier, TlsMaterial tls, Tokens tokens) {
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
     this.confirmExecutor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "redraft-confirm-leadership");
@@ -64,13 +64,14 @@ public final class ApiServer implements AutoCloseable {
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
     if (tls != null) {
-      builder.sslContext(ApiTls.server(tls, !tokens.isEmpty())).intercept(new CallAuthorizer(tokens));
+      builder.sslContext(ApiTls.server(tls, tokens.accepted())).intercept(new CallAuthorizer(tokens));
     }
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .callExecutor(ApiServer::kvCallsOnTheTransportThread)
         .addService(new KvService(kv, writes, headers))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
+        .addService(new AccessService(raft, tokens, headers))
         .addService(healthReporter.service())
         .addService(ProtoReflectionServiceV1.newInstance())
         // Older grpcurl versions only speak the v1alpha reflection protocol.

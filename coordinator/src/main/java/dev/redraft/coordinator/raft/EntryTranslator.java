@@ -11,6 +11,8 @@ import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.LoggedCommand;
 import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.RegisterNodeEntry;
+import dev.redraft.log.v1.TokenEntry;
+import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.log.v1.VerifyEntry;
 import dev.redraft.log.v1.WriteEntry;
 import dev.redraft.log.v1.WriteGroupEntry;
@@ -51,10 +53,12 @@ final class EntryTranslator {
    * upgrade the followers before the leader.
    */
   static final int SESSION_STAMP_ENTRY_VERSION = 5;
+  /** API token grants and revocations (TokenEntry): an older node does not know them and refuses them. */
+  static final int TOKEN_ENTRY_VERSION = 6;
   /** The pseudo command carrying an entry's WATCH condition to the apply script (never a user command). */
   static final String WATCH_CHECK = "__WATCH";
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = SESSION_STAMP_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = TOKEN_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -153,6 +157,10 @@ final class EntryTranslator {
     return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setVerify(verify).build();
   }
 
+  static LogEntry toLogEntry(TokenEntry token) {
+    return LogEntry.newBuilder().setVersion(TOKEN_ENTRY_VERSION).setToken(token).build();
+  }
+
   static LogEntry toLogEntry(RegisterNodeEntry registration) {
     return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setRegisterNode(registration).build();
   }
@@ -185,6 +193,14 @@ final class EntryTranslator {
       }
       case VERIFY -> {
         return List.of(ApplyRequest.verify(index));
+      }
+      case TOKEN -> {
+        TokenEntry token = entry.getToken();
+        List<byte[]> argv = token.getRole().isEmpty()
+            ? List.of(bytes("HDEL"), bytes(Tokens.REPLICATED_KEY), bytes(token.getName()))
+            : List.of(bytes("HSET"), bytes(Tokens.REPLICATED_KEY), bytes(token.getName()),
+                bytes(token.getRole() + " " + token.getSha256()));
+        return List.of(new ApplyRequest(index, "", 0, 0, List.of(new RedisCommand(argv, new int[] {1}))));
       }
       default -> throw new IllegalStateException("log entry " + index + " has no body (" + entry.getBodyCase()
           + "): this coordinator cannot apply it");

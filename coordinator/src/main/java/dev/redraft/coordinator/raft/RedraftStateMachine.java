@@ -19,6 +19,7 @@ import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
 import dev.redraft.log.v1.RegisterNodeEntry;
+import dev.redraft.coordinator.security.TokenRules;
 import dev.redraft.log.v1.WriteGroupResult;
 import dev.redraft.log.v1.WriteResult;
 import java.io.IOException;
@@ -333,6 +334,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
             logicalTime.accumulateAndGet(System.currentTimeMillis(), Math::max));
         case REGISTER_NODE -> EntryTranslator.toLogEntry(proposal.getRegisterNode());
         case VERIFY -> EntryTranslator.toLogEntry(proposal.getVerify());
+        case TOKEN -> EntryTranslator.toLogEntry(TokenRules.checked(proposal.getToken()));
         default -> throw new IllegalArgumentException("empty proposal: nothing to write");
       };
       return TransactionContext.newBuilder()

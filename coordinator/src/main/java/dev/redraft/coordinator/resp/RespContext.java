@@ -5,7 +5,7 @@ import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.coordinator.security.Caller;
 import dev.redraft.coordinator.security.Role;
-import dev.redraft.coordinator.security.TokenStore;
+import dev.redraft.coordinator.security.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,14 +33,14 @@ final class RespContext {
   /** Prefix of every session id this node opens: unique per node start, so ids never repeat. */
   final String sessionPrefix;
   private final byte[] passwordDigest;
-  private final TokenStore tokens;
+  private final Tokens tokens;
   /** TLS on this port: a connection authenticates with a password, a token or its client certificate. */
   private final boolean tls;
   private final AtomicLong nextConnectionId = new AtomicLong();
   private final Map<Long, ConnectionState> connections = new ConcurrentHashMap<>();
 
   RespContext(KvOperations kv, CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int port,
-      int maxRequestBytes, String password, TokenStore tokens, boolean tls) {
+      int maxRequestBytes, String password, Tokens tokens, boolean tls) {
     this.maxRequestBytes = maxRequestBytes;
     this.kv = kv;
     this.validator = validator;
@@ -55,12 +55,12 @@ final class RespContext {
 
   /** Whether a connection must authenticate (AUTH, or a client certificate on a TLS port). */
   boolean authRequired() {
-    return passwordDigest != null || !tokens.isEmpty() || tls;
+    return passwordDigest != null || tokens.accepted() || tls;
   }
 
   /** Whether AUTH can succeed at all: a password or tokens are configured. */
   boolean authConfigured() {
-    return passwordDigest != null || !tokens.isEmpty();
+    return passwordDigest != null || tokens.accepted();
   }
 
   /**

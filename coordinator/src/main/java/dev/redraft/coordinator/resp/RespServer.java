@@ -4,7 +4,7 @@ import dev.redraft.coordinator.api.KvOperations;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.raft.RaftStatus;
-import dev.redraft.coordinator.security.TokenStore;
+import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -40,7 +40,7 @@ public final class RespServer implements AutoCloseable {
   private Channel channel;
 
   public RespServer(HostPort address, KvOperations kv, CommandValidator validator, String nodeId,
-      Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password, TokenStore tokens, TlsMaterial tls) {
+      Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password, Tokens tokens, TlsMaterial tls) {
     this.address = address;
     this.tls = tls == null ? null : RespTls.server(tls);
     this.context = new RespContext(kv, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password,

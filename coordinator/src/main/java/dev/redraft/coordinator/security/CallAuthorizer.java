@@ -35,10 +35,10 @@ public final class CallAuthorizer implements ServerInterceptor {
   private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final int MAX_LOGGED_KEYS = 1_000;
 
-  private final TokenStore tokens;
+  private final Tokens tokens;
   private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
-  public CallAuthorizer(TokenStore tokens) {
+  public CallAuthorizer(Tokens tokens) {
     this.tokens = tokens;
   }
 

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.security;
 
+import dev.redraft.api.v1.AccessGrpc;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.KVGrpc;
 import java.util.Map;
@@ -28,7 +29,10 @@ public final class MethodRoles {
       Map.entry(AdminGrpc.getFetchSnapshotMethod().getFullMethodName(), Role.NODE),
       Map.entry(AdminGrpc.getConfirmLeadershipMethod().getFullMethodName(), Role.NODE),
       Map.entry(AdminGrpc.getAcknowledgeLeaderMethod().getFullMethodName(), Role.NODE),
-      Map.entry(AdminGrpc.getGetConfigurationMethod().getFullMethodName(), Role.NODE));
+      Map.entry(AdminGrpc.getGetConfigurationMethod().getFullMethodName(), Role.NODE),
+      Map.entry(AccessGrpc.getAddTokenMethod().getFullMethodName(), Role.ADMIN),
+      Map.entry(AccessGrpc.getRemoveTokenMethod().getFullMethodName(), Role.ADMIN),
+      Map.entry(AccessGrpc.getListTokensMethod().getFullMethodName(), Role.ADMIN));
 
   private MethodRoles() {}
 

@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The bearer tokens a node accepts, read from the tokens file at start: one line per token,
@@ -24,8 +23,6 @@ import java.util.regex.Pattern;
  * about a token, only about hashes they cannot invert.
  */
 public final class TokenStore {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
-  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   /** Shorter tokens could be guessed; cluster.sh makes 64 hex characters (256 bits). */
   static final int MIN_TOKEN_LENGTH = 16;
 
@@ -58,7 +55,7 @@ public final class TokenStore {
       if (fields.length != 3) {
         throw new ConfigException(where + "expected 'NAME ROLE SHA256' (3 fields), found " + fields.length);
       }
-      if (!NAME.matcher(fields[0]).matches()) {
+      if (!TokenRules.NAME.matcher(fields[0]).matches()) {
         throw new ConfigException(where + "the name '" + fields[0] + "' must be 1-64 letters, digits or _.@-");
       }
       Role role = Role.named(fields[1]).orElseThrow(() -> new ConfigException(
@@ -67,7 +64,7 @@ public final class TokenStore {
         throw new ConfigException(where + "a token cannot hold the node role: nodes identify each other by"
             + " certificate (OU=node)");
       }
-      if (!SHA256_HEX.matcher(fields[2]).matches()) {
+      if (!TokenRules.SHA256_HEX.matcher(fields[2]).matches()) {
         throw new ConfigException(where + "the third field must be the token's SHA-256 in hex (64 characters),"
             + " not the token itself: printf %s \"$TOKEN\" | sha256sum");
       }
@@ -80,6 +77,13 @@ public final class TokenStore {
       }
     }
     return new TokenStore(byHash);
+  }
+
+  /** The file's tokens by name: their role. */
+  public java.util.Map<String, Role> names() {
+    java.util.Map<String, Role> names = new java.util.TreeMap<>();
+    byHash.values().forEach(caller -> names.put(caller.name().substring("token ".length()), caller.role()));
+    return names;
   }
 
   public boolean isEmpty() {

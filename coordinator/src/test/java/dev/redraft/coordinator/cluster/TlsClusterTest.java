@@ -2,11 +2,14 @@ package dev.redraft.coordinator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ConfirmLeadershipRequest;
 import dev.redraft.api.v1.FetchSnapshotRequest;
 import dev.redraft.api.v1.GetDigestRequest;
+import dev.redraft.api.v1.TokenInfo;
 import dev.redraft.client.AdminRefusedException;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RedraftRpcException;
@@ -169,6 +172,44 @@ class TlsClusterTest {
   }
 
   @Test
+  void tokensGrantedThroughTheLogAreHonouredEverywhereUntilRevoked() {
+    String token;
+    try (RedraftClient ops = tlsClient(identity(admin), cluster.endpoint(0))) {
+      token = ops.admin().addToken("grafana", "read");
+      assertThat(token).hasSize(64);
+      // The answering node lists what it has applied.
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(ops.admin().listTokens().getTokensList())
+          .extracting(TokenInfo::getName, TokenInfo::getRole, TokenInfo::getSource)
+          .contains(tuple("grafana", "read", "api"), tuple("dash", "read", "file"), tuple("app", "readwrite", "file")));
+    }
+    try (RedraftClient elsewhere = tokenClient(token, cluster.endpoint(2))) {
+      // Honoured once that node has applied the grant (and re-read its table, at most a second later).
+      await().atMost(Duration.ofSeconds(15)).ignoreException(RedraftRpcException.class)
+          .untilAsserted(() -> assertThat(elsewhere.get("tls:absent")).isNull());
+      assertThatThrownBy(() -> elsewhere.set("tls:absent", "x"))
+          .hasMessageContaining("caller 'token grafana' (role read) may not call redraft.v1.KV/Write");
+    }
+    try (RedraftClient app = tlsClient(identity(readwrite), cluster.endpoint(1))) {
+      assertThatThrownBy(() -> app.admin().addToken("sneaky", "admin"))
+          .isInstanceOf(AdminRefusedException.class)
+          .hasMessageContaining("(role readwrite) may not call redraft.v1.Access/AddToken: it needs role admin");
+    }
+    try (RedraftClient ops = tlsClient(identity(admin), cluster.endpoint(1))) {
+      ops.admin().removeToken("grafana");
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(ops.admin().listTokens().getTokensList())
+          .extracting(TokenInfo::getName).doesNotContain("grafana"));
+    }
+    for (int i = 0; i < 3; i++) {
+      try (RedraftClient revoked = tokenClient(token, cluster.endpoint(i))) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThatThrownBy(() -> revoked.get("tls:absent"))
+            .hasMessageContaining("UNAUTHENTICATED: the token is not valid on this node"));
+      }
+    }
+    cluster.awaitSameAppliedIndex();
+    assertThat(cluster.digest(1)).as("the token table is replicated state").isEqualTo(cluster.digest(0));
+  }
+
+  @Test
   void aClientWithoutACredentialOrWithoutARoleIsRefused() {
     try (RedraftClient anonymous = tlsClient(TlsSettings.trustCa(ca.cert()), cluster.endpoint(0))) {
       assertThatThrownBy(() -> anonymous.get("tls:greeting"))
@@ -256,7 +297,11 @@ class TlsClusterTest {
   }
 
   private RedraftClient tokenClient(String token) {
-    return RedraftClient.builder().endpoints(cluster.endpoint(0)).requestTimeout(Duration.ofSeconds(3))
+    return tokenClient(token, cluster.endpoint(0));
+  }
+
+  private RedraftClient tokenClient(String token, String endpoint) {
+    return RedraftClient.builder().endpoints(endpoint).requestTimeout(Duration.ofSeconds(3))
         .tls(TlsSettings.trustCa(ca.cert())).token(token).build();
   }
 

@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.scripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.coordinator.chaos.harness.LinkProxy;
 import dev.redraft.coordinator.testing.TestCa;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +151,17 @@ class TlsScriptsIT {
     assertThat(ok(run(REDRAFT, "member", "list"), "member list as admin").output()).contains("n3");
     assertThat(ok(run(REDRAFT, "get", "tls:kept"), "get").output().trim()).as("nothing changed")
         .isEqualTo("before-restart");
+
+    // Tokens granted through the log (admin identity, found in DIR/tls): printed once, honoured, revocable.
+    String granted = ok(run(REDRAFT, "token", "add", "ci-reader", "--role", "read"), "redraft token add").output()
+        .lines().filter(line -> line.matches("[0-9a-f]{64}")).findFirst().orElseThrow();
+    assertThat(ok(run(REDRAFT, "token", "list"), "redraft token list").output()).contains("ci-reader").contains("api")
+        .doesNotContain(granted);
+    assertThat(ok(run(Map.of("REDRAFT_TOKEN", granted), REDRAFT, "get", "tls:kept"), "get with the granted token")
+        .output().trim()).isEqualTo("before-restart");
+    ok(run(REDRAFT, "token", "remove", "ci-reader"), "redraft token remove");
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        run(Map.of("REDRAFT_TOKEN", granted), REDRAFT, "get", "tls:kept").output().contains("UNAUTHENTICATED"));
 
     // The nodes hold only hashes; no token reaches a node's command line.
     String tokens = Files.readString(tls.resolve("tokens"));

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redraft.api.v1.AccessGrpc;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.KVGrpc;
 import io.grpc.MethodDescriptor;
@@ -14,7 +15,7 @@ class MethodRolesTest {
   @Test
   void everyKvAndAdminMethodIsListed() {
     for (ServiceDescriptor service : new ServiceDescriptor[] {KVGrpc.getServiceDescriptor(),
-        AdminGrpc.getServiceDescriptor()}) {
+        AdminGrpc.getServiceDescriptor(), AccessGrpc.getServiceDescriptor()}) {
       for (MethodDescriptor<?, ?> method : service.getMethods()) {
         assertThat(MethodRoles.listed()).as("role of %s", method.getFullMethodName())
             .containsKey(method.getFullMethodName());
@@ -27,6 +28,7 @@ class MethodRolesTest {
     assertThat(MethodRoles.required(KVGrpc.getReadMethod().getFullMethodName())).contains(Role.READ);
     assertThat(MethodRoles.required(KVGrpc.getWriteManyMethod().getFullMethodName())).contains(Role.READWRITE);
     assertThat(MethodRoles.required(AdminGrpc.getRemoveNodeMethod().getFullMethodName())).contains(Role.ADMIN);
+    assertThat(MethodRoles.required(AccessGrpc.getAddTokenMethod().getFullMethodName())).contains(Role.ADMIN);
     Stream.of(AdminGrpc.getGetDigestMethod(), AdminGrpc.getFetchSnapshotMethod(),
             AdminGrpc.getConfirmLeadershipMethod(), AdminGrpc.getAcknowledgeLeaderMethod())
         .forEach(m -> assertThat(MethodRoles.required(m.getFullMethodName())).contains(Role.NODE));
