@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,19 +56,28 @@ public final class LeadershipHealthGuard implements AutoCloseable {
   private final PeerProbe peers;
   private final Duration bound;
   private final Duration transferTimeout;
+  private final LongSupplier nanoClock;
   private final ScheduledExecutorService thread;
 
   // State of the guard thread only.
   private boolean announcedThisStint;
   private boolean announcedNoTarget;
   private boolean saidAnything;
-  private long nextAttemptNanos = System.nanoTime();
+  private long nextAttemptNanos;
   private long retryMs = RETRY_MIN_MS;
   private String lastFailure;
   private long lastFailureLoggedNanos;
 
   LeadershipHealthGuard(String selfId, Leadership leadership, ServingProblem problems, PeerProbe peers,
       Duration bound) {
+    this(selfId, leadership, problems, peers, bound, System::nanoTime);
+  }
+
+  /** @param nanoClock System.nanoTime(), or a test's clock (the same one as {@code problems}') */
+  LeadershipHealthGuard(String selfId, Leadership leadership, ServingProblem problems, PeerProbe peers,
+      Duration bound, LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+    this.nextAttemptNanos = nanoClock.getAsLong();
     this.selfId = selfId;
     this.leadership = leadership;
     this.problems = problems;
@@ -131,7 +141,7 @@ public final class LeadershipHealthGuard implements AutoCloseable {
       announcedThisStint = false;
       return;
     }
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     long cannotServeMs = TimeUnit.NANOSECONDS.toMillis(now - problem.sinceNanos());
     if ((!problem.urgent() && cannotServeMs < bound.toMillis()) || now - nextAttemptNanos < 0) {
       return;
@@ -189,7 +199,7 @@ public final class LeadershipHealthGuard implements AutoCloseable {
 
   /** WARN for a new failure, then at most once a minute while the same one repeats. */
   private void logFailure(String failure) {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     if (!failure.equals(lastFailure) || now - lastFailureLoggedNanos > TimeUnit.MILLISECONDS.toNanos(REPEAT_LOG_MS)) {
       LOG.warn("node {}: {}; retrying with backoff up to every {} ms (logged again at most once a minute while it "
           + "repeats)", selfId, failure, RETRY_MAX_MS);
@@ -205,7 +215,7 @@ public final class LeadershipHealthGuard implements AutoCloseable {
     announcedThisStint = false;
     announcedNoTarget = false;
     saidAnything = false;
-    nextAttemptNanos = System.nanoTime();
+    nextAttemptNanos = nanoClock.getAsLong();
     retryMs = RETRY_MIN_MS;
     lastFailure = null;
   }

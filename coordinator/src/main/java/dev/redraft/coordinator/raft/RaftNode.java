@@ -335,6 +335,9 @@ public final class RaftNode implements AutoCloseable {
     } catch (IllegalStateException stopping) {
       return new ForwardedWrites.Sent("", CompletableFuture.failedFuture(new UnavailableException(stopping.getMessage(), stopping)));
     }
+    if (!lease.leader().equals(config.nodeId())) {
+      proposal = proposal.toBuilder().setForwardedBy(config.nodeId()).build(); // the leader then tells this node of the commit
+    }
     return new ForwardedWrites.Sent(lease.leader(), lease.client().async().send(ProtoBytes.toMessage(proposal))
         .handle((reply, error) -> {
           if (error != null && clientGaveUp(error)) {

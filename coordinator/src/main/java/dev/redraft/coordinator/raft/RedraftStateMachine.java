@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedraftStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(RedraftStateMachine.class);
+  /** The leader's mark, from start to apply, on an entry a follower forwarded. */
+  private static final Object FORWARDED = new Object();
 
   private final String nodeId;
   private final RedisApplier applier;
@@ -310,16 +312,20 @@ public final class RedraftStateMachine extends BaseStateMachine {
 
   private void onApplied(long term, long index) {
     updateLastAppliedTermIndex(term, index);
+  }
+
+  /** The leader applied an entry a follower forwarded: that follower learns of the commit soon. */
+  private void noticeCommit() {
     RaftServer.Division self = division;
     if (self == null) {
       try {
         self = getServer().get().getDivision(getGroupId());
         division = self;
       } catch (Exception e) {
-        return; // not started yet: nothing to tell anyone
+        return; // stopping: nothing to tell anyone
       }
     }
-    CommitHeartbeats.afterApplied(self);
+    CommitHeartbeats.afterForwardedApplied(self);
   }
 
   /** On the leader, before the entry enters the log: validate and fix everything nondeterministic. */
@@ -341,6 +347,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
           .setStateMachine(this)
           .setClientRequest(request)
           .setLogData(ProtoBytes.toShaded(entry))
+          .setStateMachineContext(proposal.getForwardedBy().isEmpty() ? null : FORWARDED)
           .build();
     } catch (InvalidProtocolBufferException e) {
       return refuse(request, new InvalidRequestException("malformed proposal: " + e.getMessage()));
@@ -382,6 +389,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
     List<ApplyRequest> requests = EntryTranslator.toApplyRequests(index, entry);
     requests.forEach(request -> logicalTime.accumulateAndGet(request.logicalTimeMs(), Math::max));
     CompletableFuture<List<ApplyResult>> applied = pipeline.submit(logEntry.getTerm(), index, requests);
+    if (trx.getStateMachineContext() == FORWARDED) {
+      applied.thenRun(this::noticeCommit); // on the leader: a follower waits for this entry's commit
+    }
     if (entry.hasVerify()) {
       applied.thenAccept(results -> digestListener.digestAt(index, results.get(0).digest()));
     }

@@ -26,20 +26,28 @@ final class ServingProblem {
   private final NodeHealth health;
   private final LongSupplier applied;
   private final LongSupplier handedToApply;
+  private final LongSupplier nanoClock;
   private long lastApplied = -1;
-  private long lastProgressNanos = System.nanoTime();
+  private long lastProgressNanos;
   /** When the current run of problems began, or 0 while the node can serve. */
   private long problemSinceNanos;
 
   ServingProblem(NodeHealth health, LongSupplier applied, LongSupplier handedToApply) {
+    this(health, applied, handedToApply, System::nanoTime);
+  }
+
+  /** @param nanoClock System.nanoTime(), or a test's clock */
+  ServingProblem(NodeHealth health, LongSupplier applied, LongSupplier handedToApply, LongSupplier nanoClock) {
     this.health = health;
     this.applied = applied;
     this.handedToApply = handedToApply;
+    this.nanoClock = nanoClock;
+    this.lastProgressNanos = nanoClock.getAsLong();
   }
 
   /** The problem now, or null; call regularly (each call also samples the apply progress). */
   Problem sample() {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     long appliedNow = applied.getAsLong();
     long waiting = handedToApply.getAsLong() - appliedNow;
     if (appliedNow != lastApplied || waiting <= 0) {

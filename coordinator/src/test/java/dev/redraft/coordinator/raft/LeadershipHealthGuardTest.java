@@ -29,6 +29,8 @@ class LeadershipHealthGuardTest {
   private final Map<String, LeadershipHealthGuard.PeerState> peers = new HashMap<>();
   private final AtomicLong applied = new AtomicLong(10);
   private final AtomicLong handed = new AtomicLong(10);
+  /** The guard's clock (nanoseconds): tests move it instead of sleeping. */
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private LeadershipHealthGuard guard;
 
   @BeforeEach
@@ -46,8 +48,9 @@ class LeadershipHealthGuardTest {
   }
 
   private LeadershipHealthGuard guard(Duration bound) {
-    return new LeadershipHealthGuard("n1", leadership, new ServingProblem(health, applied::get, handed::get),
-        id -> Optional.ofNullable(peers.get(id)), bound);
+    return new LeadershipHealthGuard("n1", leadership,
+        new ServingProblem(health, applied::get, handed::get, nanos::get), id -> Optional.ofNullable(peers.get(id)),
+        bound, nanos::get);
   }
 
   @Test
@@ -82,18 +85,22 @@ class LeadershipHealthGuardTest {
   }
 
   @Test
-  void anUnreadyLeaderWaitsForTheBoundThenHandsOverAndSaysSoOnce() throws Exception {
+  void anUnreadyLeaderWaitsForTheBoundThenHandsOverAndSaysSoOnce() {
     peers.put("n2", new LeadershipHealthGuard.PeerState(true, 10));
     health.markTransient("cannot apply to its Redis: Connection refused");
     guard.check();
     assertThat(leadership.transfers).as("a blip shorter than the bound moves nothing").isEmpty();
-    Thread.sleep(350);
+    advanceMillis(290);
+    guard.check();
+    assertThat(leadership.transfers).as("still within the 300 ms bound").isEmpty();
+    advanceMillis(60);
     leadership.stepsDownOnTransfer = false; // the transfer did not take: it leads still, and tries again
     guard.check();
     guard.check();
-    Thread.sleep(600);
+    assertThat(leadership.transfers).as("the retry waits for its backoff").containsExactly("n2");
+    advanceMillis(600);
     guard.check();
-    assertThat(leadership.transfers).hasSizeGreaterThanOrEqualTo(2).containsOnly("n2");
+    assertThat(leadership.transfers).containsExactly("n2", "n2");
     assertThat(warnings()).as("%s", messages()).filteredOn(m -> m.contains("handing leadership")).hasSize(1)
         .allSatisfy(m -> assertThat(m).contains("Redis"));
 
@@ -104,24 +111,36 @@ class LeadershipHealthGuardTest {
   }
 
   @Test
-  void aStalledApplyCountsAsCannotServe() throws Exception {
+  void aStalledApplyCountsAsCannotServe() {
     peers.put("n2", new LeadershipHealthGuard.PeerState(true, 10));
     handed.set(15); // five entries wait, none gets applied
     guard.check();
-    Thread.sleep(800);
+    advanceMillis(400);
+    guard.check();
+    assertThat(leadership.transfers).as("a stall counts from 500 ms").isEmpty();
+    advanceMillis(400);
     guard.check();
     assertThat(leadership.transfers).containsExactly("n2");
     assertThat(warnings()).singleElement().asString().contains("applied none of 5 committed entries");
   }
 
   @Test
-  void noTargetIsSaidOnceAndAskedAgainWithBackoff() throws Exception {
+  void noTargetIsSaidOnceAndAskedAgainWithBackoff() {
     health.markNeedsRepair("diverged");
     for (int i = 0; i < 10; i++) {
       guard.check();
-      Thread.sleep(20);
+      advanceMillis(20);
     }
-    assertThat(leadership.asked).as("asked again only after a backoff").isLessThanOrEqualTo(2);
+    assertThat(leadership.asked).as("asked once: the retry waits 500 ms").isEqualTo(1);
+    advanceMillis(400);
+    guard.check();
+    assertThat(leadership.asked).as("asked again after the backoff").isEqualTo(2);
+    advanceMillis(900);
+    guard.check();
+    assertThat(leadership.asked).as("the backoff doubled to 1 s").isEqualTo(2);
+    advanceMillis(200);
+    guard.check();
+    assertThat(leadership.asked).isEqualTo(3);
     assertThat(warnings()).hasSize(1);
   }
 
@@ -133,6 +152,10 @@ class LeadershipHealthGuardTest {
     guard.check();
     assertThat(leadership.transfers).isEmpty();
     assertThat(logged.list).isEmpty();
+  }
+
+  private void advanceMillis(long millis) {
+    nanos.addAndGet(millis * 1_000_000L);
   }
 
   private List<String> messages() {
