@@ -6,12 +6,14 @@
 #
 #   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--tls] [--keep-dir] [BENCH OPTIONS...]
 #   scripts/bench.sh --resp [--resp-tests set,get] [--resp-clients 1,50] [--resp-pipeline 1,16]
-#                    [--resp-requests 20000] [--repeat 3] [--baselines raw,aof,wait2]
+#                    [--resp-requests 20000] [--resp-via leader|follower] [--repeat 3] [--baselines raw,aof,wait2]
 #
 # --resp runs redis-benchmark (unchanged) against the leader's RESP port and against the Redis
 # baselines, interleaved, and prints the median requests/s of each, Redraft's ratio to each baseline,
 # and the CPU time per request of Redraft's processes (all coordinators and Redis) and of the baseline
 # Redis processes. redis-benchmark cannot send WAIT, so the wait2 baseline is the primary alone there.
+# --resp-via follower aims redis-benchmark at a follower's RESP port instead (writes forwarded to the
+# leader and answered once that follower applied them), e.g. --resp-clients 1 for a lone client's latency.
 #
 # --tls starts the cluster with cluster.sh start --tls (TLS and roles on every API and Raft connection;
 # the load generator uses the cluster's readwrite identity), to measure what TLS costs.
@@ -44,6 +46,7 @@ resp_clients="1,50"
 resp_pipeline="1,16"
 resp_requests=20000
 resp_repeat=3
+resp_via=leader
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --resp) resp=1; shift ;;
@@ -51,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --resp-clients) resp_clients="$2"; shift 2 ;;
     --resp-pipeline) resp_pipeline="$2"; shift 2 ;;
     --resp-requests) resp_requests="$2"; shift 2 ;;
+    --resp-via) resp_via="$2"; shift 2 ;;
     --repeat) resp_repeat="$2"; bench_args+=("$1" "$2"); shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
     --baselines) baselines="$2"; shift 2 ;;
@@ -59,10 +63,11 @@ while [[ $# -gt 0 ]]; do
     --tls) tls=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
+[[ "$resp_via" == leader || "$resp_via" == follower ]] || die "--resp-via takes leader or follower, not '$resp_via'"
 [[ -n "$out" ]] || out="bench-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"

@@ -28,11 +28,18 @@ resp_run() {
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 resp_bench() {
-  local first leader ndir redraft_port redraft_pids="" targets=() names=()
+  local first leader target_node ndir redraft_port redraft_pids="" targets=() names=()
   first=$(head -n 1 "$WORK/cluster/resp-endpoints")
   leader=$(redis-cli -p "${first##*:}" info raft | tr -d '\r' | sed -n 's/^raft_leader_id://p')
   [[ -n "$leader" ]] || die "no leader reported by the RESP port $first"
-  redraft_port=$(sed -n 's/^RESP=.*://p' "$WORK/cluster/$leader/node.env")
+  target_node=$leader
+  if [[ "$resp_via" == follower ]]; then
+    for ndir in "$WORK"/cluster/n*/; do
+      [[ "$(basename "$ndir")" != "$leader" ]] && { target_node=$(basename "$ndir"); break; }
+    done
+    [[ "$target_node" != "$leader" ]] || die "--resp-via follower: the cluster has no follower (--nodes 1)"
+  fi
+  redraft_port=$(sed -n 's/^RESP=.*://p' "$WORK/cluster/$target_node/node.env")
   for ndir in "$WORK"/cluster/n*/; do
     redraft_pids+=" $(cat "$ndir/coordinator.pid") $(cat "$ndir/redis.pid")"
   done
@@ -41,7 +48,7 @@ resp_bench() {
   [[ -n "${aof:-}" ]] && { names+=(redis-aof); targets+=("$aof|$pid_of_aof"); }
   [[ -n "${primary:-}" ]] && { names+=(redis-primary-2-replicas); targets+=("$primary|$pid_of_primary $pid_of_replica1 $pid_of_replica2"); }
 
-  echo "RESP mode: redis-benchmark -n $resp_requests against $leader's RESP port (the leader) and the baselines;"
+  echo "RESP mode: redis-benchmark -n $resp_requests against $target_node's RESP port (leader: $leader) and the baselines;"
   echo "warming the coordinators up (3 x $resp_requests SET and GET at 50 connections) ..."
   for _ in 1 2 3; do
     redis-benchmark -p "$redraft_port" -t set,get -n "$resp_requests" -c 50 -P 16 -q >/dev/null 2>&1 || true
