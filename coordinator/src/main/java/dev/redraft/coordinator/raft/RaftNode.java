@@ -90,6 +90,12 @@ public final class RaftNode implements AutoCloseable {
       new GroupCommitter(this::forward, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
   /** Forwarded client writes, sent again to a new leader when this node learns of one. */
   private ForwardedWrites forwardedWrites;
+  /** Makes the spare write clients (LeaderClients), off the writes' threads. */
+  private final ExecutorService spareClients = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "redraft-spare-write-clients");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final ExecutorService resends = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-forward-resend");
     thread.setDaemon(true);
@@ -146,7 +152,7 @@ public final class RaftNode implements AutoCloseable {
     server.start();
     client = newClient();
     writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
-        (leader, slot) -> newWriteClient(leader));
+        (leader, slot) -> newWriteClient(leader), spareClients);
     forwardedWrites = new ForwardedWrites(this::sendTowardsLeader, this::knownLeader, resends);
     stateMachine.setLeaderListener(forwardedWrites::leaderChanged);
     membership = new MembershipManager(config.nodeId(), this::division, this::newAdminClient, config.electionTimeoutMax());
@@ -511,6 +517,7 @@ public final class RaftNode implements AutoCloseable {
   public void close() throws IOException {
     membershipChecks.shutdownNow();
     resends.shutdownNow();
+    spareClients.shutdownNow();
     if (client != null) {
       client.close();
     }

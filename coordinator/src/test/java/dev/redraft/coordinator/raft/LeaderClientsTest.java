@@ -37,12 +37,58 @@ class LeaderClientsTest {
   private final AtomicReference<String> leader = new AtomicReference<>();
   private final Set<String> members = new HashSet<>(Set.of("n1", "n2", "n3"));
   private final List<FakeClient> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Spare sets are made only when a test runs these tasks. */
+  private final List<Runnable> background = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final LeaderClients<FakeClient> clients = new LeaderClients<>("n2", 3, leader::get, () -> Set.copyOf(members),
       (aimedAt, slot) -> {
         FakeClient client = new FakeClient(aimedAt);
         created.add(client);
         return client;
-      });
+      }, background::add);
+
+  @Test
+  void aNewLeaderGetsTheSpareSetMadeBeforeItWasElected() {
+    leader.set("n1");
+    FakeClient first = clients.next().client();
+    assertThat(created).as("n1's set, made while the write waited").hasSize(3);
+    runBackground();
+    assertThat(created).as("spares for n2 and n3, not for the leader n1").hasSize(9)
+        .filteredOn(c -> c.aimedAt.equals("n1")).hasSize(3);
+    clients.next();
+    assertThat(background).as("no more spares while the leader stays").isEmpty();
+
+    leader.set("n3");
+    FakeClient afterElection = clients.next().client();
+    assertThat(afterElection.aimedAt).isEqualTo("n3");
+    assertThat(created).as("the new leader's spare was used: nothing made while the write waited").hasSize(9);
+    runBackground();
+    assertThat(created).as("a spare for n1, the former leader").hasSize(12)
+        .filteredOn(c -> c.aimedAt.equals("n1")).hasSize(6).contains(first);
+  }
+
+  @Test
+  void sparesOfANodeThatLeftAreClosedAndClosingClosesSpares() {
+    leader.set("n1");
+    clients.next();
+    runBackground();
+    assertThat(created).filteredOn(c -> c.aimedAt.equals("n3")).hasSize(3);
+    members.remove("n3");
+    leader.set("n2");
+    clients.next();
+    await().atMost(Duration.ofSeconds(5)).until(() -> created.stream()
+        .filter(c -> c.aimedAt.equals("n3")).allMatch(c -> c.closed));
+    runBackground();
+    assertThat(created).as("no spare is made for a former member").filteredOn(c -> c.aimedAt.equals("n3"))
+        .hasSize(3);
+    clients.close();
+    assertThat(created).allMatch(c -> c.closed);
+  }
+
+  private void runBackground() {
+    List<Runnable> tasks = List.copyOf(background);
+    background.clear();
+    tasks.forEach(Runnable::run);
+  }
 
   @Test
   void proposalsGoToClientsAimedAtTheLeaderThisNodeKnowsOfAndFollowAnElection() {
