@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * and what it does once per state change (starting to hand over in a stint as leader, finding no
  * healthy voter, serving again); failed hand-overs are retried with backoff and logged at most once a
  * minute while they fail the same way.
+ *
+ * <p>Why it does not hold back its own campaign with Ratis' election pause
+ * ({@code LeaderElectionManagementApi.pause()}): a paused follower whose election timer fires still
+ * becomes a candidate, starts no election, and {@code resume()} only clears the flag, so it stays a
+ * candidate that never campaigns until a leader's append reaches it; if the only other voter needs
+ * its vote, the group has no leader.
  */
 public final class LeadershipHealthGuard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeadershipHealthGuard.class);
