@@ -765,8 +765,10 @@ cmd_add_node() {
   echo "Started $node (Raft $RAFT, API $API); waiting for it to answer ..."
   local deadline=$(( SECONDS + 60 ))
   until port_in_use "${API##*:}"; do
-    if ! pid_alive "$ndir/coordinator.pid" || (( SECONDS > deadline )); then
-      add_node_failed "$node" "it did not start"
+    if ! pid_alive "$ndir/coordinator.pid"; then
+      add_node_failed "$node" "its coordinator exited: $(log_tail "$ndir/coordinator.log")"
+    elif (( SECONDS > deadline )); then
+      add_node_failed "$node" "its API port ${API##*:} did not open within 60 s: $(log_tail "$ndir/coordinator.log")"
     fi
     sleep 0.2
   done

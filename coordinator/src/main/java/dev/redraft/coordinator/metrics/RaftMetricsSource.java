@@ -19,4 +19,7 @@ public interface RaftMetricsSource {
 
   /** Bytes of the Raft log segments on disk. */
   long logBytes();
+
+  /** Elections this node's election timer started (the leader silent for a drawn election timeout). */
+  long electionsStarted();
 }

@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -171,6 +172,9 @@ public final class RedraftMetrics implements AutoCloseable {
     gauge("redraft.raft.log.entries", "Entries in the Raft log", source, RaftMetricsSource::logEntries);
     Gauge.builder("redraft.raft.log.size", source, s -> s.logBytes()).strongReference(true)
         .baseUnit("bytes").description("Size of the Raft log on disk").register(registry);
+    FunctionCounter.builder("redraft.raft.elections.started", source, s -> s.electionsStarted())
+        .description("Elections this node started because the leader was silent for an election timeout")
+        .register(registry);
   }
 
   // ---- node

@@ -64,4 +64,9 @@ final class RaftMetricsAdapter implements RaftMetricsSource {
     }
     return bytes;
   }
+
+  @Override
+  public long electionsStarted() {
+    return raft.electionsStarted();
+  }
 }

@@ -105,6 +105,8 @@ public final class RaftNode implements AutoCloseable {
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
   private MembershipManager membership;
+  /** Starts elections within election-timeout-max of the leader's last message (see there). */
+  private volatile ElectionTimer electionTimer;
   /** Checks after configuration changes; they may wait for a membership change or a step-down. */
   private final ExecutorService membershipChecks = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-membership-check");
@@ -150,6 +152,9 @@ public final class RaftNode implements AutoCloseable {
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
+    electionTimer = ElectionTimer.of(config.nodeId(), new RaftElectionStarter(this::divisionOrNull),
+        config.electionTimeoutMin(), config.electionTimeoutMax());
+    electionTimer.start();
     client = newClient();
     writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
         (leader, slot) -> newWriteClient(leader), spareClients);
@@ -459,6 +464,12 @@ public final class RaftNode implements AutoCloseable {
     return new UnavailableException("the " + what + " failed on node " + config.nodeId() + ": " + cause, cause);
   }
 
+  /** Elections this node's {@link ElectionTimer} started (Ratis' own timer's are not counted). */
+  public long electionsStarted() {
+    ElectionTimer timer = electionTimer;
+    return timer == null ? 0 : timer.electionsStarted();
+  }
+
   /** The gauges' view of this node's Raft state, for the metrics registry. */
   public RaftMetricsSource metricsSource() {
     return new RaftMetricsAdapter(this, this::divisionOrNull);
@@ -515,6 +526,9 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (electionTimer != null) {
+      electionTimer.close();
+    }
     membershipChecks.shutdownNow();
     resends.shutdownNow();
     spareClients.shutdownNow();

@@ -68,6 +68,7 @@ class MetricsEndpointTest {
       assertThat(AdminHttp.value(after, "redraft_raft_log_entries", NONE))
           .isGreaterThanOrEqualTo(AdminHttp.value(before, "redraft_raft_log_entries", NONE) + 5);
       assertThat(AdminHttp.value(after, "redraft_raft_log_size_bytes", NONE)).isPositive();
+      assertThat(AdminHttp.sample(after, "redraft_raft_elections_started_total", NONE)).isPresent();
       assertThat(AdminHttp.value(after, "redraft_applied_entries_total", NONE)).isGreaterThanOrEqualTo(6);
 
       assertThat(AdminHttp.value(after, "redraft_redis_roundtrip_seconds_count", Map.of("op", "apply")))

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import redis.clients.jedis.Jedis;
@@ -32,6 +33,8 @@ import redis.clients.jedis.commands.ProtocolCommand;
 public final class TestCluster implements AutoCloseable {
   private final Path dir;
   private final Map<String, String> extraConfig;
+  /** Settings for one node only, by index (e.g. its own election timeouts); applied after extraConfig. */
+  private IntFunction<Map<String, String>> nodeConfig = index -> Map.of();
   private final List<RedisServerProcess> redis = new ArrayList<>();
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<CoordinatorNode> nodes = new ArrayList<>();
@@ -72,8 +75,20 @@ public final class TestCluster implements AutoCloseable {
     return start(size, dir, extraConfig, ca);
   }
 
+  /** A cluster whose node {@code i} also gets {@code nodeConfig.apply(i)} (key to value). */
+  public static TestCluster startWithNodeConfig(int size, Path dir, IntFunction<Map<String, String>> nodeConfig)
+      throws Exception {
+    return start(size, dir, Map.of(), null, nodeConfig);
+  }
+
   private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca) throws Exception {
+    return start(size, dir, extraConfig, ca, index -> Map.of());
+  }
+
+  private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca,
+      IntFunction<Map<String, String>> nodeConfig) throws Exception {
     TestCluster cluster = new TestCluster(dir, extraConfig, ca);
+    cluster.nodeConfig = nodeConfig;
     try {
       cluster.boot(size);
     } catch (Exception | AssertionError e) {
@@ -154,6 +169,7 @@ public final class TestCluster implements AutoCloseable {
       args.addAll(List.of("--tls-cert=" + node.cert(), "--tls-key=" + node.key(), "--tls-ca=" + ca.cert()));
     }
     extraConfig.forEach((key, value) -> args.add("--" + key + "=" + value));
+    nodeConfig.apply(index).forEach((key, value) -> args.add("--" + key + "=" + value));
     return ConfigLoader.load(args.toArray(String[]::new), env);
   }
 

@@ -1,0 +1,149 @@
+package dev.redraft.coordinator.raft;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raft's election timer, kept to the configured bound. Ratis 3.3.0's follower timer sleeps one whole
+ * random election timeout at a time and only then checks whether the leader was silent for that long;
+ * a leader that dies during a sleep is noticed only at the end of the next one, between
+ * election-timeout-min and 2 x election-timeout-max after its last message (a fault run: the new
+ * leader came 3.1 s after the old one was killed, with a 2 s maximum). This timer looks every
+ * {@value #TICK_MS} ms and starts the very election Ratis' timer would (with its pre-vote, so a node
+ * cut off from the others cannot raise the term) once the leader has been silent for a timeout drawn
+ * at random in [min, max] for each silence: a follower campaigns within election-timeout-max of the
+ * leader's last message. Ratis' own timer stays as it is; whichever fires first starts the election.
+ *
+ * <p>It leaves alone what Ratis' timer also leaves alone: a follower that is still handling an append
+ * (e.g. a snapshot install), a learner, a joining node not yet in the configuration. Unlike Ratis'
+ * timer it does not wait 10 s before a leader that lost its majority campaigns again (Ratis does not
+ * say why a leader stepped down): that node's pre-vote fails while the others hear from a leader, so it
+ * cannot disrupt them, and it cannot win without a majority.
+ */
+public final class ElectionTimer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
+  static final long TICK_MS = 20;
+  /** A leader message moves the follower's last-message time; ms rounding in Ratis' view is below this. */
+  private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long SAME_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** What the timer needs of this node's Raft state. */
+  public interface Follower {
+    boolean isLeader();
+
+    /** The follower's silence now, or null if it is not a voting follower (candidate, learner, joining). */
+    Silence silence();
+
+    /**
+     * Starts a (pre-vote) election if this node is still a voting follower, has nothing outstanding and
+     * has heard nothing from a leader for at least {@code timeoutMs}; returns whether it did.
+     */
+    boolean startElection(long timeoutMs);
+  }
+
+  /** How long ago the follower last heard from a leader, and how many leader requests it is handling. */
+  public record Silence(long sinceLastMessageMs, int outstandingRequests) {}
+
+  private final String selfId;
+  private final Follower follower;
+  private final long minMs;
+  private final long maxMs;
+  private final LongSupplier clock;
+  private final LongUnaryOperator randomBelow;
+  private final ScheduledExecutorService thread;
+  /** The current silence: when the last leader message came (nanos), its drawn timeout, whether acted on. */
+  private long lastMessageNanos = Long.MIN_VALUE;
+  private long timeoutMs;
+  private boolean started;
+  private volatile long electionsStarted;
+  /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
+  private long unlogged;
+  private long lastLogNanos;
+  private boolean loggedEver;
+
+  ElectionTimer(String selfId, Follower follower, Duration min, Duration max, LongSupplier clock,
+      LongUnaryOperator randomBelow) {
+    if (max.compareTo(min) < 0) {
+      throw new IllegalArgumentException("election timeout max " + max + " is below min " + min);
+    }
+    this.selfId = selfId;
+    this.follower = follower;
+    this.minMs = min.toMillis();
+    this.maxMs = max.toMillis();
+    this.clock = clock;
+    this.randomBelow = randomBelow;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "redraft-election-timer-" + selfId);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The timer of a node's Raft server; not started. */
+  static ElectionTimer of(String selfId, Follower follower, Duration min, Duration max) {
+    return new ElectionTimer(selfId, follower, min, max, System::nanoTime,
+        bound -> ThreadLocalRandom.current().nextLong(bound));
+  }
+
+  void start() {
+    thread.scheduleWithFixedDelay(this::tickSafely, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      // Ratis' own timer still runs; the next tick looks again.
+      LOG.debug("node {}: election timer check failed: {}", selfId, e.toString());
+    }
+  }
+
+  /** One look at the follower's silence; starts an election when it has lasted its timeout. */
+  void tick() {
+    long now = clock.getAsLong();
+    Silence silence = follower.isLeader() ? null : follower.silence();
+    if (silence == null) {
+      lastMessageNanos = Long.MIN_VALUE;
+      return;
+    }
+    long lastMessage = now - TimeUnit.MILLISECONDS.toNanos(silence.sinceLastMessageMs());
+    if (lastMessageNanos == Long.MIN_VALUE || Math.abs(lastMessage - lastMessageNanos) > SAME_SILENCE_NANOS) {
+      lastMessageNanos = lastMessage;
+      timeoutMs = minMs + randomBelow.applyAsLong(maxMs - minMs + 1);
+      started = false;
+    }
+    if (started || silence.sinceLastMessageMs() < timeoutMs || silence.outstandingRequests() > 0) {
+      return;
+    }
+    started = true;
+    if (follower.startElection(timeoutMs)) {
+      electionsStarted++;
+      unlogged++;
+      if (!loggedEver || now - lastLogNanos >= LOG_EVERY_NANOS) {
+        LOG.info("node {}: no message from a leader for {} ms (this silence's election timeout: {} ms): starting "
+            + "an election{}", selfId, silence.sinceLastMessageMs(), timeoutMs,
+            unlogged > 1 ? " (" + unlogged + " started since the last such line)" : "");
+        unlogged = 0;
+        lastLogNanos = now;
+        loggedEver = true;
+      }
+    }
+  }
+
+  /** Elections this timer started (not counting those Ratis' own timer started). */
+  long electionsStarted() {
+    return electionsStarted;
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+}

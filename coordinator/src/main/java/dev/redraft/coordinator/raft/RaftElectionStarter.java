@@ -1,0 +1,99 @@
+package dev.redraft.coordinator.raft;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos.FollowerInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ElectionTimer}'s view of a Ratis division: the follower's silence as Ratis' role info reports
+ * it, and the election start Ratis' own follower timer makes. Ratis 3.3.0 has no public call that
+ * starts a (pre-vote) election on a follower, so this calls the package-private
+ * {@code RaftServerImpl.changeToCandidate(false)} by reflection, holding the division's lock and
+ * checking the same conditions first, as Ratis' {@code FollowerState} does. If a Ratis upgrade removes
+ * that method, {@link #available()} is false, the node logs so once, and Ratis' timer alone remains
+ * ({@code ElectionTimerTest} fails first).
+ */
+final class RaftElectionStarter implements ElectionTimer.Follower {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftElectionStarter.class);
+  private static final Method CHANGE_TO_CANDIDATE = changeToCandidate();
+
+  private final Supplier<RaftServer.Division> division;
+
+  RaftElectionStarter(Supplier<RaftServer.Division> division) {
+    this.division = division;
+  }
+
+  static boolean available() {
+    return CHANGE_TO_CANDIDATE != null;
+  }
+
+  private static Method changeToCandidate() {
+    try {
+      Class<?> impl = Class.forName("org.apache.ratis.server.impl.RaftServerImpl");
+      Method method = impl.getDeclaredMethod("changeToCandidate", boolean.class);
+      method.setAccessible(true);
+      return method;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("Ratis has no RaftServerImpl.changeToCandidate(boolean) ({}): elections start on Ratis' own timer "
+          + "only, up to 2 x election-timeout-max after a leader fails", e.toString());
+      return null;
+    }
+  }
+
+  @Override
+  public boolean isLeader() {
+    RaftServer.Division d = division.get();
+    return d != null && d.getInfo().isLeader();
+  }
+
+  @Override
+  public ElectionTimer.Silence silence() {
+    RaftServer.Division d = division.get();
+    return d == null ? null : silenceOf(d);
+  }
+
+  private static ElectionTimer.Silence silenceOf(RaftServer.Division d) {
+    if (!d.getInfo().isAlive() || !d.getInfo().isFollower() || !isVoter(d)) {
+      return null;
+    }
+    RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    if (!role.hasFollowerInfo()) {
+      return null;
+    }
+    FollowerInfoProto follower = role.getFollowerInfo();
+    return new ElectionTimer.Silence(follower.getLeaderInfo().getLastRpcElapsedTimeMs(), follower.getOutstandingOp());
+  }
+
+  private static boolean isVoter(RaftServer.Division d) {
+    return d.getRaftConf().getCurrentPeers().stream().anyMatch(peer -> peer.getId().equals(d.getId()));
+  }
+
+  @Override
+  public boolean startElection(long timeoutMs) {
+    RaftServer.Division d = division.get();
+    if (d == null || CHANGE_TO_CANDIDATE == null) {
+      return false;
+    }
+    // Ratis' FollowerState checks and changes role under the division's lock: so does this.
+    synchronized (d) {
+      ElectionTimer.Silence silence = silenceOf(d);
+      if (silence == null || silence.outstandingRequests() > 0 || silence.sinceLastMessageMs() < timeoutMs) {
+        return false;
+      }
+      try {
+        CHANGE_TO_CANDIDATE.invoke(d, false);
+        return true;
+      } catch (IllegalAccessException e) {
+        return false;
+      } catch (InvocationTargetException e) {
+        LOG.debug("changeToCandidate failed: {}", e.getCause().toString());
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.redraft.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** When a follower's election timer starts an election: at the leader's last message + a fresh random timeout. */
+class ElectionTimerTest {
+  private final AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(100));
+  private final FakeFollower follower = new FakeFollower();
+  /** The random offsets the timer draws, in order, and the bounds it asked for. */
+  private final Deque<Long> draws = new ArrayDeque<>();
+  private final List<Long> bounds = new ArrayList<>();
+  private final ElectionTimer timer = new ElectionTimer("n1", follower, Duration.ofMillis(1000),
+      Duration.ofMillis(2000), now::get, bound -> {
+        bounds.add(bound);
+        return draws.isEmpty() ? 0 : draws.poll();
+      });
+
+  private final class FakeFollower implements ElectionTimer.Follower {
+    boolean leads;
+    boolean voter = true;
+    long lastMessageNanos = now.get();
+    int outstanding;
+    final List<Long> elections = new ArrayList<>();
+
+    @Override
+    public boolean isLeader() {
+      return leads;
+    }
+
+    @Override
+    public ElectionTimer.Silence silence() {
+      if (leads || !voter) {
+        return null;
+      }
+      return new ElectionTimer.Silence(TimeUnit.NANOSECONDS.toMillis(now.get() - lastMessageNanos), outstanding);
+    }
+
+    @Override
+    public boolean startElection(long timeoutMs) {
+      elections.add(timeoutMs);
+      return true;
+    }
+  }
+
+  @AfterEach
+  void close() {
+    timer.close();
+  }
+
+  private void at(long millisAfterStart) {
+    now.set(TimeUnit.SECONDS.toNanos(100) + TimeUnit.MILLISECONDS.toNanos(millisAfterStart));
+    timer.tick();
+  }
+
+  private void messageAt(long millisAfterStart) {
+    follower.lastMessageNanos = TimeUnit.SECONDS.toNanos(100) + TimeUnit.MILLISECONDS.toNanos(millisAfterStart);
+  }
+
+  @Test
+  void startsAnElectionOnceTheLeaderIsSilentForTheDrawnTimeout() {
+    draws.add(300L);
+    at(0);
+    at(1280);
+    assertThat(follower.elections).isEmpty();
+    at(1300);
+    assertThat(follower.elections).containsExactly(1300L);
+    assertThat(bounds).as("a timeout anywhere in [min, max], both included").containsExactly(1001L);
+    assertThat(timer.electionsStarted()).isEqualTo(1);
+  }
+
+  @Test
+  void aLeaderMessageStartsANewSilenceWithItsOwnTimeout() {
+    draws.add(900L);
+    draws.add(100L);
+    at(500);
+    messageAt(600);
+    at(1650);
+    assertThat(follower.elections).as("1050 ms after the message, below the new 1100 ms timeout").isEmpty();
+    at(1700);
+    assertThat(follower.elections).containsExactly(1100L);
+  }
+
+  @Test
+  void neverLaterThanTheMaximumAfterTheLastMessage() {
+    draws.add(1000L);
+    for (long t = 0; t <= 2000; t += ElectionTimer.TICK_MS) {
+      at(t);
+    }
+    assertThat(follower.elections).containsExactly(2000L);
+  }
+
+  @Test
+  void waitsWhileTheFollowerIsStillHandlingAnAppend() {
+    follower.outstanding = 1;
+    at(0);
+    at(1500);
+    assertThat(follower.elections).isEmpty();
+    follower.outstanding = 0;
+    at(1520);
+    assertThat(follower.elections).containsExactly(1000L);
+  }
+
+  @Test
+  void triesOncePerSilence() {
+    at(0);
+    at(1000);
+    at(1500);
+    at(3000);
+    assertThat(follower.elections).hasSize(1);
+    messageAt(3100);
+    at(4200);
+    assertThat(follower.elections).hasSize(2);
+  }
+
+  @Test
+  void leavesLearnersAndJoiningNodesAlone() {
+    follower.voter = false;
+    at(0);
+    at(5000);
+    assertThat(follower.elections).isEmpty();
+  }
+
+  @Test
+  void aLeaderNeverCampaigns() {
+    follower.leads = true;
+    at(0);
+    at(5000);
+    assertThat(follower.elections).isEmpty();
+  }
+
+  @Test
+  void refusesAMaximumBelowTheMinimum() {
+    assertThatThrownBy(() -> new ElectionTimer("n1", follower, Duration.ofSeconds(2), Duration.ofSeconds(1),
+        now::get, bound -> 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void ratisStillHasTheElectionStartThisTimerCalls() {
+    assertThat(RaftElectionStarter.available())
+        .as("RaftServerImpl.changeToCandidate(boolean) in this Ratis version").isTrue();
+  }
+}
