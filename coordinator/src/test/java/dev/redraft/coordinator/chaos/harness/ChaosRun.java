@@ -40,10 +40,11 @@ public final class ChaosRun {
       // REDIS_DATA_LOSS: the node reports that its Redis lost its data and rebuilds it by itself.
       Pattern.compile("holds applied index \\d+ but this node applied up to \\d+ .*rebuilding it from this node's"
           + " snapshot and Raft log"),
-      // Membership faults: a removed node that still runs (its Raft group closed) reached by a leader's
-      // appender left over from a removal in progress when that leader was elected (Ratis 3.3.0; such a
-      // leader steps down when the node is added back, see MembershipManager).
-      Pattern.compile("ServerNotReadyException: \\S+ is not in \\[STARTING, RUNNING\\]: current state is CLOSED"));
+      // Membership faults: a removed node that still runs (its Raft group closed, or closing when the new
+      // leader's first append comes at once) reached by a leader's appender left over from a removal in
+      // progress when that leader was elected (Ratis 3.3.0; such a leader steps down when the node is
+      // added back, see MembershipManager).
+      Pattern.compile("ServerNotReadyException: \\S+ is not in \\[STARTING, RUNNING\\]: current state is CLOS(ED|ING)"));
 
   /**
    * How long after a heal the write gap is still measured: a node that comes back (a paused leader
