@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class MembershipManager {
   private static final Logger LOG = LoggerFactory.getLogger(MembershipManager.class);
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final long QUORUM_RECHECK_MS = 50;
 
   /** One member of the current configuration. */
   public record Member(String id, String raftAddress, boolean voter) {}
@@ -98,7 +99,7 @@ public final class MembershipManager {
     if (learner) {
       learners.add(peer);
     } else {
-      requireQuorumAfter(voters.size() + 1, liveVoters(voters) + 1, "adding " + id);
+      requireQuorumAfter(voters, 1, "adding " + id);
       voters.add(peer);
     }
     change(conf, voters, learners, (learner ? "add learner " : "add voter ") + id + " at " + raftAddress);
@@ -120,7 +121,7 @@ public final class MembershipManager {
       if (voters.isEmpty()) {
         throw new RefusedException("node " + id + " is the last voter: a cluster cannot lose its last voter");
       }
-      requireQuorumAfter(voters.size(), liveVoters(voters), "removing " + id);
+      requireQuorumAfter(voters, 0, "removing " + id);
     }
     change(conf, voters, learners, "remove " + id);
     return members();
@@ -135,7 +136,7 @@ public final class MembershipManager {
     RaftPeer learner = learners.stream().filter(p -> p.getId().toString().equals(id)).findFirst()
         .orElseThrow(() -> new RefusedException("node " + id + " is not a learner (members: " + ids(members()) + ")"));
     learners.remove(learner);
-    requireQuorumAfter(voters.size() + 1, liveVoters(voters) + 1, "promoting " + id);
+    requireQuorumAfter(voters, 1, "promoting " + id);
     voters.add(RaftPeer.newBuilder().setId(learner.getId()).setAddress(learner.getAddress())
         .setStartupRole(RaftPeerRole.FOLLOWER).build());
     change(conf, voters, learners, "promote " + id);
@@ -322,8 +323,26 @@ public final class MembershipManager {
     return (int) voters.stream().filter(p -> live.contains(p.getId().toString())).count();
   }
 
-  private static void requireQuorumAfter(int votersAfter, int liveAfter, String what) {
+  /**
+   * Refuses a change that would leave fewer reachable voters than a majority: the voters {@code voters}
+   * plus {@code joining} new ones (counted as reachable). A leader elected a moment ago has no answer from
+   * its followers yet (Ratis counts each as silent until its first answer), so a shortfall is looked at
+   * again for up to the election timeout before the change is refused.
+   */
+  private void requireQuorumAfter(List<RaftPeer> voters, int joining, String what) {
+    int votersAfter = voters.size() + joining;
     int majority = votersAfter / 2 + 1;
+    long deadline = System.nanoTime() + liveWithin.toNanos();
+    int liveAfter = liveVoters(voters) + joining;
+    while (liveAfter < majority && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(QUORUM_RECHECK_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      liveAfter = liveVoters(voters) + joining;
+    }
     if (liveAfter < majority) {
       throw new RefusedException(what + " would leave " + votersAfter + " voters of which only " + liveAfter
           + " are reachable, fewer than the majority of " + majority + ": the cluster would lose quorum."
