@@ -23,6 +23,7 @@ import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.NodeRegistrar;
+import dev.redraft.coordinator.raft.RaftHost;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.coordinator.raft.RedraftStateMachine;
@@ -37,6 +38,7 @@ import dev.redraft.coordinator.security.TokenStore;
 import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,8 @@ public final class CoordinatorNode implements AutoCloseable {
   private final RedisReader reader;
   private final NodeHealth health;
   private final RaftNode raft;
+  /** The node's Ratis server, running its group(s). */
+  private RaftHost raftHost;
   private final RedraftStateMachine stateMachine;
   private final ApiServer api;
   private final NodeRegistrar registrar;
@@ -141,7 +145,8 @@ public final class CoordinatorNode implements AutoCloseable {
         node.http = new AdminHttpServer(config.httpAddress(), node.metrics, node.readiness);
         node.http.start();
       }
-      node.raft.start();
+      node.raftHost = RaftHost.start(config, node.tls, List.of(node.raft.hosted()));
+      node.raft.start(node.raftHost);
       node.health.markReady();
       node.api.start();
       if (config.respAddress() != null) {
@@ -212,7 +217,8 @@ public final class CoordinatorNode implements AutoCloseable {
     // Before the Raft server stops: its stop waits for outstanding applies and takes a snapshot, and
     // neither may wait for a Redis that is gone.
     stateMachine.prepareStop();
-    closeQuietly("raft server", raft);
+    closeQuietly("raft group", raft);
+    closeQuietly("raft server", raftHost);
     closeQuietly("redis applier", applier);
     closeQuietly("redis reader", reader);
     closeQuietly("metrics", metrics);

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -44,19 +45,22 @@ import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * This node's Raft server and the Raft client it uses to propose writes (Ratis routes them to the
- * leader) and to run linearizable reads on itself. Ratis types stay inside this package.
+ * This node's replica of its Raft group (run by the node's {@link RaftHost}) and the Raft clients it
+ * uses to propose writes (Ratis routes them to the leader) and to run linearizable reads on itself.
+ * Ratis types stay inside this package.
  */
 public final class RaftNode implements AutoCloseable {
   private final NodeConfig config;
   private final RaftPeerId selfId;
   private final RaftGroup group;
   private final RedraftStateMachine stateMachine;
-  private RaftServer server;
+  /** The node's Ratis server (shared by the groups it hosts) and that host, set by {@link #start}. */
+  private volatile RaftServer server;
+  private volatile RaftHost host;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final TlsMaterial tls;
   /** Shared by every Raft client of this node: mutual TLS with the node's certificate, or nothing. */
   private final Parameters clientParameters;
@@ -139,19 +143,18 @@ public final class RaftNode implements AutoCloseable {
         .toList();
   }
 
-  public void start() throws IOException {
+  /** This node's replica of the group, for the {@link RaftHost} to run. */
+  public RaftHost.Hosted hosted() {
     // A node joining a running cluster starts with no peers and waits for the leader to add it; it must
     // not campaign with a peer list of its own.
     RaftGroup serverGroup = config.joinExisting() ? RaftGroup.valueOf(group.getGroupId()) : group;
-    server = RaftServer.newBuilder()
-        .setServerId(selfId)
-        .setGroup(serverGroup)
-        .setStateMachine(stateMachine)
-        .setProperties(RaftSettings.server(config))
-        .setParameters(RaftSettings.serverParameters(tls))
-        .setOption(RaftStorage.StartupOption.RECOVER)
-        .build();
-    server.start();
+    return new RaftHost.Hosted(serverGroup, stateMachine);
+  }
+
+  /** Starts this replica's clients and timers; {@code host} already runs the group ({@link #hosted}). */
+  public void start(RaftHost host) throws IOException {
+    this.host = host;
+    this.server = host.server();
     electionTimer = ElectionTimer.of(config.nodeId(), new RaftElectionStarter(this::divisionOrNull),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     electionTimer.start();
@@ -526,6 +529,9 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     if (electionTimer != null) {
       electionTimer.close();
     }
@@ -538,8 +544,8 @@ public final class RaftNode implements AutoCloseable {
     if (writeClients != null) {
       writeClients.close();
     }
-    if (server != null) {
-      server.close();
+    if (host != null) {
+      host.leave(group.getGroupId());
       CommitHeartbeats.forget(RaftGroupMemberId.valueOf(selfId, group.getGroupId()));
     }
   }

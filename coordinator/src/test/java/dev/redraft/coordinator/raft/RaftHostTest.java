@@ -1,0 +1,171 @@
+package dev.redraft.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.redraft.coordinator.config.ConfigLoader;
+import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.testing.FreePorts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One Ratis server per node hosting two Raft groups (multi-raft, the ground sharding builds on): each
+ * group replicates to its own state machine on every node and nowhere else, both come back from
+ * storage when the nodes restart, and a node can leave one group while it goes on serving the other.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RaftHostTest {
+  private static final int NODES = 3;
+
+  @TempDir
+  Path dir;
+
+  private final List<RaftHost> hosts = new ArrayList<>();
+  private final List<RaftClient> clients = new ArrayList<>();
+
+  /** Records the data of every entry it applies, in order. */
+  private static final class Recorder extends BaseStateMachine {
+    final List<String> applied = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+      LogEntryProto entry = trx.getLogEntry();
+      String data = entry.getStateMachineLogEntry().getLogData().toString(StandardCharsets.UTF_8);
+      applied.add(data);
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      return CompletableFuture.completedFuture(Message.valueOf(data));
+    }
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    for (RaftClient client : clients) {
+      client.close();
+    }
+    for (RaftHost host : hosts) {
+      host.close();
+    }
+  }
+
+  @Test
+  void twoGroupsOnEveryNodeReplicateApartAndComeBackAfterARestart() throws Exception {
+    List<Integer> ports = IntStream.range(0, NODES).mapToObj(i -> FreePorts.next()).toList();
+    List<RaftPeer> peers = IntStream.range(0, NODES)
+        .mapToObj(i -> RaftPeer.newBuilder().setId("n" + (i + 1)).setAddress("127.0.0.1:" + ports.get(i)).build())
+        .toList();
+    RaftGroup groupA = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    RaftGroup groupB = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    List<NodeConfig> configs = IntStream.range(0, NODES).mapToObj(i -> config(i, ports)).toList();
+
+    Replicas first = startAll(configs, groupA, groupB);
+    List<Recorder> a = first.a();
+    List<Recorder> b = first.b();
+    RaftClient clientA = client(groupA);
+    RaftClient clientB = client(groupB);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(clientA.io().send(Message.valueOf("a" + i)).isSuccess()).isTrue();
+    }
+    for (int i = 1; i <= 3; i++) {
+      assertThat(clientB.io().send(Message.valueOf("b" + i)).isSuccess()).isTrue();
+    }
+    awaitApplied(a, List.of("a1", "a2", "a3", "a4", "a5"));
+    awaitApplied(b, List.of("b1", "b2", "b3"));
+
+    // Every node restarts: Ratis finds both groups in each node's storage and replays their logs.
+    for (RaftHost host : hosts) {
+      host.close();
+    }
+    hosts.clear();
+    Replicas again = startAll(configs, groupA, groupB);
+    List<Recorder> a2 = again.a();
+    List<Recorder> b2 = again.b();
+    awaitApplied(a2, List.of("a1", "a2", "a3", "a4", "a5"));
+    awaitApplied(b2, List.of("b1", "b2", "b3"));
+
+    // n1 leaves group B; group A still replicates to it, group B goes on with the other two.
+    hosts.get(0).leave(groupB.getGroupId());
+    assertThat(hosts.get(0).server().getGroupIds()).containsExactly(groupA.getGroupId());
+    assertThat(clientA.io().send(Message.valueOf("a6")).isSuccess()).isTrue();
+    assertThat(clientB.io().send(Message.valueOf("b4")).isSuccess()).isTrue();
+    awaitApplied(a2, List.of("a1", "a2", "a3", "a4", "a5", "a6"));
+    awaitApplied(b2.subList(1, NODES), List.of("b1", "b2", "b3", "b4"));
+    assertThat(b2.get(0).applied).doesNotContain("b4");
+  }
+
+  /** Each node's state machine of group A and of group B. */
+  private record Replicas(List<Recorder> a, List<Recorder> b) {}
+
+  private Replicas startAll(List<NodeConfig> configs, RaftGroup groupA, RaftGroup groupB) throws Exception {
+    List<Recorder> a = new ArrayList<>();
+    List<Recorder> b = new ArrayList<>();
+    for (NodeConfig config : configs) {
+      Recorder recorderA = new Recorder();
+      Recorder recorderB = new Recorder();
+      a.add(recorderA);
+      b.add(recorderB);
+      hosts.add(RaftHost.start(config, null,
+          List.of(new RaftHost.Hosted(groupA, recorderA), new RaftHost.Hosted(groupB, recorderB))));
+    }
+    return new Replicas(a, b);
+  }
+
+  private static void awaitApplied(List<Recorder> recorders, List<String> expected) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+      for (Recorder recorder : recorders) {
+        synchronized (recorder.applied) {
+          assertThat(recorder.applied.stream().filter(s -> !s.isEmpty()).collect(Collectors.toList()))
+              .isEqualTo(expected);
+        }
+      }
+    });
+  }
+
+  private RaftClient client(RaftGroup group) {
+    RaftClient client = RaftClient.newBuilder()
+        .setProperties(RaftSettings.adminClient())
+        .setParameters(new Parameters())
+        .setRaftGroup(group)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    clients.add(client);
+    return client;
+  }
+
+  private NodeConfig config(int index, List<Integer> ports) {
+    String peers = IntStream.range(0, NODES).mapToObj(i -> "n" + (i + 1) + "=127.0.0.1:" + ports.get(i))
+        .collect(Collectors.joining(","));
+    return ConfigLoader.load(new String[] {
+        "--node-id=n" + (index + 1), "--raft-address=127.0.0.1:" + ports.get(index),
+        "--api-address=127.0.0.1:" + FreePorts.next(), "--peers=" + peers,
+        "--data-dir=" + dir.resolve("n" + (index + 1)), "--election-timeout-min-ms=300",
+        "--election-timeout-max-ms=600"}, Map.of());
+  }
+}
