@@ -61,7 +61,6 @@ public final class RaftNode implements AutoCloseable {
   private volatile RaftServer server;
   private volatile RaftHost host;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final TlsMaterial tls;
   /** Shared by every Raft client of this node: mutual TLS with the node's certificate, or nothing. */
   private final Parameters clientParameters;
   private volatile RaftClient client;
@@ -121,7 +120,6 @@ public final class RaftNode implements AutoCloseable {
   /** {@code tls} null: plaintext Raft transport; else mutual TLS ({@link RaftTls}). */
   public RaftNode(NodeConfig config, RedraftStateMachine stateMachine, TlsMaterial tls) {
     this.config = config;
-    this.tls = tls;
     this.clientParameters = RaftSettings.clientParameters(tls);
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     // A joining node's peers list names the running members; its own client must know it too (reads
