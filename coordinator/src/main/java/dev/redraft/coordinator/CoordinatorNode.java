@@ -2,17 +2,10 @@ package dev.redraft.coordinator;
 
 import dev.redraft.coordinator.api.AdminHttpServer;
 import dev.redraft.coordinator.api.ApiServer;
-import dev.redraft.coordinator.api.LeaderCommitProbe;
-import dev.redraft.coordinator.api.LeaderSnapshotRepair;
 import dev.redraft.coordinator.api.PeerChannels;
 import dev.redraft.coordinator.api.PeerDigestClient;
-import dev.redraft.coordinator.api.PeerReadinessProbe;
 import dev.redraft.coordinator.api.RemovalWatch;
-import dev.redraft.coordinator.raft.LeadershipHealthGuard;
-import dev.redraft.coordinator.raft.RaftClusterView;
-import dev.redraft.coordinator.raft.StuckFollowerWatch;
 import dev.redraft.coordinator.verify.ReplicaVerifier;
-import dev.redraft.coordinator.verify.VerifyScheduler;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Limits;
 import dev.redraft.coordinator.config.ConfigKey;
@@ -25,14 +18,8 @@ import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.NodeRegistrar;
 import dev.redraft.coordinator.raft.RaftHost;
 import dev.redraft.coordinator.raft.RaftNode;
-import dev.redraft.coordinator.raft.RaftStatus;
-import dev.redraft.coordinator.raft.RedraftStateMachine;
-import dev.redraft.coordinator.redis.ApplyRequest;
-import dev.redraft.coordinator.redis.RedisApplier;
 import dev.redraft.coordinator.redis.RedisEndpoint;
 import dev.redraft.coordinator.redis.RedisPreflight;
-import dev.redraft.coordinator.redis.RedisReader;
-import dev.redraft.coordinator.redis.RedisSnapshots;
 import dev.redraft.coordinator.resp.RespServer;
 import dev.redraft.coordinator.security.TokenStore;
 import dev.redraft.coordinator.security.Tokens;
@@ -43,8 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One coordinator node, wired: its Redis (checked first), the Raft server and state machine, and
- * the public gRPC API. {@link #start} returns once the node is serving; {@link #close} stops it all.
+ * One coordinator node, wired: its Redis (checked first), its replica of the Raft group
+ * ({@link GroupReplica}: Redis, state machine, Raft, health, verification), the Ratis server that runs
+ * it ({@link RaftHost}), and the node's own parts: the public gRPC API, the RESP and admin HTTP ports,
+ * TLS, tokens and the member directory. {@link #start} returns once the node is serving;
+ * {@link #close} stops it all.
  */
 public final class CoordinatorNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
@@ -53,25 +43,16 @@ public final class CoordinatorNode implements AutoCloseable {
   private static final int MAX_ARGS_PER_COMMAND = 4_096;
 
   private final NodeConfig config;
-  private final RedisApplier applier;
-  private final RedisReader reader;
-  private final NodeHealth health;
-  private final RaftNode raft;
+  /** This node's replica of its Raft group (group 0, the only one so far). */
+  private final GroupReplica group;
   /** The node's Ratis server, running its group(s). */
   private RaftHost raftHost;
-  private final RedraftStateMachine stateMachine;
   private final ApiServer api;
   private final NodeRegistrar registrar;
   private final PeerChannels channels;
   private final RemovalWatch removalWatch;
   private final PeerDigestClient peerDigests;
-  private final ReplicaVerifier verifier;
-  private VerifyScheduler verifyScheduler;
-  private volatile LeadershipHealthGuard leadershipGuard;
-  private StuckFollowerWatch stuckFollowers;
   private final RedraftMetrics metrics;
-  private final NodeReadiness readiness;
-  private final LeaderCommitProbe leaderCommit;
   private final CommandValidator validator;
   private AdminHttpServer http;
   private RespServer resp;
@@ -100,41 +81,21 @@ public final class CoordinatorNode implements AutoCloseable {
     RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
         config.redisUser(), config.redisPassword(), REDIS_TIMEOUT);
     RedisPreflight.check(redis, config.redisAllowRemote());
-    this.applier = new RedisApplier(redis);
-    this.reader = new RedisReader(redis);
-    this.tokens = new Tokens(tokenFile, config.tokens().isPresent(), () -> reader.readHash(Tokens.REPLICATED_KEY));
-    this.health = new NodeHealth(config.nodeId());
     this.metrics = new RedraftMetrics(config.nodeId(), config.clusterId());
     MemberDirectory members = new MemberDirectory();
-    CommandValidator validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
-    this.stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
-        new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics,
-        new ApplyRequest.SessionLimits(config.sessionIdleTimeout().toMillis(), config.sessionMax()));
-    this.raft = new RaftNode(config, stateMachine, tls);
+    this.validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
     this.channels = new PeerChannels(config.nodeId(), members, tls);
     this.peerDigests = new PeerDigestClient(channels);
-    this.verifier = new ReplicaVerifier(new RaftClusterView(raft, () -> leadershipGuard), peerDigests,
-        new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health, metrics);
-    stateMachine.setDigestListener(verifier::digestAt);
-    this.leaderCommit = new LeaderCommitProbe(config.nodeId(), raft, channels);
-    this.readiness = new NodeReadiness(health, this::clusterView, reader::ping, config.readyMaxApplyLag());
-    metrics.bindRaft(raft.metricsSource());
-    metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
-    this.api = new ApiServer(config, raft, validator, health, members, reader::ping, readiness, metrics, channels,
-        verifier, tls, tokens);
-    this.validator = validator;
-    this.removalWatch = new RemovalWatch(config.nodeId(), raft, health, members, channels,
+    this.group = new GroupReplica(config, redis, members, validator, metrics, channels, peerDigests, tls);
+    RaftNode raft = group.raft();
+    this.tokens = new Tokens(tokenFile, config.tokens().isPresent(),
+        () -> group.reader().readHash(Tokens.REPLICATED_KEY));
+    this.api = new ApiServer(config, raft, validator, group.health(), members, group.reader()::ping,
+        group.readiness(), metrics, channels, group.verifier(), tls, tokens);
+    this.removalWatch = new RemovalWatch(config.nodeId(), raft, group.health(), members, channels,
         config.electionTimeoutMax());
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
         config.redisAddress().toString(), raft, members);
-  }
-
-  private NodeReadiness.ClusterView clusterView() {
-    RaftStatus status = raft.status();
-    long leaderCommitIndex = status.leaderId().equals(config.nodeId()) ? status.commitIndex()
-        : leaderCommit.commitIndexOf(status.leaderId()).orElse(-1);
-    return new NodeReadiness.ClusterView(status.peers().containsKey(config.nodeId()), status.leaderId(),
-        status.commitIndex(), status.appliedIndex(), leaderCommitIndex);
   }
 
   public static CoordinatorNode start(NodeConfig config) throws Exception {
@@ -142,30 +103,20 @@ public final class CoordinatorNode implements AutoCloseable {
     try {
       // First, so a node stuck in start-up can still be scraped and asked why it is not ready.
       if (config.httpAddress() != null) {
-        node.http = new AdminHttpServer(config.httpAddress(), node.metrics, node.readiness);
+        node.http = new AdminHttpServer(config.httpAddress(), node.metrics, node.group.readiness());
         node.http.start();
       }
-      node.raftHost = RaftHost.start(config, node.tls, List.of(node.raft.hosted()));
-      node.raft.start(node.raftHost);
-      node.health.markReady();
+      node.raftHost = RaftHost.start(config, node.tls, List.of(node.group.raft().hosted()));
+      node.group.start(node.raftHost);
       node.api.start();
       if (config.respAddress() != null) {
         node.resp = new RespServer(config.respAddress(), node.api.kv(), node.validator, config.nodeId(),
-            node.raft::status, config.maxRequestBytes(), config.respPassword(), node.tokens, node.tls);
+            node.group.raft()::status, config.maxRequestBytes(), config.respPassword(), node.tokens, node.tls);
         node.resp.start();
       }
       node.registrar.start();
       node.removalWatch.start();
-      node.leaderCommit.start();
-      // About an election timeout: a leader that cannot apply for that long hands over, as a dead
-      // leader would be replaced in that time; a shorter Redis blip does not move leadership.
-      node.leadershipGuard = LeadershipHealthGuard.of(config.nodeId(), node.raft, node.health,
-          new PeerReadinessProbe(node.channels), config.electionTimeoutMax());
-      node.leadershipGuard.start();
-      node.stuckFollowers = StuckFollowerWatch.of(config.nodeId(), node.raft, config.electionTimeoutMax());
-      node.stuckFollowers.start();
-      node.verifyScheduler = new VerifyScheduler(config.verifyInterval(), () -> node.raft.membership().isLeader(),
-          node.raft::proposeVerify);
+      node.group.startWatches();
     } catch (Exception e) {
       node.close();
       throw e;
@@ -181,15 +132,15 @@ public final class CoordinatorNode implements AutoCloseable {
   }
 
   public RaftNode raft() {
-    return raft;
+    return group.raft();
   }
 
   public NodeHealth health() {
-    return health;
+    return group.health();
   }
 
   public ReplicaVerifier verifier() {
-    return verifier;
+    return group.verifier();
   }
 
   public RedraftMetrics metrics() {
@@ -197,35 +148,26 @@ public final class CoordinatorNode implements AutoCloseable {
   }
 
   public NodeReadiness readiness() {
-    return readiness;
+    return group.readiness();
   }
 
   @Override
   public void close() {
-    closeQuietly("leadership guard", leadershipGuard);
-    closeQuietly("stuck follower watch", stuckFollowers);
+    group.stopWatches();
     closeQuietly("removal watch", removalWatch);
-    closeQuietly("leader commit probe", leaderCommit);
-    closeQuietly("verify scheduler", verifyScheduler);
     closeQuietly("registrar", registrar);
     closeQuietly("resp server", resp);
     closeQuietly("api server", api);
     closeQuietly("admin http server", http);
-    closeQuietly("verifier", verifier);
+    closeQuietly("raft group", group);
     closeQuietly("peer digests", peerDigests);
     closeQuietly("peer channels", channels);
-    // Before the Raft server stops: its stop waits for outstanding applies and takes a snapshot, and
-    // neither may wait for a Redis that is gone.
-    stateMachine.prepareStop();
-    closeQuietly("raft group", raft);
     closeQuietly("raft server", raftHost);
-    closeQuietly("redis applier", applier);
-    closeQuietly("redis reader", reader);
     closeQuietly("metrics", metrics);
     LOG.info("node {} stopped", config.nodeId());
   }
 
-  private static void closeQuietly(String what, AutoCloseable closeable) {
+  static void closeQuietly(String what, AutoCloseable closeable) {
     try {
       if (closeable != null) {
         closeable.close();
