@@ -135,6 +135,11 @@ public final class CoordinatorNode implements AutoCloseable {
     return group.raft();
   }
 
+  /** The node's Ratis server (null until started); closing it stops the node's Raft groups. */
+  public RaftHost raftHost() {
+    return raftHost;
+  }
+
   public NodeHealth health() {
     return group.health();
   }
@@ -159,10 +164,11 @@ public final class CoordinatorNode implements AutoCloseable {
     closeQuietly("resp server", resp);
     closeQuietly("api server", api);
     closeQuietly("admin http server", http);
-    closeQuietly("raft group", group);
+    group.stopBeforeRaft();
     closeQuietly("peer digests", peerDigests);
     closeQuietly("peer channels", channels);
     closeQuietly("raft server", raftHost);
+    group.closeRedis();
     closeQuietly("metrics", metrics);
     LOG.info("node {} stopped", config.nodeId());
   }

@@ -35,7 +35,7 @@ import java.io.IOException;
  * brought back, periodic verification). A node holds one replica per group it hosts (today: one);
  * the node's servers, TLS, tokens and member directory are the node's ({@link CoordinatorNode}).
  */
-final class GroupReplica implements AutoCloseable {
+final class GroupReplica {
   private final NodeConfig config;
   private final RedisApplier applier;
   private final RedisReader reader;
@@ -126,15 +126,21 @@ final class GroupReplica implements AutoCloseable {
     return verifier;
   }
 
-  /** Stops the verifier, then the group's Raft participation, then its Redis connections. */
-  @Override
-  public void close() {
+  /**
+   * Stops the watches and the verifier, readies the state machine for the Raft group's stop (which waits
+   * for outstanding applies and takes a snapshot, neither of which may wait for a Redis that is gone) and
+   * closes this replica's Raft clients. The group itself stops when the node's {@link RaftHost} closes;
+   * then {@link #closeRedis}.
+   */
+  void stopBeforeRaft() {
     stopWatches();
     CoordinatorNode.closeQuietly("verifier", verifier);
-    // Before the Raft group stops: its stop waits for outstanding applies and takes a snapshot, and
-    // neither may wait for a Redis that is gone.
     stateMachine.prepareStop();
-    CoordinatorNode.closeQuietly("raft group", raft);
+    CoordinatorNode.closeQuietly("raft clients", raft);
+  }
+
+  /** Closes the connections to the group's Redis, once its Raft group has stopped. */
+  void closeRedis() {
     CoordinatorNode.closeQuietly("redis applier", applier);
     CoordinatorNode.closeQuietly("redis reader", reader);
   }

@@ -20,6 +20,6 @@ public interface RaftMetricsSource {
   /** Bytes of the Raft log segments on disk. */
   long logBytes();
 
-  /** Elections this node's election timer started (the leader silent for a drawn election timeout). */
+  /** Elections (pre-vote rounds) this node's election timer started; Ratis' own timer's are not counted. */
   long electionsStarted();
 }

@@ -173,7 +173,8 @@ public final class RedraftMetrics implements AutoCloseable {
     Gauge.builder("redraft.raft.log.size", source, s -> s.logBytes()).strongReference(true)
         .baseUnit("bytes").description("Size of the Raft log on disk").register(registry);
     FunctionCounter.builder("redraft.raft.elections.started", source, s -> s.electionsStarted())
-        .description("Elections this node started because the leader was silent for an election timeout")
+        .description("Elections (pre-vote rounds) this node's election timer started because the leader was"
+            + " silent for an election timeout; those Ratis' own timer started are not counted")
         .register(registry);
   }
 

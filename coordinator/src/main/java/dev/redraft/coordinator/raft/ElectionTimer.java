@@ -30,9 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class ElectionTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
   static final long TICK_MS = 20;
-  /** A leader message moves the follower's last-message time; ms rounding in Ratis' view is below this. */
+  /** One INFO line per this long at most while elections keep being started (a long outage). */
   private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
-  private static final long SAME_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /**
+   * A leader message moves the follower's last-message time; smaller moves (ms rounding, a delayed
+   * look) are the same silence, so its drawn timeout stays.
+   */
+  private static final long SAME_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** What the timer needs of this node's Raft state. */
   public interface Follower {
@@ -107,8 +111,9 @@ public final class ElectionTimer implements AutoCloseable {
 
   /** One look at the follower's silence; starts an election when it has lasted its timeout. */
   void tick() {
-    long now = clock.getAsLong();
     Silence silence = follower.isLeader() ? null : follower.silence();
+    // Read after Ratis' view, so that a delay in getting it does not look like a new message.
+    long now = clock.getAsLong();
     if (silence == null) {
       lastMessageNanos = Long.MIN_VALUE;
       return;

@@ -13,10 +13,12 @@ import org.slf4j.LoggerFactory;
  * {@link ElectionTimer}'s view of a Ratis division: the follower's silence as Ratis' role info reports
  * it, and the election start Ratis' own follower timer makes. Ratis 3.3.0 has no public call that
  * starts a (pre-vote) election on a follower, so this calls the package-private
- * {@code RaftServerImpl.changeToCandidate(false)} by reflection, holding the division's lock and
- * checking the same conditions first, as Ratis' {@code FollowerState} does. If a Ratis upgrade removes
- * that method, {@link #available()} is false, the node logs so once, and Ratis' timer alone remains
- * ({@code ElectionTimerTest} fails first).
+ * {@code RaftServerImpl.changeToCandidate(false)} by reflection, holding the division's lock as Ratis'
+ * {@code FollowerState} does and checking first what it checks: a running voting follower, no append in
+ * progress, silent for the timeout. (It does not skip a check after a long JVM pause as Ratis' timer
+ * does: after a pause it may campaign at once, and its pre-vote fails if the others hear from a leader.)
+ * If a Ratis upgrade removes that method, {@link #available()} is false, the node logs so once, and
+ * Ratis' timer alone remains ({@code ElectionTimerTest} fails first).
  */
 final class RaftElectionStarter implements ElectionTimer.Follower {
   private static final Logger LOG = LoggerFactory.getLogger(RaftElectionStarter.class);

@@ -3,17 +3,24 @@ package dev.redraft.coordinator.raft;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -23,8 +30,11 @@ import org.apache.ratis.statemachine.StateMachine;
  * A node's one Ratis server, hosting every Raft group the node has a replica of (multi-raft: one
  * Raft port, one set of Raft threads and one storage directory, a subdirectory per group). Each group
  * has its own state machine. Ratis recovers every group found in storage when the server is built, so
- * all of them are named up front; a group new to this node's storage is formatted and added once the
- * server runs. Groups are left (not deleted) by {@link #leave}, and all of them stop on {@link #close}.
+ * all of them are named up front, and storage of a group the configuration does not name stops the
+ * start with a clear error (Ratis would fail the whole server on it); a group new to this node's storage
+ * is formatted and added once the server runs. A group is left by {@link #leave} (its storage stays; the
+ * server then answers "group not found" to its requests, which Ratis clients do not retry: for dropping
+ * one group while others run, not for a shutdown), and all of them stop in place on {@link #close}.
  */
 public final class RaftHost implements AutoCloseable {
   /** A group this node hosts: its members (none for a node joining it), and its state machine. */
@@ -34,6 +44,7 @@ public final class RaftHost implements AutoCloseable {
   private final RaftPeerId selfId;
   private final ClientId adminClientId = ClientId.randomId();
   private final AtomicLong adminCallIds = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RaftHost(RaftServer server, RaftPeerId selfId) {
     this.server = server;
@@ -47,6 +58,7 @@ public final class RaftHost implements AutoCloseable {
     }
     Map<RaftGroupId, StateMachine> machines = new LinkedHashMap<>();
     groups.forEach(hosted -> machines.put(hosted.group().getGroupId(), hosted.stateMachine()));
+    refuseUnknownGroupStorage(config, machines.keySet());
     RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
     RaftServer server = RaftServer.newBuilder()
         .setServerId(selfId)
@@ -54,9 +66,7 @@ public final class RaftHost implements AutoCloseable {
         .setStateMachineRegistry(groupId -> {
           StateMachine machine = machines.get(groupId);
           if (machine == null) {
-            // Ratis logs it and leaves that directory alone.
-            throw new IllegalStateException("node " + config.nodeId() + " has Raft storage for group " + groupId
-                + ", which its configuration does not name");
+            throw new IllegalStateException("node " + config.nodeId() + ": no state machine for Raft group " + groupId);
           }
           return machine;
         })
@@ -79,6 +89,32 @@ public final class RaftHost implements AutoCloseable {
       throw e;
     }
     return host;
+  }
+
+  /** Ratis would recover a group directory found in storage and fail the whole server without its state machine. */
+  private static void refuseUnknownGroupStorage(NodeConfig config, Set<RaftGroupId> named) throws IOException {
+    Path storage = RaftSettings.storageDir(config);
+    if (!Files.isDirectory(storage)) {
+      return;
+    }
+    try (Stream<Path> dirs = Files.list(storage)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        RaftGroupId groupId = groupIdOf(dir.getFileName().toString());
+        if (groupId != null && !named.contains(groupId)) {
+          throw new IOException("node " + config.nodeId() + " has Raft storage for group " + groupId + " in " + dir
+              + ", which its configuration does not name: start it with the configuration that names that group, "
+              + "or move the directory away if that group's data is no longer wanted");
+        }
+      }
+    }
+  }
+
+  private static RaftGroupId groupIdOf(String directoryName) {
+    try {
+      return RaftGroupId.valueOf(UUID.fromString(directoryName));
+    } catch (IllegalArgumentException notAGroup) {
+      return null;
+    }
   }
 
   private void add(RaftGroup group) throws IOException {
@@ -105,8 +141,15 @@ public final class RaftHost implements AutoCloseable {
     return server;
   }
 
+  /** Stops every group in place, then the server; idempotent. */
   @Override
   public void close() throws IOException {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    List<RaftGroupId> groups = new ArrayList<>();
+    server.getGroupIds().forEach(groups::add);
     server.close();
+    groups.forEach(groupId -> CommitHeartbeats.forget(RaftGroupMemberId.valueOf(selfId, groupId)));
   }
 }

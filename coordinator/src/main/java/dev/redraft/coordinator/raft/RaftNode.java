@@ -33,7 +33,6 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
@@ -149,7 +148,10 @@ public final class RaftNode implements AutoCloseable {
     return new RaftHost.Hosted(serverGroup, stateMachine);
   }
 
-  /** Starts this replica's clients and timers; {@code host} already runs the group ({@link #hosted}). */
+  /**
+   * Starts this replica's clients and timers; {@code host} already runs the group ({@link #hosted}).
+   * {@link #close} stops them; the group stops when the host closes.
+   */
   public void start(RaftHost host) throws IOException {
     this.host = host;
     this.server = host.server();
@@ -542,10 +544,8 @@ public final class RaftNode implements AutoCloseable {
     if (writeClients != null) {
       writeClients.close();
     }
-    if (host != null) {
-      host.leave(group.getGroupId());
-      CommitHeartbeats.forget(RaftGroupMemberId.valueOf(selfId, group.getGroupId()));
-    }
+    // The group itself stops with the node's RaftHost, in place: removing it from the server first would
+    // answer requests still arriving "group not found", which Ratis clients do not retry.
   }
 
   /** A committed entry's index and the state machine's reply bytes. */

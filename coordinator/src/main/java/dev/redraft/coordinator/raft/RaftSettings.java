@@ -3,7 +3,7 @@ package dev.redraft.coordinator.raft;
 import dev.redraft.coordinator.config.ConfigKey;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.tls.TlsMaterial;
-import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -28,13 +28,18 @@ final class RaftSettings {
 
   private RaftSettings() {}
 
+  /** Where the node's Raft groups keep their logs and metadata: a subdirectory per group. */
+  static Path storageDir(NodeConfig config) {
+    return config.dataDir().resolve("raft");
+  }
+
   static RaftProperties server(NodeConfig config) {
     RaftProperties props = new RaftProperties();
     if (config.commitHeartbeats()) {
       // Ratis' gRPC transport, with followers told of commits at once (CommitHeartbeats).
       RaftConfigKeys.Rpc.setType(props, new CommitHeartbeats());
     }
-    RaftServerConfigKeys.setStorageDir(props, List.of(new File(config.dataDir().toFile(), "raft")));
+    RaftServerConfigKeys.setStorageDir(props, List.of(storageDir(config).toFile()));
     GrpcConfigKeys.Server.setHost(props, config.raftAddress().host());
     GrpcConfigKeys.Server.setPort(props, config.raftAddress().port());
     GrpcConfigKeys.setMessageSizeMax(props, GRPC_MESSAGE_MAX);

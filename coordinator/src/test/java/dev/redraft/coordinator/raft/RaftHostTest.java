@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.redraft.coordinator.config.ConfigLoader;
@@ -119,6 +120,14 @@ class RaftHostTest {
     awaitApplied(a2, List.of("a1", "a2", "a3", "a4", "a5", "a6"));
     awaitApplied(b2.subList(1, NODES), List.of("b1", "b2", "b3", "b4"));
     assertThat(b2.get(0).applied).doesNotContain("b4");
+
+    // n1 kept group B's storage: started with a configuration that names only group A, it refuses to start
+    // and says which directory is in the way (Ratis alone would fail the whole server on it).
+    hosts.get(0).close();
+    assertThatThrownBy(() -> RaftHost.start(configs.get(0), null, List.of(new RaftHost.Hosted(groupA, new Recorder()))))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(groupB.getGroupId().toString())
+        .hasMessageContaining("which its configuration does not name");
   }
 
   /** Each node's state machine of group A and of group B. */
