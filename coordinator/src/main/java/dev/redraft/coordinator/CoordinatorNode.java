@@ -168,7 +168,7 @@ public final class CoordinatorNode implements AutoCloseable {
     closeQuietly("peer digests", peerDigests);
     closeQuietly("peer channels", channels);
     closeQuietly("raft server", raftHost);
-    group.closeRedis();
+    group.closeAfterRaft();
     closeQuietly("metrics", metrics);
     LOG.info("node {} stopped", config.nodeId());
   }

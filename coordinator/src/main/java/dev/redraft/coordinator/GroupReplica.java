@@ -127,20 +127,22 @@ final class GroupReplica {
   }
 
   /**
-   * Stops the watches and the verifier, readies the state machine for the Raft group's stop (which waits
-   * for outstanding applies and takes a snapshot, neither of which may wait for a Redis that is gone) and
-   * closes this replica's Raft clients. The group itself stops when the node's {@link RaftHost} closes;
-   * then {@link #closeRedis}.
+   * Stops the watches and the verifier and readies the state machine for the Raft group's stop (which
+   * waits for outstanding applies and takes a snapshot, neither of which may wait for a Redis that is
+   * gone). The group itself stops when the node's {@link RaftHost} closes; then {@link #closeAfterRaft}.
    */
   void stopBeforeRaft() {
     stopWatches();
     CoordinatorNode.closeQuietly("verifier", verifier);
     stateMachine.prepareStop();
-    CoordinatorNode.closeQuietly("raft clients", raft);
   }
 
-  /** Closes the connections to the group's Redis, once its Raft group has stopped. */
-  void closeRedis() {
+  /**
+   * Once the Raft group has stopped: this replica's Raft clients and executors (the group's callbacks
+   * hand work to those until it stops), then the connections to the group's Redis.
+   */
+  void closeAfterRaft() {
+    CoordinatorNode.closeQuietly("raft clients", raft);
     CoordinatorNode.closeQuietly("redis applier", applier);
     CoordinatorNode.closeQuietly("redis reader", reader);
   }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -150,7 +151,7 @@ public final class RaftNode implements AutoCloseable {
 
   /**
    * Starts this replica's clients and timers; {@code host} already runs the group ({@link #hosted}).
-   * {@link #close} stops them; the group stops when the host closes.
+   * {@link #close} stops them, after the host stopped the group (the group's callbacks use them).
    */
   public void start(RaftHost host) throws IOException {
     this.host = host;
@@ -164,7 +165,14 @@ public final class RaftNode implements AutoCloseable {
     forwardedWrites = new ForwardedWrites(this::sendTowardsLeader, this::knownLeader, resends);
     stateMachine.setLeaderListener(forwardedWrites::leaderChanged);
     membership = new MembershipManager(config.nodeId(), this::division, this::newAdminClient, config.electionTimeoutMax());
-    stateMachine.setConfigurationListener(() -> membershipChecks.execute(membership::stepDownIfReplicatingToANonMember));
+    stateMachine.setConfigurationListener(() -> {
+      try {
+        membershipChecks.execute(membership::stepDownIfReplicatingToANonMember);
+      } catch (RejectedExecutionException stopping) {
+        // The node is stopping. Thrown on Ratis' apply thread, this would stop applying, and the group's
+        // own stop then waits for that thread for good.
+      }
+    });
   }
 
   /**
