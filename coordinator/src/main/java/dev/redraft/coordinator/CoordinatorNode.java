@@ -25,16 +25,17 @@ import dev.redraft.coordinator.security.TokenStore;
 import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One coordinator node, wired: its Redis (checked first), its replica of the Raft group
- * ({@link GroupReplica}: Redis, state machine, Raft, health, verification), the Ratis server that runs
- * it ({@link RaftHost}), and the node's own parts: the public gRPC API, the RESP and admin HTTP ports,
- * TLS, tokens and the member directory. {@link #start} returns once the node is serving;
- * {@link #close} stops it all.
+ * One coordinator node, wired: its Redis (checked first), its replica of each Raft group
+ * ({@link GroupReplica}: Redis, state machine, Raft, health, verification; one group unless the
+ * cluster is sharded), the Ratis server that runs them ({@link RaftHost}), and the node's own parts:
+ * the public gRPC API, the RESP and admin HTTP ports, TLS, tokens and the member directory (those two
+ * live in group 0). {@link #start} returns once the node is serving; {@link #close} stops it all.
  */
 public final class CoordinatorNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
@@ -43,7 +44,9 @@ public final class CoordinatorNode implements AutoCloseable {
   private static final int MAX_ARGS_PER_COMMAND = 4_096;
 
   private final NodeConfig config;
-  /** This node's replica of its Raft group (group 0, the only one so far). */
+  /** This node's replica of each Raft group, group 0 first. */
+  private final List<GroupReplica> groups = new ArrayList<>();
+  /** Group 0's: the node's members, tokens and registrations live there. */
   private final GroupReplica group;
   /** The node's Ratis server, running its group(s). */
   private RaftHost raftHost;
@@ -78,20 +81,27 @@ public final class CoordinatorNode implements AutoCloseable {
           config.nodeId(), config.tokens().isEmpty() ? "" : " or a token (" + tokenFile.size() + " in "
               + config.tokensFile() + ", others granted through the Access service)");
     }
-    RedisEndpoint redis = new RedisEndpoint(config.redisAddress().host(), config.redisAddress().port(),
-        config.redisUser(), config.redisPassword(), REDIS_TIMEOUT);
-    RedisPreflight.check(redis, config.redisAllowRemote());
+    List<RedisEndpoint> redis = new ArrayList<>();
+    for (int g = 0; g < config.groupCount(); g++) {
+      RedisEndpoint endpoint = new RedisEndpoint(config.redisAddress(g).host(), config.redisAddress(g).port(),
+          config.redisUser(), config.redisPassword(), REDIS_TIMEOUT);
+      RedisPreflight.check(endpoint, config.redisAllowRemote());
+      redis.add(endpoint);
+    }
     this.metrics = new RedraftMetrics(config.nodeId(), config.clusterId());
     MemberDirectory members = new MemberDirectory();
     this.validator = new CommandValidator(new Limits(config.maxRequestBytes(), MAX_ARGS_PER_COMMAND));
     this.channels = new PeerChannels(config.nodeId(), members, tls);
     this.peerDigests = new PeerDigestClient(channels);
-    this.group = new GroupReplica(config, redis, members, validator, metrics, channels, peerDigests, tls);
+    for (int g = 0; g < config.groupCount(); g++) {
+      groups.add(new GroupReplica(config, g, redis.get(g), members, validator, metrics, channels, peerDigests, tls));
+    }
+    this.group = groups.get(0);
     RaftNode raft = group.raft();
     this.tokens = new Tokens(tokenFile, config.tokens().isPresent(),
         () -> group.reader().readHash(Tokens.REPLICATED_KEY));
-    this.api = new ApiServer(config, raft, validator, group.health(), members, group.reader()::ping,
-        group.readiness(), metrics, channels, group.verifier(), tls, tokens);
+    this.api = new ApiServer(config, groups.stream().map(GroupReplica::api).toList(), validator, members, metrics,
+        channels, tls, tokens);
     this.removalWatch = new RemovalWatch(config.nodeId(), raft, group.health(), members, channels,
         config.electionTimeoutMax());
     this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
@@ -103,11 +113,14 @@ public final class CoordinatorNode implements AutoCloseable {
     try {
       // First, so a node stuck in start-up can still be scraped and asked why it is not ready.
       if (config.httpAddress() != null) {
-        node.http = new AdminHttpServer(config.httpAddress(), node.metrics, node.group.readiness());
+        List<NodeReadiness> readiness = node.groups.stream().map(GroupReplica::readiness).toList();
+        node.http = new AdminHttpServer(config.httpAddress(), node.metrics, () -> NodeReadiness.ofAll(readiness));
         node.http.start();
       }
-      node.raftHost = RaftHost.start(config, node.tls, List.of(node.group.raft().hosted()));
-      node.group.start(node.raftHost);
+      node.raftHost = RaftHost.start(config, node.tls, node.groups.stream().map(g -> g.raft().hosted()).toList());
+      for (GroupReplica group : node.groups) {
+        group.start(node.raftHost);
+      }
       node.api.start();
       if (config.respAddress() != null) {
         node.resp = new RespServer(config.respAddress(), node.api.kv(), node.validator, config.nodeId(),
@@ -116,14 +129,16 @@ public final class CoordinatorNode implements AutoCloseable {
       }
       node.registrar.start();
       node.removalWatch.start();
-      node.group.startWatches();
+      node.groups.forEach(GroupReplica::startWatches);
     } catch (Exception e) {
       node.close();
       throw e;
     }
-    LOG.info("node {} serving: api {}, resp {}, raft {}, redis {}, http {}, data {}", config.nodeId(),
+    LOG.info("node {} serving: api {}, resp {}, raft {}, redis {}{}, http {}, data {}", config.nodeId(),
         config.apiAddress(), config.resp().map(Object::toString).orElse("off"), config.raftAddress(),
-        config.redisAddress(), config.http().map(Object::toString).orElse("off"), config.dataDir());
+        config.redisAddress(), config.groupCount() == 1 ? "" : " (group 0; groups 1.." + (config.groupCount() - 1)
+            + ": " + config.groupRedisAddresses() + ")", config.http().map(Object::toString).orElse("off"),
+        config.dataDir());
     return node;
   }
 
@@ -131,8 +146,19 @@ public final class CoordinatorNode implements AutoCloseable {
     return config;
   }
 
+  /** Group 0's Raft replica (the only one of an unsharded cluster). */
   public RaftNode raft() {
     return group.raft();
+  }
+
+  /** The Raft replica of group {@code index}. */
+  public RaftNode raft(int index) {
+    return groups.get(index).raft();
+  }
+
+  /** The verifier of group {@code index}'s replica. */
+  public ReplicaVerifier verifier(int index) {
+    return groups.get(index).verifier();
   }
 
   /** The node's Ratis server (null until started); closing it stops the node's Raft groups. */
@@ -158,17 +184,17 @@ public final class CoordinatorNode implements AutoCloseable {
 
   @Override
   public void close() {
-    group.stopWatches();
+    groups.forEach(GroupReplica::stopWatches);
     closeQuietly("removal watch", removalWatch);
     closeQuietly("registrar", registrar);
     closeQuietly("resp server", resp);
     closeQuietly("api server", api);
     closeQuietly("admin http server", http);
-    group.stopBeforeRaft();
+    groups.forEach(GroupReplica::stopBeforeRaft);
     closeQuietly("peer digests", peerDigests);
     closeQuietly("peer channels", channels);
     closeQuietly("raft server", raftHost);
-    group.closeAfterRaft();
+    groups.forEach(GroupReplica::closeAfterRaft);
     closeQuietly("metrics", metrics);
     LOG.info("node {} stopped", config.nodeId());
   }

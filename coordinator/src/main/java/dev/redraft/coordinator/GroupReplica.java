@@ -1,5 +1,6 @@
 package dev.redraft.coordinator;
 
+import dev.redraft.coordinator.api.GroupApi;
 import dev.redraft.coordinator.api.LeaderCommitProbe;
 import dev.redraft.coordinator.api.LeaderSnapshotRepair;
 import dev.redraft.coordinator.api.PeerChannels;
@@ -32,11 +33,13 @@ import java.io.IOException;
  * This node's replica of one Raft group: the group's Redis (applier and reader), its state machine
  * and Raft participation, its health and readiness, the verification of its replicas, and the watches
  * that keep it serving (a leader that cannot apply hands over, a follower that stopped catching up is
- * brought back, periodic verification). A node holds one replica per group it hosts (today: one);
- * the node's servers, TLS, tokens and member directory are the node's ({@link CoordinatorNode}).
+ * brought back, periodic verification). A node holds one replica per group of the cluster, each with
+ * a Redis of its own; the node's servers, TLS, tokens and member directory are the node's
+ * ({@link CoordinatorNode}).
  */
 final class GroupReplica {
   private final NodeConfig config;
+  private final int index;
   private final RedisApplier applier;
   private final RedisReader reader;
   private final NodeHealth health;
@@ -50,24 +53,29 @@ final class GroupReplica {
   private StuckFollowerWatch stuckFollowers;
   private VerifyScheduler verifyScheduler;
 
-  GroupReplica(NodeConfig config, RedisEndpoint redis, MemberDirectory members, CommandValidator validator,
+  /** The replica of group {@code index} (0..groups-1), whose Redis is {@code redis}. */
+  GroupReplica(NodeConfig config, int index, RedisEndpoint redis, MemberDirectory members, CommandValidator validator,
       RedraftMetrics metrics, PeerChannels channels, PeerDigestClient peerDigests, TlsMaterial tls) {
     this.config = config;
+    this.index = index;
     this.channels = channels;
     this.applier = new RedisApplier(redis);
     this.reader = new RedisReader(redis);
     this.health = new NodeHealth(config.nodeId());
     this.stateMachine = new RedraftStateMachine(config.nodeId(), applier, reader,
         new RedisSnapshots(redis), health, members, validator, config.applyBatchMax(), metrics,
-        new ApplyRequest.SessionLimits(config.sessionIdleTimeout().toMillis(), config.sessionMax()));
-    this.raft = new RaftNode(config, stateMachine, tls);
-    this.verifier = new ReplicaVerifier(new RaftClusterView(raft, () -> leadershipGuard), peerDigests,
-        new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve("repair")), health, metrics);
+        new ApplyRequest.SessionLimits(config.sessionIdleTimeout().toMillis(), config.sessionMax(), true,
+            config.groupCount() > 1));
+    this.raft = new RaftNode(config, index, stateMachine, tls);
+    // Group 0 keeps the directory an unsharded node always had.
+    String repairDir = index == 0 ? "repair" : "repair-group-" + index;
+    this.verifier = new ReplicaVerifier(new RaftClusterView(raft, () -> leadershipGuard), peerDigests.of(index),
+        new LeaderSnapshotRepair(config.nodeId(), raft, channels, config.dataDir().resolve(repairDir)), health, metrics);
     stateMachine.setDigestListener(verifier::digestAt);
     this.leaderCommit = new LeaderCommitProbe(config.nodeId(), raft, channels);
     this.readiness = new NodeReadiness(health, this::clusterView, reader::ping, config.readyMaxApplyLag());
-    metrics.bindRaft(raft.metricsSource());
-    metrics.bindNode(health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
+    metrics.bindRaft(index, raft.metricsSource());
+    metrics.bindNode(index, health::isReady, health::needsRepair, reader::ping, reader::sessionCount);
   }
 
   private NodeReadiness.ClusterView clusterView() {
@@ -89,7 +97,7 @@ final class GroupReplica {
     leaderCommit.start();
     // About an election timeout: a leader that cannot apply for that long hands over, as a dead
     // leader would be replaced in that time; a shorter Redis blip does not move leadership.
-    leadershipGuard = LeadershipHealthGuard.of(config.nodeId(), raft, health, new PeerReadinessProbe(channels),
+    leadershipGuard = LeadershipHealthGuard.of(config.nodeId(), raft, health, new PeerReadinessProbe(channels, index),
         config.electionTimeoutMax());
     leadershipGuard.start();
     stuckFollowers = StuckFollowerWatch.of(config.nodeId(), raft, config.electionTimeoutMax());
@@ -106,8 +114,16 @@ final class GroupReplica {
     CoordinatorNode.closeQuietly("verify scheduler", verifyScheduler);
   }
 
+  int index() {
+    return index;
+  }
+
   RaftNode raft() {
     return raft;
+  }
+
+  LeaderCommitProbe leaderCommit() {
+    return leaderCommit;
   }
 
   RedisReader reader() {
@@ -120,6 +136,11 @@ final class GroupReplica {
 
   NodeReadiness readiness() {
     return readiness;
+  }
+
+  /** This replica as the API serves it. */
+  GroupApi api() {
+    return new GroupApi(raft, health, readiness, verifier, reader::ping, config.redisAddress(index).toString());
   }
 
   ReplicaVerifier verifier() {

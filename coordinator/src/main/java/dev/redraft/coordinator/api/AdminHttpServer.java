@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.api;
 
+import java.util.function.Supplier;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.redraft.coordinator.config.HostPort;
@@ -27,7 +28,8 @@ public final class AdminHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
 
-  public AdminHttpServer(HostPort address, RedraftMetrics metrics, NodeReadiness readiness) throws IOException {
+  public AdminHttpServer(HostPort address, RedraftMetrics metrics, Supplier<NodeReadiness.Verdict> readiness)
+      throws IOException {
     this.server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 16);
     this.executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "redraft-admin-http");
@@ -38,7 +40,7 @@ public final class AdminHttpServer implements AutoCloseable {
     server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, metrics.scrape()));
     server.createContext("/livez", exchange -> respond(exchange, 200, TEXT, "ok\n"));
     server.createContext("/readyz", exchange -> {
-      NodeReadiness.Verdict verdict = readiness.check();
+      NodeReadiness.Verdict verdict = readiness.get();
       respond(exchange, verdict.ready() ? 200 : 503, TEXT,
           verdict.ready() ? "ok\n" : String.join("\n", verdict.reasons()) + "\n");
     });

@@ -12,6 +12,8 @@ import dev.redraft.api.v1.TakeSnapshotRequest;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.api.v1.TransferLeadershipResponse;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.raft.MembershipManager;
 import dev.redraft.coordinator.raft.SnapshotStats;
@@ -68,48 +70,52 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("redraft-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
   static final Context.Key<String> FORWARDED = Context.key("redraft-forwarded-by");
 
+  /** This node's replica of one group, with the confirmation of its leadership for reads. */
+  record Group(GroupApi api, LeadershipConfirmation leadership) {}
+
+  /** Every group's replica, group 0 first; calls about one group name it (0 by default). */
+  private final List<Group> groups;
+  /** Group 0's: membership, leadership transfer, snapshots and the cluster status act on it. */
   private final RaftNode raft;
-  private final NodeHealth health;
-  /** "ready" in NodeStatus is the same verdict as /readyz: caught up with the leader's commit index. */
-  private final NodeReadiness readiness;
   private final MemberDirectory members;
   private final HeaderFactory headers;
   private final String apiAddress;
-  private final String redisAddress;
-  private final BooleanSupplier redisHealthy;
   private final PeerChannels channels;
-  private final ReplicaVerifier verifier;
-  private final LeadershipConfirmation leadership;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
     t.setDaemon(true);
     return t;
   });
 
-  AdminService(RaftNode raft, NodeHealth health, MemberDirectory members, HeaderFactory headers,
-      String apiAddress, String redisAddress, BooleanSupplier redisHealthy, PeerChannels channels,
-      ReplicaVerifier verifier, LeadershipConfirmation leadership, NodeReadiness readiness) {
-    this.leadership = leadership;
-    this.readiness = readiness;
+  AdminService(List<Group> groups, MemberDirectory members, HeaderFactory headers, String apiAddress,
+      PeerChannels channels) {
+    this.groups = List.copyOf(groups);
+    this.raft = groups.get(0).api().raft();
     this.channels = channels;
-    this.verifier = verifier;
-    this.raft = raft;
-    this.health = health;
     this.members = members;
     this.headers = headers;
     this.apiAddress = apiAddress;
-    this.redisAddress = redisAddress;
-    this.redisHealthy = redisHealthy;
+  }
+
+  /** The replica of group {@code index}, or an INVALID_ARGUMENT naming the groups this node has. */
+  private Group group(int index) {
+    if (index < 0 || index >= groups.size()) {
+      throw new InvalidRequestException("node " + raft.status().nodeId() + " has no Raft group " + index + ": the"
+          + " cluster has " + groups.size() + " group(s), 0.." + (groups.size() - 1));
+    }
+    return groups.get(index);
   }
 
   @Override
   public void nodeStatus(NodeStatusRequest request, StreamObserver<NodeStatusResponse> observer) {
-    RaftStatus status = raft.status();
-    observer.onNext(NodeStatusResponse.newBuilder()
-        .setHeader(headers.header(status))
-        .setMember(self(status))
-        .build());
-    observer.onCompleted();
+    answer(observer, () -> {
+      Group group = group(request.getGroup());
+      RaftStatus status = group.api().raft().status();
+      return NodeStatusResponse.newBuilder()
+          .setHeader(headers.header(raft.status()))
+          .setMember(self(group, status))
+          .build();
+    });
   }
 
   @Override
@@ -118,7 +124,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     List<CompletableFuture<MemberStatus>> pending = new ArrayList<>();
     status.peers().forEach((id, raftAddress) -> {
       if (id.equals(status.nodeId())) {
-        pending.add(CompletableFuture.completedFuture(self(status)));
+        pending.add(CompletableFuture.completedFuture(self(groups.get(0), status)));
       } else {
         pending.add(CompletableFuture.supplyAsync(() -> peer(id, raftAddress), fanOut));
       }
@@ -142,12 +148,18 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void addNode(AddNodeRequest request, StreamObserver<MembershipResponse> observer) {
+    if (refuseMembershipChangeWhenSharded(observer)) {
+      return;
+    }
     onLeader(observer, stub -> stub.addNode(request), () -> membershipResponse(
         raft.membership().add(request.getNodeId(), request.getRaftAddress(), request.getLearner())));
   }
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
+    if (refuseMembershipChangeWhenSharded(observer)) {
+      return;
+    }
     onLeader(observer, stub -> stub.removeNode(request), () -> removeNode(request));
   }
 
@@ -175,8 +187,25 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   private static final Duration SELF_REMOVAL_HAND_OVER = Duration.ofSeconds(5);
 
+  /**
+   * Every group of a sharded cluster has the same members, so a membership change must change them all
+   * (and undo the ones done if one fails): not built yet, so it is refused and changes nothing.
+   */
+  private boolean refuseMembershipChangeWhenSharded(StreamObserver<MembershipResponse> observer) {
+    if (groups.size() == 1) {
+      return false;
+    }
+    observer.onError(ErrorMapper.toStatus(new RefusedException("this cluster is sharded over " + groups.size()
+        + " Raft groups, and changing the members of a sharded cluster is not supported yet (every group's"
+        + " membership must change together); nothing was changed")));
+    return true;
+  }
+
   @Override
   public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
+    if (refuseMembershipChangeWhenSharded(observer)) {
+      return;
+    }
     onLeader(observer, stub -> stub.promoteNode(request),
         () -> membershipResponse(raft.membership().promote(request.getNodeId())));
   }
@@ -238,6 +267,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void verify(VerifyRequest request, StreamObserver<VerifyResponse> observer) {
     answer(observer, () -> {
+      RaftNode raft = group(request.getGroup()).api().raft();
+      ReplicaVerifier verifier = group(request.getGroup()).api().verifier();
       try {
         long round = raft.proposeVerify().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         VerificationRound result = verifier.awaitRound(round).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -260,29 +291,33 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void confirmLeadership(ConfirmLeadershipRequest request,
       StreamObserver<ConfirmLeadershipResponse> observer) {
-    answer(observer, leadership::answer);
+    answer(observer, () -> group(request.getGroup()).leadership().answer());
   }
 
   @Override
   public void acknowledgeLeader(AcknowledgeLeaderRequest request, StreamObserver<AcknowledgeLeaderResponse> observer) {
-    answer(observer, () -> leadership.acknowledge(request));
+    answer(observer, () -> group(request.getGroup()).leadership().acknowledge(request));
   }
 
   /** This node's Raft configuration, for a node checking whether it is still a member ({@link RemovalWatch}). */
   @Override
   public void getConfiguration(dev.redraft.api.v1.GetConfigurationRequest request,
       StreamObserver<dev.redraft.api.v1.GetConfigurationResponse> observer) {
-    answer(observer, () -> RemovalWatch.toResponse(dev.redraft.coordinator.raft.ConfigurationView.of(raft)
-        .orElseThrow(() -> new UnavailableException("the Raft group is not running on node " + raft.status().nodeId()
-            + ": ask another member"))));
+    answer(observer, () -> {
+      RaftNode raft = group(request.getGroup()).api().raft();
+      return RemovalWatch.toResponse(dev.redraft.coordinator.raft.ConfigurationView.of(raft)
+          .orElseThrow(() -> new UnavailableException("the Raft group is not running on node " + raft.status().nodeId()
+              + ": ask another member")));
+    });
   }
 
   @Override
   public void getDigest(GetDigestRequest request, StreamObserver<GetDigestResponse> observer) {
     answer(observer, () -> {
+      Group group = group(request.getGroup());
       String digest;
       try {
-        digest = verifier.digests().await(request.getRound()).get(DIGEST_WAIT_MS, TimeUnit.MILLISECONDS);
+        digest = group.api().verifier().digests().await(request.getRound()).get(DIGEST_WAIT_MS, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         digest = ""; // not applied here in time
       }
@@ -295,6 +330,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void fetchSnapshot(FetchSnapshotRequest request, StreamObserver<SnapshotChunk> observer) {
     try {
+      RaftNode raft = group(request.getGroup()).api().raft();
       var snapshot = raft.latestSnapshot();
       if (snapshot.isEmpty() || snapshot.get().index() < request.getMinIndex()) {
         raft.membership().takeSnapshot(ADMIN_TIMEOUT);
@@ -334,8 +370,11 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     observer.onCompleted();
   }
 
-  private MemberStatus self(RaftStatus status) {
-    SnapshotStats snapshots = raft.stateMachine().snapshotStats();
+  /** This node's status as a member of {@code group}. */
+  private MemberStatus self(Group group, RaftStatus status) {
+    GroupApi api = group.api();
+    SnapshotStats snapshots = api.raft().stateMachine().snapshotStats();
+    ReplicaVerifier verifier = api.verifier();
     VerificationRound round = verifier.last();
     Verification.Builder verification = Verification.newBuilder()
         .setDriftCount(verifier.driftCount()).setRepairs(verifier.repairs())
@@ -343,7 +382,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     if (round != null) {
       verification.setRound(round.round()).setDigest(round.digests().getOrDefault(status.nodeId(), ""));
     }
-    NodeReadiness.Verdict verdict = readiness.check();
+    NodeReadiness.Verdict verdict = api.readiness().check();
     return MemberStatus.newBuilder()
         .setLastVerification(verification)
         .setVoter(!status.learners().contains(status.nodeId()))
@@ -356,8 +395,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
         .setTerm(status.term())
         .setCommitIndex(status.commitIndex())
         .setAppliedIndex(status.appliedIndex())
-        .setRedisAddress(redisAddress)
-        .setRedisHealthy(redisHealthy.getAsBoolean())
+        .setRedisAddress(api.redisAddress())
+        .setRedisHealthy(api.redisHealthy().getAsBoolean())
         .setReady(verdict.ready())
         .setDetail(String.join("; ", verdict.reasons()))
         .setReachable(true)

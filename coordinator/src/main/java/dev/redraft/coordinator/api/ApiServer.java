@@ -20,6 +20,9 @@ import dev.redraft.api.v1.KVGrpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import dev.redraft.coordinator.shard.SlotMap;
 import java.util.concurrent.Executor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -43,24 +46,35 @@ public final class ApiServer implements AutoCloseable {
   private final GrpcHealthReporter healthReporter;
   private final KvOperations kv;
 
-  public ApiServer(NodeConfig config, RaftNode raft, CommandValidator validator, NodeHealth health,
-      MemberDirectory members, BooleanSupplier redisHealthy, NodeReadiness readiness, RedraftMetrics metrics,
-      PeerChannels channels, ReplicaVerifier verifier, TlsMaterial tls, Tokens tokens) {
+  /**
+   * @param groups this node's replica of each Raft group, group 0 first (it holds the cluster's
+   *     members and tokens, and answers the cluster-wide admin calls)
+   */
+  public ApiServer(NodeConfig config, List<GroupApi> groups, CommandValidator validator, MemberDirectory members,
+      RedraftMetrics metrics, PeerChannels channels, TlsMaterial tls, Tokens tokens) {
+    RaftNode raft = groups.get(0).raft();
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
     this.confirmExecutor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "redraft-confirm-leadership");
       t.setDaemon(true);
       return t;
     });
-    LeadershipConfirmation leadership = new LeadershipConfirmation(raft, channels, confirmExecutor,
-        !config.unsafeReadOptionDefault());
-    this.admin = new AdminService(raft, health, members, headers, config.apiAddress().toString(),
-        config.redisAddress().toString(), redisHealthy, channels, verifier, leadership, readiness);
-    this.healthReporter = new GrpcHealthReporter(readiness);
-    WriteHandler writes = new WriteHandler(config.nodeId(), raft, validator, config.maxRequestBytes(),
-        config.maxBatchCommands(), config.requestTimeout(), health);
-    this.kv = new KvOperations(writes, new ReadHandler(raft, leadership, validator, health, config.requestTimeout()),
-        health, metrics);
+    List<AdminService.Group> adminGroups = new ArrayList<>();
+    List<KvOperations.Group> kvGroups = new ArrayList<>();
+    for (GroupApi group : groups) {
+      LeadershipConfirmation leadership = new LeadershipConfirmation(group.raft(), channels, confirmExecutor,
+          !config.unsafeReadOptionDefault());
+      adminGroups.add(new AdminService.Group(group, leadership));
+      WriteHandler writes = new WriteHandler(config.nodeId(), group.raft(), validator, config.maxRequestBytes(),
+          config.maxBatchCommands(), config.requestTimeout(), group.health());
+      ReadHandler reads = new ReadHandler(group.raft(), leadership, validator, group.health(), config.requestTimeout());
+      kvGroups.add(new KvOperations.Group(writes, reads, group.health()));
+    }
+    this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels);
+    // Serving means serving every group: one replica not ready makes the node not ready.
+    List<NodeReadiness> readiness = groups.stream().map(GroupApi::readiness).toList();
+    this.healthReporter = new GrpcHealthReporter(() -> NodeReadiness.ofAll(readiness));
+    this.kv = new KvOperations(kvGroups, new SlotRouter(SlotMap.evenSplit(groups.size())), metrics);
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
     if (tls != null) {
@@ -69,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .callExecutor(ApiServer::kvCallsOnTheTransportThread)
-        .addService(new KvService(kv, writes, headers))
+        .addService(new KvService(kv, headers))
         .addService(ServerInterceptors.intercept(admin, new ForwardedCallInterceptor()))
         .addService(new AccessService(raft, tokens, headers))
         .addService(healthReporter.service())

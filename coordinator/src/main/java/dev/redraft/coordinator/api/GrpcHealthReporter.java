@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.api;
 
+import java.util.function.Supplier;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.KVGrpc;
 import dev.redraft.coordinator.node.NodeReadiness;
@@ -19,14 +20,14 @@ final class GrpcHealthReporter implements AutoCloseable {
   private static final long REFRESH_MS = 500;
 
   private final HealthStatusManager manager = new HealthStatusManager();
-  private final NodeReadiness readiness;
+  private final Supplier<NodeReadiness.Verdict> readiness;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "redraft-grpc-health");
     t.setDaemon(true);
     return t;
   });
 
-  GrpcHealthReporter(NodeReadiness readiness) {
+  GrpcHealthReporter(Supplier<NodeReadiness.Verdict> readiness) {
     this.readiness = readiness;
     manager.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
     manager.setStatus(AdminGrpc.SERVICE_NAME, ServingStatus.SERVING);
@@ -43,7 +44,7 @@ final class GrpcHealthReporter implements AutoCloseable {
 
   private void refresh() {
     try {
-      ServingStatus status = readiness.check().ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+      ServingStatus status = readiness.get().ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       manager.setStatus(KVGrpc.SERVICE_NAME, status);
       manager.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
     } catch (RuntimeException e) {

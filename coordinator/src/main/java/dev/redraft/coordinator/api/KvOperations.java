@@ -11,37 +11,34 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * Writes and reads as every front door serves them (the gRPC KV service and the RESP port): a write
- * is refused while this node is not ready, and every operation's latency and outcome is recorded.
+ * Writes and reads as every front door serves them (the gRPC KV service and the RESP port): each
+ * goes to the Raft group that owns its keys ({@link SlotRouter}), a write is refused while this
+ * node's replica of that group is not ready, and every operation's latency and outcome is recorded.
  */
 public final class KvOperations {
-  private final WriteHandler writes;
-  private final ReadHandler reads;
-  private final NodeHealth health;
+  /** One group's write and read paths on this node, and its replica's health. */
+  record Group(WriteHandler writes, ReadHandler reads, NodeHealth health) {}
+
+  private final List<Group> groups;
+  private final SlotRouter router;
   private final RedraftMetrics metrics;
 
-  KvOperations(WriteHandler writes, ReadHandler reads, NodeHealth health, RedraftMetrics metrics) {
-    this.writes = writes;
-    this.reads = reads;
-    this.health = health;
+  KvOperations(List<Group> groups, SlotRouter router, RedraftMetrics metrics) {
+    this.groups = List.copyOf(groups);
+    this.router = router;
     this.metrics = metrics;
   }
 
   /** One future per write, in order: its response (no header), or why it failed. */
   public List<CompletableFuture<WriteResponse.Builder>> writeAll(List<WriteRequest> requests) {
     long start = System.nanoTime();
-    RuntimeException notReady = notReady();
-    List<CompletableFuture<WriteResponse.Builder>> responses;
-    if (notReady == null) {
-      responses = writes.writeAll(requests);
-    } else {
-      responses = new ArrayList<>(requests.size());
-      for (int i = 0; i < requests.size(); i++) {
-        responses.add(CompletableFuture.failedFuture(notReady));
-      }
-    }
+    List<CompletableFuture<WriteResponse.Builder>> responses = routed(requests, router::groupOf, (group, batch) -> {
+      RuntimeException notReady = notReady(group.health());
+      return notReady == null ? group.writes().writeAll(batch) : failedAll(batch.size(), notReady);
+    });
     responses.forEach(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)));
     return responses;
   }
@@ -49,7 +46,8 @@ public final class KvOperations {
   /** One future per read, in order: its response (no header), or why it failed. */
   public List<CompletableFuture<ReadResponse.Builder>> readAll(List<ReadRequest> requests) {
     long start = System.nanoTime();
-    List<CompletableFuture<ReadResponse.Builder>> responses = reads.readAll(requests);
+    List<CompletableFuture<ReadResponse.Builder>> responses =
+        routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch));
     for (int i = 0; i < responses.size(); i++) {
       RedraftMetrics.Op op = requests.get(i).getConsistency() == ReadConsistency.STALE
           ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
@@ -58,13 +56,82 @@ public final class KvOperations {
     return responses;
   }
 
+  private interface GroupCall<Q, R> {
+    List<CompletableFuture<R>> call(Group group, List<Q> requests);
+  }
+
+  /**
+   * Hands each group its requests together (they share log entries there) and returns the futures in
+   * the requests' order; a request that cannot be routed fails alone.
+   */
+  private <Q, R> List<CompletableFuture<R>> routed(List<Q> requests, Function<Q, Integer> route,
+      GroupCall<Q, R> call) {
+    if (groups.size() == 1) {
+      return call.call(groups.get(0), requests);
+    }
+    List<CompletableFuture<R>> out = new ArrayList<>(requests.size());
+    List<List<Integer>> positions = new ArrayList<>(groups.size());
+    List<List<Q>> batches = new ArrayList<>(groups.size());
+    for (int g = 0; g < groups.size(); g++) {
+      positions.add(new ArrayList<>());
+      batches.add(new ArrayList<>());
+    }
+    for (int i = 0; i < requests.size(); i++) {
+      out.add(null);
+      try {
+        int group = route.apply(requests.get(i));
+        positions.get(group).add(i);
+        batches.get(group).add(requests.get(i));
+      } catch (RuntimeException refused) {
+        out.set(i, CompletableFuture.failedFuture(refused));
+      }
+    }
+    for (int g = 0; g < groups.size(); g++) {
+      if (!batches.get(g).isEmpty()) {
+        List<CompletableFuture<R>> results = call.call(groups.get(g), batches.get(g));
+        for (int j = 0; j < results.size(); j++) {
+          out.set(positions.get(g).get(j), results.get(j));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static <R> List<CompletableFuture<R>> failedAll(int count, RuntimeException error) {
+    List<CompletableFuture<R>> failed = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      failed.add(CompletableFuture.failedFuture(error));
+    }
+    return failed;
+  }
+
   /** The status a failed operation maps to: the one error table all front doors share. */
   public static Status statusOf(Throwable error) {
     return ErrorMapper.toStatus(error).getStatus();
   }
 
-  /** Why this node cannot take writes now, or null if it can. */
-  RuntimeException notReady() {
+  /**
+   * Why this node cannot take {@code requests} now (its replica of a group they go to is not ready),
+   * or null if it can. A request that cannot be routed does not count: it fails on its own.
+   */
+  RuntimeException notReady(List<WriteRequest> requests) {
+    if (groups.size() == 1) {
+      return notReady(groups.get(0).health());
+    }
+    for (WriteRequest request : requests) {
+      try {
+        RuntimeException notReady = notReady(groups.get(router.groupOf(request)).health());
+        if (notReady != null) {
+          return notReady;
+        }
+      } catch (RuntimeException unroutable) {
+        // answered on its own
+      }
+    }
+    return null;
+  }
+
+  private static RuntimeException notReady(NodeHealth health) {
     try {
       health.requireReady();
       return null;
@@ -73,7 +140,7 @@ public final class KvOperations {
     }
   }
 
-  void record(RedraftMetrics.Op op, long startNanos, Throwable error) {
+  private void record(RedraftMetrics.Op op, long startNanos, Throwable error) {
     String kind = error == null ? null : ErrorMapper.toStatus(error).getStatus().getCode().name();
     metrics.request(op, System.nanoTime() - startNanos, kind);
   }

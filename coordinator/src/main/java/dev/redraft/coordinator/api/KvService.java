@@ -13,7 +13,6 @@ import dev.redraft.api.v1.WriteManyResponse;
 import dev.redraft.api.v1.WriteOutcome;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
-import dev.redraft.coordinator.metrics.RedraftMetrics;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -26,12 +25,10 @@ import java.util.concurrent.CompletableFuture;
  */
 final class KvService extends KVGrpc.KVImplBase {
   private final KvOperations kv;
-  private final WriteHandler writes;
   private final HeaderFactory headers;
 
-  KvService(KvOperations kv, WriteHandler writes, HeaderFactory headers) {
+  KvService(KvOperations kv, HeaderFactory headers) {
     this.kv = kv;
-    this.writes = writes;
     this.headers = headers;
   }
 
@@ -49,15 +46,13 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void writeMany(WriteManyRequest request, StreamObserver<WriteManyResponse> observer) {
-    long start = System.nanoTime();
     // Not ready fails the whole call (clients retry it elsewhere), not each write on its own.
-    RuntimeException notReady = kv.notReady();
+    RuntimeException notReady = kv.notReady(request.getWritesList());
     if (notReady != null) {
       observer.onError(ErrorMapper.toStatus(notReady));
       return;
     }
-    List<CompletableFuture<WriteResponse.Builder>> responses = writes.writeAll(request.getWritesList());
-    responses.forEach(r -> r.whenComplete((v, error) -> kv.record(RedraftMetrics.Op.WRITE, start, error)));
+    List<CompletableFuture<WriteResponse.Builder>> responses = kv.writeAll(request.getWritesList());
     answerAll(responses, observer, (header, results) -> {
       WriteManyResponse.Builder out = WriteManyResponse.newBuilder().setHeader(header);
       for (Result<WriteResponse.Builder> r : results) {

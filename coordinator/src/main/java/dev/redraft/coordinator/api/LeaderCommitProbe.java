@@ -57,7 +57,7 @@ public final class LeaderCommitProbe implements AutoCloseable {
     }
     try {
       GetConfigurationResponse status = channels.admin(leader, DEADLINE_MS, "ask the leader for its commit index")
-          .getConfiguration(GetConfigurationRequest.getDefaultInstance());
+          .getConfiguration(GetConfigurationRequest.newBuilder().setGroup(raft.groupIndex()).build());
       if (status.getRole().equals("LEADER")) {
         last.set(new Heard(leader, status.getCommitIndex(), System.nanoTime()));
       }

@@ -44,7 +44,7 @@ public final class LeaderSnapshotRepair implements ReplicaRepair {
     try {
       long index = 0;
       Iterator<SnapshotChunk> chunks = channels.admin(leader, FETCH_DEADLINE_MS, "fetch the leader's snapshot")
-          .fetchSnapshot(FetchSnapshotRequest.newBuilder().setMinIndex(round).build());
+          .fetchSnapshot(FetchSnapshotRequest.newBuilder().setMinIndex(round).setGroup(raft.groupIndex()).build());
       try (OutputStream out = Files.newOutputStream(file)) {
         while (chunks.hasNext()) {
           SnapshotChunk chunk = chunks.next();

@@ -70,7 +70,7 @@ final class LeadershipConfirmation {
     if (!leader.equals(raft.brief().nodeId())) {
       return CompletableFuture.runAsync(() -> {
         ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
-            .confirmLeadership(ConfirmLeadershipRequest.getDefaultInstance());
+            .confirmLeadership(ConfirmLeadershipRequest.newBuilder().setGroup(raft.groupIndex()).build());
         if (!answer.getConfirmed() || answer.getTerm() != term) {
           throw new UnavailableException("leader " + leader + " could not confirm its leadership (" + answer.getDetail()
               + "): the read was not served; retry");
@@ -158,7 +158,8 @@ final class LeadershipConfirmation {
     Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     acknowledged.add(self);
     CountDownLatch answers = new CountDownLatch(others.size());
-    AcknowledgeLeaderRequest request = AcknowledgeLeaderRequest.newBuilder().setLeaderId(self).setTerm(term).build();
+    AcknowledgeLeaderRequest request = AcknowledgeLeaderRequest.newBuilder().setLeaderId(self).setTerm(term)
+        .setGroup(raft.groupIndex()).build();
     for (String peer : others) {
       executor.execute(() -> {
         try {

@@ -11,8 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** Collects other nodes' digests for a verification round, in parallel, through their admin API. */
-public final class PeerDigestClient implements PeerDigests, AutoCloseable {
+/**
+ * Collects other nodes' digests of a group's replica for a verification round, in parallel, through
+ * their admin API.
+ */
+public final class PeerDigestClient implements AutoCloseable {
   private final PeerChannels channels;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-digest-collect");
@@ -24,13 +27,17 @@ public final class PeerDigestClient implements PeerDigests, AutoCloseable {
     this.channels = channels;
   }
 
-  @Override
-  public Map<String, String> collect(long round, Collection<String> nodeIds, Duration timeout) {
+  /** The digests of {@code group}'s replicas. */
+  public PeerDigests of(int group) {
+    return (round, nodeIds, timeout) -> collect(group, round, nodeIds, timeout);
+  }
+
+  private Map<String, String> collect(int group, long round, Collection<String> nodeIds, Duration timeout) {
     Map<String, String> digests = new ConcurrentHashMap<>();
     List<CompletableFuture<Void>> calls = nodeIds.stream().map(node -> CompletableFuture.runAsync(() -> {
       try {
         String digest = channels.admin(node, timeout.toMillis(), "collect digests")
-            .getDigest(GetDigestRequest.newBuilder().setRound(round).build()).getDigest();
+            .getDigest(GetDigestRequest.newBuilder().setRound(round).setGroup(group).build()).getDigest();
         if (!digest.isEmpty()) {
           digests.put(node, digest);
         }

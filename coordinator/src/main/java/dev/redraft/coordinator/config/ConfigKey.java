@@ -17,6 +17,10 @@ public enum ConfigKey {
   PEERS("peers", null,
       "The initial cluster: id=host:port of every node's Raft address, comma-separated, this node included (required)."),
   REDIS_ADDRESS("redis-address", "127.0.0.1:6379", "host:port of this node's own Redis."),
+  GROUP_REDIS_ADDRESSES("group-redis-addresses", "",
+      "Sharding: host:port of this node's Redis for each further Raft group (groups 1, 2, ...), comma-separated;"
+          + " redis-address serves group 0. Every node of a cluster names the same number of groups, and the 16384"
+          + " key slots are split evenly over them. Empty: one group (no sharding)."),
   REDIS_USER("redis-user", "",
       "Redis ACL user the coordinator logs in as, with redis-password: one allowed only the commands Redraft needs"
           + " (see README, Security). Empty: Redis' default user (requirepass)."),

@@ -5,12 +5,15 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +22,8 @@ import java.util.regex.Pattern;
  * start with a {@link ConfigException} that names the key.
  */
 public final class ConfigLoader {
+  /** Groups per cluster: each is a Raft group and a Redis process on every node. */
+  static final int MAX_GROUPS = 64;
   /** Flag (only) naming the config file; the file uses {@code key=value} lines. */
   public static final String CONFIG_FILE_FLAG = "config";
   /** Environment variable naming the config file. */
@@ -146,6 +151,7 @@ public final class ConfigLoader {
           + ConfigKey.RAFT_ADDRESS.key() + " is " + raftAddress + ": they must be equal");
     }
     HostPort redisAddress = HostPort.parse(ConfigKey.REDIS_ADDRESS.key(), required(raw, ConfigKey.REDIS_ADDRESS));
+    List<HostPort> groupRedisAddresses = groupRedisAddresses(raw, redisAddress);
     String dataDir = required(raw, ConfigKey.DATA_DIR);
     int electionMin = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MIN_MS, 100, 60_000);
     int electionMax = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MAX_MS, electionMin + 1, 120_000);
@@ -177,6 +183,7 @@ public final class ConfigLoader {
         apiAddress,
         peers,
         redisAddress,
+        groupRedisAddresses,
         redisUser,
         redisPassword,
         bool(raw, ConfigKey.REDIS_ALLOW_REMOTE),
@@ -204,6 +211,29 @@ public final class ConfigLoader {
         tls,
         tokensFile(raw, tls),
         bool(raw, ConfigKey.UNSAFE_READ_OPTION_DEFAULT));
+  }
+
+  /** Sharding: the Redis of groups 1, 2, ...; each group needs a Redis of its own. */
+  private static List<HostPort> groupRedisAddresses(Map<ConfigKey, String> raw, HostPort redisAddress) {
+    String value = raw.getOrDefault(ConfigKey.GROUP_REDIS_ADDRESSES, "").trim();
+    if (value.isEmpty()) {
+      return List.of();
+    }
+    List<HostPort> addresses = new ArrayList<>();
+    Set<HostPort> seen = new HashSet<>(List.of(redisAddress));
+    for (String item : value.split(",")) {
+      HostPort address = HostPort.parse(ConfigKey.GROUP_REDIS_ADDRESSES.key(), item.trim());
+      if (!seen.add(address)) {
+        throw new ConfigException(ConfigKey.GROUP_REDIS_ADDRESSES.key() + ": " + address + " is named twice (or is "
+            + ConfigKey.REDIS_ADDRESS.key() + "): every group needs a Redis of its own");
+      }
+      addresses.add(address);
+    }
+    if (addresses.size() + 1 > MAX_GROUPS) {
+      throw new ConfigException(ConfigKey.GROUP_REDIS_ADDRESSES.key() + ": " + (addresses.size() + 1)
+          + " groups; at most " + MAX_GROUPS + " are supported");
+    }
+    return addresses;
   }
 
   /** All three TLS files, or none (TLS off); the files themselves are read when the node starts. */

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ public record NodeConfig(
     HostPort apiAddress,
     Map<String, HostPort> peers,
     HostPort redisAddress,
+    /** The Redis of groups 1, 2, ... (empty: one group, served by redisAddress). */
+    List<HostPort> groupRedisAddresses,
     /** Empty: Redis' default user. */
     String redisUser,
     String redisPassword,
@@ -51,13 +54,25 @@ public record NodeConfig(
 
   public NodeConfig {
     peers = Map.copyOf(peers);
+    groupRedisAddresses = List.copyOf(groupRedisAddresses);
+  }
+
+  /** How many Raft groups the cluster has (1: unsharded). */
+  public int groupCount() {
+    return 1 + groupRedisAddresses.size();
+  }
+
+  /** This node's Redis for {@code group} (0 = redisAddress). */
+  public HostPort redisAddress(int group) {
+    return group == 0 ? redisAddress : groupRedisAddresses.get(group - 1);
   }
 
   /** Every field but the passwords (a secret never goes into a log line). */
   @Override
   public String toString() {
     return "NodeConfig[nodeId=" + nodeId + ", clusterId=" + clusterId + ", raftAddress=" + raftAddress
-        + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress + ", redisUser="
+        + ", apiAddress=" + apiAddress + ", peers=" + peers + ", redisAddress=" + redisAddress
+        + (groupRedisAddresses.isEmpty() ? "" : ", groupRedisAddresses=" + groupRedisAddresses) + ", redisUser="
         + (redisUser == null || redisUser.isEmpty() ? "(default)" : redisUser) + ", redisPassword="
         + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", respAddress=" + respAddress
         + ", respPassword=" + (respPassword == null || respPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir="

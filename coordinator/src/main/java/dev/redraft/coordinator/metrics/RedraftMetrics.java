@@ -156,23 +156,24 @@ public final class RedraftMetrics implements AutoCloseable {
     leaderChanges.increment();
   }
 
-  /** Registers the Raft gauges; they read {@code source} at every scrape. */
-  public void bindRaft(RaftMetricsSource source) {
+  /** Registers the Raft gauges of {@code group}'s replica (tag {@code group}); they read {@code source} at every scrape. */
+  public void bindRaft(int group, RaftMetricsSource source) {
+    String g = Integer.toString(group);
     for (String role : ROLES) {
       gauge("redraft.raft.role", "1 for this node's current Raft role, 0 for the others", source,
-          s -> s.role().equals(role) ? 1 : 0, "role", role);
+          s -> s.role().equals(role) ? 1 : 0, "group", g, "role", role);
     }
-    gauge("redraft.raft.term", "Current Raft term", source, RaftMetricsSource::term);
+    gauge("redraft.raft.term", "Current Raft term", source, RaftMetricsSource::term, "group", g);
     gauge("redraft.raft.commit.index", "Highest log index known to be committed", source,
-        RaftMetricsSource::commitIndex);
+        RaftMetricsSource::commitIndex, "group", g);
     gauge("redraft.raft.applied.index", "Highest log index applied to this node's Redis", source,
-        RaftMetricsSource::appliedIndex);
+        RaftMetricsSource::appliedIndex, "group", g);
     gauge("redraft.raft.apply.lag", "Committed entries not yet applied to this node's Redis", source,
-        s -> Math.max(0, s.commitIndex() - s.appliedIndex()));
-    gauge("redraft.raft.log.entries", "Entries in the Raft log", source, RaftMetricsSource::logEntries);
-    Gauge.builder("redraft.raft.log.size", source, s -> s.logBytes()).strongReference(true)
+        s -> Math.max(0, s.commitIndex() - s.appliedIndex()), "group", g);
+    gauge("redraft.raft.log.entries", "Entries in the Raft log", source, RaftMetricsSource::logEntries, "group", g);
+    Gauge.builder("redraft.raft.log.size", source, s -> s.logBytes()).strongReference(true).tag("group", g)
         .baseUnit("bytes").description("Size of the Raft log on disk").register(registry);
-    FunctionCounter.builder("redraft.raft.elections.started", source, s -> s.electionsStarted())
+    FunctionCounter.builder("redraft.raft.elections.started", source, s -> s.electionsStarted()).tag("group", g)
         .description("Elections (pre-vote rounds) this node's election timer started because the leader was"
             + " silent for an election timeout; those Ratis' own timer started are not counted")
         .register(registry);
@@ -184,19 +185,21 @@ public final class RedraftMetrics implements AutoCloseable {
    * Registers the node's health gauges: readiness, divergence, Redis health (a PING at scrape
    * time) and the number of client sessions kept in Redis.
    */
-  public void bindNode(BooleanSupplier ready, BooleanSupplier diverged, BooleanSupplier redisHealthy,
+  public void bindNode(int group, BooleanSupplier ready, BooleanSupplier diverged, BooleanSupplier redisHealthy,
       LongSupplier clientSessions) {
-    gauge("redraft.node.ready", "1 if this node serves reads and writes", ready, b -> b.getAsBoolean() ? 1 : 0);
+    String g = Integer.toString(group);
+    gauge("redraft.node.ready", "1 if this node serves reads and writes", ready, b -> b.getAsBoolean() ? 1 : 0,
+        "group", g);
     gauge("redraft.node.diverged", "1 if this node's Redis diverged from the log and awaits repair", diverged,
-        b -> b.getAsBoolean() ? 1 : 0);
+        b -> b.getAsBoolean() ? 1 : 0, "group", g);
     gauge("redraft.redis.up", "1 if this node's Redis answers PING", redisHealthy, b -> {
       long start = System.nanoTime();
       boolean up = b.getAsBoolean();
       redisRoundTrip("ping", System.nanoTime() - start);
       return up ? 1 : 0;
-    });
+    }, "group", g);
     gauge("redraft.client.sessions", "Client sessions (exactly-once state) kept in this node's Redis",
-        clientSessions, s -> s.getAsLong());
+        clientSessions, s -> s.getAsLong(), "group", g);
   }
 
   // ---- snapshots and verification (called by the snapshot and verification code)

@@ -28,6 +28,26 @@ public final class NodeReadiness {
     }
   }
 
+  /**
+   * The node's verdict over its replicas of every group (group 0 first): ready when each is; with
+   * several groups each reason names its group.
+   */
+  public static Verdict ofAll(List<NodeReadiness> groups) {
+    if (groups.size() == 1) {
+      return groups.get(0).check();
+    }
+    boolean ready = true;
+    List<String> reasons = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      Verdict verdict = groups.get(g).check();
+      ready &= verdict.ready();
+      for (String reason : verdict.reasons()) {
+        reasons.add("group " + g + ": " + reason);
+      }
+    }
+    return new Verdict(ready, reasons);
+  }
+
   private final NodeHealth health;
   private final Supplier<ClusterView> cluster;
   private final BooleanSupplier redisHealthy;

@@ -57,8 +57,13 @@ final class EntryTranslator {
   static final int TOKEN_ENTRY_VERSION = 6;
   /** The pseudo command carrying an entry's WATCH condition to the apply script (never a user command). */
   static final String WATCH_CHECK = "__WATCH";
+  /**
+   * Writes of a sharded cluster (open_at_any_sequence): an older node would refuse a stamped client's
+   * first write to a group at a sequence above 1 where this one applies it, so it refuses the entry.
+   */
+  static final int SHARDED_SESSION_ENTRY_VERSION = 7;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = TOKEN_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = SHARDED_SESSION_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -71,9 +76,13 @@ final class EntryTranslator {
     this.sessionLimits = sessionLimits;
   }
 
+  private int writeVersion() {
+    return sessionLimits.openAtAnySequence() ? SHARDED_SESSION_ENTRY_VERSION : SESSION_STAMP_ENTRY_VERSION;
+  }
+
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
     WriteEntry write = toWriteEntry(proposal, logicalTimeMs);
-    return LogEntry.newBuilder().setVersion(SESSION_STAMP_ENTRY_VERSION).setWrite(write).build();
+    return LogEntry.newBuilder().setVersion(writeVersion()).setWrite(write).build();
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -85,7 +94,7 @@ final class EntryTranslator {
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
     }
-    return LogEntry.newBuilder().setVersion(SESSION_STAMP_ENTRY_VERSION).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(writeVersion()).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
@@ -99,6 +108,7 @@ final class EntryTranslator {
         .setCommandFingerprint(fingerprint(proposal))
         .setSessionIdleTimeoutMs(sessionLimits.idleTimeoutMs())
         .setSessionMax(sessionLimits.max())
+        .setOpenAtAnySequence(sessionLimits.openAtAnySequence())
         .addAllWatches(proposal.getWatchesList());
     for (dev.redraft.log.v1.WatchedKey watched : proposal.getWatchesList()) {
       if (watched.getKey().isEmpty() || CommandValidator.isReserved(watched.getKey().toByteArray())) {
@@ -231,7 +241,7 @@ final class EntryTranslator {
     return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands, false,
         HexFormat.of().formatHex(write.getCommandFingerprint().toByteArray()),
         new ApplyRequest.SessionLimits(write.getSessionIdleTimeoutMs(), write.getSessionMax(),
-            version >= SESSION_STAMP_ENTRY_VERSION));
+            version >= SESSION_STAMP_ENTRY_VERSION, write.getOpenAtAnySequence()));
   }
 
   private static byte[] bytes(String s) {

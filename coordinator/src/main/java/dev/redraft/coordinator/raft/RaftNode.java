@@ -55,6 +55,7 @@ import org.apache.ratis.util.TimeDuration;
 public final class RaftNode implements AutoCloseable {
   private final NodeConfig config;
   private final RaftPeerId selfId;
+  private final int groupIndex;
   private final RaftGroup group;
   private final RedraftStateMachine stateMachine;
   /** The node's Ratis server (shared by the groups it hosts) and that host, set by {@link #start}. */
@@ -117,22 +118,35 @@ public final class RaftNode implements AutoCloseable {
     return thread;
   });
 
-  /** {@code tls} null: plaintext Raft transport; else mutual TLS ({@link RaftTls}). */
-  public RaftNode(NodeConfig config, RedraftStateMachine stateMachine, TlsMaterial tls) {
+  /**
+   * This node's replica of group {@code groupIndex} (0 for an unsharded cluster). {@code tls} null:
+   * plaintext Raft transport; else mutual TLS ({@link RaftTls}).
+   */
+  public RaftNode(NodeConfig config, int groupIndex, RedraftStateMachine stateMachine, TlsMaterial tls) {
     this.config = config;
+    this.groupIndex = groupIndex;
     this.clientParameters = RaftSettings.clientParameters(tls);
     this.selfId = RaftPeerId.valueOf(config.nodeId());
     // A joining node's peers list names the running members; its own client must know it too (reads
     // go to this node itself).
     Map<String, HostPort> known = new LinkedHashMap<>(config.peers());
     known.putIfAbsent(config.nodeId(), config.raftAddress());
-    this.group = RaftGroup.valueOf(groupId(config.clusterId()), peers(known));
+    this.group = RaftGroup.valueOf(groupId(config.clusterId(), groupIndex), peers(known));
     this.stateMachine = stateMachine;
   }
 
-  /** The Raft group id is derived from the cluster id, so every node of a cluster agrees on it. */
-  static RaftGroupId groupId(String clusterId) {
-    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("redraft:" + clusterId).getBytes(StandardCharsets.UTF_8)));
+  /**
+   * A Raft group's id is derived from the cluster id and the group's index, so every node of a cluster
+   * agrees on it; group 0's is the one an unsharded cluster always had.
+   */
+  static RaftGroupId groupId(String clusterId, int groupIndex) {
+    String name = groupIndex == 0 ? "redraft:" + clusterId : "redraft:" + clusterId + ":group:" + groupIndex;
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Which of the cluster's groups this is (0: the first, the only one of an unsharded cluster). */
+  public int groupIndex() {
+    return groupIndex;
   }
 
   private static List<RaftPeer> peers(Map<String, HostPort> peers) {

@@ -21,13 +21,20 @@ public record ApplyRequest(long index, String clientId, long sequence, long logi
    * fixed them for the entry. {@code max == 0}: an entry from before session limits, applied by the
    * old rules (no expiry, no cap, no fingerprint). {@code openingStamps}: the entry is applied by the
    * opening-stamp rules (false for entries logged before them, so every node applies those alike).
+   * {@code openAtAnySequence}: a sharded cluster's entry, where a client's sequence runs over every
+   * group, so a stamped client's first write to this group opens its session here at any sequence.
    */
-  public record SessionLimits(long idleTimeoutMs, long max, boolean openingStamps) {
-    public static final SessionLimits LEGACY = new SessionLimits(0, 0, false);
+  public record SessionLimits(long idleTimeoutMs, long max, boolean openingStamps, boolean openAtAnySequence) {
+    public static final SessionLimits LEGACY = new SessionLimits(0, 0, false, false);
 
     /** Limits of entries logged now: with the opening-stamp rules. */
     public SessionLimits(long idleTimeoutMs, long max) {
-      this(idleTimeoutMs, max, true);
+      this(idleTimeoutMs, max, true, false);
+    }
+
+    /** Limits of an unsharded cluster's entries, by the opening-stamp rules or not. */
+    public SessionLimits(long idleTimeoutMs, long max, boolean openingStamps) {
+      this(idleTimeoutMs, max, openingStamps, false);
     }
   }
 

@@ -133,7 +133,7 @@ public final class RedisApplier implements AutoCloseable {
       args.add(request.fingerprint().getBytes(StandardCharsets.US_ASCII));
       args.add(number(request.session().idleTimeoutMs()));
       args.add(number(request.session().max()));
-      args.add(number(request.session().openingStamps() ? 1 : 0));
+      args.add(number(!request.session().openingStamps() ? 0 : request.session().openAtAnySequence() ? 2 : 1));
       args.add(number(request.commands().size()));
       for (RedisCommand command : request.commands()) {
         args.add(number(command.argv().size()));

@@ -238,7 +238,11 @@ local p = 3
 for _ = 1, count do
   local index, client, seq, now = tonumber(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
   local fingerprint, idle_ms, max_sessions = ARGV[p + 4], tonumber(ARGV[p + 5]), tonumber(ARGV[p + 6])
-  local opening_stamps = ARGV[p + 7] == '1'
+  -- '0': old rules; '1': opening-stamp rules; '2': those, and a stamped client's session may open at
+  -- any sequence (a sharded cluster: a client's sequence runs over every group, so its first write to
+  -- this group may carry any; safe by the stamp alone, see opened_before_a_drop).
+  local opening_stamps = ARGV[p + 7] ~= '0'
+  local open_at_any_sequence = ARGV[p + 7] == '2'
   local ncommands = tonumber(ARGV[p + 8])
   p = p + 9
   local commands = {}
@@ -279,7 +283,8 @@ for _ = 1, count do
       end
     elseif stored_seq > 0 and seq < stored_seq then
       out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''
-    elseif stored_seq == 0 and (seq > 1 or (opening_stamps and opened_before_a_drop(client))) then
+    elseif stored_seq == 0 and ((seq > 1 and not (open_at_any_sequence and session_opened_at(client)))
+        or (opening_stamps and opened_before_a_drop(client))) then
       out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''

@@ -54,6 +54,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void groupRedisAddressesMakeAShardedNodeWithARedisPerGroup() {
+    assertThat(ConfigLoader.load(MINIMAL, Map.of()).groupCount()).as("default: one group").isEqualTo(1);
+    NodeConfig config = ConfigLoader.load(concat(MINIMAL, "--group-redis-addresses=127.0.0.1:6380, 127.0.0.1:6381"),
+        Map.of());
+    assertThat(config.groupCount()).isEqualTo(3);
+    assertThat(config.redisAddress(0)).isEqualTo(new HostPort("127.0.0.1", 6379));
+    assertThat(config.redisAddress(2)).isEqualTo(new HostPort("127.0.0.1", 6381));
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--group-redis-addresses=127.0.0.1:6379"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("named twice")
+        .hasMessageContaining("every group needs a Redis of its own");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--group-redis-addresses=127.0.0.1:6380,nonsense"),
+        Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("group-redis-addresses");
+  }
+
+  @Test
   void missingRequiredKeyIsNamedWithEveryWayToSetIt() {
     assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--node-id=n1"}, Map.of()))
         .isInstanceOf(ConfigException.class)

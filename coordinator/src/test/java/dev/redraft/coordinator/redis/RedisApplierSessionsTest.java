@@ -223,6 +223,27 @@ class RedisApplierSessionsTest {
   }
 
   @Test
+  void inAShardedClusterAStampedClientsFirstWriteToAGroupOpensItsSessionAtAnySequence() {
+    // A client's sequence runs over every group: its first write to this group may carry any number.
+    SessionLimits sharded = new SessionLimits(10_000, 100, true, true);
+    List<ApplyResult> first = apply(write("x@1000", 7, 1_000, sharded));
+    assertThat(first.get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(apply(write("x@1000", 7, 1_100, sharded)).get(0).outcome()).as("its retry")
+        .isEqualTo(ApplyOutcome.DUPLICATE);
+    assertThat(apply(write("x@1000", 9, 1_200, sharded)).get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(get("counter")).isEqualTo("2");
+
+    // Without a stamp there is no telling a first write from a retry of a dropped session's: refused.
+    assertThat(apply(write("unstamped", 4, 1_300, sharded)).get(0).outcome()).isEqualTo(ApplyOutcome.SESSION_UNKNOWN);
+
+    // Once x's session is dropped, its stamp is at or below the watermark: a retry is refused, never re-applied.
+    apply(write("y@11900", 3, 12_000, sharded)); // x idle for 10 s: dropped
+    assertThat(apply(write("x@1000", 9, 12_500, sharded)).get(0).outcome()).isEqualTo(ApplyOutcome.SESSION_UNKNOWN);
+    assertThat(apply(write("x@1000", 10, 12_600, sharded)).get(0).outcome()).isEqualTo(ApplyOutcome.SESSION_UNKNOWN);
+    assertThat(get("counter")).as("x's two writes and y's").isEqualTo("3");
+  }
+
+  @Test
   void entriesWithoutSessionLimitsKeepTheOldRules() {
     // As logged before session limits existed: no fingerprint, no cap, a first sequence above 1 applies.
     List<ApplyResult> results = apply(new ApplyRequest(++index, "old", 5, 1_000, List.of(cmd("INCR", "counter"))),

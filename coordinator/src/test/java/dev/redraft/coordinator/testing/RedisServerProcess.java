@@ -35,7 +35,12 @@ public final class RedisServerProcess {
   public static RedisServerProcess start(Path dir) {
     byte[] secret = new byte[16];
     new SecureRandom().nextBytes(secret);
-    RedisServerProcess server = new RedisServerProcess(dir, FreePorts.next(), HexFormat.of().formatHex(secret));
+    return start(dir, HexFormat.of().formatHex(secret));
+  }
+
+  /** A Redis with a given password (a node's Redis of every group shares one). */
+  public static RedisServerProcess start(Path dir, String password) {
+    RedisServerProcess server = new RedisServerProcess(dir, FreePorts.next(), password);
     server.launch();
     return server;
   }

@@ -36,6 +36,9 @@ public final class TestCluster implements AutoCloseable {
   /** Settings for one node only, by index (e.g. its own election timeouts); applied after extraConfig. */
   private IntFunction<Map<String, String>> nodeConfig = index -> Map.of();
   private final List<RedisServerProcess> redis = new ArrayList<>();
+  /** Raft groups of the cluster (1: unsharded); node i's Redis of group g > 0 is groupRedis.get(i).get(g - 1). */
+  private int groups = 1;
+  private final List<List<RedisServerProcess>> groupRedis = new ArrayList<>();
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<CoordinatorNode> nodes = new ArrayList<>();
   private final List<RedraftClient> clients = new ArrayList<>();
@@ -79,6 +82,19 @@ public final class TestCluster implements AutoCloseable {
   public static TestCluster startWithNodeConfig(int size, Path dir, IntFunction<Map<String, String>> nodeConfig)
       throws Exception {
     return start(size, dir, Map.of(), null, nodeConfig);
+  }
+
+  /** A sharded cluster: {@code groups} Raft groups, each node with a Redis per group. */
+  public static TestCluster startSharded(int size, int groups, Path dir) throws Exception {
+    TestCluster cluster = new TestCluster(dir, Map.of(), null);
+    cluster.groups = groups;
+    try {
+      cluster.boot(size);
+    } catch (Exception | AssertionError e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
   }
 
   private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca) throws Exception {
@@ -147,6 +163,11 @@ public final class TestCluster implements AutoCloseable {
   private NodeConfig configure(int index, int raftPort, String peers, boolean join) throws IOException {
     RedisServerProcess server = RedisServerProcess.start(dir.resolve(id(index)).resolve("redis"));
     redis.add(server);
+    List<RedisServerProcess> further = new ArrayList<>();
+    for (int g = 1; g < groups; g++) {
+      further.add(RedisServerProcess.start(dir.resolve(id(index)).resolve("redis-group-" + g), server.password()));
+    }
+    groupRedis.add(further);
     Map<String, String> env = new HashMap<>();
     env.put("REDRAFT_REDIS_PASSWORD", server.password());
     List<String> args = new ArrayList<>(List.of(
@@ -164,6 +185,10 @@ public final class TestCluster implements AutoCloseable {
         // No periodic VERIFY entries unless a test asks (they move the applied-index marker, so a
         // test comparing Redis digests node by node could straddle one); later flags win.
         "--verify-interval-ms=0"));
+    if (!further.isEmpty()) {
+      args.add("--group-redis-addresses=" + further.stream().map(r -> "127.0.0.1:" + r.port())
+          .collect(Collectors.joining(",")));
+    }
     if (ca != null) {
       TestCa.Identity node = ca.issueNode(id(index));
       args.addAll(List.of("--tls-cert=" + node.cert(), "--tls-key=" + node.key(), "--tls-ca=" + ca.cert()));
@@ -333,7 +358,21 @@ public final class TestCluster implements AutoCloseable {
 
   /** Redis' digest of a node's whole dataset (equal data, equal digest). */
   public String digest(int index) {
-    try (Jedis jedis = redis.get(index).jedis()) {
+    return digest(redis.get(index));
+  }
+
+  /** Node {@code index}'s Redis of group {@code group}. */
+  public RedisServerProcess redis(int index, int group) {
+    return group == 0 ? redis.get(index) : groupRedis.get(index).get(group - 1);
+  }
+
+  /** The digest of node {@code index}'s Redis of group {@code group}. */
+  public String digest(int index, int group) {
+    return digest(redis(index, group));
+  }
+
+  private static String digest(RedisServerProcess server) {
+    try (Jedis jedis = server.jedis()) {
       ProtocolCommand debug = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
       return new String((byte[]) jedis.sendCommand(debug, "DIGEST".getBytes(StandardCharsets.US_ASCII)),
           StandardCharsets.US_ASCII);
@@ -350,5 +389,6 @@ public final class TestCluster implements AutoCloseable {
       stopNode(i);
     }
     redis.forEach(RedisServerProcess::stop);
+    groupRedis.forEach(servers -> servers.forEach(RedisServerProcess::stop));
   }
 }

@@ -1,0 +1,110 @@
+package dev.redraft.coordinator.api;
+
+import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.ReadRequest;
+import dev.redraft.api.v1.WatchedKey;
+import dev.redraft.api.v1.WriteRequest;
+import dev.redraft.coordinator.command.CommandCatalog;
+import dev.redraft.coordinator.command.CommandSpec;
+import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.shard.SlotMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The group a request goes to: the one that owns the slots of all its keys (commands and watched
+ * keys). Keys in several groups are refused with CROSSSLOT, as Redis Cluster refuses keys in several
+ * slots (an atomic batch across groups needs a distributed transaction: not built yet); so is a
+ * command without keys in a cluster of several groups (FLUSHDB, DBSIZE, KEYS ... would see one
+ * group's keys only). Unknown commands go to group 0, whose validation refuses them as usual.
+ */
+final class SlotRouter {
+  private final SlotMap map;
+
+  SlotRouter(SlotMap map) {
+    this.map = map;
+  }
+
+  int groups() {
+    return map.groups();
+  }
+
+  int groupOf(WriteRequest request) {
+    if (map.groups() == 1) {
+      return 0;
+    }
+    Route route = new Route();
+    for (Command command : request.getCommandsList()) {
+      route.addCommand(command);
+    }
+    for (WatchedKey watched : request.getWatchesList()) {
+      route.addKey(watched.getKey().toByteArray());
+    }
+    return route.group();
+  }
+
+  int groupOf(ReadRequest request) {
+    if (map.groups() == 1) {
+      return 0;
+    }
+    Route route = new Route();
+    route.addCommand(request.getCommand());
+    return route.group();
+  }
+
+  /** The group so far of one request's keys: -1 until a key is seen. */
+  private final class Route {
+    private int group = -1;
+    private boolean unknown;
+    private String keyless;
+
+    void addCommand(Command command) {
+      Optional<CommandSpec> spec = CommandCatalog.find(command.getName());
+      if (spec.isEmpty()) {
+        unknown = true;
+        return;
+      }
+      List<byte[]> argv = new ArrayList<>(command.getArgsCount() + 1);
+      argv.add(command.getName().getBytes(StandardCharsets.UTF_8));
+      command.getArgsList().forEach(arg -> argv.add(arg.toByteArray()));
+      int[] positions;
+      try {
+        positions = spec.get().keys().positions(argv);
+      } catch (RuntimeException malformed) {
+        unknown = true; // a wrong argument count: the group's validation says what is wrong
+        return;
+      }
+      if (positions.length == 0 && keyless == null) {
+        keyless = spec.get().name();
+      }
+      for (int position : positions) {
+        addKey(argv.get(position));
+      }
+    }
+
+    void addKey(byte[] key) {
+      int owner = map.groupOfKey(key);
+      if (group >= 0 && owner != group) {
+        throw new InvalidRequestException("CROSSSLOT Keys in request don't hash to the same slot: they belong to"
+            + " Raft groups " + group + " and " + owner + " of this sharded cluster, and requests across groups are"
+            + " not supported yet; use a hash tag ({...}) to keep related keys in one slot");
+      }
+      group = owner;
+    }
+
+    int group() {
+      if (group >= 0) {
+        return group;
+      }
+      if (unknown) {
+        return 0;
+      }
+      throw new InvalidRequestException("ERR " + (keyless == null ? "a request without commands" : keyless)
+          + " has no key, and this cluster is sharded over " + map.groups() + " Raft groups: a command without keys"
+          + " would see or change one group's keys only, so it is not supported yet; name keys, or run it on each"
+          + " group's Redis for an inspection");
+    }
+  }
+}

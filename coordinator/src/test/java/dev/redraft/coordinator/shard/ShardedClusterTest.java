@@ -1,0 +1,164 @@
+package dev.redraft.coordinator.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.api.v1.VerifyRequest;
+import dev.redraft.api.v1.VerifyResponse;
+import dev.redraft.client.Commands;
+import dev.redraft.client.InvalidRequestException;
+import dev.redraft.client.RedraftClient;
+import dev.redraft.coordinator.raft.RaftStatus;
+import dev.redraft.coordinator.testing.Grpc;
+import dev.redraft.coordinator.testing.TestCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A cluster of 3 nodes x 4 Raft groups (issue 16): every key lands in the group its slot maps to and
+ * nowhere else, every replica of every group holds the same data (digests per group at one log
+ * position, and the group's own verification round agrees), and reads and writes work through any
+ * node, over gRPC and the RESP port; a request whose keys span groups is refused and changes nothing.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ShardedClusterTest {
+  private static final int NODES = 3;
+  private static final int GROUPS = 4;
+  private static final int KEYS = 240;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void keysLandInTheirGroupAndEveryReplicaOfEveryGroupAgrees() throws Exception {
+    try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
+      SlotMap map = SlotMap.evenSplit(GROUPS);
+      awaitLeaderOfEveryGroup(cluster);
+
+      // Writes through every node (a node forwards to the owning group's leader), then reads of every
+      // key through every node.
+      for (int i = 0; i < KEYS; i++) {
+        cluster.clientOf(i % NODES).set("key:" + i, "v" + i);
+      }
+      for (int n = 0; n < NODES; n++) {
+        RedraftClient client = cluster.clientOf(n);
+        for (int i = 0; i < KEYS; i += 7) {
+          assertThat(client.get("key:" + i)).as("key:%d through n%d", i, n + 1).isEqualTo("v" + i);
+        }
+      }
+      int[] perGroup = new int[GROUPS];
+      for (int i = 0; i < KEYS; i++) {
+        perGroup[map.groupOfKey(("key:" + i).getBytes())]++;
+      }
+      assertThat(java.util.Arrays.stream(perGroup).min().orElseThrow()).as("the test's keys cover every group").isPositive();
+
+      // A batch inside one slot (hash tag) is atomic in its group; one across groups is refused whole.
+      cluster.client().batch(List.of(Commands.of("SET", "{acct}:a", "1"), Commands.of("SET", "{acct}:b", "2")));
+      String other = keyInAnotherGroup(map, "{acct}:a");
+      assertThatThrownBy(() -> cluster.client().batch(List.of(Commands.of("SET", "{acct}:a", "9"),
+          Commands.of("SET", other, "9"))))
+          .isInstanceOf(InvalidRequestException.class).hasMessageContaining("CROSSSLOT");
+      assertThat(cluster.client().get("{acct}:a")).isEqualTo("1");
+      assertThat(cluster.client().get(other)).isNull();
+
+      // The RESP port routes plain clients too.
+      try (Jedis resp = new Jedis("127.0.0.1", cluster.respPort(1))) {
+        for (int i = 0; i < 40; i++) {
+          assertThat(resp.set("resp:" + i, "r" + i)).isEqualTo("OK");
+        }
+        assertThat(resp.get("resp:17")).isEqualTo("r17");
+        assertThatThrownBy(() -> resp.mset("{acct}:a", "x", other, "y")).hasMessageContaining("CROSSSLOT");
+      }
+
+      // Every group has the same members: a change of one group's alone is refused and changes nothing.
+      try (Grpc admin = cluster.grpc(0)) {
+        assertThatThrownBy(() -> admin.admin().removeNode(RemoveNodeRequest.newBuilder().setNodeId("n3").build()))
+            .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("sharded");
+      }
+      assertThat(cluster.node(0).raft(0).status().peers()).hasSize(NODES);
+
+      for (int group = 0; group < GROUPS; group++) {
+        int g = group;
+        long index = awaitSameAppliedIndex(cluster, g);
+        String digest = cluster.digest(0, g);
+        for (int n = 0; n < NODES; n++) {
+          assertThat(cluster.digest(n, g)).as("group %d digest of n%d at index %d", g, n + 1, index)
+              .isEqualTo(digest);
+          assertThat(userKeys(cluster, n, g)).as("keys in n%d's Redis of group %d", n + 1, g)
+              .allMatch(key -> map.groupOfKey(key.getBytes()) == g)
+              .isNotEmpty();
+        }
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < KEYS; i++) {
+          if (map.groupOfKey(("key:" + i).getBytes()) == g) {
+            expected.add("key:" + i);
+          }
+        }
+        assertThat(userKeys(cluster, 0, g)).as("group %d holds all of its keys", g).containsAll(expected);
+        try (Grpc admin = cluster.grpc(0)) {
+          VerifyResponse verified = admin.admin().verify(VerifyRequest.newBuilder().setGroup(g).build());
+          assertThat(verified.getVerdict()).as("verification of group %d", g).isEqualTo("CONSISTENT");
+          assertThat(verified.getNodesList()).hasSize(NODES)
+              .allMatch(node -> node.getVerdict().equals("MATCH")
+                  && node.getDigest().equals(verified.getNodes(0).getDigest()));
+        }
+      }
+    }
+  }
+
+  private static void awaitLeaderOfEveryGroup(TestCluster cluster) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      for (int g = 0; g < GROUPS; g++) {
+        for (int n = 0; n < NODES; n++) {
+          if (cluster.node(n).raft(g).status().leaderId().isEmpty()) {
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+  }
+
+  private static long awaitSameAppliedIndex(TestCluster cluster, int group) {
+    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      long commit = 0;
+      List<Long> applied = new ArrayList<>();
+      for (int n = 0; n < NODES; n++) {
+        RaftStatus status = cluster.node(n).raft(group).status();
+        commit = Math.max(commit, status.commitIndex());
+        applied.add(status.appliedIndex());
+      }
+      long target = commit;
+      return applied.stream().allMatch(a -> a == target) ? target : -1L;
+    }, index -> index > 0);
+  }
+
+  private static Set<String> userKeys(TestCluster cluster, int node, int group) {
+    try (Jedis redis = cluster.redis(node, group).jedis()) {
+      Set<String> keys = new HashSet<>(redis.keys("*"));
+      keys.removeIf(key -> key.startsWith("__redraft:"));
+      return keys;
+    }
+  }
+
+  private static String keyInAnotherGroup(SlotMap map, String key) {
+    int group = map.groupOfKey(key.getBytes());
+    for (int i = 0; ; i++) {
+      String candidate = "other:" + i;
+      if (map.groupOfKey(candidate.getBytes()) != group) {
+        return candidate;
+      }
+    }
+  }
+}
