@@ -4,7 +4,8 @@
 # the system's redis-server, all on free loopback ports, runs the benchmark, then stops exactly
 # what it started (by PID, also on Ctrl-C or failure).
 #
-#   scripts/bench.sh [--nodes N] [--baselines raw,aof,wait2|none] [--tls] [--keep-dir] [BENCH OPTIONS...]
+#   scripts/bench.sh [--nodes N] [--groups G[,G...]] [--baselines raw,aof,wait2|none] [--tls] [--keep-dir]
+#                    [BENCH OPTIONS...]
 #   scripts/bench.sh --resp [--resp-tests set,get] [--resp-clients 1,50] [--resp-pipeline 1,16]
 #                    [--resp-requests 20000] [--resp-via leader|follower] [--repeat 3] [--baselines raw,aof,wait2]
 #
@@ -14,6 +15,11 @@
 # Redis processes. redis-benchmark cannot send WAIT, so the wait2 baseline is the primary alone there.
 # --resp-via follower aims redis-benchmark at a follower's RESP port instead (writes forwarded to the
 # leader and answered once that follower applied them), e.g. --resp-clients 1 for a lone client's latency.
+#
+# --groups 1,2,4 benchmarks a cluster of each number of Raft groups in turn (cluster.sh start --groups G,
+# one cluster at a time, the same baselines beside each), results in --out DIR/groups-G/, and ends with a
+# table per group count: writes/s, CPU time per write of all of Redraft's processes (coordinators and every
+# group's Redis), and writes per CPU-second (what the processes would reach with a core each).
 #
 # --tls starts the cluster with cluster.sh start --tls (TLS and roles on every API and Raft connection;
 # the load generator uses the cluster's readwrite identity), to measure what TLS costs.
@@ -35,6 +41,7 @@ CLI_JAR="$REPO_DIR/cli/target/redraft-cli.jar"
 die() { echo "bench.sh: $*" >&2; exit 1; }
 
 nodes=3
+groups_list=""
 baselines="raw,aof,wait2"
 keep_dir=0
 tls=""
@@ -57,17 +64,24 @@ while [[ $# -gt 0 ]]; do
     --resp-via) resp_via="$2"; shift 2 ;;
     --repeat) resp_repeat="$2"; bench_args+=("$1" "$2"); shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
+    --groups) groups_list="$2"; shift 2 ;;
+    --groups=*) groups_list="${1#*=}"; shift ;;
     --baselines) baselines="$2"; shift 2 ;;
     --baselines=*) baselines="${1#*=}"; shift ;;
     --keep-dir) keep_dir=1; shift ;;
     --tls) tls=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
 [[ "$resp_via" == leader || "$resp_via" == follower ]] || die "--resp-via takes leader or follower, not '$resp_via'"
+if [[ -n "$groups_list" ]]; then
+  [[ "$groups_list" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--groups takes group counts like 1,2,4, not '$groups_list'"
+  (( resp == 0 )) || die "--groups measures the gRPC path: drop --resp"
+  [[ ",$baselines," != *,resp,* ]] || die "--groups starts a cluster per group count: drop the resp baseline"
+fi
 [[ -n "$out" ]] || out="bench-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -91,7 +105,7 @@ cleanup() {
   trap - EXIT INT TERM
   [[ -n "$heap_pid" ]] && kill "$heap_pid" 2>/dev/null || true
   if (( cluster_started )); then
-    "$SCRIPT_DIR/cluster.sh" stop --dir "$WORK/cluster" >/dev/null 2>&1 || true
+    "$SCRIPT_DIR/cluster.sh" stop --dir "$CLUSTER" >/dev/null 2>&1 || true
   fi
   local pid
   for pid in "${redis_pids[@]+"${redis_pids[@]}"}"; do
@@ -141,28 +155,41 @@ start_redis() {
   die "redis $name did not start: see $WORK/$name/redis.log"
 }
 
-echo "Load average before the run (1, 5, 15 min): $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
-echo "Starting a $nodes-node Redraft cluster in $WORK/cluster ..."
-cluster_started=1
-# No AUTH on the benchmark cluster's RESP ports (loopback only; with --tls they are not benchmarked):
-# redis-benchmark takes a password only on its command line.
-mkdir -p "$WORK/cluster" && : > "$WORK/cluster/resp.password"
-"$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --dir "$WORK/cluster" ${tls:+--tls} >/dev/null
-# With --tls the generator finds the CA in the cluster's directory; it acts with the readwrite identity.
-tls_env=()
-if [[ -n "$tls" ]]; then
-  echo "TLS on: every call of the load generator and between the nodes is encrypted and authorized"
-  tls_env=(REDRAFT_CACERT="$WORK/cluster/tls/ca.pem" REDRAFT_CERT="$WORK/cluster/tls/readwrite.pem"
-    REDRAFT_KEY="$WORK/cluster/tls/readwrite-key.pem")
-fi
-endpoints="$(paste -sd, "$WORK/cluster/endpoints")"
+# start_cluster GROUPS: a Redraft cluster of $nodes nodes and GROUPS Raft groups in $CLUSTER; sets
+# endpoints, tls_env and redraft_cpu_args (every coordinator and Redis of the cluster).
+start_cluster() {
+  local groups=$1 ndir node rdir
+  echo "Starting a $nodes-node Redraft cluster$( (( groups == 1 )) || echo " of $groups Raft groups") in $CLUSTER ..."
+  cluster_started=1
+  # No AUTH on the benchmark cluster's RESP ports (loopback only; with --tls they are not benchmarked):
+  # redis-benchmark takes a password only on its command line.
+  mkdir -p "$CLUSTER" && : > "$CLUSTER/resp.password"
+  "$SCRIPT_DIR/cluster.sh" start --nodes "$nodes" --groups "$groups" --dir "$CLUSTER" ${tls:+--tls} >/dev/null
+  # With --tls the generator finds the CA in the cluster's directory; it acts with the readwrite identity.
+  tls_env=()
+  if [[ -n "$tls" ]]; then
+    echo "TLS on: every call of the load generator and between the nodes is encrypted and authorized"
+    tls_env=(REDRAFT_CACERT="$CLUSTER/tls/ca.pem" REDRAFT_CERT="$CLUSTER/tls/readwrite.pem"
+      REDRAFT_KEY="$CLUSTER/tls/readwrite-key.pem")
+  fi
+  endpoints="$(paste -sd, "$CLUSTER/endpoints")"
+  # Every process of the target, so the bench reports CPU time per operation of each (from /proc).
+  redraft_cpu_args=()
+  for ndir in "$CLUSTER"/n*/; do
+    node=$(basename "$ndir")
+    redraft_cpu_args+=(--cpu-pid "redraft/$node=$(cat "$ndir/coordinator.pid")" --cpu-pid "redraft/redis-$node=$(cat "$ndir/redis.pid")")
+    for rdir in "$ndir"group*/; do
+      [[ -f "$rdir/redis.pid" ]] || continue
+      redraft_cpu_args+=(--cpu-pid "redraft/redis-$node-$(basename "$rdir")=$(cat "$rdir/redis.pid")")
+    done
+  done
+}
 
-# Every process of a target, so the bench reports CPU time per operation of each (from /proc).
+echo "Load average before the run (1, 5, 15 min): $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
+first_groups=${groups_list%%,*}
+CLUSTER="$WORK/cluster${groups_list:+-g$first_groups}"
+start_cluster "${first_groups:-1}"
 cpu_args=()
-for ndir in "$WORK"/cluster/n*/; do
-  node=$(basename "$ndir")
-  cpu_args+=(--cpu-pid "redraft/$node=$(cat "$ndir/coordinator.pid")" --cpu-pid "redraft/redis-$node=$(cat "$ndir/redis.pid")")
-done
 
 baseline_args=()
 for b in ${baselines//,/ }; do
@@ -190,11 +217,11 @@ for b in ${baselines//,/ }; do
         --cpu-pid "redis-wait2/replica2=$pid_of_replica2") ;;
     resp)
       # Redraft itself through the leader's RESP port, driven by the same generator as a Redis baseline.
-      first=$(head -n 1 "$WORK/cluster/resp-endpoints")
+      first=$(head -n 1 "$CLUSTER/resp-endpoints")
       leader=$(redis-cli -p "${first##*:}" info raft | tr -d '\r' | sed -n 's/^raft_leader_id://p')
       [[ -n "$leader" ]] || die "no leader reported by the RESP port $first"
-      baseline_args+=(--baseline "redraft-resp=$(sed -n 's/^RESP=//p' "$WORK/cluster/$leader/node.env")")
-      for ndir in "$WORK"/cluster/n*/; do
+      baseline_args+=(--baseline "redraft-resp=$(sed -n 's/^RESP=//p' "$CLUSTER/$leader/node.env")")
+      for ndir in "$CLUSTER"/n*/; do
         node=$(basename "$ndir")
         cpu_args+=(--cpu-pid "redraft-resp/$node=$(cat "$ndir/coordinator.pid")"
           --cpu-pid "redraft-resp/redis-$node=$(cat "$ndir/redis.pid")")
@@ -212,30 +239,69 @@ if (( resp )); then
   exit 0
 fi
 
-# Heap of every coordinator every 5 s (used = survivors + eden + old, in MB).
-(
-  echo "time_s,node,heap_used_mb"
-  start=$SECONDS
-  while true; do
-    for pidfile in "$WORK"/cluster/n*/coordinator.pid; do
-      node=$(basename "$(dirname "$pidfile")")
-      used=$(jstat -gc "$(cat "$pidfile")" 2>/dev/null | awk 'NR==2 {printf "%.1f", ($3+$4+$6+$8)/1024}')
-      [[ -n "$used" ]] && echo "$(( SECONDS - start )),$node,$used"
+# run_bench OUT: the load generator against the cluster in $CLUSTER and the baselines, results in OUT.
+run_bench() {
+  local dir=$1 rc
+  mkdir -p "$dir"
+  # Heap of every coordinator every 5 s (used = survivors + eden + old, in MB).
+  (
+    echo "time_s,node,heap_used_mb"
+    start=$SECONDS
+    while true; do
+      for pidfile in "$CLUSTER"/n*/coordinator.pid; do
+        node=$(basename "$(dirname "$pidfile")")
+        used=$(jstat -gc "$(cat "$pidfile")" 2>/dev/null | awk 'NR==2 {printf "%.1f", ($3+$4+$6+$8)/1024}')
+        [[ -n "$used" ]] && echo "$(( SECONDS - start )),$node,$used"
+      done
+      sleep 5
     done
-    sleep 5
-  done
-) > "$out/heap.csv" 2>/dev/null &
-heap_pid=$!
+  ) > "$dir/heap.csv" 2>/dev/null &
+  heap_pid=$!
+  echo "Running redraft bench ..."
+  set +e
+  env "${tls_env[@]+"${tls_env[@]}"}" java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
+    "${baseline_args[@]+"${baseline_args[@]}"}" "${redraft_cpu_args[@]}" "${cpu_args[@]+"${cpu_args[@]}"}" \
+    --out "$dir" "${bench_args[@]+"${bench_args[@]}"}"
+  rc=$?
+  set -e
+  kill "$heap_pid" 2>/dev/null || true
+  heap_pid=""
+  if command -v jstat >/dev/null && [[ -s "$dir/heap.csv" ]]; then
+    awk -F, 'NR>1 { if (!($2 in first)) first[$2]=$3; last[$2]=$3; if ($3>max[$2]) max[$2]=$3 }
+      END { for (n in first) printf "Coordinator %s heap used: first %.0f MB, last %.0f MB, max %.0f MB\n", n, first[n], last[n], max[n] }' \
+      "$dir/heap.csv" | sort
+  fi
+  return "$rc"
+}
 
-echo "Running redraft bench ..."
-set +e
-env "${tls_env[@]+"${tls_env[@]}"}" java ${BENCH_JAVA_OPTS:-} -jar "$CLI_JAR" --endpoints "$endpoints" bench \
-  "${baseline_args[@]+"${baseline_args[@]}"}" "${cpu_args[@]}" --out "$out" "${bench_args[@]+"${bench_args[@]}"}"
-rc=$?
-set -e
-if command -v jstat >/dev/null && [[ -s "$out/heap.csv" ]]; then
-  awk -F, 'NR>1 { if (!($2 in first)) first[$2]=$3; last[$2]=$3; if ($3>max[$2]) max[$2]=$3 }
-    END { for (n in first) printf "Coordinator %s heap used: first %.0f MB, last %.0f MB, max %.0f MB\n", n, first[n], last[n], max[n] }' \
-    "$out/heap.csv" | sort
+if [[ -z "$groups_list" ]]; then
+  run_bench "$out"
+  exit $?
 fi
+
+# One cluster per group count, one at a time (the machine's cores are shared by all of them).
+rc=0
+for groups in ${groups_list//,/ }; do
+  if [[ "$groups" != "$first_groups" ]]; then
+    "$SCRIPT_DIR/cluster.sh" stop --dir "$CLUSTER" >/dev/null 2>&1 || true
+    CLUSTER="$WORK/cluster-g$groups"
+    start_cluster "$groups"
+  fi
+  run_bench "$out/groups-$groups" || rc=$?
+  first_groups=""
+done
+echo
+echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis):"
+printf '%-7s %-8s %12s %14s %18s %9s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms"
+for groups in ${groups_list//,/ }; do
+  awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
+      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = $17; p50[key, n[key]] = $10; seen[key] = 1 }
+    function median(a, k, count,   i, j, t, v) {
+      for (i = 1; i <= count; i++) v[i] = a[k, i]
+      for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+      return v[int((count + 1) / 2)] }
+    END { for (k in seen) { c = median(cpu, k, n[k]);
+      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f\n", g, k, median(rate, k, n[k]), c, (c > 0 ? 1e6 / c : 0), median(p50, k, n[k]) } }' \
+    "$out/groups-$groups/results.csv" | sort -k2,2n
+done
 exit "$rc"

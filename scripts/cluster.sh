@@ -4,9 +4,11 @@
 # passwords in DIR/NODE/redis.password and redis-reader.password) and N coordinator nodes, all files
 # under one directory.
 #
-#   scripts/cluster.sh start [--nodes N] [--dir DIR] [--base-port PORT] [--tls]
+#   scripts/cluster.sh start [--nodes N] [--groups G] [--dir DIR] [--base-port PORT] [--tls]
 #       A new cluster; or, on a DIR that holds a stopped one, the same cluster again: same ids, ports
-#       and data (--nodes and --base-port only shape a new cluster). Nodes already running are kept.
+#       and data (--nodes, --groups and --base-port only shape a new cluster). Nodes already running are kept.
+#       --groups G: a sharded cluster of G Raft groups (default 1), the 16384 key slots split evenly over
+#       them, every node with a replica of each group and a Redis per group (DIR/NODE/groupN/ for groups 1..).
 #       --tls: TLS on the API and Raft ports with a throw-away CA made by openssl under DIR/tls/ (owner-only):
 #       ca.pem, ca-key.pem, NODE.pem/NODE-key.pem (OU=node), one client identity per role (admin.pem,
 #       readwrite.pem, read.pem and their -key.pem), one token per role (admin.token, readwrite.token,
@@ -78,18 +80,18 @@ port_in_use() {
 }
 
 # Ports each node listens on: Raft, API, Redis, admin HTTP, RESP (Redis protocol), in that order from
-# its first port.
+# its first port; then, in a sharded cluster, the Redis of groups 1, 2, ...
 PORTS_PER_NODE=5
 
-# Picks a base port with PORTS_PER_NODE*N free ports above it.
+# Picks a base port with N*PORTS (default PORTS_PER_NODE) free ports above it.
 pick_base_port() {
-  local nodes=$1 tries=0 base
+  local nodes=$1 ports=${2:-$PORTS_PER_NODE} tries=0 base
   while (( tries < 50 )); do
     # Below Linux' ephemeral range (32768+): a port an outgoing connection uses locally looks free to
     # the checks above, but Redis could not bind it.
     base=$(( 20000 + (RANDOM % 1200) * 10 ))
     local ok=1 i
-    for (( i = 0; i < nodes * PORTS_PER_NODE; i++ )); do
+    for (( i = 0; i < nodes * ports; i++ )); do
       if port_in_use $(( base + i )); then ok=0; break; fi
     done
     if (( ok )); then echo "$base"; return 0; fi
@@ -255,21 +257,23 @@ password_hash() {
   head -n 1 "$1" | tr -d '\n' | sha256sum | cut -d' ' -f1
 }
 
-# Writes the Redis config of the node in directory $1 (Redis port $2), with its ACL users: 'redraft'
-# (password in redis.password, given to the coordinator through the environment) and 'reader'
-# (redis-reader.password); makes the password files it lacks.
+# Writes the Redis config of the node in directory $1 (Redis port $2) into directory $3 (default $1; a
+# group's Redis: $1/groupN), with its ACL users: 'redraft' (password in $1/redis.password, given to the
+# coordinator through the environment; the same for every group) and 'reader' (redis-reader.password);
+# makes the password files it lacks.
 write_redis_conf() {
-  local ndir=$1 port=$2
+  local ndir=$1 port=$2 rdir=${3:-$1}
   ensure_password "$ndir/redis.password"
   ensure_password "$ndir/redis-reader.password"
-  cat > "$ndir/redis.conf" <<CONF
+  mkdir -p "$rdir/redis"
+  cat > "$rdir/redis.conf" <<CONF
 # Only this node's coordinator may reach and write this Redis.
 bind 127.0.0.1
 port $port
 protected-mode yes
-dir $ndir/redis
+dir $rdir/redis
 daemonize no
-logfile $ndir/redis.log
+logfile $rdir/redis.log
 appendonly yes
 appendfsync everysec
 save ""
@@ -282,13 +286,18 @@ CONF
 }
 
 # Writes node NODE's files under DIR/NODE (a Redis config with fresh passwords, node.env) and
-# starts its Redis: loopback only, its own users and passwords, its own config.
+# starts its Redis: loopback only, its own users and passwords, its own config. With GROUPS > 1 (a
+# sharded cluster) it has a Redis per further group too, on the ports after RESP, in DIR/NODE/groupN.
 create_node() {
-  local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6
-  local ndir="$DIR/$node"
+  local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6 groups=${7:-1}
+  local ndir="$DIR/$node" group_redis="" g
   mkdir -p "$ndir/redis" "$ndir/data"
   if tls_on; then issue_cert "$node" node serverAuth,clientAuth; fi
   write_redis_conf "$ndir" "$redis"
+  for (( g = 1; g < groups; g++ )); do
+    write_redis_conf "$ndir" $(( resp + g )) "$ndir/group$g"
+    group_redis+="${group_redis:+,}127.0.0.1:$(( resp + g ))"
+  done
   start_redis "$ndir"
   cat > "$ndir/node.env" <<ENV
 NODE=$node
@@ -298,6 +307,7 @@ REDIS=127.0.0.1:$redis
 HTTP=127.0.0.1:$http
 RESP=127.0.0.1:$resp
 ENV
+  [[ -z "$group_redis" ]] || echo "GROUP_REDIS=$group_redis" >> "$ndir/node.env"
   echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
   echo "127.0.0.1:$resp" >> "$DIR/resp-endpoints"
 }
@@ -308,20 +318,56 @@ redis_user() {
   grep -q '^user redraft ' "$1/redis.conf" && echo redraft || true
 }
 
-# Starts the Redis of the node in directory $1 from its own config (its data and log, appended, stay).
-# A config written before the ACL users existed (requirepass) is rewritten with them first; the
-# password in redis.password stays, now the 'redraft' user's.
+# The directories of the node in directory $1 that hold a Redis (redis.conf, redis.pid, redis.log):
+# the node's own (group 0), then one per further group of a sharded cluster (groupN).
+redis_dirs() {
+  local ndir=$1 g=1
+  echo "$ndir"
+  while [[ -f "$ndir/group$g/redis.conf" ]]; do echo "$ndir/group$g"; g=$(( g + 1 )); done
+}
+
+# Does every Redis of the node in directory $1 run?
+redis_alive() {
+  local rdir
+  while read -r rdir; do pid_alive "$rdir/redis.pid" || return 1; done < <(redis_dirs "$1")
+}
+
+# Starts each Redis of the node in directory $1 that does not run, from its own config (its data and
+# log, appended, stay). A config written before the ACL users existed (requirepass) is rewritten with
+# them first; the password in redis.password stays, now the 'redraft' user's.
 start_redis() {
-  local ndir=$1
+  local ndir=$1 rdir
   if [[ -z "$(redis_user "$ndir")" ]]; then
     local port
     port=$(sed -n 's/^port //p' "$ndir/redis.conf")
     [[ "$port" =~ ^[0-9]+$ ]] || die "no port in $ndir/redis.conf"
     write_redis_conf "$ndir" "$port"
   fi
-  redis-server "$ndir/redis.conf" >/dev/null 2>&1 &
-  echo $! > "$ndir/redis.pid"
-  STARTED+=("$ndir/redis.pid")
+  while read -r rdir; do
+    pid_alive "$rdir/redis.pid" && continue
+    redis-server "$rdir/redis.conf" >/dev/null 2>&1 &
+    echo $! > "$rdir/redis.pid"
+    STARTED+=("$rdir/redis.pid")
+  done < <(redis_dirs "$ndir")
+}
+
+# How many Raft groups the node in directory $1 has a replica of (GROUP_REDIS in its node.env).
+node_groups() {
+  local list
+  list=$(sed -n 's/^GROUP_REDIS=//p' "$1/node.env")
+  if [[ -z "$list" ]]; then echo 1; else echo $(( $(tr -cd , <<<"$list" | wc -c) + 2 )); fi
+}
+
+# Membership changes of a sharded cluster are refused by the coordinators (every group would have to
+# change together): say so before starting or stopping anything.
+refuse_if_sharded() {
+  local ndir
+  while read -r ndir; do
+    if (( $(node_groups "$ndir") > 1 )); then
+      die "$1: the cluster in $DIR is sharded over $(node_groups "$ndir") Raft groups, and changing the members of a" \
+        "sharded cluster is not supported yet"
+    fi
+  done < <(member_dirs)
 }
 
 # Keeps a log from growing without bound across restarts: past 64 MiB it moves to LOG.1 (replacing an
@@ -350,27 +396,31 @@ resp_password() {
 # further arguments go to the coordinator. Its log is appended to, so earlier runs' lines stay.
 start_coordinator() {
   local ndir=$1 peers=$2; shift 2
-  local RESP=""
+  local RESP="" GROUP_REDIS=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   local waited=0
-  local user
+  local user rdir port
   user=$(redis_user "$ndir")
   # The password goes through the environment: on the command line, ps would show it to every user.
   # redis-cli exits 0 on an error reply too: only PONG means Redis is up and takes the login.
-  until [[ "$(REDISCLI_AUTH="$(head -n 1 "$ndir/redis.password")" redis-cli -p "${REDIS##*:}" ${user:+--user "$user"} \
-      ping 2>/dev/null)" == PONG ]]; do
-    sleep 0.1; waited=$(( waited + 1 ))
-    if ! pid_alive "$ndir/redis.pid" || (( waited >= 300 )); then
-      die "redis for $NODE did not start or refused its coordinator's login (port ${REDIS##*:}):" \
-        "$(log_tail "$ndir/redis.log" 3)(see $ndir/redis.log)"
-    fi
-  done
+  while read -r rdir; do
+    port=$(sed -n 's/^port //p' "$rdir/redis.conf")
+    until [[ "$(REDISCLI_AUTH="$(head -n 1 "$ndir/redis.password")" redis-cli -p "$port" ${user:+--user "$user"} \
+        ping 2>/dev/null)" == PONG ]]; do
+      sleep 0.1; waited=$(( waited + 1 ))
+      if ! pid_alive "$rdir/redis.pid" || (( waited >= 300 )); then
+        die "redis for $NODE did not start or refused its coordinator's login (port $port):" \
+          "$(log_tail "$rdir/redis.log" 3)(see $rdir/redis.log)"
+      fi
+    done
+  done < <(redis_dirs "$ndir")
   rotate_log "$ndir/coordinator.log"
   echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) cluster.sh starts coordinator $NODE ----" >> "$ndir/coordinator.log"
   # A node recorded before RESP ports existed has none (its node.env has no RESP line).
   local resp_flags=()
   [[ -n "$RESP" ]] && resp_flags=(--resp-address "$RESP")
+  [[ -n "$GROUP_REDIS" ]] && resp_flags+=(--group-redis-addresses "$GROUP_REDIS")
   local tls=()
   if tls_on; then
     tls=(--tls-cert "$DIR/tls/$NODE.pem" --tls-key "$DIR/tls/$NODE-key.pem" --tls-ca "$DIR/tls/ca.pem")
@@ -388,10 +438,12 @@ start_coordinator() {
 }
 
 cmd_start() {
-  local nodes=3 nodes_given="" base="" tls=""
+  local nodes=3 nodes_given="" base="" tls="" groups=1 groups_given=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --tls) tls=1; shift ;;
+      --groups) groups="${2:-}"; groups_given=$groups; shift $(( $# > 1 ? 2 : 1 )) ;;
+      --groups=*) groups="${1#*=}"; groups_given=$groups; shift ;;
       --nodes) nodes="${2:-}"; nodes_given=$nodes; shift $(( $# > 1 ? 2 : 1 )) ;;
       --nodes=*) nodes="${1#*=}"; nodes_given=$nodes; shift ;;
       --base-port) base="${2:-}"; shift $(( $# > 1 ? 2 : 1 )) ;;
@@ -401,8 +453,15 @@ cmd_start() {
   done
   [[ "$nodes" =~ ^[0-9]+$ ]] && (( nodes >= 1 && nodes <= 9 )) || die "--nodes must be 1..9, got '$nodes'"
   [[ -z "$base" || "$base" =~ ^[0-9]+$ ]] || die "--base-port must be a port number, got '$base'"
+  [[ "$groups" =~ ^[0-9]+$ ]] && (( groups >= 1 && groups <= 16 )) || die "--groups must be 1..16, got '$groups'"
   require_tools
   if [[ -n "$(member_dirs)" ]]; then
+    local recorded
+    recorded=$(node_groups "$(member_dirs | head -n 1)")
+    if [[ -n "$groups_given" ]] && (( groups_given != recorded )); then
+      die "$DIR holds a cluster of $recorded group(s): '$CS start' without --groups starts it again; for a new" \
+        "cluster of $groups_given groups run '$CS clean' first (it deletes $DIR) or use another --dir"
+    fi
     if [[ -n "$tls" ]] && ! tls_on; then
       die "$DIR holds a cluster started without TLS: '$CS start' starts it as it was; for a TLS cluster run" \
         "'$CS clean' first (it deletes $DIR) or use another --dir"
@@ -411,12 +470,13 @@ cmd_start() {
     return
   fi
   if compgen -G "$DIR/n*/coordinator.pid" >/dev/null; then
-    for pidfile in "$DIR"/n*/coordinator.pid "$DIR"/n*/redis.pid; do
+    for pidfile in "$DIR"/n*/coordinator.pid "$DIR"/n*/redis.pid "$DIR"/n*/group*/redis.pid; do
       pid_alive "$pidfile" && die "a cluster is already running in $DIR: run '$CS stop' (or 'clean') first"
     done
   fi
   ensure_jars
-  [[ -n "$base" ]] || base=$(pick_base_port "$nodes")
+  local ports=$(( PORTS_PER_NODE + groups - 1 ))
+  [[ -n "$base" ]] || base=$(pick_base_port "$nodes" "$ports")
   mkdir -p "$DIR"
   # A new cluster: certificates left by an earlier one are not reused.
   rm -rf "${DIR:?}/tls"
@@ -431,11 +491,11 @@ cmd_start() {
   : > "$DIR/resp-endpoints"
   local peers="" i
   for (( i = 1; i <= nodes; i++ )); do
-    peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * PORTS_PER_NODE ))"
+    peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * ports ))"
   done
   for (( i = 1; i <= nodes; i++ )); do
-    local port=$(( base + (i - 1) * PORTS_PER_NODE ))
-    create_node "n$i" "$port" $(( port + 1 )) $(( port + 2 )) $(( port + 3 )) $(( port + 4 ))
+    local port=$(( base + (i - 1) * ports ))
+    create_node "n$i" "$port" $(( port + 1 )) $(( port + 2 )) $(( port + 3 )) $(( port + 4 )) "$groups"
     echo "127.0.0.1:$(( port + 1 ))" >> "$DIR/endpoints"
   done
   local started=()
@@ -444,7 +504,8 @@ cmd_start() {
     started+=("n$i")
   done
   wait_for_write "${started[@]}"
-  echo "Redraft cluster of $nodes nodes is up (files in $DIR)${tls:+, with mutual TLS}."
+  (( groups == 1 )) || wait_for_ready "${started[@]}"
+  echo "Redraft cluster of $nodes nodes$( (( groups == 1 )) || echo " x $groups Raft groups") is up (files in $DIR)${tls:+, with mutual TLS}."
   print_endpoints
 }
 
@@ -462,6 +523,22 @@ wait_for_write() {
         || die "coordinator $node exited: $(log_tail "$DIR/$node/coordinator.log")(see $DIR/$node/coordinator.log)"
     done
     sleep 0.5
+  done
+}
+
+# Waits (60 s at most) until every given node reports ready (/readyz): in a sharded cluster, that each of
+# its groups has a leader and the node caught up in each.
+wait_for_ready() {
+  local deadline=$(( SECONDS + 60 )) node HTTP verdict
+  for node in "$@"; do
+    # shellcheck disable=SC1091
+    HTTP=$(sed -n 's/^HTTP=//p' "$DIR/$node/node.env")
+    until verdict=$(http_get "$HTTP" /readyz) && [[ "$verdict" == "200 "* ]]; do
+      (( SECONDS <= deadline )) || die "$node is not ready after 60 s (/readyz: ${verdict:-no answer}): see $DIR/$node/coordinator.log"
+      pid_alive "$DIR/$node/coordinator.pid" \
+        || die "coordinator $node exited: $(log_tail "$DIR/$node/coordinator.log")(see $DIR/$node/coordinator.log)"
+      sleep 0.5
+    done
   done
 }
 
@@ -486,7 +563,7 @@ restart_cluster() {
   peers=$(peers_csv)
   for ndir in "${dirs[@]}"; do
     node=$(basename "$ndir")
-    if pid_alive "$ndir/coordinator.pid" && pid_alive "$ndir/redis.pid"; then running+=("$node"); else stopped+=("$node"); fi
+    if pid_alive "$ndir/coordinator.pid" && redis_alive "$ndir"; then running+=("$node"); else stopped+=("$node"); fi
   done
   (( ${#stopped[@]} > 0 )) || die "a cluster is already running in $DIR: run '$CS stop' (or 'clean') first"
   upgrade_tls_identities "${#running[@]}"
@@ -498,12 +575,13 @@ restart_cluster() {
   for node in "${stopped[@]}"; do check_ports_free "$DIR/$node"; done
   write_endpoint_files "${dirs[@]}"
   for node in "${stopped[@]}"; do
-    pid_alive "$DIR/$node/redis.pid" || start_redis "$DIR/$node"
+    start_redis "$DIR/$node"
   done
   for node in "${stopped[@]}"; do
     pid_alive "$DIR/$node/coordinator.pid" || start_coordinator "$DIR/$node" "$peers"
   done
   wait_for_write "${stopped[@]}"
+  (( $(node_groups "${dirs[0]}") == 1 )) || wait_for_ready "${stopped[@]}"
   echo "Redraft cluster of ${#dirs[@]} nodes is up again (files in $DIR)."
   print_endpoints
 }
@@ -584,7 +662,10 @@ check_ports_free() {
   local ndir=$1 checks=() check port RESP=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
-  pid_alive "$ndir/redis.pid" || checks+=("Redis=$REDIS")
+  local rdir
+  while read -r rdir; do
+    pid_alive "$rdir/redis.pid" || checks+=("Redis=127.0.0.1:$(sed -n 's/^port //p' "$rdir/redis.conf")")
+  done < <(redis_dirs "$ndir")
   pid_alive "$ndir/coordinator.pid" || checks+=("Raft=$RAFT" "API=$API" "admin HTTP=$HTTP" ${RESP:+"RESP=$RESP"})
   for check in "${checks[@]}"; do
     port=${check##*:}
@@ -632,14 +713,14 @@ http_get() {
 # data, then waits for the coordinator to answer and, for up to 60 s, to be ready (caught up).
 start_one_node() {
   local node=$1 ndir="$DIR/$1"
-  if pid_alive "$ndir/coordinator.pid" && pid_alive "$ndir/redis.pid"; then
+  if pid_alive "$ndir/coordinator.pid" && redis_alive "$ndir"; then
     echo "$node is already running (coordinator pid $(cat "$ndir/coordinator.pid"), Redis pid $(cat "$ndir/redis.pid"))."
     return 0
   fi
   check_ports_free "$ndir"
   local peers
   peers=$(peers_csv)
-  pid_alive "$ndir/redis.pid" || start_redis "$ndir"
+  start_redis "$ndir"
   pid_alive "$ndir/coordinator.pid" || start_coordinator "$ndir" "$peers"
   # shellcheck disable=SC1091
   source "$ndir/node.env"
@@ -744,6 +825,7 @@ cmd_add_node() {
     esac
   done
   [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with '$CS start'"
+  refuse_if_sharded add-node
   require_tools
   ensure_jars
   local peers="" ndir
@@ -824,11 +906,12 @@ cmd_remove_node() {
   if [[ ! -f "$DIR/$node/node.env" ]]; then
     [[ -f "$DIR/removed/$node/node.env" ]] || die "no node '$node' in $DIR (nodes: $(node_ids))"
     stop_pid "$DIR/removed/$node/coordinator.pid" "coordinator $node"
-    stop_pid "$DIR/removed/$node/redis.pid" "redis of $node"
+    stop_redis "$DIR/removed/$node"
     drop_endpoints "$node" "$DIR/removed/$node"
     echo "$node was already removed; its files are in $DIR/removed/$node."
     return 0
   fi
+  refuse_if_sharded remove-node
   ensure_jars
   # shellcheck disable=SC1091
   source "$DIR/$node/node.env"
@@ -904,7 +987,16 @@ stop_pid() {
 stop_node() {
   local node=$1
   stop_pid "$DIR/$node/coordinator.pid" "coordinator $node"
-  stop_pid "$DIR/$node/redis.pid" "redis of $node"
+  stop_redis "$DIR/$node"
+}
+
+# Stops every Redis of the node in directory $1 (group 0's, then each further group's).
+stop_redis() {
+  local rdir node
+  node=$(basename "$1")
+  while read -r rdir; do
+    stop_pid "$rdir/redis.pid" "redis of $node${rdir#"$1"}"
+  done < <(redis_dirs "$1")
 }
 
 cmd_stop() {

@@ -133,7 +133,12 @@ public final class AdminClient {
    * digests are compared. Not retried by itself (each call appends a new round).
    */
   public VerifyResponse verify() {
-    VerifyRequest request = VerifyRequest.getDefaultInstance();
+    return verify(0);
+  }
+
+  /** As {@link #verify()}, for Raft group {@code group} of a sharded cluster (0: the first). */
+  public VerifyResponse verify(int group) {
+    VerifyRequest request = VerifyRequest.newBuilder().setGroup(group).build();
     return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
         .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).verify(request, observer),
         VerifyResponse::getHeader);

@@ -131,7 +131,8 @@ public final class RaftNode implements AutoCloseable {
     // go to this node itself).
     Map<String, HostPort> known = new LinkedHashMap<>(config.peers());
     known.putIfAbsent(config.nodeId(), config.raftAddress());
-    this.group = RaftGroup.valueOf(groupId(config.clusterId(), groupIndex), peers(known));
+    this.group = RaftGroup.valueOf(groupId(config.clusterId(), groupIndex),
+        peers(known, preferredLeader(config, groupIndex)));
     this.stateMachine = stateMachine;
   }
 
@@ -149,9 +150,28 @@ public final class RaftNode implements AutoCloseable {
     return groupIndex;
   }
 
-  private static List<RaftPeer> peers(Map<String, HostPort> peers) {
+  /**
+   * In a sharded cluster, the node that should lead group {@code groupIndex}: the initial members in
+   * id order, taken in turn, so that the groups' leaders (and their write load) spread over the nodes.
+   * Null (no preference) for an unsharded cluster.
+   */
+  static String preferredLeader(NodeConfig config, int groupIndex) {
+    if (config.groupCount() == 1 || config.peers().isEmpty()) {
+      return null;
+    }
+    List<String> ids = config.peers().keySet().stream().sorted().toList();
+    return ids.get(groupIndex % ids.size());
+  }
+
+  /**
+   * The group's initial members. The preferred leader gets a higher Ratis priority: among candidates
+   * with equally long logs it wins the vote, and a leader hands leadership to it once it has caught up;
+   * when it is down or behind, any other member leads as before.
+   */
+  private static List<RaftPeer> peers(Map<String, HostPort> peers, String preferredLeader) {
     return peers.entrySet().stream()
-        .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue().toString()).build())
+        .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue().toString())
+            .setPriority(e.getKey().equals(preferredLeader) ? 1 : 0).build())
         .toList();
   }
 

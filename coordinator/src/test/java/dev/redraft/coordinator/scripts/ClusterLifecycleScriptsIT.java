@@ -313,6 +313,65 @@ class ClusterLifecycleScriptsIT {
    * reconfigure, stop or extend it; the default user is off; 'reader' reads a replicated key from a
    * follower's Redis and may not write.
    */
+  /**
+   * start --groups (issue 16): a Redis per group on every node, keys spread over the groups' Redis and
+   * replicated to each node's, a request across groups refused, membership changes refused, and stop
+   * stopping every process; the group count of an existing cluster cannot be changed by a start.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void aShardedClusterRunsARedisPerGroupOnEveryNodeAndStopsThemAll() throws Exception {
+    assertThat(ok(run(CLUSTER, "start", "--nodes", "3", "--groups", "3"), "cluster.sh start --groups 3").output())
+        .contains("3 nodes x 3 Raft groups is up");
+    Map<String, Long> started = pids();
+    assertThat(started).as("pid files: a coordinator and 3 Redis per node").hasSize(12);
+    List<String> n2 = Files.readAllLines(home.resolve("n2/node.env"));
+    List<Integer> n2RedisPorts = new java.util.ArrayList<>();
+    for (String line : n2) {
+      if (line.startsWith("REDIS=")) {
+        n2RedisPorts.add(0, Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
+      } else if (line.startsWith("GROUP_REDIS=")) {
+        for (String address : line.substring("GROUP_REDIS=".length()).split(",")) {
+          n2RedisPorts.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+        }
+      }
+    }
+    assertThat(n2RedisPorts).hasSize(3);
+
+    Map<String, String> auth = Map.of("REDISCLI_AUTH", Files.readString(home.resolve("resp.password")).trim());
+    String resp = lines("resp-endpoints").get(0);
+    String respPort = resp.substring(resp.lastIndexOf(':') + 1);
+    for (int i = 0; i < 30; i++) {
+      assertThat(ok(run(auth, "redis-cli", "-p", respPort, "set", "key:" + i, "v" + i), "redis-cli set").output())
+          .contains("OK");
+    }
+    assertThat(run(auth, "redis-cli", "-p", respPort, "mset", "key:0", "a", "key:1", "b", "key:2", "c").output())
+        .contains("CROSSSLOT");
+    String password = Files.readString(home.resolve("n2/redis.password")).trim();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      long total = 0;
+      for (int port : n2RedisPorts) {
+        try (Jedis redis = redis(port, "redraft", password)) {
+          long keys = redis.keys("key:*").size();
+          assertThat(keys).as("keys in n2's Redis on port %d", port).isPositive();
+          total += keys;
+        }
+      }
+      assertThat(total).as("every key once, in its group's Redis").isEqualTo(30);
+    });
+
+    Result add = run(CLUSTER, "add-node");
+    assertThat(add.exitCode()).isNotZero();
+    assertThat(add.output()).contains("sharded over 3 Raft groups");
+
+    ok(run(CLUSTER, "stop"), "cluster.sh stop");
+    started.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after stop", pid).isFalse());
+    Result regroup = run(CLUSTER, "start", "--groups", "2");
+    assertThat(regroup.exitCode()).isNotZero();
+    assertThat(regroup.output()).contains("holds a cluster of 3 group(s)");
+    assertThat(pidFiles()).as("nothing started by the refused start").isEmpty();
+  }
+
   private void assertRedisIsLockedDown() throws Exception {
     Result verify = ok(run(REDRAFT, "verify"), "redraft verify (DEBUG DIGEST through the 'redraft' user)");
     assertThat(verify.output()).contains("CONSISTENT");

@@ -28,8 +28,9 @@ import redis.clients.jedis.Jedis;
 /**
  * A cluster of 3 nodes x 4 Raft groups (issue 16): every key lands in the group its slot maps to and
  * nowhere else, every replica of every group holds the same data (digests per group at one log
- * position, and the group's own verification round agrees), and reads and writes work through any
- * node, over gRPC and the RESP port; a request whose keys span groups is refused and changes nothing.
+ * position, and the group's own verification round agrees), the groups' leaders are spread over the
+ * nodes, and reads and writes work through any node, over gRPC and the RESP port; a request whose keys
+ * span groups is refused and changes nothing.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ShardedClusterTest {
@@ -45,6 +46,13 @@ class ShardedClusterTest {
     try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
       SlotMap map = SlotMap.evenSplit(GROUPS);
       awaitLeaderOfEveryGroup(cluster);
+      // Leaders spread over the nodes (group g prefers the g-th node in id order), so each leads writes.
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        for (int g = 0; g < GROUPS; g++) {
+          assertThat(cluster.node(0).raft(g).status().leaderId()).as("leader of group %d", g)
+              .isEqualTo(TestCluster.id(g % NODES));
+        }
+      });
 
       // Writes through every node (a node forwards to the owning group's leader), then reads of every
       // key through every node.
