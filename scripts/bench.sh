@@ -81,6 +81,9 @@ if [[ -n "$groups_list" ]]; then
   [[ "$groups_list" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--groups takes group counts like 1,2,4, not '$groups_list'"
   (( resp == 0 )) || die "--groups measures the gRPC path: drop --resp"
   [[ ",$baselines," != *,resp,* ]] || die "--groups starts a cluster per group count: drop the resp baseline"
+  if [[ " ${bench_args[*]+"${bench_args[*]}"} " == *batch* && "$groups_list" != 1 ]]; then
+    die "--groups: a batch writes keys of several groups at once, which a sharded cluster refuses (CROSSSLOT): leave batch out of --mix"
+  fi
 fi
 [[ -n "$out" ]] || out="bench-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -294,7 +297,9 @@ echo
 echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis):"
 printf '%-7s %-8s %12s %14s %18s %9s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms"
 for groups in ${groups_list//,/ }; do
-  awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
+  [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups       (no results: see above)"; continue; }
+  # The mix column is quoted and may hold commas: dropped before splitting on commas.
+  sed 's/"[^"]*"//' "$out/groups-$groups/results.csv" | awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
       key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = $17; p50[key, n[key]] = $10; seen[key] = 1 }
     function median(a, k, count,   i, j, t, v) {
       for (i = 1; i <= count; i++) v[i] = a[k, i]
@@ -302,6 +307,6 @@ for groups in ${groups_list//,/ }; do
       return v[int((count + 1) / 2)] }
     END { for (k in seen) { c = median(cpu, k, n[k]);
       printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f\n", g, k, median(rate, k, n[k]), c, (c > 0 ? 1e6 / c : 0), median(p50, k, n[k]) } }' \
-    "$out/groups-$groups/results.csv" | sort -k2,2n
+    | sort -k2,2n
 done
 exit "$rc"

@@ -326,6 +326,13 @@ redis_dirs() {
   while [[ -f "$ndir/group$g/redis.conf" ]]; do echo "$ndir/group$g"; g=$(( g + 1 )); done
 }
 
+# Does any Redis of the node in directory $1 run?
+redis_any_alive() {
+  local rdir
+  while read -r rdir; do pid_alive "$rdir/redis.pid" && return 0; done < <(redis_dirs "$1")
+  return 1
+}
+
 # Does every Redis of the node in directory $1 run?
 redis_alive() {
   local rdir
@@ -714,7 +721,7 @@ http_get() {
 start_one_node() {
   local node=$1 ndir="$DIR/$1"
   if pid_alive "$ndir/coordinator.pid" && redis_alive "$ndir"; then
-    echo "$node is already running (coordinator pid $(cat "$ndir/coordinator.pid"), Redis pid $(cat "$ndir/redis.pid"))."
+    echo "$node is already running (coordinator pid $(cat "$ndir/coordinator.pid"), Redis pid(s) $(while read -r rdir; do cat "$rdir/redis.pid"; done < <(redis_dirs "$ndir") | paste -sd' '))."
     return 0
   fi
   check_ports_free "$ndir"
@@ -778,7 +785,7 @@ cmd_start_node() {
 cmd_stop_node() {
   local node
   node=$(node_arg stop-node "$@")
-  if ! pid_alive "$DIR/$node/coordinator.pid" && ! pid_alive "$DIR/$node/redis.pid"; then
+  if ! pid_alive "$DIR/$node/coordinator.pid" && ! redis_any_alive "$DIR/$node"; then
     stop_node "$node"
     echo "$node is not running."
     return 0

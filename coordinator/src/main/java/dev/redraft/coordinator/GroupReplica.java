@@ -13,6 +13,7 @@ import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
 import dev.redraft.coordinator.raft.LeadershipHealthGuard;
+import dev.redraft.coordinator.raft.PreferredLeaderWatch;
 import dev.redraft.coordinator.raft.RaftClusterView;
 import dev.redraft.coordinator.raft.RaftHost;
 import dev.redraft.coordinator.raft.RaftNode;
@@ -51,6 +52,8 @@ final class GroupReplica {
   private final NodeReadiness readiness;
   private volatile LeadershipHealthGuard leadershipGuard;
   private StuckFollowerWatch stuckFollowers;
+  /** Sharded clusters only: hands this group's leadership to its preferred node when that one is ready. */
+  private PreferredLeaderWatch preferredLeader;
   private VerifyScheduler verifyScheduler;
 
   /** The replica of group {@code index} (0..groups-1), whose Redis is {@code redis}. */
@@ -102,6 +105,11 @@ final class GroupReplica {
     leadershipGuard.start();
     stuckFollowers = StuckFollowerWatch.of(config.nodeId(), raft, config.electionTimeoutMax());
     stuckFollowers.start();
+    preferredLeader = PreferredLeaderWatch.of(config.nodeId(), raft, new PeerReadinessProbe(channels, index),
+        config.electionTimeoutMax()).orElse(null);
+    if (preferredLeader != null) {
+      preferredLeader.start();
+    }
     verifyScheduler = new VerifyScheduler(config.verifyInterval(), () -> raft.membership().isLeader(),
         raft::proposeVerify);
   }
@@ -110,6 +118,7 @@ final class GroupReplica {
   void stopWatches() {
     CoordinatorNode.closeQuietly("leadership guard", leadershipGuard);
     CoordinatorNode.closeQuietly("stuck follower watch", stuckFollowers);
+    CoordinatorNode.closeQuietly("preferred leader watch", preferredLeader);
     CoordinatorNode.closeQuietly("leader commit probe", leaderCommit);
     CoordinatorNode.closeQuietly("verify scheduler", verifyScheduler);
   }

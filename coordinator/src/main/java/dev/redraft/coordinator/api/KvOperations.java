@@ -56,6 +56,21 @@ public final class KvOperations {
     return responses;
   }
 
+  /**
+   * The group {@code request} (its commands and watches; session not needed) goes to, or 0 if it cannot
+   * be routed (it then fails on its own when written): for front doors that keep a session per group.
+   */
+  public int groupOrZero(WriteRequest.Builder request) {
+    if (groups.size() == 1) {
+      return 0;
+    }
+    try {
+      return router.groupOf(request.buildPartial());
+    } catch (RuntimeException unroutable) {
+      return 0;
+    }
+  }
+
   private interface GroupCall<Q, R> {
     List<CompletableFuture<R>> call(Group group, List<Q> requests);
   }

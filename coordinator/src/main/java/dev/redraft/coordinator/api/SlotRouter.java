@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.api;
 
 import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.ReadConsistency;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.WatchedKey;
 import dev.redraft.api.v1.WriteRequest;
@@ -17,8 +18,9 @@ import java.util.Optional;
  * The group a request goes to: the one that owns the slots of all its keys (commands and watched
  * keys). Keys in several groups are refused with CROSSSLOT, as Redis Cluster refuses keys in several
  * slots (an atomic batch across groups needs a distributed transaction: not built yet); so is a
- * command without keys in a cluster of several groups (FLUSHDB, DBSIZE, KEYS ... would see one
- * group's keys only). Unknown commands go to group 0, whose validation refuses them as usual.
+ * command without keys in a cluster of several groups, alone or in a batch (FLUSHDB, DBSIZE, KEYS ...
+ * would see one group's keys only). Unknown or malformed commands go to the group of the request's
+ * other keys (or group 0), whose validation refuses them as usual.
  */
 final class SlotRouter {
   private final SlotMap map;
@@ -49,6 +51,12 @@ final class SlotRouter {
     if (map.groups() == 1) {
       return 0;
     }
+    if (request.getConsistency() == ReadConsistency.AT_INDEX) {
+      // A write's log index is its group's: another group's log may never reach it, or already has.
+      throw new InvalidRequestException("ERR AT_INDEX reads are not supported by a cluster sharded over " + map.groups()
+          + " Raft groups yet (a write's log index is that of its own group's log, so it cannot be compared across"
+          + " groups): read LINEARIZABLE (the default) for read-your-writes");
+    }
     Route route = new Route();
     route.addCommand(request.getCommand());
     return route.group();
@@ -69,6 +77,10 @@ final class SlotRouter {
       List<byte[]> argv = new ArrayList<>(command.getArgsCount() + 1);
       argv.add(command.getName().getBytes(StandardCharsets.UTF_8));
       command.getArgsList().forEach(arg -> argv.add(arg.toByteArray()));
+      if (!spec.get().acceptsArgc(argv.size())) {
+        unknown = true; // the group's validation reports the wrong number of arguments
+        return;
+      }
       int[] positions;
       try {
         positions = spec.get().keys().positions(argv);
@@ -95,10 +107,10 @@ final class SlotRouter {
     }
 
     int group() {
-      if (group >= 0) {
+      if (keyless == null && group >= 0) {
         return group;
       }
-      if (unknown) {
+      if (keyless == null && unknown) {
         return 0;
       }
       throw new InvalidRequestException("ERR " + (keyless == null ? "a request without commands" : keyless)

@@ -147,9 +147,9 @@ final class WriteHandler {
     if (request.getSequence() == 0) {
       throw new InvalidRequestException("sequence must be 1 or more (it increases with every write of a session)");
     }
-    if (request.getSequence() == 1) {
-      SessionStamp.checkOpening(request.getClientId(), System.currentTimeMillis());
-    }
+    // Every write, not only sequence 1: in a sharded cluster a write at any sequence may open its
+    // session in its group (and a stamp past the check would raise that group's watermark when dropped).
+    SessionStamp.checkOpening(request.getClientId(), System.currentTimeMillis());
     if (request.getCommandsCount() == 0) {
       throw new InvalidRequestException("a write needs at least one command");
     }

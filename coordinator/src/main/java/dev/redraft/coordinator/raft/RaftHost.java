@@ -58,6 +58,7 @@ public final class RaftHost implements AutoCloseable {
     }
     Map<RaftGroupId, StateMachine> machines = new LinkedHashMap<>();
     groups.forEach(hosted -> machines.put(hosted.group().getGroupId(), hosted.stateMachine()));
+    checkGroupCount(config);
     refuseUnknownGroupStorage(config, machines.keySet());
     RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
     RaftServer server = RaftServer.newBuilder()
@@ -89,6 +90,49 @@ public final class RaftHost implements AutoCloseable {
       throw e;
     }
     return host;
+  }
+
+  /** Beside the Raft storage: how many groups the node's data was created with. */
+  static final String GROUP_COUNT_FILE = "groups";
+
+  /**
+   * The key slots are split over the number of groups, so a node started with another number than its
+   * data was created with would look for keys in the wrong groups and write second copies: refused.
+   * The number is recorded with the node's first start (data from before sharding: one group).
+   */
+  private static void checkGroupCount(NodeConfig config) throws IOException {
+    Path marker = config.dataDir().resolve(GROUP_COUNT_FILE);
+    int configured = config.groupCount();
+    int recorded;
+    if (Files.exists(marker)) {
+      String text = Files.readString(marker).trim();
+      try {
+        recorded = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        throw new IOException("node " + config.nodeId() + ": " + marker + " should hold the number of Raft groups its"
+            + " data was created with, but holds '" + text + "': put that number back");
+      }
+    } else {
+      recorded = hasStorage(config) ? 1 : configured;
+      Files.createDirectories(config.dataDir());
+      Files.writeString(marker, recorded + "\n");
+    }
+    if (recorded != configured) {
+      throw new IOException("node " + config.nodeId() + ": its data in " + config.dataDir() + " was created for a cluster"
+          + " of " + recorded + " Raft group(s), but its configuration names " + configured + " ("
+          + (configured - 1) + " group-redis-addresses): the key slots are split over the groups, so the number"
+          + " cannot change; start it with " + (recorded - 1) + " group-redis-addresses");
+    }
+  }
+
+  private static boolean hasStorage(NodeConfig config) throws IOException {
+    Path storage = RaftSettings.storageDir(config);
+    if (!Files.isDirectory(storage)) {
+      return false;
+    }
+    try (Stream<Path> dirs = Files.list(storage)) {
+      return dirs.anyMatch(dir -> Files.isDirectory(dir) && groupIdOf(dir.getFileName().toString()) != null);
+    }
   }
 
   /** Ratis would recover a group directory found in storage and fail the whole server without its state machine. */

@@ -131,8 +131,7 @@ public final class RaftNode implements AutoCloseable {
     // go to this node itself).
     Map<String, HostPort> known = new LinkedHashMap<>(config.peers());
     known.putIfAbsent(config.nodeId(), config.raftAddress());
-    this.group = RaftGroup.valueOf(groupId(config.clusterId(), groupIndex),
-        peers(known, preferredLeader(config, groupIndex)));
+    this.group = RaftGroup.valueOf(groupId(config.clusterId(), groupIndex), peers(known));
     this.stateMachine = stateMachine;
   }
 
@@ -151,11 +150,11 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * In a sharded cluster, the node that should lead group {@code groupIndex}: the initial members in
-   * id order, taken in turn, so that the groups' leaders (and their write load) spread over the nodes.
-   * Null (no preference) for an unsharded cluster.
+   * In a sharded cluster, the node that should lead this group ({@link PreferredLeaderWatch}): the
+   * configured members in id order, taken in turn by group, so that the groups' leaders (and their
+   * write load) spread over the nodes. Null (no preference) for an unsharded cluster.
    */
-  static String preferredLeader(NodeConfig config, int groupIndex) {
+  public String preferredLeader() {
     if (config.groupCount() == 1 || config.peers().isEmpty()) {
       return null;
     }
@@ -163,15 +162,9 @@ public final class RaftNode implements AutoCloseable {
     return ids.get(groupIndex % ids.size());
   }
 
-  /**
-   * The group's initial members. The preferred leader gets a higher Ratis priority: among candidates
-   * with equally long logs it wins the vote, and a leader hands leadership to it once it has caught up;
-   * when it is down or behind, any other member leads as before.
-   */
-  private static List<RaftPeer> peers(Map<String, HostPort> peers, String preferredLeader) {
+  private static List<RaftPeer> peers(Map<String, HostPort> peers) {
     return peers.entrySet().stream()
-        .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue().toString())
-            .setPriority(e.getKey().equals(preferredLeader) ? 1 : 0).build())
+        .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue().toString()).build())
         .toList();
   }
 

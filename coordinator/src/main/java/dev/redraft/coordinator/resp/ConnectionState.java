@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.resp;
 
+import java.util.HashMap;
 import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.Command;
 import dev.redraft.coordinator.api.SessionStamp;
@@ -40,12 +41,20 @@ final class ConnectionState {
   /** WATCHed keys and their digests when first watched (kept until EXEC, DISCARD, UNWATCH or RESET). */
   final Map<ByteString, ByteString> watches = new LinkedHashMap<>();
 
-  /** This connection's session: one client id, sequences in send order; opened by its first write. */
+  /**
+   * This connection's sessions, one per Raft group it writes to (one in a cluster that is not sharded):
+   * a client id each, sequences in send order, opened (and stamped) by the first write to that group, so
+   * a group never sees a session open above sequence 1 or with an old stamp.
+   */
   private final String sessionPrefix;
-  private int sessionGeneration;
-  private long lastSequence;
-  /** The session's client id, stamped when its first write is sent (null until then). */
-  private String sessionId;
+  private final Map<Integer, GroupSession> sessions = new HashMap<>();
+
+  private static final class GroupSession {
+    int generation;
+    long lastSequence;
+    /** Stamped when the session's first write is sent (null until then). */
+    String id;
+  }
 
   ConnectionState(long id, String sessionPrefix, String remoteAddress, String localAddress, Role role) {
     this.id = id;
@@ -64,26 +73,30 @@ final class ConnectionState {
     return role != null && role.covers(kind == CommandKind.WRITE ? Role.READWRITE : Role.READ);
   }
 
-  /** The session's client id; the first call of a session stamps it with its opening time. */
-  String sessionId() {
-    if (sessionId == null) {
-      sessionId = SessionStamp.stamp(sessionPrefix + "-" + id + "-" + sessionGeneration, System.currentTimeMillis());
+  /** The client id of the session with {@code group}; the first call of a session stamps it with its opening time. */
+  String sessionId(int group) {
+    GroupSession session = sessions.computeIfAbsent(group, g -> new GroupSession());
+    if (session.id == null) {
+      // Group 0's id is the one a connection of an unsharded cluster always had.
+      session.id = SessionStamp.stamp(sessionPrefix + "-" + id + "-" + session.generation
+          + (group == 0 ? "" : "-g" + group), System.currentTimeMillis());
     }
-    return sessionId;
+    return session.id;
   }
 
-  long nextSequence() {
-    return ++lastSequence;
+  long nextSequence(int group) {
+    return ++sessions.computeIfAbsent(group, g -> new GroupSession()).lastSequence;
   }
 
   /**
-   * Starts a new session: the old one was dropped (idle or evicted), so its next sequence would be
-   * refused; a new client id starting at 1 is always accepted.
+   * Starts a new session with {@code group}: the old one was dropped (idle or evicted), so its next
+   * sequence would be refused; a new client id starting at 1 is always accepted.
    */
-  void renewSession() {
-    sessionGeneration++;
-    lastSequence = 0;
-    sessionId = null;
+  void renewSession(int group) {
+    GroupSession session = sessions.computeIfAbsent(group, g -> new GroupSession());
+    session.generation++;
+    session.lastSequence = 0;
+    session.id = null;
   }
 
   void beginTransaction() {

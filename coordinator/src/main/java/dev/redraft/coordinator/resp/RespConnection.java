@@ -159,14 +159,21 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     List<CompletableFuture<Answer>> replies = new ArrayList<>(run.size());
     if (run.get(0).kind() == CommandKind.WRITE) {
       List<WriteRequest> requests = new ArrayList<>(run.size());
-      for (KvCall call : run) {
-        requests.add(WriteRequest.newBuilder().setClientId(state.sessionId()).setSequence(state.nextSequence())
-            .addAllCommands(call.commands()).addAllWatches(call.watches()).build());
+      int[] groups = new int[run.size()];
+      for (int i = 0; i < run.size(); i++) {
+        KvCall call = run.get(i);
+        WriteRequest.Builder request = WriteRequest.newBuilder().addAllCommands(call.commands())
+            .addAllWatches(call.watches());
+        // A session per group the connection writes to (a request that cannot be routed fails alone).
+        groups[i] = context.kv.groupOrZero(request);
+        requests.add(request.setClientId(state.sessionId(groups[i])).setSequence(state.nextSequence(groups[i]))
+            .build());
       }
       List<CompletableFuture<WriteResponse.Builder>> responses = context.kv.writeAll(requests);
       for (int i = 0; i < run.size(); i++) {
         KvCall call = run.get(i);
-        replies.add(responses.get(i).handle((response, error) -> writeReply(call, response, error)));
+        int group = groups[i];
+        replies.add(responses.get(i).handle((response, error) -> writeReply(call, group, response, error)));
       }
     } else {
       List<ReadRequest> requests = new ArrayList<>(run.size());
@@ -215,10 +222,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     return Answer.of(call.transform().apply(response.getReply()));
   }
 
-  private Answer writeReply(KvCall call, WriteResponse.Builder response, Throwable error) {
+  private Answer writeReply(KvCall call, int group, WriteResponse.Builder response, Throwable error) {
     if (error != null) {
       if (RespErrors.sessionLost(error)) {
-        state.renewSession();
+        state.renewSession(group);
       }
       return Answer.of(RespErrors.toReply(error));
     }

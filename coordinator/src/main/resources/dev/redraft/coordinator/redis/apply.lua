@@ -101,6 +101,14 @@ local function session_opened_at(client)
   return stamp and tonumber(stamp)
 end
 
+-- A stamp that opens a session at any sequence (sharded clusters) must be one the watermark can hold
+-- exactly (ms since the epoch have 13 digits; a Lua number is exact below 2^53, and formatted with %d
+-- when the session is dropped). The node refuses stamps more than 10 s ahead of its clock anyway.
+local function exact_stamp(client)
+  local opened = session_opened_at(client)
+  return opened ~= nil and opened < 1e15
+end
+
 local forgotten = nil -- SESSIONS_FORGOTTEN, read at most once per call
 local function sessions_forgotten()
   if forgotten == nil then forgotten = tonumber(redis.call('GET', SESSIONS_FORGOTTEN) or '0') end
@@ -283,7 +291,7 @@ for _ = 1, count do
       end
     elseif stored_seq > 0 and seq < stored_seq then
       out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''
-    elseif stored_seq == 0 and ((seq > 1 and not (open_at_any_sequence and session_opened_at(client)))
+    elseif stored_seq == 0 and ((seq > 1 and not (open_at_any_sequence and exact_stamp(client)))
         or (opening_stamps and opened_before_a_drop(client))) then
       out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then

@@ -128,6 +128,15 @@ class RaftHostTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining(groupB.getGroupId().toString())
         .hasMessageContaining("which its configuration does not name");
+
+    // Its data was made for one group: started with two (sharded), the slots would map elsewhere. Refused.
+    NodeConfig twoGroups = ConfigLoader.load(java.util.stream.Stream.concat(
+        java.util.Arrays.stream(args(0, ports)), java.util.stream.Stream.of("--group-redis-addresses=127.0.0.1:1"))
+        .toArray(String[]::new), Map.of());
+    assertThatThrownBy(() -> RaftHost.start(twoGroups, null, List.of(new RaftHost.Hosted(groupA, new Recorder()),
+        new RaftHost.Hosted(groupB, new Recorder()))))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("created for a cluster of 1 Raft group(s), but its configuration names 2");
   }
 
   /** Each node's state machine of group A and of group B. */
@@ -171,12 +180,16 @@ class RaftHostTest {
   }
 
   private NodeConfig config(int index, List<Integer> ports) {
+    return ConfigLoader.load(args(index, ports), Map.of());
+  }
+
+  private String[] args(int index, List<Integer> ports) {
     String peers = IntStream.range(0, NODES).mapToObj(i -> "n" + (i + 1) + "=127.0.0.1:" + ports.get(i))
         .collect(Collectors.joining(","));
-    return ConfigLoader.load(new String[] {
+    return new String[] {
         "--node-id=n" + (index + 1), "--raft-address=127.0.0.1:" + ports.get(index),
         "--api-address=127.0.0.1:" + FreePorts.next(), "--peers=" + peers,
         "--data-dir=" + dir.resolve("n" + (index + 1)), "--election-timeout-min-ms=300",
-        "--election-timeout-max-ms=600"}, Map.of());
+        "--election-timeout-max-ms=600"};
   }
 }

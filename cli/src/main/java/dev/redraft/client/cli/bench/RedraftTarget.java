@@ -60,14 +60,15 @@ public final class RedraftTarget implements Target {
 
   @Override
   public void preload(List<byte[]> keys, byte[] value) {
+    // One SET per key, 200 in flight: an MSET of many keys is refused by a sharded cluster (its keys are
+    // in several groups), and concurrent writes share log entries anyway.
     for (int from = 0; from < keys.size(); from += 200) {
       List<byte[]> chunk = keys.subList(from, Math.min(keys.size(), from + 200));
-      byte[][] args = new byte[chunk.size() * 2][];
-      for (int i = 0; i < chunk.size(); i++) {
-        args[2 * i] = chunk.get(i);
-        args[2 * i + 1] = value;
+      List<java.util.concurrent.CompletableFuture<?>> writes = new java.util.ArrayList<>(chunk.size());
+      for (byte[] key : chunk) {
+        writes.add(client.writeAsync(Commands.of("SET", key, value)));
       }
-      client.write(Commands.of("MSET", args));
+      writes.forEach(java.util.concurrent.CompletableFuture::join);
     }
   }
 

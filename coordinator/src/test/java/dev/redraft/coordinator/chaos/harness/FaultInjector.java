@@ -100,8 +100,12 @@ public final class FaultInjector {
       case KILL_RESTART_COORDINATOR, KILL_RESTART_LEADER -> {
         boolean ofLeader = type == FaultType.KILL_RESTART_LEADER || random.nextBoolean();
         int victim = ofLeader ? leader() : follower();
+        // Named by the role the victim reports the moment before the kill: leadership may have moved
+        // since it was chosen (a node that had just taken over was once killed as "follower").
+        String role = cluster.node(victim).status().map(s -> s.getRole().toLowerCase(java.util.Locale.ROOT))
+            .orElse(ofLeader ? "leader" : "follower");
         cluster.node(victim).kill();
-        return new ActiveFault(type, "SIGKILL " + (ofLeader ? "leader " : "follower ") + name(victim),
+        return new ActiveFault(type, "SIGKILL " + role + " " + name(victim),
             () -> cluster.node(victim).start(), Set.of(victim));
       }
       case REDIS_DATA_LOSS -> {
