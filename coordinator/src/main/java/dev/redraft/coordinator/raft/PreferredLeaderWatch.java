@@ -15,13 +15,19 @@ import org.slf4j.LoggerFactory;
  * once that node reports itself ready and has applied about as much as this one. A preferred node
  * that cannot serve is never handed leadership (so this never fights {@link LeadershipHealthGuard},
  * which moves leadership away from a node that cannot apply), and a failed hand-over is retried with
- * backoff. Why not Ratis' peer priorities: a leader yields to a higher-priority follower as soon as
+ * a long backoff (the group takes no writes during a transfer). Why not Ratis' peer priorities: a leader yields to a higher-priority follower as soon as
  * its log is caught up, whatever the state of its Redis, and the guard would move it away again.
  */
 public final class PreferredLeaderWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PreferredLeaderWatch.class);
   private static final long TICK_MS = 1_000;
-  private static final long RETRY_MAX_MS = 60_000;
+  /**
+   * After a failed hand-over. Ratis' leader refuses writes while a transfer is under way, so each
+   * failed attempt stalled the group's writes for its whole timeout (fault runs: a target that did not
+   * catch up in time, tried every few seconds, held writes for 10 s): retry seldom.
+   */
+  private static final long RETRY_MIN_MS = 10_000;
+  private static final long RETRY_MAX_MS = 300_000;
   /** "Caught up": the preferred node applied at least this close to this leader's applied index. */
   private static final long MAX_APPLY_GAP = 1_000;
 
@@ -32,7 +38,7 @@ public final class PreferredLeaderWatch implements AutoCloseable {
   private final LongSupplier appliedIndex;
   private final Duration transferTimeout;
   private final ScheduledExecutorService thread;
-  private long retryMs = TICK_MS;
+  private long retryMs = RETRY_MIN_MS;
   private long nextAttemptMs;
 
   PreferredLeaderWatch(String selfId, String preferred, LeadershipHealthGuard.Leadership leadership,
@@ -57,8 +63,10 @@ public final class PreferredLeaderWatch implements AutoCloseable {
     if (preferred == null) {
       return Optional.empty();
     }
+    // Short: the group takes no writes while a transfer is under way, and a caught-up node takes over in
+    // well under an election timeout.
     return Optional.of(new PreferredLeaderWatch(selfId, preferred, new RaftLeadership(raft), peers,
-        raft.stateMachine()::appliedIndex, Duration.ofMillis(Math.max(3_000, 2 * electionTimeoutMax.toMillis()))));
+        raft.stateMachine()::appliedIndex, Duration.ofMillis(Math.max(1_000, electionTimeoutMax.toMillis() / 2))));
   }
 
   public void start() {
@@ -89,7 +97,7 @@ public final class PreferredLeaderWatch implements AutoCloseable {
       leadership.transferTo(preferred, transferTimeout);
       LOG.info("node {}: handed leadership of this group to {}, its preferred leader (leaders spread over the nodes)",
           selfId, preferred);
-      retryMs = TICK_MS;
+      retryMs = RETRY_MIN_MS;
     } catch (RuntimeException e) {
       LOG.info("node {}: handing leadership to {}, this group's preferred leader, failed ({}); retrying in {} ms",
           selfId, preferred, e.getMessage(), retryMs);

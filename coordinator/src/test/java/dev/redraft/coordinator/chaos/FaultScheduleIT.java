@@ -74,8 +74,22 @@ class FaultScheduleIT {
   }
 
   /**
+   * A sharded cluster (3 nodes x 3 Raft groups, leaders spread over the nodes) under the faults that hit
+   * a leader and a Redis (issue 16: the fault suite's bounded set on a sharded cluster): the same verdict,
+   * with every group's replicas identical at the end. Write gaps are measured and printed but not held to
+   * the unsharded bound yet: a hand-over to a group's preferred leader holds that group's writes while
+   * it runs, and one once coincided with a frozen leader (10 s through the other nodes; issue 16).
+   */
+  @Test
+  void aShardedClusterKeepsEveryGroupLinearizableUnderLeaderFaults() {
+    Requirements.assumeMultiProcessCluster();
+    runSchedule("fault-schedule-sharded", List.of(FaultType.PARTITION_ISOLATE_LEADER, FaultType.PAUSE_LEADER,
+        FaultType.KILL_RESTART_LEADER, FaultType.REDIS_DATA_LOSS), false, 3, false);
+  }
+
+  /**
    * For looking at chosen faults: {@code -Dchaos.faults=PAUSE_LEADER,PAUSE_LEADER} (skipped without it);
-   * {@code -Dchaos.tls=true} runs them with TLS and roles.
+   * {@code -Dchaos.tls=true} runs them with TLS and roles, {@code -Dchaos.groups=3} on a sharded cluster.
    */
   @Test
   void selectedFaults() {
@@ -83,7 +97,7 @@ class FaultScheduleIT {
     org.junit.jupiter.api.Assumptions.assumeFalse(faults.isBlank(), "set -Dchaos.faults=KIND,KIND to run chosen faults");
     Requirements.assumeMultiProcessCluster();
     runSchedule("fault-schedule-selected", java.util.Arrays.stream(faults.split(",")).map(String::trim)
-        .map(FaultType::valueOf).toList(), Boolean.getBoolean("chaos.tls"));
+        .map(FaultType::valueOf).toList(), Boolean.getBoolean("chaos.tls"), Integer.getInteger("chaos.groups", 1), true);
   }
 
   /**
@@ -91,9 +105,14 @@ class FaultScheduleIT {
    * and healed in turn, then the verdict.
    */
   private static void runSchedule(String name, List<FaultType> schedule, boolean tls) {
+    runSchedule(name, schedule, tls, 1, true);
+  }
+
+  private static void runSchedule(String name, List<FaultType> schedule, boolean tls, int groups,
+      boolean gapBounds) {
     Path dir = RunDirs.create(name);
     long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
-    ChaosCluster.Options options = new ChaosCluster.Options();
+    ChaosCluster.Options options = new ChaosCluster.Options().groups(groups);
     if (tls) {
       try {
         options.tls(TestCa.create(dir.resolve("ca"), name + "-ca"));
@@ -102,8 +121,10 @@ class FaultScheduleIT {
       }
     }
     try (ChaosCluster cluster = ChaosCluster.start(dir, options)) {
-      ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(6)))
-          .assertGapBounds();
+      ChaosRun run = new ChaosRun(cluster, dir, seed, Workload.Settings.defaults().withMaxDuration(Duration.ofMinutes(6)));
+      if (gapBounds) {
+        run.assertGapBounds();
+      }
       try {
         for (FaultType fault : schedule) {
           run.apply(fault, HOLD);

@@ -56,13 +56,13 @@ class PreferredLeaderWatchTest {
     peers.put("n2", new LeadershipHealthGuard.PeerState(true, 5_000));
     leadership.fail = true;
     watch.check(0);
-    watch.check(500); // within the first backoff (1 s)
+    watch.check(9_000); // within the first backoff (10 s): a transfer holds the group's writes
     assertThat(leadership.transfers).containsExactly("n2");
-    watch.check(1_000);
-    watch.check(2_500); // within the second (2 s)
+    watch.check(10_000);
+    watch.check(29_000); // within the second (20 s)
     assertThat(leadership.transfers).containsExactly("n2", "n2");
     leadership.fail = false;
-    watch.check(3_000);
+    watch.check(30_000);
     assertThat(leadership.transfers).containsExactly("n2", "n2", "n2");
   }
 

@@ -35,6 +35,8 @@ public final class ChaosCluster implements AutoCloseable {
 
   private final Path dir;
   private final List<RedisServerProcess> redis = new ArrayList<>();
+  /** A sharded cluster's further Redis: node i's of group g > 0 is groupRedis.get(i).get(g - 1). */
+  private final List<List<RedisServerProcess>> groupRedis = new ArrayList<>();
   private final List<NodeProcess> nodes = new ArrayList<>();
   private Network network;
   private Options options;
@@ -50,6 +52,7 @@ public final class ChaosCluster implements AutoCloseable {
     Map<Integer, List<String>> extraFlags = new HashMap<>();
     int electionMinMs = 1000;
     int electionMaxMs = 2000;
+    int groups = 1;
     boolean recordRaftTraffic;
     TestCa ca;
 
@@ -65,6 +68,12 @@ public final class ChaosCluster implements AutoCloseable {
      */
     public Options tls(TestCa ca) {
       this.ca = ca;
+      return this;
+    }
+
+    /** A sharded cluster of this many Raft groups, each node with a Redis per group. */
+    public Options groups(int value) {
+      groups = value;
       return this;
     }
 
@@ -114,7 +123,13 @@ public final class ChaosCluster implements AutoCloseable {
       issueCertificates(options.ca, size);
     }
     for (int i = 0; i < size; i++) {
-      redis.add(RedisServerProcess.start(dir.resolve(Network.name(i)).resolve("redis")));
+      RedisServerProcess own = RedisServerProcess.start(dir.resolve(Network.name(i)).resolve("redis"));
+      redis.add(own);
+      List<RedisServerProcess> further = new ArrayList<>();
+      for (int g = 1; g < options.groups; g++) {
+        further.add(RedisServerProcess.start(dir.resolve(Network.name(i)).resolve("redis-group-" + g), own.password()));
+      }
+      groupRedis.add(further);
     }
     String peers = IntStream.range(0, size).mapToObj(i -> Network.name(i) + "=" + raftAddress(i))
         .collect(Collectors.joining(","));
@@ -146,6 +161,10 @@ public final class ChaosCluster implements AutoCloseable {
         "--election-timeout-max-ms=" + options.electionMaxMs));
     if (joinExisting) {
       command.add("--initial-cluster-state=existing");
+    }
+    if (options.groups > 1) {
+      command.add("--group-redis-addresses=" + groupRedis.get(slot).stream().map(r -> "127.0.0.1:" + r.port())
+          .collect(Collectors.joining(",")));
     }
     command.addAll(options.extraFlags.getOrDefault(slot, List.of()));
     return new NodeProcess(slot, nodeId, nodeDir, command, redis.get(slot).password(), api, harnessTls);
@@ -249,6 +268,11 @@ public final class ChaosCluster implements AutoCloseable {
     return redis.get(index);
   }
 
+  /** Node {@code index}'s Redis of Raft group {@code group}. */
+  public RedisServerProcess redis(int index, int group) {
+    return group == 0 ? redis.get(index) : groupRedis.get(index).get(group - 1);
+  }
+
   public Network network() {
     return network;
   }
@@ -289,10 +313,18 @@ public final class ChaosCluster implements AutoCloseable {
    * stopped. Returns that index.
    */
   public long awaitSameAppliedIndex(Duration timeout) {
-    return Poll.until("every node ready at the same applied index", timeout, () -> {
+    for (int g = 1; g < options.groups; g++) {
+      awaitSameAppliedIndex(g, timeout);
+    }
+    return awaitSameAppliedIndex(0, timeout);
+  }
+
+  /** As {@link #awaitSameAppliedIndex(Duration)}, for Raft group {@code group}. */
+  private long awaitSameAppliedIndex(int group, Duration timeout) {
+    return Poll.until("every node ready at the same applied index of group " + group, timeout, () -> {
       long commit = 0;
       List<Long> applied = new ArrayList<>();
-      for (Optional<MemberStatus> status : statuses()) {
+      for (Optional<MemberStatus> status : nodes.stream().map(node -> node.status(group)).toList()) {
         if (status.isEmpty() || !status.get().getReady()) {
           return Optional.empty();
         }
@@ -342,9 +374,19 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
+  /** Raft groups of the cluster (1: not sharded). */
+  public int groups() {
+    return options.groups;
+  }
+
   /** Redis' digest of a node's whole dataset (equal data, equal digest). */
   public String digest(int index) {
-    try (Jedis jedis = redis.get(index).jedis()) {
+    return digest(index, 0);
+  }
+
+  /** Redis' digest of a node's Redis of Raft group {@code group}. */
+  public String digest(int index, int group) {
+    try (Jedis jedis = redis(index, group).jedis()) {
       ProtocolCommand debug = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
       return new String((byte[]) jedis.sendCommand(debug, "DIGEST".getBytes(StandardCharsets.US_ASCII)),
           StandardCharsets.US_ASCII);
@@ -353,7 +395,9 @@ public final class ChaosCluster implements AutoCloseable {
 
   /** A value straight from a node's Redis (bypassing the coordinator), for after-run checks. */
   public String redisGet(int index, String key) {
-    try (Jedis jedis = redis.get(index).jedis()) {
+    int group = dev.redraft.coordinator.shard.SlotMap.evenSplit(options.groups).groupOfKey(
+        key.getBytes(StandardCharsets.UTF_8));
+    try (Jedis jedis = redis(index, group).jedis()) {
       return jedis.get(key);
     }
   }
@@ -383,6 +427,7 @@ public final class ChaosCluster implements AutoCloseable {
       }
     }
     redis.forEach(RedisServerProcess::stop);
+    groupRedis.forEach(servers -> servers.forEach(RedisServerProcess::stop));
     if (network != null) {
       network.close();
     }

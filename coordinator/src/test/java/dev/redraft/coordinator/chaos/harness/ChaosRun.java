@@ -336,12 +336,15 @@ public final class ChaosRun {
   }
 
   private void checkDigests(long index) {
-    String first = cluster.digest(0);
-    for (int i = 1; i < cluster.size(); i++) {
-      String digest = cluster.digest(i);
-      if (!digest.equals(first)) {
-        problems.add("Redis of " + Network.name(i) + " differs from n1's at applied index " + index + " (digest " + digest
-            + " vs " + first + ")");
+    for (int g = 0; g < cluster.groups(); g++) {
+      String first = cluster.digest(0, g);
+      String which = cluster.groups() == 1 ? "" : " (group " + g + ")";
+      for (int i = 1; i < cluster.size(); i++) {
+        String digest = cluster.digest(i, g);
+        if (!digest.equals(first)) {
+          problems.add("Redis of " + Network.name(i) + which + " differs from n1's once every node applied the same"
+              + " index (group 0's: " + index + "; digest " + digest + " vs " + first + ")");
+        }
       }
     }
   }

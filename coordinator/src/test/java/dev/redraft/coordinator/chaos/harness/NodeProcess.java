@@ -223,12 +223,17 @@ public final class NodeProcess implements AutoCloseable {
 
   /** The node's own view of itself, or empty if it does not answer within a second. */
   public Optional<MemberStatus> status() {
+    return status(0);
+  }
+
+  /** The node's own view of its replica of Raft group {@code group} (a sharded cluster), or empty. */
+  public Optional<MemberStatus> status(int group) {
     if (!isRunning() || isPaused()) {
       return Optional.empty();
     }
     try {
       return Optional.of(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
-          .nodeStatus(NodeStatusRequest.getDefaultInstance()).getMember());
+          .nodeStatus(NodeStatusRequest.newBuilder().setGroup(group).build()).getMember());
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -48,7 +48,9 @@ public final class PinnedWriters implements AutoCloseable {
   }
 
   private void run(int slot, ManagedChannel channel, List<Long> slotAcks) {
-    String clientId = "pin-" + Network.name(slot) + "-" + UUID.randomUUID();
+    // Stamped (opening time): in a sharded cluster its keys span groups, and a stamped session opens in
+    // each group at whatever sequence its first write there carries.
+    String clientId = "pin-" + Network.name(slot) + "-" + UUID.randomUUID() + "@" + System.currentTimeMillis();
     long sequence = 1;
     while (running.get() && System.nanoTime() < deadlineNanos) {
       WriteRequest request = WriteRequest.newBuilder().setClientId(clientId).setSequence(sequence)
