@@ -86,15 +86,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** A sharded cluster: {@code groups} Raft groups, each node with a Redis per group. */
   public static TestCluster startSharded(int size, int groups, Path dir) throws Exception {
-    TestCluster cluster = new TestCluster(dir, Map.of(), null);
-    cluster.groups = groups;
-    try {
-      cluster.boot(size);
-    } catch (Exception | AssertionError e) {
-      cluster.close();
-      throw e;
-    }
-    return cluster;
+    return start(size, dir, Map.of(), null, index -> Map.of(), groups);
   }
 
   private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca) throws Exception {
@@ -103,8 +95,14 @@ public final class TestCluster implements AutoCloseable {
 
   private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca,
       IntFunction<Map<String, String>> nodeConfig) throws Exception {
+    return start(size, dir, extraConfig, ca, nodeConfig, 1);
+  }
+
+  private static TestCluster start(int size, Path dir, Map<String, String> extraConfig, TestCa ca,
+      IntFunction<Map<String, String>> nodeConfig, int groups) throws Exception {
     TestCluster cluster = new TestCluster(dir, extraConfig, ca);
     cluster.nodeConfig = nodeConfig;
+    cluster.groups = groups;
     try {
       cluster.boot(size);
     } catch (Exception | AssertionError e) {

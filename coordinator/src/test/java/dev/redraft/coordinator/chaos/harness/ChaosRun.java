@@ -139,9 +139,14 @@ public final class ChaosRun {
     Duration max = cluster.electionTimeoutMax();
     return switch (type) {
       case PARTITION_ISOLATE_LEADER, PARTITION_MAJORITY_MINORITY, PARTITION_ONE_WAY, PAUSE_LEADER,
-           KILL_RESTART_LEADER, KILL_RESTART_COORDINATOR, CLOCK_SKEW, MEMBER_REPLACE, MEMBER_CHANGE_DURING_PARTITION,
-           MEMBER_ADD_THEN_ISOLATE_LEADER ->
+           KILL_RESTART_LEADER, KILL_RESTART_COORDINATOR, CLOCK_SKEW, MEMBER_REPLACE, MEMBER_CHANGE_DURING_PARTITION ->
           max.plusSeconds(1).plus(TARGET_MARGIN).plus(max.multipliedBy(Math.max(0, elections - 1)));
+      // One election-timeout-max more (open under issue 12): the leader is cut off while a wiped member
+      // catches up, and once (of seven runs: 1.4-2.0 s, then 3.9 s) the surviving old member's election
+      // started 3.2 s after the cut; neither election timer fires while Ratis counts an append of the
+      // cut leader as still outstanding on that follower, and one was.
+      case MEMBER_ADD_THEN_ISOLATE_LEADER ->
+          max.plusSeconds(1).plus(TARGET_MARGIN).plus(max.multipliedBy(Math.max(1, elections)));
       // A writer bound to a node whose Redis was emptied waits for that node's repair (seen: 4.9 s); a
       // leader removed while running hands over while writes wait.
       default -> RESUME_BOUND;
