@@ -8,6 +8,8 @@ import dev.redraft.api.v1.ListTokensResponse;
 import dev.redraft.api.v1.RemoveTokenRequest;
 import dev.redraft.api.v1.TokenChangeResponse;
 import dev.redraft.api.v1.AdminGrpc;
+import dev.redraft.api.v1.ClusterSlotsRequest;
+import dev.redraft.api.v1.ClusterSlotsResponse;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.MembershipResponse;
@@ -80,6 +82,20 @@ public final class AdminClient {
                 .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
                 .nodeStatus(NodeStatusRequest.getDefaultInstance(), observer),
             NodeStatusResponse::getHeader)
+        .handle(AdminClient::statusOutcome));
+  }
+
+  /**
+   * Which Raft group owns which key slots, with each group's leader and members and their addresses,
+   * as the answering node (the first endpoint that is up) sees them.
+   */
+  public ClusterSlotsResponse clusterSlots() {
+    checkOpen.run();
+    return RedraftClient.await(caller.call(RetryingCaller.Route.ANY,
+            (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
+                .clusterSlots(ClusterSlotsRequest.getDefaultInstance(), observer),
+            ClusterSlotsResponse::getHeader)
         .handle(AdminClient::statusOutcome));
   }
 

@@ -104,8 +104,9 @@ public final class CoordinatorNode implements AutoCloseable {
         channels, tls, tokens);
     this.removalWatch = new RemovalWatch(config.nodeId(), raft, group.health(), members, channels,
         config.electionTimeoutMax());
-    this.registrar = new NodeRegistrar(config.nodeId(), config.apiAddress().toString(),
-        config.redisAddress().toString(), raft, members);
+    this.registrar = new NodeRegistrar(config.nodeId(), new MemberDirectory.MemberAddresses(
+        config.apiAddress().toString(), config.redisAddress().toString(),
+        config.resp().map(Object::toString).orElse("")), raft, members);
   }
 
   public static CoordinatorNode start(NodeConfig config) throws Exception {
@@ -123,8 +124,8 @@ public final class CoordinatorNode implements AutoCloseable {
       }
       node.api.start();
       if (config.respAddress() != null) {
-        node.resp = new RespServer(config.respAddress(), node.api.kv(), node.validator, config.nodeId(),
-            node.group.raft()::status, config.maxRequestBytes(), config.respPassword(), node.tokens, node.tls);
+        node.resp = new RespServer(config.respAddress(), node.api.kv(), node.api.slots(), node.validator,
+            config.nodeId(), node.group.raft()::status, config.maxRequestBytes(), config.respPassword(), node.tokens, node.tls);
         node.resp.start();
       }
       node.registrar.start();

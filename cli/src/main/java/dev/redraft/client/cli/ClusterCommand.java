@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code redraft cluster ...}: cluster administration. */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Cluster administration.",
-    subcommands = ClusterStatusCommand.class)
+    subcommands = {ClusterStatusCommand.class, ClusterSlotsCommand.class})
 final class ClusterCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -34,6 +34,8 @@ import io.grpc.Metadata;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import dev.redraft.api.v1.ClusterSlotsRequest;
+import dev.redraft.api.v1.ClusterSlotsResponse;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.MemberStatus;
@@ -81,6 +83,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final HeaderFactory headers;
   private final String apiAddress;
   private final PeerChannels channels;
+  private final SlotLayout slots;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
     t.setDaemon(true);
@@ -88,8 +91,9 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   });
 
   AdminService(List<Group> groups, MemberDirectory members, HeaderFactory headers, String apiAddress,
-      PeerChannels channels) {
+      PeerChannels channels, SlotLayout slots) {
     this.groups = List.copyOf(groups);
+    this.slots = slots;
     this.raft = groups.get(0).api().raft();
     this.channels = channels;
     this.members = members;
@@ -116,6 +120,11 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
           .setMember(self(group, status))
           .build();
     });
+  }
+
+  @Override
+  public void clusterSlots(ClusterSlotsRequest request, StreamObserver<ClusterSlotsResponse> observer) {
+    answer(observer, () -> slots.toResponse(headers.header(raft.status())));
   }
 
   @Override

@@ -45,6 +45,7 @@ public final class ApiServer implements AutoCloseable {
   private final ExecutorService confirmExecutor;
   private final GrpcHealthReporter healthReporter;
   private final KvOperations kv;
+  private final SlotLayout slots;
 
   /**
    * @param groups this node's replica of each Raft group, group 0 first (it holds the cluster's
@@ -70,11 +71,13 @@ public final class ApiServer implements AutoCloseable {
       ReadHandler reads = new ReadHandler(group.raft(), leadership, validator, group.health(), config.requestTimeout());
       kvGroups.add(new KvOperations.Group(writes, reads, group.health()));
     }
-    this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels);
+    SlotMap slotMap = SlotMap.evenSplit(groups.size());
+    this.slots = new SlotLayout(slotMap, groups.stream().map(GroupApi::raft).toList(), members);
+    this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels, slots);
     // Serving means serving every group: one replica not ready makes the node not ready.
     List<NodeReadiness> readiness = groups.stream().map(GroupApi::readiness).toList();
     this.healthReporter = new GrpcHealthReporter(() -> NodeReadiness.ofAll(readiness));
-    this.kv = new KvOperations(kvGroups, new SlotRouter(SlotMap.evenSplit(groups.size())), metrics);
+    this.kv = new KvOperations(kvGroups, new SlotRouter(slotMap), metrics);
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
     if (tls != null) {
@@ -106,6 +109,11 @@ public final class ApiServer implements AutoCloseable {
   /** Writes and reads as this server serves them, for the other front door (the RESP port). */
   public KvOperations kv() {
     return kv;
+  }
+
+  /** Which group owns which slots and who serves it, for the RESP port's CLUSTER commands. */
+  public SlotLayout slots() {
+    return slots;
   }
 
   public void start() throws IOException {

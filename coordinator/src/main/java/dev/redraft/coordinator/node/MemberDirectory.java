@@ -9,7 +9,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * can point clients at the leader and report every member's status.
  */
 public final class MemberDirectory {
-  public record MemberAddresses(String apiAddress, String redisAddress) {}
+  /** {@code respAddress} is empty when the node has no RESP port (or published before it told it). */
+  public record MemberAddresses(String apiAddress, String redisAddress, String respAddress) {
+    /** As kept in the replicated members hash: "api|redis", or "api|redis|resp" when there is a RESP port. */
+    public String encoded() {
+      return apiAddress + "|" + redisAddress + (respAddress.isEmpty() ? "" : "|" + respAddress);
+    }
+
+    /** The inverse of {@link #encoded}; an older value may hold the API address alone. */
+    public static MemberAddresses decode(String value) {
+      String[] parts = value.split("\\|", 3);
+      return new MemberAddresses(parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : "");
+    }
+  }
 
   private final Map<String, MemberAddresses> members = new ConcurrentHashMap<>();
 

@@ -5,6 +5,7 @@ import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Determinizer;
 import dev.redraft.coordinator.command.ValidatedCommand;
 import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.redis.ApplyRequest;
 import dev.redraft.coordinator.redis.RedisCommand;
 import dev.redraft.log.v1.LogEntry;
@@ -62,8 +63,13 @@ final class EntryTranslator {
    * first write to a group at a sequence above 1 where this one applies it, so it refuses the entry.
    */
   static final int SHARDED_SESSION_ENTRY_VERSION = 7;
+  /**
+   * A node's registration that names its RESP port: an older node would keep the members hash without
+   * it, another state than its peers', so it refuses the entry.
+   */
+  static final int RESP_REGISTRATION_ENTRY_VERSION = 8;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = SHARDED_SESSION_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = RESP_REGISTRATION_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -172,7 +178,10 @@ final class EntryTranslator {
   }
 
   static LogEntry toLogEntry(RegisterNodeEntry registration) {
-    return LogEntry.newBuilder().setVersion(ENTRY_VERSION).setRegisterNode(registration).build();
+    // Only a registration naming a RESP port needs format 8: a node that cannot read it stops rather than
+    // keep another members hash than its peers.
+    int version = registration.getRespAddress().isEmpty() ? ENTRY_VERSION : RESP_REGISTRATION_ENTRY_VERSION;
+    return LogEntry.newBuilder().setVersion(version).setRegisterNode(registration).build();
   }
 
   /**
@@ -197,8 +206,9 @@ final class EntryTranslator {
       }
       case REGISTER_NODE -> {
         RegisterNodeEntry reg = entry.getRegisterNode();
-        List<byte[]> argv = List.of(bytes("HSET"), bytes(MEMBERS_KEY), bytes(reg.getNodeId()),
-            bytes(reg.getApiAddress() + "|" + reg.getRedisAddress()));
+        String addresses = new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress(),
+            reg.getRespAddress()).encoded();
+        List<byte[]> argv = List.of(bytes("HSET"), bytes(MEMBERS_KEY), bytes(reg.getNodeId()), bytes(addresses));
         return List.of(new ApplyRequest(index, "", 0, 0, List.of(new RedisCommand(argv, new int[] {1}))));
       }
       case VERIFY -> {

@@ -21,9 +21,11 @@ public final class NodeRegistrar implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  public NodeRegistrar(String nodeId, String apiAddress, String redisAddress, RaftNode raft, MemberDirectory members) {
+  /** {@code respAddress}: empty when the node has no RESP port. */
+  public NodeRegistrar(String nodeId, MemberDirectory.MemberAddresses addresses, RaftNode raft,
+      MemberDirectory members) {
     this.nodeId = nodeId;
-    this.addresses = new MemberDirectory.MemberAddresses(apiAddress, redisAddress);
+    this.addresses = addresses;
     this.raft = raft;
     this.members = members;
     this.thread = new Thread(this::run, "redraft-registrar-" + nodeId);
@@ -38,12 +40,13 @@ public final class NodeRegistrar implements AutoCloseable {
     Proposal proposal = Proposal.newBuilder().setRegisterNode(RegisterNodeEntry.newBuilder()
         .setNodeId(nodeId)
         .setApiAddress(addresses.apiAddress())
-        .setRedisAddress(addresses.redisAddress())).build();
+        .setRedisAddress(addresses.redisAddress())
+        .setRespAddress(addresses.respAddress())).build();
     while (running && !members.get(nodeId).map(addresses::equals).orElse(false)) {
       try {
         raft.propose(proposal).get(10, TimeUnit.SECONDS);
-        LOG.info("node {} registered its addresses: api {}, redis {}", nodeId, addresses.apiAddress(),
-            addresses.redisAddress());
+        LOG.info("node {} registered its addresses: api {}, redis {}, resp {}", nodeId, addresses.apiAddress(),
+            addresses.redisAddress(), addresses.respAddress().isEmpty() ? "off" : addresses.respAddress());
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -136,7 +136,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
       startIndex = snapshot.getIndex();
     }
     logicalTime.accumulateAndGet(applier.readLogicalTime(), Math::max);
-    reader.readHash(EntryTranslator.MEMBERS_KEY).forEach((id, value) -> members.put(id, parseAddresses(value)));
+    reader.readHash(EntryTranslator.MEMBERS_KEY).forEach((id, value) -> members.put(id, MemberDirectory.MemberAddresses.decode(value)));
     LOG.info("node {}: state machine starting; Redis applied-index marker {}, log replay from index {}",
         nodeId, marker, startIndex + 1);
     RedisRebuilder rebuilder = new RedisRebuilder(nodeId, snapshots, redisSnapshots, applier, this::raftLog,
@@ -293,12 +293,6 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return snapshotTaker.stats();
   }
 
-  private static MemberDirectory.MemberAddresses parseAddresses(String value) {
-    int bar = value.indexOf('|');
-    return bar < 0 ? new MemberDirectory.MemberAddresses(value, "")
-        : new MemberDirectory.MemberAddresses(value.substring(0, bar), value.substring(bar + 1));
-  }
-
   /** The newest snapshot without a directory scan (Ratis asks on every appendEntries). */
   @Override
   public SingleFileSnapshotInfo getLatestSnapshot() {
@@ -398,7 +392,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
     if (entry.hasRegisterNode()) {
       RegisterNodeEntry reg = entry.getRegisterNode();
       applied.thenRun(() -> members.put(reg.getNodeId(),
-          new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress())));
+          new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress(), reg.getRespAddress())));
     }
     if (entry.hasWriteGroup()) {
       return applied.thenApply(results -> {

@@ -15,15 +15,19 @@ import java.util.List;
  * With one Raft group every node serves every slot (it forwards writes to the leader), so a node
  * answers that it alone holds slots 0-16383, at the address the client reached it by: the client
  * sends everything there, and after losing that node asks another, which answers the same of itself.
+ * A sharded cluster answers each group's slots at its leader's port ({@link ShardedClusterReplies}).
  * KEYSLOT is Redis Cluster's own function ({@link KeySlot}).
  */
 final class ClusterCommands {
   private final RespContext context;
   private final String myId;
+  /** Null in a cluster of one group. */
+  private final ShardedClusterReplies sharded;
 
   ClusterCommands(RespContext context) {
     this.context = context;
-    this.myId = nodeId(context.nodeId);
+    this.myId = clusterNodeId(context.nodeId);
+    this.sharded = context.slots.map().groups() > 1 ? new ShardedClusterReplies(context.slots, context.nodeId) : null;
   }
 
   Immediate handle(List<byte[]> argv, ConnectionState state) {
@@ -33,6 +37,23 @@ final class ClusterCommands {
     String sub = Ascii.toUpperCase(Replies.text(argv.get(1)));
     HostPort self = HostPort.of(state.localAddress);
     RaftStatus raft = context.raftStatus.get();
+    if (sharded != null && argv.size() == 2) {
+      switch (sub) {
+        case "SLOTS" -> {
+          return Immediate.of(sharded.slots(self));
+        }
+        case "SHARDS" -> {
+          return Immediate.of(sharded.shards(self));
+        }
+        case "NODES" -> {
+          return Immediate.of(Replies.bulk(sharded.nodes(self, raft.term())));
+        }
+        case "INFO" -> {
+          return Immediate.of(Replies.bulk(sharded.info(raft.term())));
+        }
+        default -> { }
+      }
+    }
     return switch (sub) {
       case "KEYSLOT" -> argv.size() != 3 ? subArity(sub) : Immediate.of(Replies.integer(KeySlot.of(argv.get(2))));
       case "MYID" -> Immediate.of(Replies.bulk(myId));
@@ -67,7 +88,7 @@ final class ClusterCommands {
   }
 
   /** A Redis Cluster node id: 40 hex characters, stable for a node. */
-  private static String nodeId(String redraftNodeId) {
+  static String clusterNodeId(String redraftNodeId) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-1")
           .digest(("redraft-node:" + redraftNodeId).getBytes(StandardCharsets.UTF_8));
@@ -78,7 +99,7 @@ final class ClusterCommands {
   }
 
   /** The address a connection reached this node by, as "host:port" (IPv6 hosts without brackets). */
-  private record HostPort(String host, int port) {
+  record HostPort(String host, int port) {
     static HostPort of(String address) {
       int colon = address.lastIndexOf(':');
       String host = address.substring(0, colon).replace("[", "").replace("]", "");

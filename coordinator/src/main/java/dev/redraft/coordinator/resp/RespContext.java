@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.resp;
 
 import dev.redraft.coordinator.api.KvOperations;
+import dev.redraft.coordinator.api.SlotLayout;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.coordinator.security.Caller;
@@ -23,6 +24,8 @@ import javax.net.ssl.SSLSession;
 /** What every RESP connection of a node shares: the operations, the node's view, the open connections. */
 final class RespContext {
   final KvOperations kv;
+  /** Which group owns which slots and who leads it: CLUSTER SLOTS and friends of a sharded cluster. */
+  final SlotLayout slots;
   final CommandValidator validator;
   final String nodeId;
   final Supplier<RaftStatus> raftStatus;
@@ -39,10 +42,11 @@ final class RespContext {
   private final AtomicLong nextConnectionId = new AtomicLong();
   private final Map<Long, ConnectionState> connections = new ConcurrentHashMap<>();
 
-  RespContext(KvOperations kv, CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int port,
+  RespContext(KvOperations kv, SlotLayout slots, CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int port,
       int maxRequestBytes, String password, Tokens tokens, boolean tls) {
     this.maxRequestBytes = maxRequestBytes;
     this.kv = kv;
+    this.slots = slots;
     this.validator = validator;
     this.nodeId = nodeId;
     this.raftStatus = raftStatus;

@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.resp;
 
 import dev.redraft.coordinator.api.KvOperations;
+import dev.redraft.coordinator.api.SlotLayout;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.raft.RaftStatus;
@@ -39,11 +40,11 @@ public final class RespServer implements AutoCloseable {
   private final SslContext tls;
   private Channel channel;
 
-  public RespServer(HostPort address, KvOperations kv, CommandValidator validator, String nodeId,
+  public RespServer(HostPort address, KvOperations kv, SlotLayout slots, CommandValidator validator, String nodeId,
       Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password, Tokens tokens, TlsMaterial tls) {
     this.address = address;
     this.tls = tls == null ? null : RespTls.server(tls);
-    this.context = new RespContext(kv, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password,
+    this.context = new RespContext(kv, slots, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password,
         tokens, tls != null);
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("redraft-resp-accept", true),
         NioIoHandler.newFactory());

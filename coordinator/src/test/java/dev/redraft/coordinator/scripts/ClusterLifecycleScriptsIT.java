@@ -346,6 +346,12 @@ class ClusterLifecycleScriptsIT {
     }
     assertThat(run(auth, "redis-cli", "-p", respPort, "mset", "key:0", "a", "key:1", "b", "key:2", "c").output())
         .contains("CROSSSLOT");
+    // The slot layout: three even ranges, each group's leader with the addresses clients reach it by.
+    assertThat(ok(run(REDRAFT, "cluster", "slots"), "redraft cluster slots").output())
+        .contains("LEADER RESP").contains("0-5461").contains("5462-10922").contains("10923-16383");
+    String layout = ok(run(REDRAFT, "cluster", "slots", "-o", "json"), "redraft cluster slots -o json").output();
+    assertThat(layout).contains("\"group\": 2").contains("{\"first\": 10923, \"last\": 16383}")
+        .contains("\"leader\": true").contains("\"resp_address\": \"" + resp + "\"");
     String password = Files.readString(home.resolve("n2/redis.password")).trim();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       long total = 0;

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.api.v1.SlotOwner;
+import dev.redraft.api.v1.SlotRange;
 import dev.redraft.api.v1.VerifyRequest;
 import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.client.Commands;
@@ -13,6 +17,8 @@ import dev.redraft.client.RedraftClient;
 import dev.redraft.coordinator.raft.RaftStatus;
 import dev.redraft.coordinator.testing.Grpc;
 import dev.redraft.coordinator.testing.TestCluster;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +59,8 @@ class ShardedClusterTest {
               .isEqualTo(TestCluster.id(g % NODES));
         }
       });
+
+      clusterAwareClientsGoStraightToEachGroupsLeader(cluster, map);
 
       // Writes through every node (a node forwards to the owning group's leader), then reads of every
       // key through every node.
@@ -122,6 +130,63 @@ class ShardedClusterTest {
                   && node.getDigest().equals(verified.getNodes(0).getDigest()));
         }
       }
+    }
+  }
+
+  /**
+   * The slot layout (admin ClusterSlots, the RESP port's CLUSTER SLOTS) names each group's leader with
+   * its addresses, so Python's cluster client, unchanged, sends each key to its group's leader.
+   */
+  private void clusterAwareClientsGoStraightToEachGroupsLeader(TestCluster cluster, SlotMap map) throws Exception {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      ClusterSlotsResponse layout = cluster.client().admin().clusterSlots();
+      assertThat(layout.getGroupsList()).hasSize(GROUPS);
+      for (int g = 0; g < GROUPS; g++) {
+        GroupSlots group = layout.getGroups(g);
+        int leader = g % NODES;
+        assertThat(group.getGroup()).isEqualTo(g);
+        assertThat(group.getSlotsList()).as("slots of group %d", g).containsExactly(
+            SlotRange.newBuilder().setFirst(map.firstSlot(g)).setLast(map.lastSlot(g)).build());
+        assertThat(group.getLeaderId()).isEqualTo(TestCluster.id(leader));
+        assertThat(group.getMembersList()).hasSize(NODES).allMatch(SlotOwner::getVoter);
+        SlotOwner first = group.getMembers(0);
+        assertThat(first.getLeader()).as("the leader comes first").isTrue();
+        assertThat(first.getNodeId()).isEqualTo(TestCluster.id(leader));
+        assertThat(first.getApiAddress()).isEqualTo(cluster.endpoint(leader));
+        assertThat(first.getRespAddress()).isEqualTo("127.0.0.1:" + cluster.respPort(leader));
+      }
+    });
+    try (Jedis resp = new Jedis("127.0.0.1", cluster.respPort(1))) {
+      List<Object> ranges = resp.clusterSlots();
+      assertThat(ranges).hasSize(GROUPS);
+      for (int g = 0; g < GROUPS; g++) {
+        List<?> range = (List<?>) ranges.get(g);
+        assertThat(List.<Object>copyOf(range.subList(0, 2))).containsExactly((long) map.firstSlot(g),
+            (long) map.lastSlot(g));
+        assertThat(((List<?>) range.get(2)).get(1)).as("CLUSTER SLOTS: the port serving group %d", g)
+            .isEqualTo((long) cluster.respPort(g % NODES));
+        assertThat(range).as("the group's leader, then its two followers").hasSize(2 + NODES);
+      }
+      assertThat(resp.clusterInfo()).contains("cluster_size:" + GROUPS).contains("cluster_known_nodes:" + NODES);
+      assertThat(resp.clusterNodes().lines()).hasSize(NODES);
+    }
+
+    Path script = dir.resolve("python_sharded_cluster_client.py");
+    try (var in = ShardedClusterTest.class.getResourceAsStream("python_sharded_cluster_client.py")) {
+      Files.copy(in, script);
+    }
+    Process python = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(cluster.respPort(0)))
+        .redirectErrorStream(true).start();
+    String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as("python output:%n%s", out).isZero();
+    List<String> lines = out.lines().toList();
+    assertThat(lines).hasSize(40);
+    for (String line : lines) {
+      String[] keyAndPort = line.split(" ");
+      int leader = map.groupOfKey(keyAndPort[0].getBytes(StandardCharsets.UTF_8)) % NODES;
+      assertThat(Integer.parseInt(keyAndPort[1])).as("the port Python's cluster client sent %s to", keyAndPort[0])
+          .isEqualTo(cluster.respPort(leader));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.redraft.client.cli.output;
 
+import dev.redraft.api.v1.ClusterSlotsResponse;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.VerifyResponse;
@@ -20,4 +21,7 @@ public interface AdminPrinter {
 
   /** A verification round: every node's digest and verdict. */
   void verification(VerifyResponse response, PrintWriter out);
+
+  /** Which group owns which slots, and each group's leader and members. */
+  void slots(ClusterSlotsResponse response, PrintWriter out);
 }

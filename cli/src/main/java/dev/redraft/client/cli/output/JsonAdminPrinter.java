@@ -1,5 +1,7 @@
 package dev.redraft.client.cli.output;
 
+import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.VerifyResponse;
@@ -37,6 +39,24 @@ public final class JsonAdminPrinter implements AdminPrinter {
     String object = ProtoJson.object(response);
     out.println(object.substring(0, object.length() - 1) + ", \"nodes\": "
         + ProtoJson.array(response.getNodesList()).replace("\n", "\n  ") + "}");
+    out.flush();
+  }
+
+  /**
+   * One object per group: {"group", "leader_id", "term", "slots": [{"first", "last"}], "members":
+   * [{"node_id", "api_address", "resp_address", "leader", "voter"}, ...]}.
+   */
+  @Override
+  public void slots(ClusterSlotsResponse response, PrintWriter out) {
+    StringBuilder json = new StringBuilder();
+    for (GroupSlots group : response.getGroupsList()) {
+      String object = ProtoJson.object(group);
+      json.append(json.length() == 0 ? "[\n  " : ",\n  ").append(object, 0, object.length() - 1)
+          .append(", \"slots\": ").append(ProtoJson.array(group.getSlotsList()).replace("\n  ", "").replace("\n", ""))
+          .append(", \"members\": ").append(ProtoJson.array(group.getMembersList()).replace("\n", "\n    "))
+          .append('}');
+    }
+    out.println(json.length() == 0 ? "[]" : json.append("\n]"));
     out.flush();
   }
 }

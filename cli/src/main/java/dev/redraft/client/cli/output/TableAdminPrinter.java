@@ -2,13 +2,17 @@ package dev.redraft.client.cli.output;
 
 import static dev.redraft.client.cli.output.Table.orDash;
 
+import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.NodeVerification;
+import dev.redraft.api.v1.SlotOwner;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.VerifyResponse;
 import dev.redraft.api.v1.TransferLeadershipResponse;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Admin results as aligned tables: the membership as {@code NODE RAFT MEMBER} (voter or learner),
@@ -48,6 +52,25 @@ public final class TableAdminPrinter implements AdminPrinter {
     }
     table.print(out);
     out.println("round " + Long.toUnsignedString(response.getRound()) + ": " + response.getVerdict());
+    out.flush();
+  }
+
+  /** A row per group: its slots, leader (with the addresses a client reaches it by) and members. */
+  @Override
+  public void slots(ClusterSlotsResponse response, PrintWriter out) {
+    Table table = new Table(List.of("SLOTS", "GROUP", "LEADER", "TERM", "LEADER API", "LEADER RESP", "MEMBERS"));
+    for (GroupSlots group : response.getGroupsList()) {
+      String slots = group.getSlotsList().stream().map(r -> r.getFirst() + "-" + r.getLast())
+          .collect(Collectors.joining(","));
+      SlotOwner leader = group.getMembersList().stream().filter(SlotOwner::getLeader).findFirst()
+          .orElse(SlotOwner.getDefaultInstance());
+      String members = group.getMembersList().stream().map(m -> m.getNodeId() + (m.getVoter() ? "" : " (learner)"))
+          .collect(Collectors.joining(","));
+      table.row(List.of(slots, Integer.toString(group.getGroup()), orDash(group.getLeaderId()),
+          Long.toUnsignedString(group.getTerm()), orDash(leader.getApiAddress()), orDash(leader.getRespAddress()),
+          orDash(members)));
+    }
+    table.print(out);
     out.flush();
   }
 }
