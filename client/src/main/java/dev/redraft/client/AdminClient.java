@@ -90,13 +90,17 @@ public final class AdminClient {
    * as the answering node (the first endpoint that is up) sees them.
    */
   public ClusterSlotsResponse clusterSlots() {
+    return RedraftClient.await(clusterSlotsAsync());
+  }
+
+  public CompletableFuture<ClusterSlotsResponse> clusterSlotsAsync() {
     checkOpen.run();
-    return RedraftClient.await(caller.call(RetryingCaller.Route.ANY,
+    return caller.call(RetryingCaller.Route.ANY,
             (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
                 .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
                 .clusterSlots(ClusterSlotsRequest.getDefaultInstance(), observer),
             ClusterSlotsResponse::getHeader)
-        .handle(AdminClient::statusOutcome));
+        .handle(AdminClient::statusOutcome);
   }
 
   /**

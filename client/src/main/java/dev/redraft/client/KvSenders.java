@@ -7,6 +7,7 @@ import dev.redraft.api.v1.ReadManyResponse;
 import dev.redraft.api.v1.ReadOutcome;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
+import dev.redraft.api.v1.ResponseHeader;
 import dev.redraft.api.v1.WriteManyRequest;
 import dev.redraft.api.v1.WriteManyResponse;
 import dev.redraft.api.v1.WriteOutcome;
@@ -17,34 +18,68 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** How the client's coalesced KV operations reach the cluster: one per call, or many per call. */
+/**
+ * How the client's coalesced KV operations reach the cluster: one per call, or many per call. A sender
+ * of one group of a sharded cluster ({@code group} >= 0) sends each call's first attempt to that
+ * group's leader as the client's {@link GroupRouter} knows it; the others take the usual route.
+ */
 final class KvSenders {
   private KvSenders() {}
+
+  /** Routing of one group's calls: where the first attempt goes, and telling the router who answered. */
+  record GroupRoute(GroupRouter router, int group) {
+    /** No group: the usual route. */
+    static final GroupRoute NONE = new GroupRoute(null, -1);
+
+    GroupRouter.Target target() {
+      return router == null ? null : router.targetOfGroup(group);
+    }
+
+    static String address(GroupRouter.Target target) {
+      return target == null ? null : target.address();
+    }
+
+    void answered(GroupRouter.Target target, ResponseHeader header) {
+      if (target != null) {
+        router.answered(target, header.getNodeId());
+      }
+    }
+  }
 
   /** Writes go to the leader (any node forwards), alone or many per call. */
   static final class Writes implements CallCoalescer.Sender<WriteRequest, WriteResponse> {
     private final RetryingCaller caller;
+    private final GroupRoute route;
 
-    Writes(RetryingCaller caller) {
+    Writes(RetryingCaller caller, GroupRoute route) {
       this.caller = caller;
+      this.route = route;
     }
 
     @Override
     public CompletableFuture<WriteResponse> single(WriteRequest request) {
-      return caller.call(RetryingCaller.Route.LEADER,
+      GroupRouter.Target target = route.target();
+      return caller.call(RetryingCaller.Route.LEADER, GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
           (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
               .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).write(request, observer),
-          WriteResponse::getHeader);
+          WriteResponse::getHeader)
+          .whenComplete((response, error) -> {
+            if (response != null) {
+              route.answered(target, response.getHeader());
+            }
+          });
     }
 
     @Override
     public CompletableFuture<List<CallCoalescer.Outcome<WriteResponse>>> many(List<WriteRequest> requests) {
       WriteManyRequest request = WriteManyRequest.newBuilder().addAllWrites(requests).build();
-      return caller.call(RetryingCaller.Route.LEADER,
+      GroupRouter.Target target = route.target();
+      return caller.call(RetryingCaller.Route.LEADER, GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
               (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
                   .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).writeMany(request, observer),
               WriteManyResponse::getHeader)
           .thenApply(response -> {
+            route.answered(target, response.getHeader());
             List<CallCoalescer.Outcome<WriteResponse>> outcomes = new ArrayList<>(response.getOutcomesCount());
             for (WriteOutcome o : response.getOutcomesList()) {
               outcomes.add(new CallCoalescer.Outcome<>(o.hasResponse() ? o.getResponse() : null,
@@ -69,30 +104,40 @@ final class KvSenders {
     return RetryingCaller.Route.ANY;
   }
 
-  /** Reads, alone or many per call. */
+  /** Reads, alone or many per call (a group's sender carries linearizable reads only). */
   static final class Reads implements CallCoalescer.Sender<ReadRequest, ReadResponse> {
     private final RetryingCaller caller;
+    private final GroupRoute route;
 
-    Reads(RetryingCaller caller) {
+    Reads(RetryingCaller caller, GroupRoute route) {
       this.caller = caller;
+      this.route = route;
     }
 
     @Override
     public CompletableFuture<ReadResponse> single(ReadRequest request) {
-      return caller.call(routeOf(List.of(request)),
+      GroupRouter.Target target = route.target();
+      return caller.call(routeOf(List.of(request)), GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
           (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
               .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).read(request, observer),
-          ReadResponse::getHeader);
+          ReadResponse::getHeader)
+          .whenComplete((response, error) -> {
+            if (response != null) {
+              route.answered(target, response.getHeader());
+            }
+          });
     }
 
     @Override
     public CompletableFuture<List<CallCoalescer.Outcome<ReadResponse>>> many(List<ReadRequest> requests) {
       ReadManyRequest request = ReadManyRequest.newBuilder().addAllReads(requests).build();
-      return caller.call(routeOf(requests),
+      GroupRouter.Target target = route.target();
+      return caller.call(routeOf(requests), GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
               (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
                   .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).readMany(request, observer),
               ReadManyResponse::getHeader)
           .thenApply(response -> {
+            route.answered(target, response.getHeader());
             List<CallCoalescer.Outcome<ReadResponse>> outcomes = new ArrayList<>(response.getOutcomesCount());
             for (ReadOutcome o : response.getOutcomesList()) {
               outcomes.add(new CallCoalescer.Outcome<>(o.hasResponse() ? o.getResponse() : null,
@@ -102,5 +147,4 @@ final class KvSenders {
           });
     }
   }
-
 }

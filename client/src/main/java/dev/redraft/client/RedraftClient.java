@@ -55,8 +55,10 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
   private static final int MAX_CALLS_IN_FLIGHT = 1;
   private static final int MAX_OPERATIONS_PER_CALL = 256;
   private static final long MAX_BYTES_PER_CALL = 4L * 1024 * 1024;
-  private final CallCoalescer<WriteRequest, WriteResponse> writes;
-  private final CallCoalescer<ReadRequest, ReadResponse> reads;
+  private final GroupCoalescers<WriteRequest, WriteResponse> writes;
+  private final GroupCoalescers<ReadRequest, ReadResponse> reads;
+  /** A sharded cluster's layout: sends each request straight to the leader of its key's group. */
+  private final GroupRouter router;
   private volatile boolean closed;
 
   private RedraftClient(Builder builder) {
@@ -69,11 +71,41 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
     scheduler.setRemoveOnCancelPolicy(true);
     this.caller = new RetryingCaller(endpoints, builder.retryPolicy, builder.requestTimeout,
         builder.connectTimeout != null ? builder.connectTimeout : builder.requestTimeout, scheduler);
-    this.writes = new CallCoalescer<>(new KvSenders.Writes(caller), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
-        MAX_BYTES_PER_CALL, WriteRequest::getSerializedSize);
-    this.reads = new CallCoalescer<>(new KvSenders.Reads(caller), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
-        MAX_BYTES_PER_CALL, ReadRequest::getSerializedSize);
     this.admin = new AdminClient(caller, this::checkOpen);
+    this.router = new GroupRouter(admin::clusterSlotsAsync, scheduler);
+    this.writes = new GroupCoalescers<>(router, RedraftClient::routingKey, writeCoalescer(KvSenders.GroupRoute.NONE),
+        group -> writeCoalescer(new KvSenders.GroupRoute(router, group)));
+    this.reads = new GroupCoalescers<>(router, RedraftClient::routingKey, readCoalescer(KvSenders.GroupRoute.NONE),
+        group -> readCoalescer(new KvSenders.GroupRoute(router, group)));
+    router.start();
+  }
+
+  private CallCoalescer<WriteRequest, WriteResponse> writeCoalescer(KvSenders.GroupRoute route) {
+    return new CallCoalescer<>(new KvSenders.Writes(caller, route), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
+        MAX_BYTES_PER_CALL, WriteRequest::getSerializedSize);
+  }
+
+  private CallCoalescer<ReadRequest, ReadResponse> readCoalescer(KvSenders.GroupRoute route) {
+    return new CallCoalescer<>(new KvSenders.Reads(caller, route), MAX_CALLS_IN_FLIGHT, MAX_OPERATIONS_PER_CALL,
+        MAX_BYTES_PER_CALL, ReadRequest::getSerializedSize);
+  }
+
+  /**
+   * The key a write is routed by: its first watched key, else its first command's first argument (the
+   * key of nearly every command; where it is not, the node that gets the request routes it, one hop).
+   */
+  private static ByteString routingKey(WriteRequest request) {
+    if (request.getWatchesCount() > 0) {
+      return request.getWatches(0).getKey();
+    }
+    return request.getCommandsCount() > 0 && request.getCommands(0).getArgsCount() > 0
+        ? request.getCommands(0).getArgs(0) : null;
+  }
+
+  /** A linearizable read goes to its key's group's leader; other reads take any node. */
+  private static ByteString routingKey(ReadRequest request) {
+    return request.getConsistency() == ReadConsistency.LINEARIZABLE && request.getCommand().getArgsCount() > 0
+        ? request.getCommand().getArgs(0) : null;
   }
 
   public static Builder builder() {
@@ -260,6 +292,7 @@ public final class RedraftClient implements AutoCloseable, StringCommands, KeyCo
       return;
     }
     closed = true;
+    router.close();
     caller.close();
     scheduler.shutdownNow();
     endpoints.close();

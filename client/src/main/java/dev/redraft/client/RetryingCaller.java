@@ -67,7 +67,16 @@ final class RetryingCaller {
   }
 
   <T> CompletableFuture<T> call(Route route, Mode mode, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
-    Call<T> call = new Call<>(route, mode, attempt, headerOf);
+    return call(route, null, mode, attempt, headerOf);
+  }
+
+  /**
+   * @param preferred where the first attempt goes (e.g. the leader of the group that owns a request's
+   *     keys), or null; further attempts take {@code route} as usual
+   */
+  <T> CompletableFuture<T> call(Route route, String preferred, Mode mode, Attempt<T> attempt,
+      Function<T, ResponseHeader> headerOf) {
+    Call<T> call = new Call<>(route, preferred, mode, attempt, headerOf);
     active.add(call);
     call.future.whenComplete((value, error) -> active.remove(call));
     call.startAttempt();
@@ -97,6 +106,8 @@ final class RetryingCaller {
   private final class Call<T> {
     final CompletableFuture<T> future = new CompletableFuture<>();
     final Route route;
+    /** Where the first attempt goes, or null. */
+    final String preferred;
     final Mode mode;
     final Attempt<T> attempt;
     final Function<T, ResponseHeader> headerOf;
@@ -116,8 +127,9 @@ final class RetryingCaller {
     /** A failure that is the server's answer (not retried), kept while another attempt still runs. */
     Status definitive;
 
-    Call(Route route, Mode mode, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
+    Call(Route route, String preferred, Mode mode, Attempt<T> attempt, Function<T, ResponseHeader> headerOf) {
       this.route = route;
+      this.preferred = preferred;
       this.mode = mode;
       this.attempt = attempt;
       this.headerOf = headerOf;
@@ -138,7 +150,8 @@ final class RetryingCaller {
         fail(status, true);
         return;
       }
-      String endpoint = route == Route.LEADER ? endpoints.forWrite() : endpoints.forRead();
+      String endpoint = attempts == 0 && preferred != null ? preferred
+          : route == Route.LEADER ? endpoints.forWrite() : endpoints.forRead();
       if (runningAt.contains(endpoint)) {
         endpoint = endpoints.other(endpoint);
       }

@@ -22,4 +22,7 @@ public interface RaftMetricsSource {
 
   /** Elections (pre-vote rounds) this node's election timer started; Ratis' own timer's are not counted. */
   long electionsStarted();
+
+  /** Write proposals this node forwarded to the group's leader (one per group entry it asked for). */
+  long forwardedProposals();
 }

@@ -177,6 +177,10 @@ public final class RedraftMetrics implements AutoCloseable {
         .description("Elections (pre-vote rounds) this node's election timer started because the leader was"
             + " silent for an election timeout; those Ratis' own timer started are not counted")
         .register(registry);
+    FunctionCounter.builder("redraft.writes.forwarded", source, s -> s.forwardedProposals()).tag("group", g)
+        .description("Write proposals (each a group entry of one or more client writes) this node forwarded to"
+            + " the group's leader, because a client sent them to a node that does not lead the group")
+        .register(registry);
   }
 
   // ---- node

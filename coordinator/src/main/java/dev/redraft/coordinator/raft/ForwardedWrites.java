@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ final class ForwardedWrites {
   private final Supplier<String> knownLeader;
   private final Executor executor;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicLong forwarded = new AtomicLong();
 
   /**
    * @param knownLeader the leader this node's Raft state names, or null during an election
@@ -53,6 +55,7 @@ final class ForwardedWrites {
   /** Forwards a write; completes with the first copy that commits, or the last failure if none does. */
   CompletableFuture<CommittedReply> forward(Proposal proposal) {
     InFlight write = new InFlight(proposal);
+    forwarded.incrementAndGet();
     inFlight.add(write);
     write.result.whenComplete((reply, error) -> inFlight.remove(write));
     write.sendCopy(null);
@@ -66,6 +69,11 @@ final class ForwardedWrites {
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
       // the node is stopping: its writes fail with it
     }
+  }
+
+  /** Proposals forwarded since this node started (re-sends of one not counted again). */
+  long forwarded() {
+    return forwarded.get();
   }
 
   /** Writes waiting now (for tests and metrics). */

@@ -69,4 +69,9 @@ final class RaftMetricsAdapter implements RaftMetricsSource {
   public long electionsStarted() {
     return raft.electionsStarted();
   }
+
+  @Override
+  public long forwardedProposals() {
+    return raft.forwardedProposals();
+  }
 }

@@ -93,7 +93,7 @@ public final class RaftNode implements AutoCloseable {
   private final GroupCommitter forwardCommitter =
       new GroupCommitter(this::forward, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
   /** Forwarded client writes, sent again to a new leader when this node learns of one. */
-  private ForwardedWrites forwardedWrites;
+  private volatile ForwardedWrites forwardedWrites;
   /** Makes the spare write clients (LeaderClients), off the writes' threads. */
   private final ExecutorService spareClients = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-spare-write-clients");
@@ -506,6 +506,15 @@ public final class RaftNode implements AutoCloseable {
   public long electionsStarted() {
     ElectionTimer timer = electionTimer;
     return timer == null ? 0 : timer.electionsStarted();
+  }
+
+  /**
+   * Write proposals (each one or more client writes, as one group entry) this node forwarded to the
+   * group's leader since it started: what a client that sends writes straight to the leader saves.
+   */
+  public long forwardedProposals() {
+    ForwardedWrites writes = forwardedWrites;
+    return writes == null ? 0 : writes.forwarded();
   }
 
   /** The gauges' view of this node's Raft state, for the metrics registry. */

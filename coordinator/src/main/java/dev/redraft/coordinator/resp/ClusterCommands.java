@@ -1,9 +1,9 @@
 package dev.redraft.coordinator.resp;
 
+import dev.redraft.api.KeySlot;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.coordinator.command.Ascii;
 import dev.redraft.coordinator.raft.RaftStatus;
-import dev.redraft.coordinator.shard.KeySlot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,7 @@
 package dev.redraft.coordinator.shard;
 
+import dev.redraft.api.KeySlot;
+
 /**
  * Which Raft group owns each of the 16384 key slots. For now the static map of a cluster of
  * {@code groups} groups: the slots split into equal contiguous ranges, group 0 first, so every node

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.shard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redraft.api.KeySlot;
 import dev.redraft.coordinator.testing.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +62,7 @@ class ShardedClusterTest {
       });
 
       clusterAwareClientsGoStraightToEachGroupsLeader(cluster, map);
+      theClientLibrarySendsEachWriteToItsGroupsLeader(cluster, map);
 
       // Writes through every node (a node forwards to the owning group's leader), then reads of every
       // key through every node.
@@ -187,6 +189,53 @@ class ShardedClusterTest {
       int leader = map.groupOfKey(keyAndPort[0].getBytes(StandardCharsets.UTF_8)) % NODES;
       assertThat(Integer.parseInt(keyAndPort[1])).as("the port Python's cluster client sent %s to", keyAndPort[0])
           .isEqualTo(cluster.respPort(leader));
+    }
+  }
+
+  /**
+   * The Java client keeps the slot layout too and sends each write straight to its group's leader, so
+   * no node forwards any; a request sent to a node that does not lead the key's group (plain gRPC, no
+   * layout) is forwarded by that node, one hop.
+   */
+  private static void theClientLibrarySendsEachWriteToItsGroupsLeader(TestCluster cluster, SlotMap map) {
+    try (RedraftClient client = cluster.clientOf(1)) {
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        long before = forwardedProposals(cluster);
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+          writes.add(client.writeAsync(Commands.of("SET", "routed:" + i, "r" + i)));
+        }
+        writes.forEach(CompletableFuture::join);
+        assertThat(forwardedProposals(cluster) - before).as("proposals forwarded by a node").isZero();
+      });
+      assertThat(client.get("routed:59")).isEqualTo("r59");
+    }
+    // Group 1's leader is n2: a write of a group-1 key sent to n1 is forwarded there.
+    String key = keyOfGroup(map, 1);
+    long before = forwardedProposals(cluster);
+    try (Grpc n1 = cluster.grpc(0)) {
+      assertThat(n1.kv().write(Grpc.write("plain-grpc@" + System.currentTimeMillis(), 1,
+          Grpc.command("SET", key, "via-n1"))).getReplies(0).getStatus()).isEqualTo("OK");
+    }
+    assertThat(forwardedProposals(cluster) - before).isPositive();
+    assertThat(cluster.client().get(key)).isEqualTo("via-n1");
+  }
+
+  private static long forwardedProposals(TestCluster cluster) {
+    long forwarded = 0;
+    for (int n = 0; n < NODES; n++) {
+      for (int g = 0; g < GROUPS; g++) {
+        forwarded += cluster.node(n).raft(g).forwardedProposals();
+      }
+    }
+    return forwarded;
+  }
+
+  private static String keyOfGroup(SlotMap map, int group) {
+    for (int i = 0; ; i++) {
+      if (map.groupOfKey(("plain:" + i).getBytes(StandardCharsets.UTF_8)) == group) {
+        return "plain:" + i;
+      }
     }
   }
 

@@ -1,10 +1,12 @@
-package dev.redraft.coordinator.shard;
+package dev.redraft.api;
 
 /**
  * Redis Cluster's key slot: CRC16 (XMODEM: polynomial 0x1021, initial value 0) of the key modulo
  * 16384, where a key holding a non-empty {@code {...}} hash tag is hashed on the tag alone (the text
  * between its first {@code {} and the next {@code }}), so related keys can be kept in one slot.
- * The same function as Redis', so cluster-aware clients and Redraft agree on where a key lives.
+ * The same function as Redis', so cluster-aware clients and Redraft agree on where a key lives (the
+ * coordinator routes by it, and the client library sends a key straight to the leader of its slot's
+ * group); beside the wire contract, which both build on.
  */
 public final class KeySlot {
   public static final int SLOTS = 16384;
@@ -38,7 +40,8 @@ public final class KeySlot {
     return crc16(key, start, end) & (SLOTS - 1);
   }
 
-  static int crc16(byte[] bytes, int from, int to) {
+  /** CRC16 (XMODEM) of bytes[from..to). */
+  public static int crc16(byte[] bytes, int from, int to) {
     int crc = 0;
     for (int i = from; i < to; i++) {
       crc = ((crc << 8) ^ TABLE[((crc >>> 8) ^ bytes[i]) & 0xFF]) & 0xFFFF;
