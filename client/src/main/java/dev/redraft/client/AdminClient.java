@@ -65,11 +65,21 @@ public final class AdminClient {
   }
 
   public CompletableFuture<ClusterStatusResponse> clusterStatusAsync() {
+    return clusterStatusAsync(0);
+  }
+
+  /** Every member of Raft group {@code group} of a sharded cluster, as it reports itself there. */
+  public ClusterStatusResponse clusterStatus(int group) {
+    return RedraftClient.await(clusterStatusAsync(group));
+  }
+
+  public CompletableFuture<ClusterStatusResponse> clusterStatusAsync(int group) {
     checkOpen.run();
+    ClusterStatusRequest request = ClusterStatusRequest.newBuilder().setGroup(group).build();
     return caller.call(RetryingCaller.Route.ANY,
             (channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
                 .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
-                .clusterStatus(ClusterStatusRequest.getDefaultInstance(), observer),
+                .clusterStatus(request, observer),
             ClusterStatusResponse::getHeader)
         .handle(AdminClient::statusOutcome);
   }

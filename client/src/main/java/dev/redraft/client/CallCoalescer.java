@@ -4,8 +4,11 @@ import dev.redraft.api.v1.CallError;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -39,6 +42,9 @@ final class CallCoalescer<Q, R> {
   private final int maxBatch;
   private final long maxBatchBytes;
   private final ToIntFunction<Q> sizeOf;
+  /** Which call of a round an operation goes in (e.g. the node leading its key's group); null: one call. */
+  private final Function<Q, Object> partitionOf;
+  private static final Object NO_PARTITION = new Object();
   private final ArrayDeque<Pending<Q, R>> waiting = new ArrayDeque<>();
   private int inFlight;
   private volatile boolean manyUnsupported;
@@ -48,6 +54,17 @@ final class CallCoalescer<Q, R> {
    * @param maxBatchBytes the most request bytes one many-call carries (it always carries at least one)
    */
   CallCoalescer(Sender<Q, R> sender, int maxInFlight, int maxBatch, long maxBatchBytes, ToIntFunction<Q> sizeOf) {
+    this(sender, maxInFlight, maxBatch, maxBatchBytes, sizeOf, null);
+  }
+
+  /**
+   * @param partitionOf splits each round of waiting operations into calls, one per distinct value, sent at
+   *     once; the round ends when all have returned (so a sharded cluster's groups each get a share of
+   *     every round, rather than small calls of their own whenever one returns)
+   */
+  CallCoalescer(Sender<Q, R> sender, int maxInFlight, int maxBatch, long maxBatchBytes, ToIntFunction<Q> sizeOf,
+      Function<Q, Object> partitionOf) {
+    this.partitionOf = partitionOf;
     this.sender = sender;
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
@@ -86,13 +103,29 @@ final class CallCoalescer<Q, R> {
         }
         inFlight++;
       }
-      send(batch).whenComplete((v, e) -> {
+      sendRound(batch).whenComplete((v, e) -> {
         synchronized (this) {
           inFlight--;
         }
         sendWhileRoom();
       });
     }
+  }
+
+  /** Sends a round: one call, or one per partition at once; completes when all have returned. */
+  private CompletableFuture<Void> sendRound(List<Pending<Q, R>> batch) {
+    if (partitionOf == null || batch.size() == 1) {
+      return send(batch);
+    }
+    Map<Object, List<Pending<Q, R>>> parts = new LinkedHashMap<>();
+    for (Pending<Q, R> pending : batch) {
+      Object part = partitionOf.apply(pending.request());
+      parts.computeIfAbsent(part == null ? NO_PARTITION : part, p -> new ArrayList<>()).add(pending);
+    }
+    if (parts.size() == 1) {
+      return send(batch);
+    }
+    return CompletableFuture.allOf(parts.values().stream().map(this::send).toArray(CompletableFuture[]::new));
   }
 
   /** Completes when the call carrying {@code batch} has returned (retries of single operations excepted). */

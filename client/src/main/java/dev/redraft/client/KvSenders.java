@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * How the client's coalesced KV operations reach the cluster: one per call, or many per call. A sender
@@ -26,46 +27,43 @@ import java.util.concurrent.TimeUnit;
 final class KvSenders {
   private KvSenders() {}
 
-  /** Routing of one group's calls: where the first attempt goes, and telling the router who answered. */
-  record GroupRoute(GroupRouter router, int group) {
-    /** No group: the usual route. */
-    static final GroupRoute NONE = new GroupRoute(null, -1);
+  /** No routing: every call takes the usual route. */
+  static <Q> Function<Q, GroupRouter.Target> unrouted() {
+    return request -> null;
+  }
 
-    GroupRouter.Target target() {
-      return router == null ? null : router.targetOfGroup(group);
-    }
+  private static String address(GroupRouter.Target target) {
+    return target == null ? null : target.address();
+  }
 
-    static String address(GroupRouter.Target target) {
-      return target == null ? null : target.address();
-    }
-
-    void answered(GroupRouter.Target target, ResponseHeader header) {
-      if (target != null) {
-        router.answered(target, header.getNodeId());
-      }
+  private static void answered(GroupRouter router, GroupRouter.Target target, ResponseHeader header) {
+    if (target != null) {
+      router.answered(target, header.getNodeId());
     }
   }
 
   /** Writes go to the leader (any node forwards), alone or many per call. */
   static final class Writes implements CallCoalescer.Sender<WriteRequest, WriteResponse> {
     private final RetryingCaller caller;
-    private final GroupRoute route;
+    private final GroupRouter router;
+    private final Function<WriteRequest, GroupRouter.Target> targetOf;
 
-    Writes(RetryingCaller caller, GroupRoute route) {
+    Writes(RetryingCaller caller, GroupRouter router, Function<WriteRequest, GroupRouter.Target> targetOf) {
       this.caller = caller;
-      this.route = route;
+      this.router = router;
+      this.targetOf = targetOf;
     }
 
     @Override
     public CompletableFuture<WriteResponse> single(WriteRequest request) {
-      GroupRouter.Target target = route.target();
-      return caller.call(RetryingCaller.Route.LEADER, GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
+      GroupRouter.Target target = targetOf.apply(request);
+      return caller.call(RetryingCaller.Route.LEADER, address(target), RetryingCaller.Mode.STANDARD,
           (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
               .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).write(request, observer),
           WriteResponse::getHeader)
           .whenComplete((response, error) -> {
             if (response != null) {
-              route.answered(target, response.getHeader());
+              answered(router, target, response.getHeader());
             }
           });
     }
@@ -73,13 +71,13 @@ final class KvSenders {
     @Override
     public CompletableFuture<List<CallCoalescer.Outcome<WriteResponse>>> many(List<WriteRequest> requests) {
       WriteManyRequest request = WriteManyRequest.newBuilder().addAllWrites(requests).build();
-      GroupRouter.Target target = route.target();
-      return caller.call(RetryingCaller.Route.LEADER, GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
+      GroupRouter.Target target = targetOf.apply(requests.get(0));
+      return caller.call(RetryingCaller.Route.LEADER, address(target), RetryingCaller.Mode.STANDARD,
               (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
                   .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).writeMany(request, observer),
               WriteManyResponse::getHeader)
           .thenApply(response -> {
-            route.answered(target, response.getHeader());
+            answered(router, target, response.getHeader());
             List<CallCoalescer.Outcome<WriteResponse>> outcomes = new ArrayList<>(response.getOutcomesCount());
             for (WriteOutcome o : response.getOutcomesList()) {
               outcomes.add(new CallCoalescer.Outcome<>(o.hasResponse() ? o.getResponse() : null,
@@ -104,26 +102,28 @@ final class KvSenders {
     return RetryingCaller.Route.ANY;
   }
 
-  /** Reads, alone or many per call (a group's sender carries linearizable reads only). */
+  /** Reads, alone or many per call. */
   static final class Reads implements CallCoalescer.Sender<ReadRequest, ReadResponse> {
     private final RetryingCaller caller;
-    private final GroupRoute route;
+    private final GroupRouter router;
+    private final Function<ReadRequest, GroupRouter.Target> targetOf;
 
-    Reads(RetryingCaller caller, GroupRoute route) {
+    Reads(RetryingCaller caller, GroupRouter router, Function<ReadRequest, GroupRouter.Target> targetOf) {
       this.caller = caller;
-      this.route = route;
+      this.router = router;
+      this.targetOf = targetOf;
     }
 
     @Override
     public CompletableFuture<ReadResponse> single(ReadRequest request) {
-      GroupRouter.Target target = route.target();
-      return caller.call(routeOf(List.of(request)), GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
+      GroupRouter.Target target = targetOf.apply(request);
+      return caller.call(routeOf(List.of(request)), address(target), RetryingCaller.Mode.STANDARD,
           (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
               .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).read(request, observer),
           ReadResponse::getHeader)
           .whenComplete((response, error) -> {
             if (response != null) {
-              route.answered(target, response.getHeader());
+              answered(router, target, response.getHeader());
             }
           });
     }
@@ -131,13 +131,13 @@ final class KvSenders {
     @Override
     public CompletableFuture<List<CallCoalescer.Outcome<ReadResponse>>> many(List<ReadRequest> requests) {
       ReadManyRequest request = ReadManyRequest.newBuilder().addAllReads(requests).build();
-      GroupRouter.Target target = route.target();
-      return caller.call(routeOf(requests), GroupRoute.address(target), RetryingCaller.Mode.STANDARD,
+      GroupRouter.Target target = targetOf.apply(requests.get(0));
+      return caller.call(routeOf(requests), address(target), RetryingCaller.Mode.STANDARD,
               (channel, timeoutNanos, observer) -> KVGrpc.newStub(channel)
                   .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).readMany(request, observer),
               ReadManyResponse::getHeader)
           .thenApply(response -> {
-            route.answered(target, response.getHeader());
+            answered(router, target, response.getHeader());
             List<CallCoalescer.Outcome<ReadResponse>> outcomes = new ArrayList<>(response.getOutcomesCount());
             for (ReadOutcome o : response.getOutcomesList()) {
               outcomes.add(new CallCoalescer.Outcome<>(o.hasResponse() ? o.getResponse() : null,

@@ -124,4 +124,39 @@ class CallCoalescerTest {
     assertThat(sender.singles).endsWith("f");
     assertThat(sender.manys).hasSize(1);
   }
+
+  /**
+   * A round splits by partition (in a sharded cluster: the node leading each operation's group), one call
+   * each, sent at once; the next round starts when every call of this one returned, so each partition
+   * gets a share of every round rather than small calls of its own.
+   */
+  @Test
+  void aRoundGoesOutAsOneCallPerPartitionAndTheNextWaitsForAllOfThem() {
+    RecordingSender sender = new RecordingSender();
+    CallCoalescer<String, String> calls = new CallCoalescer<>(sender, 1, 100, 1_000, String::length,
+        q -> q.startsWith("x") ? null : q.substring(0, 1));
+    CompletableFuture<String> first = calls.submit("a0");
+    List<CompletableFuture<String>> round = new ArrayList<>();
+    for (String q : List.of("a1", "b1", "a2", "x1", "b2")) {
+      round.add(calls.submit(q));
+    }
+    assertThat(sender.singles).containsExactly("a0");
+    sender.singleCalls.get(0).complete("A0");
+    assertThat(first).isCompletedWithValue("A0");
+    // The waiting five: one call per partition (x: no partition), each in arrival order.
+    assertThat(sender.manys).containsExactly(List.of("a1", "a2"), List.of("b1", "b2"));
+    assertThat(sender.singles).containsExactly("a0", "x1");
+
+    CompletableFuture<String> next = calls.submit("a3");
+    sender.manyCalls.get(0).complete(List.of(ok("A1"), ok("A2")));
+    sender.singleCalls.get(1).complete("X1");
+    assertThat(round.get(0)).isCompletedWithValue("A1");
+    assertThat(round.get(3)).isCompletedWithValue("X1");
+    assertThat(sender.singles).as("b's call is still out: the next round waits").hasSize(2);
+    sender.manyCalls.get(1).complete(List.of(ok("B1"), ok("B2")));
+    assertThat(round.get(4)).isCompletedWithValue("B2");
+    assertThat(sender.singles).containsExactly("a0", "x1", "a3");
+    sender.singleCalls.get(2).complete("A3");
+    assertThat(next).isCompletedWithValue("A3");
+  }
 }

@@ -4,58 +4,49 @@ import dev.redraft.api.v1.AcknowledgeLeaderRequest;
 import dev.redraft.api.v1.AcknowledgeLeaderResponse;
 import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.AdminGrpc;
-import dev.redraft.api.v1.Member;
-import dev.redraft.api.v1.MembershipResponse;
-import dev.redraft.api.v1.PromoteNodeRequest;
-import dev.redraft.api.v1.RemoveNodeRequest;
-import dev.redraft.api.v1.TakeSnapshotRequest;
-import dev.redraft.api.v1.TakeSnapshotResponse;
-import dev.redraft.api.v1.TransferLeadershipRequest;
-import dev.redraft.api.v1.TransferLeadershipResponse;
-import dev.redraft.coordinator.errors.InvalidRequestException;
-import dev.redraft.coordinator.errors.RefusedException;
-import dev.redraft.coordinator.errors.UnavailableException;
-import dev.redraft.coordinator.raft.MembershipManager;
-import dev.redraft.coordinator.raft.SnapshotStats;
-import dev.redraft.coordinator.verify.ReplicaVerifier;
-import dev.redraft.coordinator.verify.VerificationRound;
-import dev.redraft.api.v1.ConfirmLeadershipRequest;
-import dev.redraft.api.v1.ConfirmLeadershipResponse;
-import dev.redraft.api.v1.FetchSnapshotRequest;
-import dev.redraft.api.v1.GetDigestRequest;
-import dev.redraft.api.v1.GetDigestResponse;
-import dev.redraft.api.v1.NodeVerification;
-import dev.redraft.api.v1.SnapshotChunk;
-import dev.redraft.api.v1.Verification;
-import dev.redraft.api.v1.VerifyRequest;
-import dev.redraft.api.v1.VerifyResponse;
-import io.grpc.Context;
-import io.grpc.Metadata;
-import java.time.Duration;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import dev.redraft.api.v1.ClusterSlotsRequest;
 import dev.redraft.api.v1.ClusterSlotsResponse;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
+import dev.redraft.api.v1.ConfirmLeadershipRequest;
+import dev.redraft.api.v1.ConfirmLeadershipResponse;
+import dev.redraft.api.v1.FetchSnapshotRequest;
+import dev.redraft.api.v1.GetConfigurationRequest;
+import dev.redraft.api.v1.GetConfigurationResponse;
+import dev.redraft.api.v1.GetDigestRequest;
+import dev.redraft.api.v1.GetDigestResponse;
+import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.MemberStatus;
+import dev.redraft.api.v1.MembershipResponse;
 import dev.redraft.api.v1.NodeStatusRequest;
 import dev.redraft.api.v1.NodeStatusResponse;
+import dev.redraft.api.v1.PromoteNodeRequest;
+import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.api.v1.SnapshotChunk;
+import dev.redraft.api.v1.TakeSnapshotRequest;
+import dev.redraft.api.v1.TakeSnapshotResponse;
+import dev.redraft.api.v1.TransferLeadershipRequest;
+import dev.redraft.api.v1.TransferLeadershipResponse;
+import dev.redraft.api.v1.VerifyRequest;
+import dev.redraft.api.v1.VerifyResponse;
+import dev.redraft.coordinator.errors.RefusedException;
+import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.node.MemberDirectory;
-import dev.redraft.coordinator.node.NodeHealth;
-import dev.redraft.coordinator.node.NodeReadiness;
+import dev.redraft.coordinator.raft.MembershipManager;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
+import io.grpc.Context;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Cluster administration: this node's status, every member's as each reports itself, membership
@@ -66,8 +57,6 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private static final long PEER_STATUS_DEADLINE_MS = 2_000;
   private static final long FORWARD_DEADLINE_MS = 120_000;
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
-  private static final long DIGEST_WAIT_MS = 5_000;
-  private static final int SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
   /** Set on a call one node forwarded to another, so it is never forwarded again. */
   static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("redraft-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
   static final Context.Key<String> FORWARDED = Context.key("redraft-forwarded-by");
@@ -84,6 +73,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final String apiAddress;
   private final PeerChannels channels;
   private final SlotLayout slots;
+  private final ReplicaCalls replicas;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
     t.setDaemon(true);
@@ -94,6 +84,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
       PeerChannels channels, SlotLayout slots) {
     this.groups = List.copyOf(groups);
     this.slots = slots;
+    this.replicas = new ReplicaCalls(groups, headers, apiAddress, ADMIN_TIMEOUT);
     this.raft = groups.get(0).api().raft();
     this.channels = channels;
     this.members = members;
@@ -101,23 +92,14 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     this.apiAddress = apiAddress;
   }
 
-  /** The replica of group {@code index}, or an INVALID_ARGUMENT naming the groups this node has. */
-  private Group group(int index) {
-    if (index < 0 || index >= groups.size()) {
-      throw new InvalidRequestException("node " + raft.status().nodeId() + " has no Raft group " + index + ": the"
-          + " cluster has " + groups.size() + " group(s), 0.." + (groups.size() - 1));
-    }
-    return groups.get(index);
-  }
-
   @Override
   public void nodeStatus(NodeStatusRequest request, StreamObserver<NodeStatusResponse> observer) {
     answer(observer, () -> {
-      Group group = group(request.getGroup());
+      Group group = replicas.group(request.getGroup());
       RaftStatus status = group.api().raft().status();
       return NodeStatusResponse.newBuilder()
           .setHeader(headers.header(raft.status()))
-          .setMember(self(group, status))
+          .setMember(replicas.self(group, status))
           .build();
     });
   }
@@ -129,16 +111,24 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void clusterStatus(ClusterStatusRequest request, StreamObserver<ClusterStatusResponse> observer) {
-    RaftStatus status = raft.status();
+    Group group;
+    try {
+      group = replicas.group(request.getGroup());
+    } catch (RuntimeException e) {
+      observer.onError(ErrorMapper.toStatus(e));
+      return;
+    }
+    RaftStatus status = group.api().raft().status();
     List<CompletableFuture<MemberStatus>> pending = new ArrayList<>();
     status.peers().forEach((id, raftAddress) -> {
       if (id.equals(status.nodeId())) {
-        pending.add(CompletableFuture.completedFuture(self(groups.get(0), status)));
+        pending.add(CompletableFuture.completedFuture(replicas.self(group, status)));
       } else {
-        pending.add(CompletableFuture.supplyAsync(() -> peer(id, raftAddress), fanOut));
+        pending.add(CompletableFuture.supplyAsync(() -> peer(id, raftAddress, request.getGroup()), fanOut));
       }
     });
-    ClusterStatusResponse.Builder response = ClusterStatusResponse.newBuilder().setHeader(headers.header(status));
+    ClusterStatusResponse.Builder response = ClusterStatusResponse.newBuilder()
+        .setHeader(headers.header(raft.status()));
     List<MemberStatus> all = pending.stream().map(CompletableFuture::join).toList();
     // Lag is measured against the leader's commit index (this node's if the leader did not answer).
     long commit = all.stream().filter(m -> m.getRole().equals("LEADER")).mapToLong(MemberStatus::getCommitIndex)
@@ -275,96 +265,35 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void verify(VerifyRequest request, StreamObserver<VerifyResponse> observer) {
-    answer(observer, () -> {
-      RaftNode raft = group(request.getGroup()).api().raft();
-      ReplicaVerifier verifier = group(request.getGroup()).api().verifier();
-      try {
-        long round = raft.proposeVerify().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        VerificationRound result = verifier.awaitRound(round).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        VerifyResponse.Builder response = VerifyResponse.newBuilder().setHeader(headers.header()).setRound(round)
-            .setVerdict(result.clusterVerdict());
-        result.verdicts().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-            response.addNodes(NodeVerification.newBuilder().setNodeId(e.getKey()).setRound(round)
-                .setDigest(result.digests().getOrDefault(e.getKey(), "")).setVerdict(e.getValue().name())));
-        return response.build();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new UnavailableException("interrupted while verifying", e);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new UnavailableException("the verification round did not finish: " + e.getMessage()
-            + "; retry (is a majority up?)", e);
-      }
-    });
+    answer(observer, () -> replicas.verify(request));
   }
 
   @Override
   public void confirmLeadership(ConfirmLeadershipRequest request,
       StreamObserver<ConfirmLeadershipResponse> observer) {
-    answer(observer, () -> group(request.getGroup()).leadership().answer());
+    answer(observer, () -> replicas.group(request.getGroup()).leadership().answer());
   }
 
   @Override
   public void acknowledgeLeader(AcknowledgeLeaderRequest request, StreamObserver<AcknowledgeLeaderResponse> observer) {
-    answer(observer, () -> group(request.getGroup()).leadership().acknowledge(request));
+    answer(observer, () -> replicas.group(request.getGroup()).leadership().acknowledge(request));
   }
 
   /** This node's Raft configuration, for a node checking whether it is still a member ({@link RemovalWatch}). */
   @Override
-  public void getConfiguration(dev.redraft.api.v1.GetConfigurationRequest request,
-      StreamObserver<dev.redraft.api.v1.GetConfigurationResponse> observer) {
-    answer(observer, () -> {
-      RaftNode raft = group(request.getGroup()).api().raft();
-      return RemovalWatch.toResponse(dev.redraft.coordinator.raft.ConfigurationView.of(raft)
-          .orElseThrow(() -> new UnavailableException("the Raft group is not running on node " + raft.status().nodeId()
-              + ": ask another member")));
-    });
+  public void getConfiguration(GetConfigurationRequest request, StreamObserver<GetConfigurationResponse> observer) {
+    answer(observer, () -> replicas.configuration(request.getGroup()));
   }
 
   @Override
   public void getDigest(GetDigestRequest request, StreamObserver<GetDigestResponse> observer) {
-    answer(observer, () -> {
-      Group group = group(request.getGroup());
-      String digest;
-      try {
-        digest = group.api().verifier().digests().await(request.getRound()).get(DIGEST_WAIT_MS, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        digest = ""; // not applied here in time
-      }
-      return GetDigestResponse.newBuilder().setNodeId(raft.status().nodeId()).setRound(request.getRound())
-          .setDigest(digest).build();
-    });
+    answer(observer, () -> replicas.digest(request));
   }
 
   /** Streams this node's newest snapshot, taking a fresh one first if it is older than asked. */
   @Override
   public void fetchSnapshot(FetchSnapshotRequest request, StreamObserver<SnapshotChunk> observer) {
-    try {
-      RaftNode raft = group(request.getGroup()).api().raft();
-      var snapshot = raft.latestSnapshot();
-      if (snapshot.isEmpty() || snapshot.get().index() < request.getMinIndex()) {
-        raft.membership().takeSnapshot(ADMIN_TIMEOUT);
-        snapshot = raft.latestSnapshot();
-      }
-      var file = snapshot.orElseThrow(() -> new UnavailableException("node " + raft.status().nodeId()
-          + " has no snapshot to send"));
-      byte[] buffer = new byte[SNAPSHOT_CHUNK_BYTES];
-      try (var in = java.nio.file.Files.newInputStream(file.path())) {
-        int read;
-        boolean sent = false;
-        while ((read = in.readNBytes(buffer, 0, buffer.length)) > 0 || !sent) {
-          observer.onNext(SnapshotChunk.newBuilder().setSnapshotIndex(file.index()).setSnapshotTerm(file.term())
-              .setData(com.google.protobuf.ByteString.copyFrom(buffer, 0, Math.max(read, 0))).build());
-          sent = true;
-          if (read <= 0) {
-            break;
-          }
-        }
-      }
-      observer.onCompleted();
-    } catch (java.io.IOException | RuntimeException e) {
-      observer.onError(ErrorMapper.toStatus(e instanceof java.io.IOException
-          ? new UnavailableException("reading the snapshot failed: " + e.getMessage(), e) : e));
-    }
+    replicas.streamSnapshot(request, observer);
   }
 
   private static <T> void answer(StreamObserver<T> observer, Supplier<T> call) {
@@ -379,50 +308,21 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     observer.onCompleted();
   }
 
-  /** This node's status as a member of {@code group}. */
-  private MemberStatus self(Group group, RaftStatus status) {
-    GroupApi api = group.api();
-    SnapshotStats snapshots = api.raft().stateMachine().snapshotStats();
-    ReplicaVerifier verifier = api.verifier();
-    VerificationRound round = verifier.last();
-    Verification.Builder verification = Verification.newBuilder()
-        .setDriftCount(verifier.driftCount()).setRepairs(verifier.repairs())
-        .setVerdict(round == null ? "PENDING" : round.selfVerdict().name());
-    if (round != null) {
-      verification.setRound(round.round()).setDigest(round.digests().getOrDefault(status.nodeId(), ""));
-    }
-    NodeReadiness.Verdict verdict = api.readiness().check();
-    return MemberStatus.newBuilder()
-        .setLastVerification(verification)
-        .setVoter(!status.learners().contains(status.nodeId()))
-        .setSnapshotIndex(snapshots.latestIndex())
-        .setLongestSnapshotPauseMs(snapshots.longestPauseMs())
-        .setNodeId(status.nodeId())
-        .setRaftAddress(status.peers().getOrDefault(status.nodeId(), ""))
-        .setApiAddress(apiAddress)
-        .setRole(status.role())
-        .setTerm(status.term())
-        .setCommitIndex(status.commitIndex())
-        .setAppliedIndex(status.appliedIndex())
-        .setRedisAddress(api.redisAddress())
-        .setRedisHealthy(api.redisHealthy().getAsBoolean())
-        .setReady(verdict.ready())
-        .setDetail(String.join("; ", verdict.reasons()))
-        .setReachable(true)
-        .build();
-  }
-
-  private MemberStatus peer(String id, String raftAddress) {
+  /** Member {@code id}'s status in group {@code group}, as it reports it (or why it did not). */
+  private MemberStatus peer(String id, String raftAddress, int group) {
     MemberStatus.Builder unreachable = MemberStatus.newBuilder()
         .setNodeId(id).setRaftAddress(raftAddress).setRole("UNKNOWN").setReachable(false);
     var addresses = members.get(id);
     if (addresses.isEmpty()) {
       return unreachable.setDetail("its API address is not known yet: the node has not registered").build();
     }
-    unreachable.setApiAddress(addresses.get().apiAddress()).setRedisAddress(addresses.get().redisAddress());
+    unreachable.setApiAddress(addresses.get().apiAddress());
+    if (group == 0) {
+      unreachable.setRedisAddress(addresses.get().redisAddress()); // the directory holds group 0's Redis only
+    }
     try {
       return channels.admin(id, PEER_STATUS_DEADLINE_MS, "ask it for its status")
-          .nodeStatus(NodeStatusRequest.getDefaultInstance())
+          .nodeStatus(NodeStatusRequest.newBuilder().setGroup(group).build())
           .getMember();
     } catch (StatusRuntimeException e) {
       return unreachable.setDetail("not reachable at " + addresses.get().apiAddress() + ": "

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.GroupSlots;
+import dev.redraft.api.v1.MemberStatus;
 import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.api.v1.SlotOwner;
 import dev.redraft.api.v1.SlotRange;
@@ -98,6 +100,17 @@ class ShardedClusterTest {
         assertThat(resp.get("resp:17")).isEqualTo("r17");
         assertThatThrownBy(() -> resp.mset("{acct}:a", "x", other, "y")).hasMessageContaining("CROSSSLOT");
       }
+
+      // Each group's members report their status in that group (a group's leader reports LEADER there).
+      for (int g = 0; g < GROUPS; g++) {
+        ClusterStatusResponse status = cluster.clientOf(1).admin().clusterStatus(g);
+        assertThat(status.getMembersList()).as("group %d", g).hasSize(NODES).allMatch(MemberStatus::getReachable);
+        String leader = TestCluster.id(g % NODES);
+        assertThat(status.getMembersList()).filteredOn(m -> m.getRole().equals("LEADER"))
+            .extracting(MemberStatus::getNodeId).as("group %d's leader", g).containsExactly(leader);
+      }
+      assertThatThrownBy(() -> cluster.client().admin().clusterStatus(GROUPS))
+          .hasMessageContaining("has no Raft group " + GROUPS);
 
       // Every group has the same members: a change of one group's alone is refused and changes nothing.
       try (Grpc admin = cluster.grpc(0)) {
