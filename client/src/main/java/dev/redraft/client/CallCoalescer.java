@@ -103,7 +103,15 @@ final class CallCoalescer<Q, R> {
         }
         inFlight++;
       }
-      sendRound(batch).whenComplete((v, e) -> {
+      CompletableFuture<Void> round;
+      try {
+        round = sendRound(batch);
+      } catch (RuntimeException e) {
+        // Nothing was sent (the partition function failed): each operation gets the error, the round ends.
+        batch.forEach(p -> p.response().completeExceptionally(e));
+        round = CompletableFuture.completedFuture(null);
+      }
+      round.whenComplete((v, e) -> {
         synchronized (this) {
           inFlight--;
         }

@@ -9,6 +9,8 @@ import dev.redraft.api.v1.SlotRange;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,13 +24,20 @@ import java.util.function.Supplier;
  * owns a key's slot, and the API address of that group's leader, so a request goes straight to the
  * leader instead of through a node that forwards it. Only a hint: every node routes whatever reaches
  * it, so an old layout (after a leader change) costs a hop, never a wrong answer. Asked for when the
- * client starts, again every {@link #REFRESH_EVERY} while the cluster is sharded, and soon after a
- * routed call was answered by another node than the one it was sent to. A cluster of one group, or a
- * server without ClusterSlots, is asked once and nothing is routed.
+ * client starts and again every {@link #REFRESH_EVERY} while the cluster is sharded; a routed call that
+ * had to be answered by another node (the leader it was sent to did not answer, e.g. it died or its
+ * address cannot be reached from here) asks again at once, and that address gets no routed call for
+ * {@link #AVOID_FOR}. A cluster of one group is asked once and nothing is routed; a server that refuses
+ * the call (an older version, or a caller without the right) is asked again after {@link #ASK_AGAIN_AFTER_REFUSAL}.
  */
 final class GroupRouter implements AutoCloseable {
   static final Duration REFRESH_EVERY = Duration.ofSeconds(5);
+  static final Duration AVOID_FOR = Duration.ofSeconds(30);
+  static final Duration ASK_AGAIN_AFTER_REFUSAL = Duration.ofSeconds(60);
   private static final long MIN_REFRESH_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** Answers that say the layout call will not work from this client for now. */
+  private static final Set<Status.Code> REFUSALS =
+      EnumSet.of(Status.Code.UNIMPLEMENTED, Status.Code.PERMISSION_DENIED, Status.Code.UNAUTHENTICATED);
 
   /** Slot -> group, and each group's leader (API address and node id; empty when none is known). */
   record Layout(short[] groupOfSlot, String[] leaderAddress, String[] leaderId) {
@@ -65,9 +74,15 @@ final class GroupRouter implements AutoCloseable {
   private final AtomicBoolean fetching = new AtomicBoolean();
   /** Null: nothing routed (not known yet, one group, or a server that does not tell). */
   private volatile Layout layout;
-  /** Set once the cluster turned out to have one group, or not to answer ClusterSlots: never asked again. */
+  /** Set once the cluster turned out to have one group: never asked again. */
   private volatile boolean settled;
   private volatile long lastFetchNanos;
+  /** No fetch before this (System.nanoTime) after a refusal. */
+  private volatile long refusedUntilNanos;
+  /** A leader address a routed call could not reach, and until when (nanos) it gets none; null: none. */
+  private volatile Avoided avoided;
+
+  private record Avoided(String address, long untilNanos) {}
   private volatile ScheduledFuture<?> periodic;
 
   GroupRouter(Supplier<CompletableFuture<ClusterSlotsResponse>> fetch, ScheduledExecutorService scheduler) {
@@ -104,13 +119,24 @@ final class GroupRouter implements AutoCloseable {
         || current.leaderAddress()[group].isEmpty()) {
       return null;
     }
-    return new Target(group, current.leaderAddress()[group], current.leaderId()[group]);
+    String address = current.leaderAddress()[group];
+    Avoided skip = avoided;
+    if (skip != null && skip.address().equals(address) && System.nanoTime() - skip.untilNanos() < 0) {
+      return null;
+    }
+    return new Target(group, address, current.leaderId()[group]);
   }
 
-  /** A routed call was answered by {@code answeredBy}: if that is not the leader it was sent to, ask again soon. */
+  /**
+   * A routed call was answered by {@code answeredBy}: another node than the leader it was sent to means
+   * that leader did not answer; its address gets no routed call for a while, and the layout is asked for.
+   */
   void answered(Target target, String answeredBy) {
-    if (!answeredBy.isEmpty() && !answeredBy.equals(target.nodeId())
-        && System.nanoTime() - lastFetchNanos > MIN_REFRESH_GAP_NANOS) {
+    if (answeredBy.isEmpty() || answeredBy.equals(target.nodeId())) {
+      return;
+    }
+    avoided = new Avoided(target.address(), System.nanoTime() + AVOID_FOR.toNanos());
+    if (System.nanoTime() - lastFetchNanos > MIN_REFRESH_GAP_NANOS) {
       fetchNow();
     }
   }
@@ -127,7 +153,7 @@ final class GroupRouter implements AutoCloseable {
   }
 
   private void fetchNow() {
-    if (settled || !fetching.compareAndSet(false, true)) {
+    if (settled || System.nanoTime() - refusedUntilNanos < 0 || !fetching.compareAndSet(false, true)) {
       return;
     }
     lastFetchNanos = System.nanoTime();
@@ -141,8 +167,11 @@ final class GroupRouter implements AutoCloseable {
     answer.whenComplete((response, error) -> {
       fetching.set(false);
       if (error != null) {
-        // A server from before ClusterSlots: route nothing. Anything else: the next refresh asks again.
-        settled = unimplemented(error);
+        // Refused (a server from before ClusterSlots, a caller without the right): route nothing and ask
+        // again much later. Anything else (no node answered): the next refresh asks again.
+        if (refused(error)) {
+          refusedUntilNanos = System.nanoTime() + ASK_AGAIN_AFTER_REFUSAL.toNanos();
+        }
         return;
       }
       if (response.getGroupsCount() <= 1) {
@@ -154,17 +183,15 @@ final class GroupRouter implements AutoCloseable {
     });
   }
 
-  private static boolean unimplemented(Throwable error) {
+  private static boolean refused(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof CallFailedException failed) {
-        return failed.status().getCode() == Status.Code.UNIMPLEMENTED;
-      }
-      if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
-        return true;
+        return REFUSALS.contains(failed.status().getCode());
       }
     }
-    return false;
+    return REFUSALS.contains(Status.fromThrowable(error).getCode());
   }
+
 
   @Override
   public void close() {

@@ -36,9 +36,15 @@ final class KvSenders {
     return target == null ? null : target.address();
   }
 
+  /** Tells the router who answered a routed call; never fails the call, whose outcome is known. */
   private static void answered(GroupRouter router, GroupRouter.Target target, ResponseHeader header) {
-    if (target != null) {
+    if (target == null) {
+      return;
+    }
+    try {
       router.answered(target, header.getNodeId());
+    } catch (RuntimeException closing) {
+      // the client is closing: the layout no longer matters
     }
   }
 

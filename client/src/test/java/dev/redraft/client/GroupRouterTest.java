@@ -68,7 +68,7 @@ class GroupRouterTest {
   }
 
   @Test
-  void aServerWithoutTheLayoutCallIsAskedOnce() {
+  void aServerWithoutTheLayoutCallIsNotAskedAgainForAMinute() {
     answer.set(CompletableFuture.failedFuture(new CallFailedException(
         Status.UNIMPLEMENTED.withDescription("unknown method ClusterSlots"), "host:1", 1, 0, false, false, false)));
     GroupRouter router = router();
@@ -90,6 +90,18 @@ class GroupRouterTest {
     router.answered(target, "n3");
     assertThat(fetches).hasValue(2);
     assertThat(router.targetOfGroup(1)).isEqualTo(new GroupRouter.Target(1, "host:3", "n3"));
+  }
+
+  @Test
+  void aLeaderThatDidNotAnswerGetsNoRoutedCallForAWhile() throws Exception {
+    answer.set(CompletableFuture.completedFuture(layout("n1", "n2", "n3")));
+    GroupRouter router = router();
+    Thread.sleep(600); // at most one refresh per 500 ms
+    // Group 1's call went to n2 but n1 answered (n2 unreachable from here); the layout still names n2.
+    router.answered(router.targetOfGroup(1), "n1");
+    assertThat(fetches).as("asked again at once").hasValue(2);
+    assertThat(router.targetOfGroup(1)).as("n2's address is avoided: the usual route").isNull();
+    assertThat(router.targetOfGroup(0)).isEqualTo(new GroupRouter.Target(0, "host:1", "n1"));
   }
 
   /** Three groups over the slots, their leaders (empty: none known) at host:<digit of the id>. */

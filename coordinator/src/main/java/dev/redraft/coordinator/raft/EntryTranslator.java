@@ -177,6 +177,17 @@ final class EntryTranslator {
     return LogEntry.newBuilder().setVersion(TOKEN_ENTRY_VERSION).setToken(token).build();
   }
 
+  /**
+   * The addresses a registration entry publishes. Its RESP address counts only in format 8: an older
+   * leader logs a newer node's registration as format 1 with the field kept unread, and every replica
+   * must store the same (its own version's) members hash.
+   */
+  static MemberDirectory.MemberAddresses registeredAddresses(LogEntry entry) {
+    RegisterNodeEntry reg = entry.getRegisterNode();
+    return new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress(),
+        entry.getVersion() >= RESP_REGISTRATION_ENTRY_VERSION ? reg.getRespAddress() : "");
+  }
+
   static LogEntry toLogEntry(RegisterNodeEntry registration) {
     // Only a registration naming a RESP port needs format 8: a node that cannot read it stops rather than
     // keep another members hash than its peers.
@@ -206,8 +217,7 @@ final class EntryTranslator {
       }
       case REGISTER_NODE -> {
         RegisterNodeEntry reg = entry.getRegisterNode();
-        String addresses = new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress(),
-            reg.getRespAddress()).encoded();
+        String addresses = registeredAddresses(entry).encoded();
         List<byte[]> argv = List.of(bytes("HSET"), bytes(MEMBERS_KEY), bytes(reg.getNodeId()), bytes(addresses));
         return List.of(new ApplyRequest(index, "", 0, 0, List.of(new RedisCommand(argv, new int[] {1}))));
       }

@@ -18,7 +18,6 @@ import dev.redraft.coordinator.errors.NotReadyException;
 import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.ReadQuery;
-import dev.redraft.log.v1.RegisterNodeEntry;
 import dev.redraft.coordinator.security.TokenRules;
 import dev.redraft.log.v1.WriteGroupResult;
 import dev.redraft.log.v1.WriteResult;
@@ -390,9 +389,9 @@ public final class RedraftStateMachine extends BaseStateMachine {
       applied.thenAccept(results -> digestListener.digestAt(index, results.get(0).digest()));
     }
     if (entry.hasRegisterNode()) {
-      RegisterNodeEntry reg = entry.getRegisterNode();
-      applied.thenRun(() -> members.put(reg.getNodeId(),
-          new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress(), reg.getRespAddress())));
+      String id = entry.getRegisterNode().getNodeId();
+      MemberDirectory.MemberAddresses addresses = EntryTranslator.registeredAddresses(entry);
+      applied.thenRun(() -> members.put(id, addresses));
     }
     if (entry.hasWriteGroup()) {
       return applied.thenApply(results -> {

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * CLUSTER, for cluster-aware clients (redis-py's RedisCluster, redis-cli -c, Jedis' JedisCluster).
@@ -37,7 +38,10 @@ final class ClusterCommands {
     String sub = Ascii.toUpperCase(Replies.text(argv.get(1)));
     HostPort self = HostPort.of(state.localAddress);
     RaftStatus raft = context.raftStatus.get();
-    if (sharded != null && argv.size() == 2) {
+    if (sharded != null && Set.of("SLOTS", "SHARDS", "NODES", "INFO").contains(sub)) {
+      if (argv.size() != 2) {
+        return subArity(sub);
+      }
       switch (sub) {
         case "SLOTS" -> {
           return Immediate.of(sharded.slots(self));
@@ -49,7 +53,7 @@ final class ClusterCommands {
           return Immediate.of(Replies.bulk(sharded.nodes(self, raft.term())));
         }
         case "INFO" -> {
-          return Immediate.of(Replies.bulk(sharded.info(raft.term())));
+          return Immediate.of(Replies.bulk(sharded.info(self, raft.term())));
         }
         default -> { }
       }

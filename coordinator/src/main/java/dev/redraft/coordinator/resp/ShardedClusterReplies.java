@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * CLUSTER SLOTS, SHARDS, NODES and INFO of a sharded cluster: each group's slots are served by its
  * leader's RESP port (then its other members', as replicas), so a cluster-aware client sends every key
  * straight to the leader of the key's group. Where this node knows no leader of a group, or the leader
- * has no RESP port, it names itself (it forwards such requests one hop). A member's own address is the
- * one the client reached it by; a member published on a wildcard host gets that host too.
+ * has no RESP port it can name, it names itself (it forwards such requests one hop). This node's own
+ * address is the one the client reached it by; a member that published a wildcard host (0.0.0.0, ::)
+ * is not named, since only its own clients know how they reach it.
  */
 final class ShardedClusterReplies {
   private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "[::]", "");
@@ -70,7 +71,11 @@ final class ShardedClusterReplies {
     return Replies.array(shards);
   }
 
-  /** One line per node: a node is a master of the slots of the groups it serves first, of none else. */
+  /**
+   * One line per node: a node is a master of the slots of the groups it serves first, of none else
+   * (Redis Cluster's model has no node that leads one shard and follows another: replicas show in SLOTS
+   * and SHARDS only).
+   */
   String nodes(HostPort self, long epoch) {
     String selfClusterId = ClusterCommands.clusterNodeId(selfNodeId);
     Map<String, HostPort> addresses = new TreeMap<>();
@@ -92,12 +97,14 @@ final class ShardedClusterReplies {
     return out.toString();
   }
 
-  String info(long epoch) {
+  /** cluster_size is Redis': the nodes serving slots (each group's serving node, counted once). */
+  String info(HostPort self, long epoch) {
     List<GroupOwners> groups = layout.current();
     long knownNodes = groups.stream().flatMap(g -> g.members().stream()).map(Owner::nodeId).distinct().count();
+    long serving = groups.stream().map(g -> endpoints(g, self).get(0).clusterId()).distinct().count();
     return "cluster_enabled:1\r\ncluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n"
         + "cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:" + knownNodes + "\r\ncluster_size:"
-        + groups.size() + "\r\ncluster_current_epoch:" + epoch + "\r\ncluster_my_epoch:" + epoch + "\r\n";
+        + serving + "\r\ncluster_current_epoch:" + epoch + "\r\ncluster_my_epoch:" + epoch + "\r\n";
   }
 
   /** The group's serving node first (its leader, or this node), then its other members with a RESP port. */
@@ -127,7 +134,6 @@ final class ShardedClusterReplies {
       return null;
     }
     HostPort published = HostPort.of(owner.respAddress());
-    return new Endpoint(clusterId, WILDCARD_HOSTS.contains(published.host())
-        ? new HostPort(self.host(), published.port()) : published);
+    return WILDCARD_HOSTS.contains(published.host()) ? null : new Endpoint(clusterId, published);
   }
 }

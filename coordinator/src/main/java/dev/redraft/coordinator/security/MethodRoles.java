@@ -19,6 +19,8 @@ public final class MethodRoles {
       Map.entry(KVGrpc.getWriteManyMethod().getFullMethodName(), Role.READWRITE),
       Map.entry(AdminGrpc.getNodeStatusMethod().getFullMethodName(), Role.READ),
       Map.entry(AdminGrpc.getClusterStatusMethod().getFullMethodName(), Role.READ),
+      // The slot layout: every client routes by it.
+      Map.entry(AdminGrpc.getClusterSlotsMethod().getFullMethodName(), Role.READ),
       Map.entry(AdminGrpc.getAddNodeMethod().getFullMethodName(), Role.ADMIN),
       Map.entry(AdminGrpc.getRemoveNodeMethod().getFullMethodName(), Role.ADMIN),
       Map.entry(AdminGrpc.getPromoteNodeMethod().getFullMethodName(), Role.ADMIN),

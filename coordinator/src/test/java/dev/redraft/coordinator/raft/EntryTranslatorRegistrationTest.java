@@ -33,6 +33,19 @@ class EntryTranslatorRegistrationTest {
         .isEqualTo(new MemberAddresses("127.0.0.1:7001", "127.0.0.1:6379", "127.0.0.1:6380"));
   }
 
+  /**
+   * An older leader logs a newer node's registration as format 1, its RESP address kept as an unread
+   * field: every replica, old or new, must store the same value, so a new one ignores the field too.
+   */
+  @Test
+  void aRespAddressInAnOlderFormatEntryIsIgnored() {
+    LogEntry entry = LogEntry.newBuilder().setVersion(EntryTranslator.ENTRY_VERSION)
+        .setRegisterNode(RegisterNodeEntry.newBuilder().setNodeId("n1").setApiAddress("127.0.0.1:7001")
+            .setRedisAddress("127.0.0.1:6379").setRespAddress("127.0.0.1:6380")).build();
+    assertThat(storedValue(entry)).isEqualTo("127.0.0.1:7001|127.0.0.1:6379");
+    assertThat(EntryTranslator.registeredAddresses(entry).respAddress()).isEmpty();
+  }
+
   @Test
   void olderStoredValuesStillDecode() {
     assertThat(MemberAddresses.decode("127.0.0.1:7001|127.0.0.1:6379"))
