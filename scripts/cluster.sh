@@ -108,7 +108,14 @@ pid_alive() {
   pid=$(cat "$1")
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
   [[ -d /proc/$pid ]] || return 0
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE 'redis-server|redraft-coordinator'
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE 'redis-server|redraft-coordinator' && return 0
+  # A process this script has just started may not have exec'd yet (its command line is still this
+  # shell's: a restarted node under load was taken for dead and stopped): alive if it is a child of this
+  # shell and not a zombie.
+  local ppid state
+  ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+  state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+  [[ -n "$state" && "$state" != Z && ( "$ppid" == "$$" || "$ppid" == "$BASHPID" ) ]]
 }
 
 # The pid files of the processes this command started. If the command fails, it stops exactly these
