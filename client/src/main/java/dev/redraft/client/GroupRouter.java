@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -71,6 +72,7 @@ final class GroupRouter implements AutoCloseable {
 
   private final Supplier<CompletableFuture<ClusterSlotsResponse>> fetch;
   private final ScheduledExecutorService scheduler;
+  private final LongSupplier clock;
   private final AtomicBoolean fetching = new AtomicBoolean();
   /** Null: nothing routed (not known yet, one group, or a server that does not tell). */
   private volatile Layout layout;
@@ -86,8 +88,15 @@ final class GroupRouter implements AutoCloseable {
   private volatile ScheduledFuture<?> periodic;
 
   GroupRouter(Supplier<CompletableFuture<ClusterSlotsResponse>> fetch, ScheduledExecutorService scheduler) {
+    this(fetch, scheduler, System::nanoTime);
+  }
+
+  /** @param clock nanoseconds, as System.nanoTime (a test's own clock) */
+  GroupRouter(Supplier<CompletableFuture<ClusterSlotsResponse>> fetch, ScheduledExecutorService scheduler,
+      LongSupplier clock) {
     this.fetch = fetch;
     this.scheduler = scheduler;
+    this.clock = clock;
   }
 
   void start() {
@@ -121,7 +130,7 @@ final class GroupRouter implements AutoCloseable {
     }
     String address = current.leaderAddress()[group];
     Avoided skip = avoided;
-    if (skip != null && skip.address().equals(address) && System.nanoTime() - skip.untilNanos() < 0) {
+    if (skip != null && skip.address().equals(address) && clock.getAsLong() - skip.untilNanos() < 0) {
       return null;
     }
     return new Target(group, address, current.leaderId()[group]);
@@ -135,8 +144,8 @@ final class GroupRouter implements AutoCloseable {
     if (answeredBy.isEmpty() || answeredBy.equals(target.nodeId())) {
       return;
     }
-    avoided = new Avoided(target.address(), System.nanoTime() + AVOID_FOR.toNanos());
-    if (System.nanoTime() - lastFetchNanos > MIN_REFRESH_GAP_NANOS) {
+    avoided = new Avoided(target.address(), clock.getAsLong() + AVOID_FOR.toNanos());
+    if (clock.getAsLong() - lastFetchNanos > MIN_REFRESH_GAP_NANOS) {
       fetchNow();
     }
   }
@@ -153,10 +162,10 @@ final class GroupRouter implements AutoCloseable {
   }
 
   private void fetchNow() {
-    if (settled || System.nanoTime() - refusedUntilNanos < 0 || !fetching.compareAndSet(false, true)) {
+    if (settled || clock.getAsLong() - refusedUntilNanos < 0 || !fetching.compareAndSet(false, true)) {
       return;
     }
-    lastFetchNanos = System.nanoTime();
+    lastFetchNanos = clock.getAsLong();
     CompletableFuture<ClusterSlotsResponse> answer;
     try {
       answer = fetch.get();
@@ -170,7 +179,7 @@ final class GroupRouter implements AutoCloseable {
         // Refused (a server from before ClusterSlots, a caller without the right): route nothing and ask
         // again much later. Anything else (no node answered): the next refresh asks again.
         if (refused(error)) {
-          refusedUntilNanos = System.nanoTime() + ASK_AGAIN_AFTER_REFUSAL.toNanos();
+          refusedUntilNanos = clock.getAsLong() + ASK_AGAIN_AFTER_REFUSAL.toNanos();
         }
         return;
       }

@@ -12,7 +12,9 @@ import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,8 @@ class GroupRouterTest {
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final AtomicInteger fetches = new AtomicInteger();
   private final AtomicReference<CompletableFuture<ClusterSlotsResponse>> answer = new AtomicReference<>();
+  /** The router's clock (nanoseconds): the test moves it past the refresh gap instead of sleeping. */
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
   @AfterEach
   void stop() {
@@ -32,7 +36,7 @@ class GroupRouterTest {
     GroupRouter router = new GroupRouter(() -> {
       fetches.incrementAndGet();
       return answer.get();
-    }, scheduler);
+    }, scheduler, now::get);
     router.start();
     return router;
   }
@@ -78,7 +82,7 @@ class GroupRouterTest {
   }
 
   @Test
-  void anAnswerFromAnotherNodeThanTheLeaderAsksForTheLayoutAgain() throws Exception {
+  void anAnswerFromAnotherNodeThanTheLeaderAsksForTheLayoutAgain() {
     answer.set(CompletableFuture.completedFuture(layout("n1", "n2", "n3")));
     GroupRouter router = router();
     GroupRouter.Target target = router.targetOfGroup(1);
@@ -86,17 +90,17 @@ class GroupRouterTest {
     assertThat(fetches).as("the leader answered: nothing to ask").hasValue(1);
     // The leader of group 1 moved to n3: the next layout says so.
     answer.set(CompletableFuture.completedFuture(layout("n1", "n3", "n3")));
-    Thread.sleep(600); // at most one refresh per 500 ms
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(600)); // at most one refresh per 500 ms
     router.answered(target, "n3");
     assertThat(fetches).hasValue(2);
     assertThat(router.targetOfGroup(1)).isEqualTo(new GroupRouter.Target(1, "host:3", "n3"));
   }
 
   @Test
-  void aLeaderThatDidNotAnswerGetsNoRoutedCallForAWhile() throws Exception {
+  void aLeaderThatDidNotAnswerGetsNoRoutedCallForAWhile() {
     answer.set(CompletableFuture.completedFuture(layout("n1", "n2", "n3")));
     GroupRouter router = router();
-    Thread.sleep(600); // at most one refresh per 500 ms
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(600)); // at most one refresh per 500 ms
     // Group 1's call went to n2 but n1 answered (n2 unreachable from here); the layout still names n2.
     router.answered(router.targetOfGroup(1), "n1");
     assertThat(fetches).as("asked again at once").hasValue(2);

@@ -383,15 +383,12 @@ class ClusterLifecycleScriptsIT {
    */
   private String setRetryingTryAgain(Map<String, String> auth, String port, String key, String value)
       throws Exception {
-    String output = "";
-    for (int attempt = 0; attempt < 25; attempt++) {
-      output = ok(run(auth, "redis-cli", "-p", port, "set", key, value), "redis-cli set").output();
-      if (!output.startsWith("TRYAGAIN")) {
-        return output;
-      }
-      Thread.sleep(200);
-    }
-    return output;
+    java.util.concurrent.atomic.AtomicReference<String> output = new java.util.concurrent.atomic.AtomicReference<>();
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      output.set(ok(run(auth, "redis-cli", "-p", port, "set", key, value), "redis-cli set").output());
+      return !output.get().startsWith("TRYAGAIN");
+    });
+    return output.get();
   }
 
   private void assertRedisIsLockedDown() throws Exception {
