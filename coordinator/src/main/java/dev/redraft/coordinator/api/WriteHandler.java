@@ -13,6 +13,7 @@ import dev.redraft.coordinator.errors.SessionUnknownException;
 import dev.redraft.coordinator.errors.SessionsFullException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.UnavailableException;
+import dev.redraft.coordinator.logging.LogThrottle;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client writes: checks each before anything enters the log, proposes it through Raft (group
@@ -33,6 +36,10 @@ import java.util.concurrent.TimeoutException;
  */
 final class WriteHandler {
   private static final int MAX_CLIENT_ID_LENGTH = 128;
+  private static final Logger LOG = LoggerFactory.getLogger(WriteHandler.class);
+  /** A committed write that waits this long for this node's apply is logged (rate-limited). */
+  private static final long SLOW_APPLY_MS = 2_000;
+  private final LogThrottle slowApplies = new LogThrottle(10, TimeUnit.SECONDS);
 
   private final String nodeId;
   private final RaftNode raft;
@@ -119,9 +126,11 @@ final class WriteHandler {
           + " is committed at index " + committed.logIndex() + " but node " + nodeId + " cannot apply it now ("
           + health.reason() + "); retry with the same client id and sequence on another node: it is applied once");
     }
+    long awaitStart = System.nanoTime();
     return raft.stateMachine().awaitApplied(committed.logIndex())
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((v, error) -> {
+          logIfSlowToApply(committed.logIndex(), (System.nanoTime() - awaitStart) / 1_000_000);
           if (error != null) {
             throw new UnavailableException("write committed at index " + committed.logIndex()
                 + " but not yet applied on node " + nodeId + " (" + describe(error)
@@ -137,6 +146,16 @@ final class WriteHandler {
               .setDuplicate(result.getDuplicate())
               .setLogIndex(committed.logIndex());
         });
+  }
+
+  private void logIfSlowToApply(long index, long waitedMs) {
+    if (waitedMs >= SLOW_APPLY_MS) {
+      long skipped = slowApplies.admit();
+      if (skipped != LogThrottle.NOT_NOW) {
+        LOG.info("node {}: a write committed at index {} waited {} ms for this node to apply it ({} more as slow since"
+            + " the last such line)", nodeId, index, waitedMs, skipped);
+      }
+    }
   }
 
   private WriteProposal check(WriteRequest request) {

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.raft;
 
+import dev.redraft.coordinator.logging.LogThrottle;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
 import dev.redraft.log.v1.Proposal;
 import java.util.HashSet;
@@ -7,7 +8,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,11 @@ final class ForwardedWrites {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardedWrites.class);
   /** Copies of one write at most (the first attempt and the re-sends): bounded however often leaders change. */
   static final int MAX_COPIES = 3;
+  /**
+   * A forwarded write slower than this (longer than any election should take) is logged with where
+   * each of its copies went and when it answered, so a stall can be told apart after the fact.
+   */
+  static final long SLOW_MS = 2_000;
 
   /** Sends a proposal towards the leader this node knows of now. */
   interface Sender {
@@ -41,12 +49,20 @@ final class ForwardedWrites {
   private final Executor executor;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicLong forwarded = new AtomicLong();
+  private final LogThrottle slowWrites = new LogThrottle(10, TimeUnit.SECONDS);
+  private final LongSupplier nanoClock;
 
   /**
    * @param knownLeader the leader this node's Raft state names, or null during an election
    * @param executor where re-sends start (leader changes are reported on Ratis' own threads)
    */
   ForwardedWrites(Sender sender, Supplier<String> knownLeader, Executor executor) {
+    this(sender, knownLeader, executor, System::nanoTime);
+  }
+
+  /** @param nanoClock a monotonic clock in nanoseconds (tests move their own) */
+  ForwardedWrites(Sender sender, Supplier<String> knownLeader, Executor executor, LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
     this.sender = sender;
     this.knownLeader = knownLeader;
     this.executor = executor;
@@ -98,16 +114,61 @@ final class ForwardedWrites {
     }
   }
 
+  /**
+   * The innermost cause's type and the start of its message: a Ratis exception's message may quote the
+   * request (with user keys and values) at length.
+   */
+  static String briefly(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = String.valueOf(cause.getMessage());
+    return cause.getClass().getSimpleName() + ": " + (message.length() > 120 ? message.substring(0, 120) + "..." : message);
+  }
+
   private final class InFlight {
     final Proposal proposal;
     final CompletableFuture<CommittedReply> result = new CompletableFuture<>();
+    final long startNanos = nanoClock.getAsLong();
     /** Guarded by this: the leaders copies were aimed at, copies not yet answered, copies sent. */
     final Set<String> aimedAt = new HashSet<>();
     int running;
     int copies;
+    /** Guarded by this: what happened to the copies, with times since the write arrived (for the slow-write line). */
+    final StringBuilder story = new StringBuilder();
 
     InFlight(Proposal proposal) {
       this.proposal = proposal;
+      result.whenComplete((reply, error) -> logIfSlow(error));
+    }
+
+    private void logIfSlow(Throwable error) {
+      long tookMs = sinceStartMs();
+      if (tookMs < SLOW_MS) {
+        return;
+      }
+      long skipped = slowWrites.admit();
+      if (skipped == LogThrottle.NOT_NOW) {
+        return;
+      }
+      String copiesStory;
+      synchronized (this) {
+        copiesStory = story.toString();
+      }
+      LOG.info("a forwarded write proposal {} after {} ms ({} more as slow since the last such line): {}",
+          error == null ? "committed" : "failed", tookMs, skipped, copiesStory);
+    }
+
+    private long sinceStartMs() {
+      return (nanoClock.getAsLong() - startNanos) / 1_000_000;
+    }
+
+    private synchronized void tell(String event) {
+      if (story.length() > 0) {
+        story.append("; ");
+      }
+      story.append(event);
     }
 
     /** Sends a copy: the first always, a later one only if no copy went to {@code leader} yet. */
@@ -131,11 +192,15 @@ final class ForwardedWrites {
       synchronized (this) {
         aimedAt.add(sent.leader());
       }
-      sent.reply().whenComplete(this::answered);
+      String target = sent.leader().isEmpty() ? "nowhere" : sent.leader();
+      tell("copy to " + target + " sent at +" + sinceStartMs() + " ms");
+      sent.reply().whenComplete((reply, error) -> answered(target, reply, error));
       return true;
     }
 
-    private void answered(CommittedReply reply, Throwable error) {
+    private void answered(String target, CommittedReply reply, Throwable error) {
+      tell("copy to " + target + (error == null ? " committed" : " failed (" + briefly(error) + ")") + " at +" + sinceStartMs()
+          + " ms");
       if (error == null) {
         result.complete(reply);
         return;

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.raft;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.logging.LogThrottle;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
 import dev.redraft.log.v1.Proposal;
 import dev.redraft.log.v1.WriteGroupProposal;
@@ -13,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: concurrent client writes share log entries, so they share the leader's append,
@@ -28,8 +32,14 @@ final class GroupCommitter {
     CompletableFuture<CommittedReply> send(Proposal proposal);
   }
 
-  private record Pending(WriteProposal write, int bytes, CompletableFuture<CommittedReply> reply) {}
+  private record Pending(WriteProposal write, int bytes, CompletableFuture<CommittedReply> reply, long queuedNanos) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+  /** Writes that waited this long for room (longer than an election should take) are logged. */
+  private static final long SLOW_WAIT_MS = 2_000;
+
+  private final String path;
+  private final LogThrottle slowWaits = new LogThrottle(10, TimeUnit.SECONDS);
   private final Sender sender;
   private final int maxInFlight;
   private final int maxGroupWrites;
@@ -38,6 +48,12 @@ final class GroupCommitter {
   private int inFlight;
 
   GroupCommitter(Sender sender, int maxInFlight, int maxGroupWrites, long maxGroupBytes) {
+    this("writes", sender, maxInFlight, maxGroupWrites, maxGroupBytes);
+  }
+
+  /** @param path what this committer's writes are, for its log lines (e.g. "forwarded writes") */
+  GroupCommitter(String path, Sender sender, int maxInFlight, int maxGroupWrites, long maxGroupBytes) {
+    this.path = path;
     this.sender = sender;
     this.maxInFlight = maxInFlight;
     this.maxGroupWrites = maxGroupWrites;
@@ -52,8 +68,9 @@ final class GroupCommitter {
   List<CompletableFuture<CommittedReply>> submitAll(List<WriteProposal> writes) {
     List<CompletableFuture<CommittedReply>> replies = new ArrayList<>(writes.size());
     List<Pending> pending = new ArrayList<>(writes.size());
+    long now = System.nanoTime();
     for (WriteProposal write : writes) {
-      Pending p = new Pending(write, write.getSerializedSize(), new CompletableFuture<>());
+      Pending p = new Pending(write, write.getSerializedSize(), new CompletableFuture<>(), now);
       pending.add(p);
       replies.add(p.reply());
     }
@@ -74,7 +91,21 @@ final class GroupCommitter {
         group = takeGroup();
         inFlight++;
       }
+      logIfWaitedLong(group);
       send(group);
+    }
+  }
+
+  private void logIfWaitedLong(List<Pending> group) {
+    long waitedMs = (System.nanoTime() - group.get(0).queuedNanos()) / 1_000_000;
+    if (waitedMs < SLOW_WAIT_MS) {
+      return;
+    }
+    long skipped = slowWaits.admit();
+    if (skipped != LogThrottle.NOT_NOW) {
+      LOG.info("{}: {} waited {} ms for one of the {} proposals in flight to return ({} more groups as slow since the"
+          + " last such line)", path, group.size() == 1 ? "a write" : group.size() + " writes", waitedMs, maxInFlight,
+          skipped);
     }
   }
 

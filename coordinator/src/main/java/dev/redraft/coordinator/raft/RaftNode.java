@@ -89,9 +89,9 @@ public final class RaftNode implements AutoCloseable {
   private static final int GROUP_MAX_WRITES = 512;
   private static final long GROUP_MAX_BYTES = 1024 * 1024;
   private final GroupCommitter localCommitter =
-      new GroupCommitter(this::submitLocally, LOCAL_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
+      new GroupCommitter("writes proposed locally", this::submitLocally, LOCAL_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
   private final GroupCommitter forwardCommitter =
-      new GroupCommitter(this::forward, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
+      new GroupCommitter("forwarded writes", this::forward, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
   /** Forwarded client writes, sent again to a new leader when this node learns of one. */
   private volatile ForwardedWrites forwardedWrites;
   /** Makes the spare write clients (LeaderClients), off the writes' threads. */
