@@ -9,6 +9,7 @@ import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,9 @@ final class LeadershipConfirmation {
   /** How long a round waits for the followers' answers. */
   private static final long ACK_DEADLINE_MS = 1_000;
   private static final long REMOTE_DEADLINE_MS = 3_000;
+  /** A new leader is ready once it commits an entry of its term (milliseconds, unless its followers lag). */
+  private static final int NOT_READY_ATTEMPTS = 10;
+  private static final long NOT_READY_PAUSE_MS = 100;
 
   private final RaftNode raft;
   private final PeerChannels channels;
@@ -55,27 +59,23 @@ final class LeadershipConfirmation {
     this.confirmReads = confirmReads;
   }
 
+  /** False only under the test-only unsafe read switch: reads are then not confirmed at all. */
+  boolean confirmsReads() {
+    return confirmReads;
+  }
+
   /**
-   * Completes normally if {@code leader}, the leader this node knew in {@code term} when the read
-   * began, still leads in that term, confirmed by a round that started after this call; else with
-   * an UnavailableException.
+   * On the leader: completes normally if {@code leader}, the leader this node knew in {@code term}
+   * when the read began, is this node and still leads in that term, confirmed by a round that started
+   * after this call; else with an UnavailableException.
    */
   CompletableFuture<Void> confirm(String leader, long term) {
     if (!confirmReads) {
       return CompletableFuture.completedFuture(null);
     }
-    if (leader.isEmpty()) {
-      return CompletableFuture.failedFuture(new UnavailableException("no leader was known when the read began: retry"));
-    }
     if (!leader.equals(raft.brief().nodeId())) {
-      return CompletableFuture.runAsync(() -> {
-        ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
-            .confirmLeadership(ConfirmLeadershipRequest.newBuilder().setGroup(raft.groupIndex()).build());
-        if (!answer.getConfirmed() || answer.getTerm() != term) {
-          throw new UnavailableException("leader " + leader + " could not confirm its leadership (" + answer.getDetail()
-              + "): the read was not served; retry");
-        }
-      }, executor);
+      return CompletableFuture.failedFuture(new UnavailableException("node " + raft.brief().nodeId()
+          + " no longer leads (the leader known when the read began was '" + leader + "'): retry"));
     }
     return joinNextRound().thenAccept(confirmed -> {
       if (!confirmed || raft.brief().term() != term) {
@@ -85,23 +85,76 @@ final class LeadershipConfirmation {
     });
   }
 
-  /** For a follower's ConfirmLeadership: this node's own round, started after the call arrived. */
+  /**
+   * For a follower's ConfirmLeadership, the leader's half of a follower's linearizable read: this
+   * node's commit index when the call arrived (the read index; only once it committed an entry of its
+   * term, so the index covers every write acknowledged by an earlier leader), confirmed by a round of
+   * its own started after the call arrived. The follower then waits to apply up to that index, which
+   * it would otherwise learn only at the next periodic heartbeat when no entry follows: it is told soon.
+   */
   ConfirmLeadershipResponse answer() {
-    boolean confirmed;
-    try {
-      confirmed = joinNextRound().get(REMOTE_DEADLINE_MS, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
+    Optional<RaftNode.LeaderReadIndex> readIndex = raft.leaderReadIndex();
+    raft.noticeCommitSoon();
+    boolean confirmed = false;
+    if (readIndex.isPresent()) {
+      try {
+        confirmed = joinNextRound().get(REMOTE_DEADLINE_MS, TimeUnit.MILLISECONDS)
+            && raft.brief().term() == readIndex.get().term();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
       }
-      confirmed = false;
     }
     RaftStatus status = raft.status();
+    boolean leads = raft.membership().isLeader();
+    String detail = confirmed ? "" : !leads ? "this node is not the leader"
+        : readIndex.isEmpty() ? "it leads but has not yet committed an entry of its term"
+        : "no majority of voters acknowledged it as leader of term " + readIndex.get().term();
     return ConfirmLeadershipResponse.newBuilder().setNodeId(status.nodeId()).setConfirmed(confirmed)
-        .setTerm(status.term())
-        .setDetail(confirmed ? "" : raft.membership().isLeader()
-            ? "no majority of voters acknowledged it as leader of term " + status.term() : "this node is not the leader")
+        .setTerm(readIndex.map(RaftNode.LeaderReadIndex::term).orElse(status.term()))
+        .setReadIndex(confirmed ? readIndex.get().index() : 0)
+        .setLeaderNotReady(leads && readIndex.isEmpty())
+        .setDetail(detail)
         .build();
+  }
+
+  /**
+   * A follower's read index: asks {@code leader}, the leader this node knew in {@code term} when the
+   * read began, for its commit index confirmed by a round started after the call arrived (so after
+   * the read began). Completes with the index, 0 if that leader confirmed but gave no index (an older
+   * version: the caller then reads through Ratis' ReadIndex), or fails with an UnavailableException.
+   * A leader that has not yet committed an entry of its term is asked again a few times.
+   */
+  CompletableFuture<Long> remoteReadIndex(String leader, long term) {
+    if (leader.isEmpty()) {
+      return CompletableFuture.failedFuture(new UnavailableException("no leader was known when the read began: retry"));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      for (int attempt = 1; ; attempt++) {
+        ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
+            .confirmLeadership(ConfirmLeadershipRequest.newBuilder().setGroup(raft.groupIndex()).build());
+        if (answer.getLeaderNotReady() && attempt < NOT_READY_ATTEMPTS) {
+          pause(NOT_READY_PAUSE_MS);
+          continue;
+        }
+        if (!answer.getConfirmed() || answer.getTerm() != term) {
+          throw new UnavailableException("leader " + leader + " could not confirm its leadership of term " + term + " ("
+              + (answer.getDetail().isEmpty() ? "it is in term " + answer.getTerm() : answer.getDetail())
+              + "): the read was not served; retry");
+        }
+        return answer.getReadIndex();
+      }
+    }, executor);
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while waiting for a new leader to be ready: retry");
+    }
   }
 
   /** For a leader's AcknowledgeLeader: whether this node follows {@code leader} in {@code term} now. */

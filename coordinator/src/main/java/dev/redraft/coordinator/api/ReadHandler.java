@@ -30,8 +30,9 @@ import java.util.concurrent.TimeoutException;
  * <p>On the leader, a linearizable read takes the leader's commit index as its read index, waits for
  * a leadership round that started after the read began (a majority of voters say they still follow
  * it in its term: {@link LeadershipConfirmation}), then reads once its Redis applied that index. The
- * reads of one call share the round and one Redis call. Elsewhere, a read asks the leader through
- * Ratis' ReadIndex and the leader confirms its leadership the same way.
+ * reads of one call share the round and one Redis call. Elsewhere, the reads of one call ask the
+ * leader once for its read index, confirmed the same way (ConfirmLeadership), and are served here once
+ * this node applied up to it: one round trip, and the leader tells this node of the commit at once.
  */
 final class ReadHandler {
   private final RaftNode raft;
@@ -54,6 +55,8 @@ final class ReadHandler {
     List<CompletableFuture<byte[]>> replies = new ArrayList<>(requests.size());
     List<ReadQuery> onLeader = new ArrayList<>();
     List<CompletableFuture<byte[]>> onLeaderReplies = new ArrayList<>();
+    List<ReadQuery> viaLeader = new ArrayList<>();
+    List<CompletableFuture<byte[]>> viaLeaderReplies = new ArrayList<>();
     List<ReadQuery> stale = new ArrayList<>();
     List<CompletableFuture<byte[]>> staleReplies = new ArrayList<>();
     Optional<RaftNode.LeaderReadIndex> readIndex = Optional.empty();
@@ -81,7 +84,8 @@ final class ReadHandler {
           onLeader.add(query);
           onLeaderReplies.add(reply);
         } else {
-          forward(readThroughLeader(query), reply);
+          viaLeader.add(query);
+          viaLeaderReplies.add(reply);
         }
       } catch (RuntimeException e) {
         reply.completeExceptionally(e);
@@ -92,6 +96,9 @@ final class ReadHandler {
       CompletableFuture<List<byte[]>> read = leadership.confirm(raft.brief().nodeId(), at.term())
           .thenCompose(confirmed -> raft.stateMachine().reads().readAt(at.index(), onLeader));
       split(read, onLeaderReplies);
+    }
+    if (!viaLeader.isEmpty()) {
+      split(startSafely(() -> readThroughLeader(viaLeader)), viaLeaderReplies);
     }
     if (!stale.isEmpty()) {
       split(startSafely(() -> raft.stateMachine().reads().readStale(stale)), staleReplies);
@@ -121,11 +128,41 @@ final class ReadHandler {
         });
   }
 
-  /** Through Ratis' ReadIndex (asks the leader), then the leader confirms a round started after the read began. */
-  private CompletableFuture<byte[]> readThroughLeader(ReadQuery query) {
+  /**
+   * On a follower: the leader's read index (its commit index once the call arrived, confirmed by a
+   * round started after that), then these reads once this node applied up to it.
+   */
+  private CompletableFuture<List<byte[]>> readThroughLeader(List<ReadQuery> queries) {
+    if (!leadership.confirmsReads()) {
+      return readEachThroughRatis(queries);  // the test-only unsafe switch: Ratis' ReadIndex alone
+    }
     RaftStatus before = raft.status();
-    return raft.readLinearizable(query).thenCompose(bytes ->
-        leadership.confirm(before.leaderId(), before.term()).thenApply(confirmed -> bytes));
+    return leadership.remoteReadIndex(before.leaderId(), before.term()).thenCompose(index -> index == 0
+        ? readEachThroughRatis(queries)  // a leader of an older version confirmed without an index
+        : readOnceApplied(index, queries));
+  }
+
+  private CompletableFuture<List<byte[]>> readOnceApplied(long readIndex, List<ReadQuery> queries) {
+    long applied = raft.stateMachine().appliedIndex();
+    return raft.stateMachine().reads().readAt(readIndex, queries)
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(error -> {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          if (cause instanceof TimeoutException) {
+            throw new UnavailableException("node " + raft.status().nodeId() + " had applied up to index " + applied
+                + " and did not reach the leader's read index " + readIndex + " within " + requestTimeout.toMillis()
+                + " ms: retry, or read through the leader");
+          }
+          throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+        });
+  }
+
+  /** Each read through Ratis' ReadIndex on its own. */
+  private CompletableFuture<List<byte[]>> readEachThroughRatis(List<ReadQuery> queries) {
+    List<CompletableFuture<byte[]>> reads = new ArrayList<>(queries.size());
+    queries.forEach(query -> reads.add(raft.readLinearizable(query)));
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
   }
 
   private static <T> CompletableFuture<T> startSafely(java.util.function.Supplier<CompletableFuture<T>> start) {

@@ -62,8 +62,12 @@ public final class CommitHeartbeats implements RpcType {
     return new Factory(parameters);
   }
 
-  /** Called on the leader after it applied an entry that a follower forwarded (and waits for). */
-  static void afterForwardedApplied(RaftServer.Division server) {
+  /**
+   * Called on the leader when a follower waits for a commit: after it applied an entry that a follower
+   * forwarded, and when a follower serving a linearizable read asks it to confirm its leadership (that
+   * follower waits to apply up to the read index, the leader's commit index).
+   */
+  static void noticeWanted(RaftServer.Division server) {
     Leader leader = LEADERS.get(server.getMemberId());
     if (leader != null && !leader.appenders.isEmpty()) {
       leader.scheduleCheck(server);

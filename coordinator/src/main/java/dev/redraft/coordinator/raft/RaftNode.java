@@ -280,6 +280,17 @@ public final class RaftNode implements AutoCloseable {
         .build();
   }
 
+  /**
+   * On the leader: followers that have every entry but not the commit index are told it soon (a
+   * follower serving a read waits for it), instead of at the next periodic heartbeat.
+   */
+  public void noticeCommitSoon() {
+    RaftServer.Division division = divisionOrNull();
+    if (division != null && division.getInfo().isLeader()) {
+      CommitHeartbeats.noticeWanted(division);
+    }
+  }
+
   /** The leader this node's Raft state names, or null during an election. */
   private String knownLeader() {
     RaftServer.Division division = divisionOrNull();

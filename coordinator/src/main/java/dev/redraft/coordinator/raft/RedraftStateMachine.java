@@ -318,7 +318,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
         return; // stopping: nothing to tell anyone
       }
     }
-    CommitHeartbeats.afterForwardedApplied(self);
+    CommitHeartbeats.noticeWanted(self);
   }
 
   /** On the leader, before the entry enters the log: validate and fix everything nondeterministic. */
