@@ -152,8 +152,8 @@ final class WriteHandler {
     if (waitedMs >= SLOW_APPLY_MS) {
       long skipped = slowApplies.admit();
       if (skipped != LogThrottle.NOT_NOW) {
-        LOG.info("node {}: a write committed at index {} waited {} ms for this node to apply it ({} more as slow since"
-            + " the last such line)", nodeId, index, waitedMs, skipped);
+        LOG.info("node {} (group {}): a write committed at index {} waited {} ms for this node to apply it ({} more as"
+            + " slow since the last such line)", nodeId, raft.groupIndex(), index, waitedMs, skipped);
       }
     }
   }

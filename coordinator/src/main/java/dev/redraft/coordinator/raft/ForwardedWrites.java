@@ -51,17 +51,22 @@ final class ForwardedWrites {
   private final AtomicLong forwarded = new AtomicLong();
   private final LogThrottle slowWrites = new LogThrottle(10, TimeUnit.SECONDS);
   private final LongSupplier nanoClock;
+  private final String who;
 
   /**
    * @param knownLeader the leader this node's Raft state names, or null during an election
    * @param executor where re-sends start (leader changes are reported on Ratis' own threads)
    */
   ForwardedWrites(Sender sender, Supplier<String> knownLeader, Executor executor) {
-    this(sender, knownLeader, executor, System::nanoTime);
+    this("this node", sender, knownLeader, executor, System::nanoTime);
   }
 
-  /** @param nanoClock a monotonic clock in nanoseconds (tests move their own) */
-  ForwardedWrites(Sender sender, Supplier<String> knownLeader, Executor executor, LongSupplier nanoClock) {
+  /**
+   * @param who the node (and group) for log lines
+   * @param nanoClock a monotonic clock in nanoseconds (tests move their own)
+   */
+  ForwardedWrites(String who, Sender sender, Supplier<String> knownLeader, Executor executor, LongSupplier nanoClock) {
+    this.who = who;
     this.nanoClock = nanoClock;
     this.sender = sender;
     this.knownLeader = knownLeader;
@@ -109,8 +114,8 @@ final class ForwardedWrites {
       }
     }
     if (resent > 0) {
-      LOG.info("leader is now {}: {} forwarded write proposals still waiting on another node sent again to it", leader,
-          resent);
+      LOG.info("{}: leader is now {}: {} forwarded write proposals still waiting on another node sent again to it", who,
+          leader, resent);
     }
   }
 
@@ -156,7 +161,7 @@ final class ForwardedWrites {
       synchronized (this) {
         copiesStory = story.toString();
       }
-      LOG.info("a forwarded write proposal {} after {} ms ({} more as slow since the last such line): {}",
+      LOG.info("{}: a forwarded write proposal {} after {} ms ({} more as slow since the last such line): {}", who,
           error == null ? "committed" : "failed", tookMs, skipped, copiesStory);
     }
 
@@ -210,8 +215,8 @@ final class ForwardedWrites {
         last = --running == 0;
       }
       if (copies > 1) {
-        LOG.info("a copy of a forwarded write proposal failed ({} of {} copies still waiting): {}", running, copies,
-            error.toString());
+        LOG.info("{}: a copy of a forwarded write proposal failed ({} of {} copies still waiting): {}", who, running,
+            copies, briefly(error));
       }
       if (last) {
         result.completeExceptionally(error);

@@ -32,6 +32,8 @@ public final class PreferredLeaderWatch implements AutoCloseable {
   private static final long MAX_APPLY_GAP = 1_000;
 
   private final String selfId;
+  /** This node and group, for log lines. */
+  private final String who;
   private final String preferred;
   private final LeadershipHealthGuard.Leadership leadership;
   private final LeadershipHealthGuard.PeerProbe peers;
@@ -43,14 +45,21 @@ public final class PreferredLeaderWatch implements AutoCloseable {
 
   PreferredLeaderWatch(String selfId, String preferred, LeadershipHealthGuard.Leadership leadership,
       LeadershipHealthGuard.PeerProbe peers, LongSupplier appliedIndex, Duration transferTimeout) {
+    this(selfId, -1, preferred, leadership, peers, appliedIndex, transferTimeout);
+  }
+
+  /** @param group the group's index, for log lines (-1: not named) */
+  PreferredLeaderWatch(String selfId, int group, String preferred, LeadershipHealthGuard.Leadership leadership,
+      LeadershipHealthGuard.PeerProbe peers, LongSupplier appliedIndex, Duration transferTimeout) {
     this.selfId = selfId;
+    this.who = group < 0 ? selfId : selfId + " (group " + group + ")";
     this.preferred = preferred;
     this.leadership = leadership;
     this.peers = peers;
     this.appliedIndex = appliedIndex;
     this.transferTimeout = transferTimeout;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "redraft-preferred-leader-" + selfId);
+      Thread t = new Thread(r, "redraft-preferred-leader-" + selfId + (group < 0 ? "" : "-g" + group));
       t.setDaemon(true);
       return t;
     });
@@ -65,7 +74,7 @@ public final class PreferredLeaderWatch implements AutoCloseable {
     }
     // Short: the group takes no writes while a transfer is under way, and a caught-up node takes over in
     // well under an election timeout.
-    return Optional.of(new PreferredLeaderWatch(selfId, preferred, new RaftLeadership(raft), peers,
+    return Optional.of(new PreferredLeaderWatch(selfId, raft.groupIndex(), preferred, new RaftLeadership(raft), peers,
         raft.stateMachine()::appliedIndex, Duration.ofMillis(Math.max(1_000, electionTimeoutMax.toMillis() / 2))));
   }
 
@@ -77,7 +86,7 @@ public final class PreferredLeaderWatch implements AutoCloseable {
     try {
       check(System.nanoTime() / 1_000_000);
     } catch (RuntimeException e) {
-      LOG.debug("node {}: checking the preferred leader failed: {}", selfId, e.toString());
+      LOG.debug("node {}: checking the preferred leader failed: {}", who, e.toString());
     }
   }
 
@@ -96,11 +105,11 @@ public final class PreferredLeaderWatch implements AutoCloseable {
     try {
       leadership.transferTo(preferred, transferTimeout);
       LOG.info("node {}: handed leadership of this group to {}, its preferred leader (leaders spread over the nodes)",
-          selfId, preferred);
+          who, preferred);
       retryMs = RETRY_MIN_MS;
     } catch (RuntimeException e) {
       LOG.info("node {}: handing leadership to {}, this group's preferred leader, failed ({}); retrying in {} ms",
-          selfId, preferred, e.getMessage(), retryMs);
+          who, preferred, e.getMessage(), retryMs);
       nextAttemptMs = nowMs + retryMs;
       retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
     }

@@ -3,7 +3,6 @@ package dev.redraft.coordinator.raft;
 import dev.redraft.coordinator.config.HostPort;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.tls.TlsMaterial;
-import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.metrics.RaftMetricsSource;
 import dev.redraft.log.v1.Proposal;
@@ -25,23 +24,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.protocol.exceptions.RaftException;
-import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
-import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServer;
@@ -65,49 +56,9 @@ public final class RaftNode implements AutoCloseable {
   /** Shared by every Raft client of this node: mutual TLS with the node's certificate, or nothing. */
   private final Parameters clientParameters;
   private volatile RaftClient client;
-  /**
-   * Writes spread over several Ratis clients per leader (one client's ordered window serializes its
-   * requests), each aimed at the leader this node knows of.
-   */
-  private LeaderClients<RaftClient> writeClients;
-  private static final int WRITE_CLIENTS = 8;
-  /**
-   * Group commit: proposals in flight at once per path, and the most writes and bytes one group entry
-   * carries. Fewer in flight means bigger groups, so fewer entries, fsyncs and Redis round trips per
-   * write. A node that leads submits to its own Raft server (no Ratis client, no loopback gRPC hop),
-   * one group at a time: every entry costs each node about a millisecond of CPU in Ratis (thread
-   * hand-offs, gRPC, the log), so on a small machine bigger groups beat overlapping ones (50 clients,
-   * 3 nodes on 2 cores: 1 in flight ~8,300 writes/s at 171 us of CPU per write, 2 in flight ~3,800 at
-   * 352 us, measured with scripts/bench.sh, together with one client call in flight). A follower forwards
-   * through Ratis clients, one proposal per client: a proposal sent to a leader that just died or was
-   * cut off waits out the client's request timeout (3 s) before it finds the new leader, and with few
-   * in flight every write waited behind those (fault runs: no write acknowledged for 7-8 s); so
-   * {@link ForwardedWrites} sends such writes again as soon as this node learns of the new leader.
-   */
-  private static final int LOCAL_MAX_IN_FLIGHT = 1;
-  private static final int FORWARD_MAX_IN_FLIGHT = WRITE_CLIENTS;
-  private static final int GROUP_MAX_WRITES = 512;
-  private static final long GROUP_MAX_BYTES = 1024 * 1024;
-  private final GroupCommitter localCommitter =
-      new GroupCommitter("writes proposed locally", this::submitLocally, LOCAL_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
-  private final GroupCommitter forwardCommitter =
-      new GroupCommitter("forwarded writes", this::forward, FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
-  /** Forwarded client writes, sent again to a new leader when this node learns of one. */
-  private volatile ForwardedWrites forwardedWrites;
-  /** Makes the spare write clients (LeaderClients), off the writes' threads. */
-  private final ExecutorService spareClients = Executors.newSingleThreadExecutor(task -> {
-    Thread thread = new Thread(task, "redraft-spare-write-clients");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private final ExecutorService resends = Executors.newSingleThreadExecutor(task -> {
-    Thread thread = new Thread(task, "redraft-forward-resend");
-    thread.setDaemon(true);
-    return thread;
-  });
-  /** Requests this node submits to its own Raft server: a fresh id per start (notes/ratis.md, trap 8). */
-  private final ClientId localClientId = ClientId.randomId();
-  private final AtomicLong localCallIds = new AtomicLong();
+  /** How proposals reach the log (set by {@link #start}). */
+  private volatile RaftProposer proposer;
+  private final RaftReplies replies;
   private MembershipManager membership;
   /** Starts elections within election-timeout-max of the leader's last message (see there). */
   private volatile ElectionTimer electionTimer;
@@ -133,6 +84,13 @@ public final class RaftNode implements AutoCloseable {
     known.putIfAbsent(config.nodeId(), config.raftAddress());
     this.group = RaftGroup.valueOf(groupId(config.clusterId(), groupIndex), peers(known));
     this.stateMachine = stateMachine;
+    this.replies = new RaftReplies(config.nodeId());
+    stateMachine.setGroupLabel(groupLabel());
+  }
+
+  /** " (group G)" in a sharded cluster, else empty: for log lines. */
+  String groupLabel() {
+    return config.groupCount() > 1 ? " (group " + groupIndex + ")" : "";
   }
 
   /**
@@ -187,10 +145,8 @@ public final class RaftNode implements AutoCloseable {
         config.electionTimeoutMin(), config.electionTimeoutMax());
     electionTimer.start();
     client = newClient();
-    writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
-        (leader, slot) -> newWriteClient(leader), spareClients);
-    forwardedWrites = new ForwardedWrites(this::sendTowardsLeader, this::knownLeader, resends);
-    stateMachine.setLeaderListener(forwardedWrites::leaderChanged);
+    proposer = new RaftProposer(config, groupLabel(), group, clientParameters, server, this::divisionOrNull,
+        stateMachine);
     membership = new MembershipManager(config.nodeId(), this::division, this::newAdminClient, config.electionTimeoutMax());
     stateMachine.setConfigurationListener(() -> {
       try {
@@ -235,48 +191,12 @@ public final class RaftNode implements AutoCloseable {
     return membership;
   }
 
-  /**
-   * Bounded: Ratis' default policy retries forever without sleeping. Retries reuse the same Ratis
-   * call id (its retry cache dedupes them); across calls, the client session dedupes.
-   */
-  private static RetryPolicy writeRetryPolicy(NodeConfig config) {
-    long sleepMs = 100;
-    int attempts = (int) Math.max(3, config.requestTimeout().toMillis() / (sleepMs + 50));
-    return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
-        TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
-  }
-
   private RaftClient newClient() {
     return RaftClient.newBuilder()
         .setProperties(RaftSettings.client(config))
         .setParameters(clientParameters)
         .setRaftGroup(group)
-        .setRetryPolicy(writeRetryPolicy(config))
-        .build();
-  }
-
-  /**
-   * A write client aimed at {@code leader} and at it alone. Given the whole group, a Ratis client
-   * whose request times out moves to a random other peer: under load, clients aimed at a new leader
-   * wandered to the frozen old one and held forwarded writes until it woke up (fault runs: writes
-   * through a follower stalled 5-8 s after the leader froze, although a new one led after 2 s).
-   * Alone with its leader, the client follows only a NotLeader hint (a real leader);
-   * {@link ForwardedWrites} moves writes to a new leader this node learns of.
-   */
-  private RaftClient newWriteClient(String leader) {
-    RaftPeerId leaderId = RaftPeerId.valueOf(leader);
-    RaftServer.Division division = divisionOrNull();
-    RaftGroup current = division == null ? group : division.getGroup();
-    // A joining node's configuration is empty until the leader adds it: use the configured peers then.
-    RaftGroup members = current.getPeer(leaderId) != null ? current : group;
-    RaftPeer peer = members.getPeer(leaderId);
-    RaftGroup target = peer != null ? RaftGroup.valueOf(group.getGroupId(), peer) : members;
-    return RaftClient.newBuilder()
-        .setProperties(RaftSettings.client(config))
-        .setParameters(clientParameters)
-        .setRaftGroup(target)
-        .setLeaderId(peer != null ? leaderId : null)
-        .setRetryPolicy(writeRetryPolicy(config))
+        .setRetryPolicy(RaftProposer.writeRetryPolicy(config))
         .build();
   }
 
@@ -291,120 +211,25 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
-  /** The leader this node's Raft state names, or null during an election. */
-  private String knownLeader() {
-    RaftServer.Division division = divisionOrNull();
-    RaftPeerId leader = division == null ? null : division.getInfo().getLeaderId();
-    return leader == null ? null : leader.toString();
-  }
-
-  private Set<String> memberIds() {
-    RaftServer.Division division = divisionOrNull();
-    Set<String> ids = new HashSet<>();
-    if (division != null) {
-      division.getGroup().getPeers().forEach(peer -> ids.add(peer.getId().toString()));
-    }
-    return ids;
-  }
-
-  /**
-   * Ratis' ordered async client closes its sliding window for good once one request runs out of
-   * retries: that request fails with RaftRetryFailureException, every later one with
-   * AlreadyClosedException. Either means the client is done: start a fresh one in its slot.
-   */
-  private static boolean clientGaveUp(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof AlreadyClosedException || t instanceof RaftRetryFailureException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
    * Proposes an entry through the leader; completes with the committed entry's reply and index.
    * Client writes go through group commit (several may share one entry, each with its own reply).
    */
   public CompletableFuture<CommittedReply> propose(Proposal proposal) {
-    boolean leads = isLeader();
-    if (proposal.hasWrite()) {
-      return (leads ? localCommitter : forwardCommitter).submit(proposal.getWrite());
-    }
-    return leads ? submitLocally(proposal) : send(proposal);
+    return started().propose(proposal);
   }
 
-  /**
-   * Proposes client writes together (they share group entries); one future per write, in order.
-   */
+  /** Proposes client writes together (they share group entries); one future per write, in order. */
   public List<CompletableFuture<CommittedReply>> proposeWrites(List<WriteProposal> writes) {
-    return (isLeader() ? localCommitter : forwardCommitter).submitAll(writes);
+    return started().proposeWrites(writes);
   }
 
-  private boolean isLeader() {
-    RaftServer.Division division = divisionOrNull();
-    return division != null && division.getInfo().isLeader();
-  }
-
-  /**
-   * Submits to this node's own Raft server, which leads (or did a moment ago). If it turns out not to
-   * lead, or not to be ready yet, nothing entered its log: the proposal goes the forwarding way.
-   */
-  private CompletableFuture<CommittedReply> submitLocally(Proposal proposal) {
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(localClientId)
-        .setServerId(selfId)
-        .setGroupId(group.getGroupId())
-        .setCallId(localCallIds.incrementAndGet())
-        .setMessage(ProtoBytes.toMessage(proposal))
-        .setType(RaftClientRequest.writeRequestType())
-        .build();
-    CompletableFuture<RaftClientReply> reply;
-    try {
-      reply = server.submitClientRequestAsync(request);
-    } catch (IOException e) {
-      return send(proposal);
+  private RaftProposer started() {
+    RaftProposer p = proposer;
+    if (p == null) {
+      throw new UnavailableException("node " + config.nodeId() + " is still starting: retry shortly");
     }
-    return reply.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .handle((r, error) -> {
-          if (error == null && !r.isSuccess() && (r.getNotLeaderException() != null
-              || r.getException() instanceof LeaderNotReadyException)) {
-            return isClientWrite(proposal) ? forward(proposal) : send(proposal);
-          }
-          return CompletableFuture.completedFuture(toCommitted(r, error, "write"));
-        })
-        .thenCompose(f -> f);
-  }
-
-  private static boolean isClientWrite(Proposal proposal) {
-    return proposal.hasWrite() || proposal.hasWriteGroup();
-  }
-
-  private CompletableFuture<CommittedReply> forward(Proposal proposal) {
-    return forwardedWrites.forward(proposal);
-  }
-
-  private CompletableFuture<CommittedReply> send(Proposal proposal) {
-    return sendTowardsLeader(proposal).reply();
-  }
-
-  /** Through a Ratis client aimed at the leader this node knows of (itself included: Ratis waits out elections). */
-  private ForwardedWrites.Sent sendTowardsLeader(Proposal proposal) {
-    LeaderClients.Lease<RaftClient> lease;
-    try {
-      lease = writeClients.next();
-    } catch (IllegalStateException stopping) {
-      return new ForwardedWrites.Sent("", CompletableFuture.failedFuture(new UnavailableException(stopping.getMessage(), stopping)));
-    }
-    if (!lease.leader().equals(config.nodeId())) {
-      proposal = proposal.toBuilder().setForwardedBy(config.nodeId()).build(); // the leader then tells this node of the commit
-    }
-    return new ForwardedWrites.Sent(lease.leader(), lease.client().async().send(ProtoBytes.toMessage(proposal))
-        .handle((reply, error) -> {
-          if (error != null && clientGaveUp(error)) {
-            writeClients.replace(lease);
-          }
-          return toCommitted(reply, error, "write");
-        }));
+    return p;
   }
 
   /** Appends a VERIFY entry through the leader; completes with its log index (the round). */
@@ -464,7 +289,7 @@ public final class RaftNode implements AutoCloseable {
                     CompletableFuture.delayedExecutor(READ_INDEX_RETRY_MS, TimeUnit.MILLISECONDS))
                 .thenCompose(ignored -> readLinearizable(query, attemptsLeft - 1));
           }
-          return CompletableFuture.completedFuture(toCommitted(reply, error, "read").content());
+          return CompletableFuture.completedFuture(replies.toCommitted(reply, error, "read").content());
         })
         .thenCompose(f -> f);
   }
@@ -481,38 +306,6 @@ public final class RaftNode implements AutoCloseable {
     return false;
   }
 
-  private CommittedReply toCommitted(RaftClientReply reply, Throwable error, String what) {
-    if (error != null) {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      throw translate(cause, what);
-    }
-    if (!reply.isSuccess()) {
-      throw translate(reply.getException(), what);
-    }
-    return new CommittedReply(reply.getLogIndex(), ProtoBytes.bytes(reply.getMessage().getContent()));
-  }
-
-  private RuntimeException translate(Throwable cause, String what) {
-    if (cause instanceof StateMachineException sme) {
-      Throwable inner = sme.getCause();
-      // Rejected by the leader's validation before entering the log: bad input, nothing changed.
-      if (inner instanceof InvalidRequestException invalid) {
-        return new InvalidRequestException(invalid.getMessage());
-      }
-      if (inner instanceof UnavailableException ue) {
-        return new UnavailableException(ue.getMessage(), ue);
-      }
-      String message = sme.getMessage();
-      return new UnavailableException("the " + what + " failed in the state machine on node " + config.nodeId()
-          + ": " + message, sme);
-    }
-    if (cause instanceof RaftException || cause instanceof IOException) {
-      return new UnavailableException("the " + what + " could not complete in the cluster (" + cause.getClass().getSimpleName()
-          + ": " + cause.getMessage() + "); it is safe to retry", cause);
-    }
-    return new UnavailableException("the " + what + " failed on node " + config.nodeId() + ": " + cause, cause);
-  }
-
   /** Elections this node's {@link ElectionTimer} started (Ratis' own timer's are not counted). */
   public long electionsStarted() {
     ElectionTimer timer = electionTimer;
@@ -524,8 +317,8 @@ public final class RaftNode implements AutoCloseable {
    * group's leader since it started: what a client that sends writes straight to the leader saves.
    */
   public long forwardedProposals() {
-    ForwardedWrites writes = forwardedWrites;
-    return writes == null ? 0 : writes.forwarded();
+    RaftProposer p = proposer;
+    return p == null ? 0 : p.forwardedProposals();
   }
 
   /** The gauges' view of this node's Raft state, for the metrics registry. */
@@ -591,13 +384,11 @@ public final class RaftNode implements AutoCloseable {
       electionTimer.close();
     }
     membershipChecks.shutdownNow();
-    resends.shutdownNow();
-    spareClients.shutdownNow();
     if (client != null) {
       client.close();
     }
-    if (writeClients != null) {
-      writeClients.close();
+    if (proposer != null) {
+      proposer.close();
     }
     // The group itself stops with the node's RaftHost, in place: removing it from the server first would
     // answer requests still arriving "group not found", which Ratis clients do not retry.

@@ -60,6 +60,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private static final Object FORWARDED = new Object();
 
   private final String nodeId;
+  /** " (group G)" in a sharded cluster, for log lines that several groups' replicas on a node write. */
+  private volatile String groupLabel = "";
   private final RedisApplier applier;
   private final RedisReader reader;
   private final NodeHealth health;
@@ -419,6 +421,11 @@ public final class RedraftStateMachine extends BaseStateMachine {
     return out.build();
   }
 
+  /** Names the group in this replica's log lines where a node's groups' lines would be told apart by it. */
+  public void setGroupLabel(String label) {
+    this.groupLabel = label;
+  }
+
   /** Counted and logged (with the term) so leader churn shows in metrics and logs. */
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeaderId) {
@@ -432,7 +439,7 @@ public final class RedraftStateMachine extends BaseStateMachine {
         Thread.currentThread().interrupt();
       }
     }
-    LOG.info("node {}: leader is now {} (term {})", nodeId, newLeaderId == null ? "unknown" : newLeaderId, term);
+    LOG.info("node {}{}: leader is now {} (term {})", nodeId, groupLabel, newLeaderId == null ? "unknown" : newLeaderId, term);
     if (newLeaderId != null) {
       leaderListener.run();
     }

@@ -76,15 +76,15 @@ class FaultScheduleIT {
   /**
    * A sharded cluster (3 nodes x 3 Raft groups, leaders spread over the nodes) under the faults that hit
    * a leader and a Redis (issue 16: the fault suite's bounded set on a sharded cluster): the same verdict,
-   * with every group's replicas identical at the end. Write gaps are measured and printed but not held to
-   * the unsharded bound yet: a hand-over to a group's preferred leader holds that group's writes while
-   * it runs, and one once coincided with a frozen leader (10 s through the other nodes; issue 16).
+   * with every group's replicas identical at the end, and the same write-gap bound (its elections: the most
+   * any one group went through). Seven leader faults in a row on 3 groups stayed within it (longest 3.2 s
+   * through one node, two elections, bound 5.5 s).
    */
   @Test
   void aShardedClusterKeepsEveryGroupLinearizableUnderLeaderFaults() {
     Requirements.assumeMultiProcessCluster();
     runSchedule("fault-schedule-sharded", List.of(FaultType.PARTITION_ISOLATE_LEADER, FaultType.PAUSE_LEADER,
-        FaultType.KILL_RESTART_LEADER, FaultType.REDIS_DATA_LOSS), false, 3, false);
+        FaultType.KILL_RESTART_LEADER, FaultType.REDIS_DATA_LOSS), false, 3, true);
   }
 
   /**

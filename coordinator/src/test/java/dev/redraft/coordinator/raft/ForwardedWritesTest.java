@@ -25,7 +25,7 @@ class ForwardedWritesTest {
   private final AtomicLong nanos = new AtomicLong();
   /** Each copy sent: where it went and its reply, which the test completes. */
   private final List<ForwardedWrites.Sent> sent = new ArrayList<>();
-  private final ForwardedWrites writes = new ForwardedWrites(proposal -> {
+  private final ForwardedWrites writes = new ForwardedWrites("node n9", proposal -> {
     ForwardedWrites.Sent copy = new ForwardedWrites.Sent(leader.get(), new CompletableFuture<>());
     sent.add(copy);
     return copy;
@@ -112,7 +112,7 @@ class ForwardedWritesTest {
       sent.get(2).reply().complete(new CommittedReply(9, new byte[0]));
 
       assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-          .filteredOn(line -> line.startsWith("a forwarded write proposal")).singleElement().asString().contains("committed after 3250 ms", "copy to n1 sent at +0 ms", "copy to n2 sent at +3000 ms",
+          .filteredOn(line -> line.startsWith("node n9: a forwarded write proposal")).singleElement().asString().contains("committed after 3250 ms", "copy to n1 sent at +0 ms", "copy to n2 sent at +3000 ms",
               "copy to n2 committed at +3250 ms");
     } finally {
       logger.detachAppender(logged);

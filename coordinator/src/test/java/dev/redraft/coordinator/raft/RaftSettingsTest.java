@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,25 @@ class RaftSettingsTest {
   @Test
   void followersAppendEntriesInOrderNotComposedOnAPool() {
     assertThat(RaftServerConfigKeys.Log.appendEntriesComposeEnabled(RaftSettings.server(CONFIG))).isFalse();
+  }
+
+  /**
+   * A follower cut off for seconds has hundreds of failed appends on its leader's count: after the heal
+   * the leader must try it again within a fraction of a second (Ratis' default: every 5 s), and even
+   * after millions of failures it must still wait between attempts (past the policy's end Ratis stops
+   * waiting, a busy loop against a dead follower).
+   */
+  @Test
+  void aLeaderRetriesAFollowerThatWasCutOffSoonAndNeverWithoutAPause() {
+    RetryPolicy policy = RetryPolicy.parse(RaftServerConfigKeys.Log.Appender.retryPolicy(RaftSettings.server(CONFIG)),
+        RaftServerConfigKeys.Log.Appender.RETRY_POLICY_KEY);
+    for (int failures : new int[] {370, 5_000}) {
+      long waitMs = policy.handleAttemptFailure(() -> failures).getSleepTime().toLong(TimeUnit.MILLISECONDS);
+      assertThat(waitMs).as("wait after %d failed appends", failures).isBetween(100L, 1_000L);
+    }
+    long weekOfFailures = 7L * 24 * 3600 * 2;  // one every 500 ms
+    long waitMs = policy.handleAttemptFailure(() -> (int) weekOfFailures).getSleepTime().toLong(TimeUnit.MILLISECONDS);
+    assertThat(waitMs).as("wait after a week of failed appends").isPositive();
   }
 
   /** Ratis' DEFAULT read option serves stale reads from a deposed leader (notes/ratis.md, trap 7). */

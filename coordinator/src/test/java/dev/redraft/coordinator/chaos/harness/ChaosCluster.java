@@ -319,6 +319,39 @@ public final class ChaosCluster implements AutoCloseable {
     return awaitSameAppliedIndex(0, timeout);
   }
 
+  /**
+   * Every node's Redis digest of {@code group}, taken while every node had applied the same index: a
+   * group can still take entries after the workload stopped (e.g. a periodic verification round),
+   * and the digest covers the applied-index marker. Tries again if an index moved meanwhile.
+   */
+  public List<String> digestsAtOneIndex(int group, Duration timeout) {
+    for (int attempt = 1; ; attempt++) {
+      long index = awaitSameAppliedIndex(group, timeout);
+      List<String> digests = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        digests.add(digest(i, group));
+      }
+      boolean unmoved = nodes.stream().map(node -> node.status(group))
+          .allMatch(status -> status.isPresent() && status.get().getAppliedIndex() == index);
+      if (unmoved || attempt == 5) {
+        return digests;
+      }
+    }
+  }
+
+  /** Whether every node answers and says it is ready (caught up with its leader) in every group. */
+  public boolean everyReplicaReady() {
+    for (int group = 0; group < options.groups; group++) {
+      for (NodeProcess node : nodes) {
+        Optional<MemberStatus> status = node.status(group);
+        if (status.isEmpty() || !status.get().getReady()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** As {@link #awaitSameAppliedIndex(Duration)}, for Raft group {@code group}. */
   private long awaitSameAppliedIndex(int group, Duration timeout) {
     return Poll.until("every node ready at the same applied index of group " + group, timeout, () -> {
