@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * timer it does not wait 10 s before a leader that lost its majority campaigns again (Ratis does not
  * say why a leader stepped down): that node's pre-vote fails while the others hear from a leader, so it
  * cannot disrupt them, and it cannot win without a majority.
+ *
+ * <p>A silence that this node caused by stopping itself (its JVM or machine paused: two of the timer's
+ * looks, 20 ms apart when it runs, came election-timeout-min or more apart) is not the leader's: the timeout counts from the
+ * moment it runs again. Without this, a leader frozen for 8 s campaigned the moment it woke (its
+ * leadership lost, every silence long), disrupting the leader the others had elected meanwhile (fault
+ * runs: a second leadership change, and writes of that group held ~6 s more).
  */
 public final class ElectionTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
@@ -66,6 +72,10 @@ public final class ElectionTimer implements AutoCloseable {
   private long lastMessageNanos = Long.MIN_VALUE;
   private long timeoutMs;
   private boolean started;
+  private final long pauseNanos;
+  /** When this timer last looked, and when this node last came back from a pause (nanos; MIN_VALUE: never). */
+  private long lastTickNanos = Long.MIN_VALUE;
+  private long resumedNanos = Long.MIN_VALUE;
   private volatile long electionsStarted;
   /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
   private long unlogged;
@@ -74,6 +84,13 @@ public final class ElectionTimer implements AutoCloseable {
 
   ElectionTimer(String selfId, Follower follower, Duration min, Duration max, LongSupplier clock,
       LongUnaryOperator randomBelow) {
+    this(selfId, follower, min, max, clock, randomBelow, Long.MAX_VALUE);
+  }
+
+  /** @param pauseNanos looks this far apart mean this node was paused (Long.MAX_VALUE: never assumed) */
+  ElectionTimer(String selfId, Follower follower, Duration min, Duration max, LongSupplier clock,
+      LongUnaryOperator randomBelow, long pauseNanos) {
+    this.pauseNanos = pauseNanos;
     if (max.compareTo(min) < 0) {
       throw new IllegalArgumentException("election timeout max " + max + " is below min " + min);
     }
@@ -93,7 +110,7 @@ public final class ElectionTimer implements AutoCloseable {
   /** The timer of a node's Raft server; not started. */
   static ElectionTimer of(String selfId, Follower follower, Duration min, Duration max) {
     return new ElectionTimer(selfId, follower, min, max, System::nanoTime,
-        bound -> ThreadLocalRandom.current().nextLong(bound));
+        bound -> ThreadLocalRandom.current().nextLong(bound), min.toNanos());
   }
 
   void start() {
@@ -114,9 +131,19 @@ public final class ElectionTimer implements AutoCloseable {
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();
+    if (lastTickNanos != Long.MIN_VALUE && now - lastTickNanos > pauseNanos) {
+      resumedNanos = now;
+      LOG.info("node {}: this node was paused for about {} ms (its election timer looked late): the leader's silence"
+          + " counts from now", selfId, TimeUnit.NANOSECONDS.toMillis(now - lastTickNanos));
+    }
+    lastTickNanos = now;
     if (silence == null) {
       lastMessageNanos = Long.MIN_VALUE;
       return;
+    }
+    if (resumedNanos != Long.MIN_VALUE && now - resumedNanos < TimeUnit.MILLISECONDS.toNanos(silence.sinceLastMessageMs())) {
+      // Heard nothing since before the pause: the silence this timer counts starts at the resume.
+      silence = new Silence(TimeUnit.NANOSECONDS.toMillis(now - resumedNanos), silence.outstandingRequests());
     }
     long lastMessage = now - TimeUnit.MILLISECONDS.toNanos(silence.sinceLastMessageMs());
     if (lastMessageNanos == Long.MIN_VALUE || Math.abs(lastMessage - lastMessageNanos) > SAME_SILENCE_NANOS) {

@@ -141,7 +141,7 @@ public final class RaftNode implements AutoCloseable {
   public void start(RaftHost host) throws IOException {
     this.host = host;
     this.server = host.server();
-    electionTimer = ElectionTimer.of(config.nodeId(), new RaftElectionStarter(this::divisionOrNull),
+    electionTimer = ElectionTimer.of(config.nodeId() + groupLabel(), new RaftElectionStarter(this::divisionOrNull),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     electionTimer.start();
     client = newClient();

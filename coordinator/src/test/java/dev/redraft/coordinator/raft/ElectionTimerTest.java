@@ -150,4 +150,51 @@ class ElectionTimerTest {
     assertThat(RaftElectionStarter.available())
         .as("RaftServerImpl.changeToCandidate(boolean) in this Ratis version").isTrue();
   }
+
+  @Test
+  void aSilenceThisNodeCausedByPausingCountsFromItsResume() {
+    ElectionTimer pausable = new ElectionTimer("n1", follower, Duration.ofMillis(1000), Duration.ofMillis(2000), now::get,
+        bound -> 0, TimeUnit.MILLISECONDS.toNanos(1000));
+    try {
+      messageAt(0);
+      for (long t = 0; t <= 500; t += 20) {
+        at(pausable, t);
+      }
+      // Frozen from 500 ms to 8,500 ms: the leader was silent meanwhile, but so was this node.
+      at(pausable, 8_500);
+      assertThat(follower.elections).as("no election on waking: the timeout counts from the resume").isEmpty();
+      for (long t = 8_520; t < 9_500; t += 20) {
+        at(pausable, t);
+      }
+      assertThat(follower.elections).isEmpty();
+      at(pausable, 9_500);
+      assertThat(follower.elections).as("the leader stayed silent for a whole timeout after the resume").hasSize(1);
+    } finally {
+      pausable.close();
+    }
+  }
+
+  @Test
+  void aMessageAfterTheResumeEndsTheSilenceAsUsual() {
+    ElectionTimer pausable = new ElectionTimer("n1", follower, Duration.ofMillis(1000), Duration.ofMillis(2000), now::get,
+        bound -> 0, TimeUnit.MILLISECONDS.toNanos(1000));
+    try {
+      at(pausable, 0);
+      at(pausable, 8_000);
+      messageAt(8_100);
+      for (long t = 8_020; t <= 9_080; t += 20) {
+        at(pausable, t);
+      }
+      assertThat(follower.elections).as("the new leader's message came 100 ms after the resume").isEmpty();
+      at(pausable, 9_100);
+      assertThat(follower.elections).hasSize(1);
+    } finally {
+      pausable.close();
+    }
+  }
+
+  private void at(ElectionTimer timer, long millisAfterStart) {
+    now.set(TimeUnit.SECONDS.toNanos(100) + TimeUnit.MILLISECONDS.toNanos(millisAfterStart));
+    timer.tick();
+  }
 }
