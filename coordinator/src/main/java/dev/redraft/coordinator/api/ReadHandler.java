@@ -111,21 +111,8 @@ final class ReadHandler {
 
   /** Read-your-writes: once this node applied the caller's index, bounded by the request timeout. */
   private CompletableFuture<byte[]> readAtIndex(long minLogIndex, ReadQuery query) {
-    long applied = raft.stateMachine().appliedIndex();
-    return raft.stateMachine().reads().readAt(minLogIndex, List.of(query))
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((replies, error) -> {
-          if (error == null) {
-            return replies.get(0);
-          }
-          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          if (cause instanceof TimeoutException) {
-            throw new UnavailableException("node " + raft.status().nodeId() + " had applied up to index " + applied
-                + " and did not reach " + minLogIndex + " within " + requestTimeout.toMillis()
-                + " ms: retry on another node, or read linearizably");
-          }
-          throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
-        });
+    return readOnceApplied(minLogIndex, List.of(query), Long.toString(minLogIndex),
+        "retry on another node, or read linearizably").thenApply(replies -> replies.get(0));
   }
 
   /**
@@ -139,19 +126,23 @@ final class ReadHandler {
     RaftStatus before = raft.status();
     return leadership.remoteReadIndex(before.leaderId(), before.term()).thenCompose(index -> index == 0
         ? readEachThroughRatis(queries)  // a leader of an older version confirmed without an index
-        : readOnceApplied(index, queries));
+        : readOnceApplied(index, queries, "the leader's read index " + index, "retry, or read through the leader"));
   }
 
-  private CompletableFuture<List<byte[]>> readOnceApplied(long readIndex, List<ReadQuery> queries) {
+  /**
+   * The reads once this node applied up to {@code index} ({@code what}, for the error), bounded by the
+   * request timeout; a timeout says how far this node got and what to do ({@code advice}).
+   */
+  private CompletableFuture<List<byte[]>> readOnceApplied(long index, List<ReadQuery> queries, String what,
+      String advice) {
     long applied = raft.stateMachine().appliedIndex();
-    return raft.stateMachine().reads().readAt(readIndex, queries)
+    return raft.stateMachine().reads().readAt(index, queries)
         .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(error -> {
           Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
           if (cause instanceof TimeoutException) {
             throw new UnavailableException("node " + raft.status().nodeId() + " had applied up to index " + applied
-                + " and did not reach the leader's read index " + readIndex + " within " + requestTimeout.toMillis()
-                + " ms: retry, or read through the leader");
+                + " and did not reach " + what + " within " + requestTimeout.toMillis() + " ms: " + advice);
           }
           throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
         });

@@ -32,14 +32,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
 
 /**
  * A cluster of 3 nodes x 4 Raft groups (issue 16): every key lands in the group its slot maps to and
  * nowhere else, every replica of every group holds the same data (digests per group at one log
  * position, and the group's own verification round agrees), the groups' leaders are spread over the
- * nodes, and reads and writes work through any node, over gRPC and the RESP port; a request whose keys
- * span groups is refused and changes nothing.
+ * nodes, and reads and writes work through any node, over gRPC and the RESP port (cluster-aware
+ * clients, redis-py's and Jedis', go straight to each group's leader); a request whose keys span groups
+ * is refused and changes nothing.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ShardedClusterTest {
@@ -203,6 +206,20 @@ class ShardedClusterTest {
       assertThat(Integer.parseInt(keyAndPort[1])).as("the port Python's cluster client sent %s to", keyAndPort[0])
           .isEqualTo(cluster.respPort(leader));
     }
+
+    // Jedis' cluster client learns the layout from one node's CLUSTER SLOTS and sends each key to the
+    // node serving its slots, each group's leader: no node forwards any of its writes.
+    long forwardedBefore = forwardedProposals(cluster);
+    try (RedisClusterClient jedis = RedisClusterClient.create(new HostAndPort("127.0.0.1", cluster.respPort(2)))) {
+      for (int i = 0; i < 40; i++) {
+        assertThat(jedis.set("jedis-cluster:" + i, "j" + i)).isEqualTo("OK");
+      }
+      for (int i = 0; i < 40; i++) {
+        assertThat(jedis.get("jedis-cluster:" + i)).isEqualTo("j" + i);
+      }
+    }
+    assertThat(forwardedProposals(cluster) - forwardedBefore).as("writes of Jedis' cluster client forwarded by a node")
+        .isZero();
   }
 
   /**
