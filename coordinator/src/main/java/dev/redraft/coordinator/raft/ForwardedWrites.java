@@ -3,7 +3,9 @@ package dev.redraft.coordinator.raft;
 import dev.redraft.coordinator.logging.LogThrottle;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
 import dev.redraft.log.v1.Proposal;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,6 +135,14 @@ final class ForwardedWrites {
     return cause.getClass().getSimpleName() + ": " + (message.length() > 120 ? message.substring(0, 120) + "..." : message);
   }
 
+  /** Something that happened to one copy of a forwarded write, {@code atMs} after the write arrived. */
+  private record CopyEvent(String target, String what, Throwable error, long atMs) {
+    @Override
+    public String toString() {
+      return "copy to " + target + " " + what + (error == null ? "" : " (" + briefly(error) + ")") + " at +" + atMs + " ms";
+    }
+  }
+
   private final class InFlight {
     final Proposal proposal;
     final CompletableFuture<CommittedReply> result = new CompletableFuture<>();
@@ -140,8 +151,8 @@ final class ForwardedWrites {
     final Set<String> aimedAt = new HashSet<>();
     int running;
     int copies;
-    /** Guarded by this: what happened to the copies, with times since the write arrived (for the slow-write line). */
-    final StringBuilder story = new StringBuilder();
+    /** Guarded by this: what happened to the copies (for the slow-write line; formatted only then). */
+    final List<CopyEvent> events = new ArrayList<>(4);
 
     InFlight(Proposal proposal) {
       this.proposal = proposal;
@@ -159,7 +170,7 @@ final class ForwardedWrites {
       }
       String copiesStory;
       synchronized (this) {
-        copiesStory = story.toString();
+        copiesStory = events.stream().map(CopyEvent::toString).collect(Collectors.joining("; "));
       }
       LOG.info("{}: a forwarded write proposal {} after {} ms ({} more as slow since the last such line): {}", who,
           error == null ? "committed" : "failed", tookMs, skipped, copiesStory);
@@ -169,11 +180,8 @@ final class ForwardedWrites {
       return (nanoClock.getAsLong() - startNanos) / 1_000_000;
     }
 
-    private synchronized void tell(String event) {
-      if (story.length() > 0) {
-        story.append("; ");
-      }
-      story.append(event);
+    private synchronized void tell(String target, String what, Throwable error) {
+      events.add(new CopyEvent(target, what, error, sinceStartMs()));
     }
 
     /** Sends a copy: the first always, a later one only if no copy went to {@code leader} yet. */
@@ -198,14 +206,13 @@ final class ForwardedWrites {
         aimedAt.add(sent.leader());
       }
       String target = sent.leader().isEmpty() ? "nowhere" : sent.leader();
-      tell("copy to " + target + " sent at +" + sinceStartMs() + " ms");
+      tell(target, "sent", null);
       sent.reply().whenComplete((reply, error) -> answered(target, reply, error));
       return true;
     }
 
     private void answered(String target, CommittedReply reply, Throwable error) {
-      tell("copy to " + target + (error == null ? " committed" : " failed (" + briefly(error) + ")") + " at +" + sinceStartMs()
-          + " ms");
+      tell(target, error == null ? "committed" : "failed", error);
       if (error == null) {
         result.complete(reply);
         return;
