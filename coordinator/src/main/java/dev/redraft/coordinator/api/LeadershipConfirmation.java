@@ -134,7 +134,7 @@ final class LeadershipConfirmation {
       for (int attempt = 1; ; attempt++) {
         ConfirmLeadershipResponse answer = channels.admin(leader, REMOTE_DEADLINE_MS, "confirm its leadership")
             .confirmLeadership(ConfirmLeadershipRequest.newBuilder().setGroup(raft.groupIndex()).build());
-        if (answer.getLeaderNotReady() && attempt < NOT_READY_ATTEMPTS) {
+        if (answer.getLeaderNotReady() && answer.getTerm() == term && attempt < NOT_READY_ATTEMPTS) {
           pause(NOT_READY_PAUSE_MS);
           continue;
         }
@@ -182,7 +182,15 @@ final class LeadershipConfirmation {
     CompletableFuture<Boolean> round = nextRound;
     nextRound = null;
     roundRunning = true;
-    CompletableFuture.supplyAsync(this::runRound, executor).whenComplete((confirmed, error) -> {
+    CompletableFuture<Boolean> running;
+    try {
+      running = CompletableFuture.supplyAsync(this::runRound, executor);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      roundRunning = false;  // the node is stopping: no round confirms anything
+      round.complete(false);
+      return;
+    }
+    running.whenComplete((confirmed, error) -> {
       if (error != null) {
         LOG.warn("leadership round failed: {}", error.toString());
       }

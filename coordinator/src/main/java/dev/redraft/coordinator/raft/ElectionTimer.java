@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * looks, 20 ms apart when it runs, came election-timeout-min or more apart) is not the leader's: the timeout counts from the
  * moment it runs again. Without this, a leader frozen for 8 s campaigned the moment it woke (its
  * leadership lost, every silence long), disrupting the leader the others had elected meanwhile (fault
- * runs: a second leadership change, and writes of that group held ~6 s more).
+ * runs: a second leadership change, and writes of that group held ~6 s more). Ratis' own timer knows
+ * nothing of pauses and may still start such an election, but only at the end of its own timeout.
  */
 public final class ElectionTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);

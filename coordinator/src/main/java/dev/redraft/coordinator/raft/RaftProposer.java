@@ -100,12 +100,17 @@ final class RaftProposer implements AutoCloseable {
       return thread;
     }
   });
-  /** The reply pool, or the caller's thread once the node is stopping (so every reply is still handled). */
+  /**
+   * The reply pool; once the node is stopping, a thread of its own (never the caller's: that is the
+   * Ratis reply thread), so that every reply is still handled.
+   */
   private final Executor replyHandlers = task -> {
     try {
       replyPool.execute(task);
     } catch (RejectedExecutionException stopping) {
-      task.run();
+      Thread late = new Thread(task, "redraft-forward-reply-late");
+      late.setDaemon(true);
+      late.start();
     }
   };
   private final ExecutorService resends = Executors.newSingleThreadExecutor(task -> {
@@ -302,7 +307,7 @@ final class RaftProposer implements AutoCloseable {
   public void close() {
     resends.shutdownNow();
     spareClients.shutdownNow();
+    writeClients.close();  // fails what the clients still hold: answered on the reply pool
     replyPool.shutdown();
-    writeClients.close();
   }
 }

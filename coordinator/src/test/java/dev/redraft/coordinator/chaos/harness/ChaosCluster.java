@@ -333,8 +333,11 @@ public final class ChaosCluster implements AutoCloseable {
       }
       boolean unmoved = nodes.stream().map(node -> node.status(group))
           .allMatch(status -> status.isPresent() && status.get().getAppliedIndex() == index);
-      if (unmoved || attempt == 5) {
+      if (unmoved) {
         return digests;
+      }
+      if (attempt == 5) {
+        throw new AssertionError("an applied index of group " + group + " moved while the digests were taken, 5 times");
       }
     }
   }

@@ -154,7 +154,6 @@ public final class ChaosRun {
     };
   }
 
-  /** The highest term any answering node reports (0 if none answers). */
   /** Each group's highest term among the nodes that answer (one entry for an unsharded cluster). */
   private long[] highestTerms() {
     long[] terms = new long[cluster.groups()];
