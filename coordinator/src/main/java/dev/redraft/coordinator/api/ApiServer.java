@@ -45,6 +45,7 @@ public final class ApiServer implements AutoCloseable {
   private final ExecutorService confirmExecutor;
   private final GrpcHealthReporter healthReporter;
   private final KvOperations kv;
+  private final TxRecovery txRecovery;
   private final SlotLayout slots;
 
   /**
@@ -78,6 +79,8 @@ public final class ApiServer implements AutoCloseable {
     List<NodeReadiness> readiness = groups.stream().map(GroupApi::readiness).toList();
     this.healthReporter = new GrpcHealthReporter(() -> NodeReadiness.ofAll(readiness));
     this.kv = new KvOperations(kvGroups, new SlotRouter(slotMap), metrics);
+    this.txRecovery = new TxRecovery(config.nodeId(), groups.stream().map(GroupApi::raft).toList(),
+        group -> kvGroups.get(group).writes());
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()));
     if (tls != null) {
@@ -119,10 +122,12 @@ public final class ApiServer implements AutoCloseable {
   public void start() throws IOException {
     server.start();
     healthReporter.start();
+    txRecovery.start();
   }
 
   @Override
   public void close() throws InterruptedException {
+    txRecovery.close();
     healthReporter.close();
     server.shutdown();
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -6,6 +6,7 @@ import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.SessionUnknownException;
 import dev.redraft.coordinator.errors.SessionsFullException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
+import dev.redraft.coordinator.errors.TransactionAbortedException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -44,6 +45,10 @@ final class ErrorMapper {
     }
     if (cause instanceof SessionsFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(cause.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof TransactionAbortedException) {
+      // ABORTED: not retried as the same write (its sequence now stands for the aborted attempt).
+      return Status.ABORTED.withDescription(cause.getMessage()).asRuntimeException();
     }
     if (cause instanceof UnavailableException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage()).asRuntimeException();

@@ -25,11 +25,13 @@ public final class KvOperations {
   private final List<Group> groups;
   private final SlotRouter router;
   private final RedraftMetrics metrics;
+  private final CrossGroupWrites crossGroup;
 
   KvOperations(List<Group> groups, SlotRouter router, RedraftMetrics metrics) {
     this.groups = List.copyOf(groups);
     this.router = router;
     this.metrics = metrics;
+    this.crossGroup = new CrossGroupWrites(group -> this.groups.get(group).writes());
   }
 
   /** One future per write, in order: its response (no header), or why it failed. */
@@ -38,7 +40,7 @@ public final class KvOperations {
     List<CompletableFuture<WriteResponse.Builder>> responses = routed(requests, router::groupOf, (group, batch) -> {
       RuntimeException notReady = notReady(group.health());
       return notReady == null ? group.writes().writeAll(batch) : failedAll(batch.size(), notReady);
-    });
+    }, this::writeAcrossGroups);
     responses.forEach(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)));
     return responses;
   }
@@ -47,7 +49,7 @@ public final class KvOperations {
   public List<CompletableFuture<ReadResponse.Builder>> readAll(List<ReadRequest> requests) {
     long start = System.nanoTime();
     List<CompletableFuture<ReadResponse.Builder>> responses =
-        routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch));
+        routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch), null);
     for (int i = 0; i < responses.size(); i++) {
       RedraftMetrics.Op op = requests.get(i).getConsistency() == ReadConsistency.STALE
           ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
@@ -65,10 +67,22 @@ public final class KvOperations {
       return 0;
     }
     try {
-      return router.groupOf(request.buildPartial());
+      return Math.max(0, router.groupOf(request.buildPartial())); // across groups: the session of group 0
     } catch (RuntimeException unroutable) {
       return 0;
     }
+  }
+
+  /** A batch across groups: two-phase commit, once every group it writes is ready here. */
+  private CompletableFuture<WriteResponse.Builder> writeAcrossGroups(WriteRequest request) {
+    SlotRouter.TxPlan plan = router.planOf(request);
+    for (int group : plan.commandGroups()) {
+      RuntimeException notReady = notReady(groups.get(group).health());
+      if (notReady != null) {
+        return CompletableFuture.failedFuture(notReady);
+      }
+    }
+    return crossGroup.write(request, plan);
   }
 
   private interface GroupCall<Q, R> {
@@ -77,10 +91,11 @@ public final class KvOperations {
 
   /**
    * Hands each group its requests together (they share log entries there) and returns the futures in
-   * the requests' order; a request that cannot be routed fails alone.
+   * the requests' order; a request that cannot be routed fails alone, one across groups goes to
+   * {@code severalGroups}.
    */
   private <Q, R> List<CompletableFuture<R>> routed(List<Q> requests, Function<Q, Integer> route,
-      GroupCall<Q, R> call) {
+      GroupCall<Q, R> call, Function<Q, CompletableFuture<R>> severalGroups) {
     if (groups.size() == 1) {
       return call.call(groups.get(0), requests);
     }
@@ -95,6 +110,10 @@ public final class KvOperations {
       out.add(null);
       try {
         int group = route.apply(requests.get(i));
+        if (group == SlotRouter.SEVERAL_GROUPS) {
+          out.set(i, severalGroups.apply(requests.get(i)));
+          continue;
+        }
         positions.get(group).add(i);
         batches.get(group).add(requests.get(i));
       } catch (RuntimeException refused) {
@@ -135,7 +154,8 @@ public final class KvOperations {
     }
     for (WriteRequest request : requests) {
       try {
-        RuntimeException notReady = notReady(groups.get(router.groupOf(request)).health());
+        int group = router.groupOf(request);
+        RuntimeException notReady = notReady(groups.get(Math.max(0, group)).health());
         if (notReady != null) {
           return notReady;
         }

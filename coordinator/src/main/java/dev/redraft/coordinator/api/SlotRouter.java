@@ -16,13 +16,25 @@ import java.util.Optional;
 
 /**
  * The group a request goes to: the one that owns the slots of all its keys (commands and watched
- * keys). Keys in several groups are refused with CROSSSLOT, as Redis Cluster refuses keys in several
- * slots (an atomic batch across groups needs a distributed transaction: not built yet); so is a
- * command without keys in a cluster of several groups, alone or in a batch (FLUSHDB, DBSIZE, KEYS ...
- * would see one group's keys only). Unknown or malformed commands go to the group of the request's
+ * keys). A batch whose commands are in several groups, each command's keys in one, is a transaction
+ * across groups ({@link #SEVERAL_GROUPS}, planned by {@link #planOf}); one command or one read whose
+ * keys are in several groups is refused with CROSSSLOT, as Redis Cluster refuses keys in several slots;
+ * so is a command without keys in a cluster of several groups, alone or in a batch (FLUSHDB, DBSIZE, KEYS
+ * ... would see one group's keys only). Unknown or malformed commands go to the group of the request's
  * other keys (or group 0), whose validation refuses them as usual.
  */
 final class SlotRouter {
+  /** {@link #groupOf(WriteRequest)} of a batch across groups: see {@link #planOf}. */
+  static final int SEVERAL_GROUPS = -1;
+
+  /** Where a batch across groups goes: the group of each command and of each watched key, in order. */
+  record TxPlan(int[] commandGroups, int[] watchGroups) {
+    /** The group that holds the transaction's decision: its first command's. */
+    int home() {
+      return commandGroups[0];
+    }
+  }
+
   private final SlotMap map;
 
   SlotRouter(SlotMap map) {
@@ -38,13 +50,43 @@ final class SlotRouter {
       return 0;
     }
     Route route = new Route();
-    for (Command command : request.getCommandsList()) {
-      route.addCommand(command);
-    }
-    for (WatchedKey watched : request.getWatchesList()) {
-      route.addKey(watched.getKey().toByteArray());
+    try {
+      for (Command command : request.getCommandsList()) {
+        route.addCommand(command);
+      }
+      for (WatchedKey watched : request.getWatchesList()) {
+        route.addKey(watched.getKey().toByteArray());
+      }
+    } catch (CrossSlotException severalGroups) {
+      if (request.getCommandsCount() > 1) {
+        planOf(request); // refuses a command whose own keys are in several groups, or one without keys
+        return SEVERAL_GROUPS;
+      }
+      throw severalGroups;
     }
     return route.group();
+  }
+
+  /** The groups of a batch's commands and watched keys; CROSSSLOT if one command's keys are in several. */
+  TxPlan planOf(WriteRequest request) {
+    int[] commandGroups = new int[request.getCommandsCount()];
+    for (int i = 0; i < commandGroups.length; i++) {
+      Route route = new Route();
+      route.addCommand(request.getCommands(i));
+      commandGroups[i] = route.group();
+    }
+    int[] watchGroups = new int[request.getWatchesCount()];
+    for (int i = 0; i < watchGroups.length; i++) {
+      watchGroups[i] = map.groupOfKey(request.getWatches(i).getKey().toByteArray());
+    }
+    return new TxPlan(commandGroups, watchGroups);
+  }
+
+  /** Keys in several groups where they must be in one. */
+  private static final class CrossSlotException extends InvalidRequestException {
+    CrossSlotException(String message) {
+      super(message);
+    }
   }
 
   int groupOf(ReadRequest request) {
@@ -99,9 +141,10 @@ final class SlotRouter {
     void addKey(byte[] key) {
       int owner = map.groupOfKey(key);
       if (group >= 0 && owner != group) {
-        throw new InvalidRequestException("CROSSSLOT Keys in request don't hash to the same slot: they belong to"
-            + " Raft groups " + group + " and " + owner + " of this sharded cluster, and requests across groups are"
-            + " not supported yet; use a hash tag ({...}) to keep related keys in one slot");
+        throw new CrossSlotException("CROSSSLOT Keys in request don't hash to the same slot: they belong to"
+            + " Raft groups " + group + " and " + owner + " of this sharded cluster; one command (or read) must"
+            + " name keys of one group: use a hash tag ({...}) to keep related keys in one slot, or split it into"
+            + " commands of a batch (atomic across groups)");
       }
       group = owner;
     }

@@ -8,16 +8,20 @@ import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.ValidatedCommand;
 import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.KeyLockedException;
 import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.SessionUnknownException;
 import dev.redraft.coordinator.errors.SessionsFullException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
+import dev.redraft.coordinator.errors.TransactionAbortedException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.logging.LogThrottle;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
+import dev.redraft.coordinator.tx.LockWait;
 import dev.redraft.log.v1.ProposedCommand;
+import dev.redraft.log.v1.TxStep;
 import dev.redraft.log.v1.WriteProposal;
 import dev.redraft.log.v1.WriteResult;
 import java.time.Duration;
@@ -82,10 +86,52 @@ final class WriteHandler {
     for (int i = 0; i < responses.size(); i++) {
       if (responses.get(i) == null) {
         WriteRequest request = validRequests.get(next);
-        responses.set(i, committed.get(next++).thenCompose(reply -> answer(request, reply)));
+        WriteProposal proposal = valid.get(next);
+        // A write refused on a key locked by a transaction was not applied (its session untouched): again.
+        responses.set(i, LockWait.retrying(committed.get(next++).thenCompose(reply -> answer(request, reply)),
+            () -> proposeOne(request, proposal)));
       }
     }
     return responses;
+  }
+
+  /**
+   * This group's part of a batch across groups: {@code part} (the client's session, this group's commands
+   * and watches) proposed as the transaction's PREPARE. Its reply is the group's vote: applied (locked until
+   * COMMIT or ABORT), rolled back (a command failed or a watched key changed: nothing kept), or an error.
+   */
+  CompletableFuture<WriteResponse.Builder> prepare(WriteRequest part, TxStep step) {
+    WriteProposal proposal;
+    try {
+      proposal = check(part, true).toBuilder().setTx(step).build();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return LockWait.retrying(LockWait.PREPARE_BOUND_MS, () -> proposeOne(part, proposal));
+  }
+
+  /**
+   * A COMMIT, ABORT or DECIDE step of a transaction through this group's log, once applied here. For a
+   * DECIDE, the decision the home group kept ("commit" or "abort": the first one proposed wins).
+   */
+  CompletableFuture<String> step(TxStep step) {
+    CompletableFuture<CommittedReply> committed;
+    try {
+      committed = raft.proposeWrites(List.of(WriteProposal.newBuilder().setTx(step).build())).get(0);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return committed.thenCompose(reply -> raft.stateMachine().awaitApplied(reply.logIndex())
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(applied -> {
+          List<dev.redraft.api.v1.Reply> replies =
+              RespReplies.decodeArray(parseResult(reply.content()).getRespReplies().toByteArray());
+          return replies.isEmpty() ? "" : replies.get(0).getStatus();
+        }));
+  }
+
+  private CompletableFuture<WriteResponse.Builder> proposeOne(WriteRequest request, WriteProposal proposal) {
+    return raft.proposeWrites(List.of(proposal)).get(0).thenCompose(reply -> answer(request, reply));
   }
 
   private CompletableFuture<WriteResponse.Builder> answer(WriteRequest request, CommittedReply committed) {
@@ -111,6 +157,15 @@ final class WriteHandler {
           + " stamp is not newer than a dropped session's). This attempt was not applied, but an earlier attempt of"
           + " this write may have been: read the data before writing again, then continue with a new client id"
           + " starting at sequence 1");
+    }
+    if (result.getRefused().equals("locked")) {
+      throw new KeyLockedException("write " + request.getSequence() + " of client " + request.getClientId()
+          + " touches a key locked by a transaction across groups in progress");
+    }
+    if (result.getRefused().equals("tx-aborted")) {
+      throw new TransactionAbortedException("TRYAGAIN the batch across groups of write " + request.getSequence()
+          + " of client " + request.getClientId() + " was aborted before this group prepared it; nothing of it was"
+          + " applied: send it again as a new write");
     }
     if (result.getRefused().equals("sessions-full")) {
       throw new SessionsFullException("write " + request.getSequence() + " of client " + request.getClientId()
@@ -159,6 +214,11 @@ final class WriteHandler {
   }
 
   private WriteProposal check(WriteRequest request) {
+    return check(request, false);
+  }
+
+  /** @param txPart a group's part of a batch across groups: it may hold watched keys only */
+  private WriteProposal check(WriteRequest request, boolean txPart) {
     if (request.getClientId().isEmpty() || request.getClientId().length() > MAX_CLIENT_ID_LENGTH) {
       throw new InvalidRequestException("client_id is required (1 to " + MAX_CLIENT_ID_LENGTH
           + " characters): every write carries (client_id, sequence) so a retry is applied once");
@@ -169,7 +229,7 @@ final class WriteHandler {
     // Every write, not only sequence 1: in a sharded cluster a write at any sequence may open its
     // session in its group (and a stamp past the check would raise that group's watermark when dropped).
     SessionStamp.checkOpening(request.getClientId(), System.currentTimeMillis());
-    if (request.getCommandsCount() == 0) {
+    if (request.getCommandsCount() == 0 && !(txPart && request.getWatchesCount() > 0)) {
       throw new InvalidRequestException("a write needs at least one command");
     }
     if (request.getCommandsCount() > maxBatchCommands) {

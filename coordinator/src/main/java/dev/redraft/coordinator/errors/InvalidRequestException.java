@@ -1,7 +1,7 @@
 package dev.redraft.coordinator.errors;
 
 /** The request is malformed or breaks a limit; nothing was changed. */
-public final class InvalidRequestException extends RuntimeException {
+public class InvalidRequestException extends RuntimeException {
   public InvalidRequestException(String message) {
     super(message);
   }

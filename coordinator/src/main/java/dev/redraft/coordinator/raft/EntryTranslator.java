@@ -13,6 +13,7 @@ import dev.redraft.log.v1.LoggedCommand;
 import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.RegisterNodeEntry;
 import dev.redraft.log.v1.TokenEntry;
+import dev.redraft.log.v1.TxStep;
 import dev.redraft.coordinator.security.Tokens;
 import dev.redraft.log.v1.VerifyEntry;
 import dev.redraft.log.v1.WriteEntry;
@@ -68,8 +69,13 @@ final class EntryTranslator {
    * it, another state than its peers', so it refuses the entry.
    */
   static final int RESP_REGISTRATION_ENTRY_VERSION = 8;
+  /**
+   * Steps of a transaction across groups (TxStep): an older node would apply a PREPARE as a plain write
+   * and ignore the others (no locks, no undo), so it refuses them.
+   */
+  static final int TX_ENTRY_VERSION = 9;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = RESP_REGISTRATION_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = TX_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -88,7 +94,8 @@ final class EntryTranslator {
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
     WriteEntry write = toWriteEntry(proposal, logicalTimeMs);
-    return LogEntry.newBuilder().setVersion(writeVersion()).setWrite(write).build();
+    return LogEntry.newBuilder().setVersion(proposal.hasTx() ? TX_ENTRY_VERSION : writeVersion()).setWrite(write)
+        .build();
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -97,15 +104,24 @@ final class EntryTranslator {
       throw new InvalidRequestException("a write group needs at least one write");
     }
     WriteGroupEntry.Builder entry = WriteGroupEntry.newBuilder();
+    boolean tx = false;
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
+      tx |= write.hasTx();
     }
-    return LogEntry.newBuilder().setVersion(writeVersion()).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(tx ? TX_ENTRY_VERSION : writeVersion()).setWriteGroup(entry).build();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
-    if (proposal.getCommandsCount() == 0) {
+    if (proposal.hasTx() && proposal.getTx().getPhase() != TxStep.Phase.PREPARE) {
+      return txStepEntry(proposal, logicalTimeMs);
+    }
+    if (proposal.getCommandsCount() == 0 && !(proposal.hasTx() && proposal.getWatchesCount() > 0)) {
+      // (A transaction's group may only watch keys: its PREPARE checks and locks them.)
       throw new InvalidRequestException("a write needs at least one command");
+    }
+    if (proposal.hasTx() && (proposal.getTx().getTxId().isEmpty() || proposal.getClientId().isEmpty())) {
+      throw new InvalidRequestException("a transaction's PREPARE needs a transaction id and a client session");
     }
     WriteEntry.Builder write = WriteEntry.newBuilder()
         .setClientId(proposal.getClientId())
@@ -116,6 +132,9 @@ final class EntryTranslator {
         .setSessionMax(sessionLimits.max())
         .setOpenAtAnySequence(sessionLimits.openAtAnySequence())
         .addAllWatches(proposal.getWatchesList());
+    if (proposal.hasTx()) {
+      write.setTx(proposal.getTx());
+    }
     for (dev.redraft.log.v1.WatchedKey watched : proposal.getWatchesList()) {
       if (watched.getKey().isEmpty() || CommandValidator.isReserved(watched.getKey().toByteArray())) {
         throw new InvalidRequestException("a watched key must be a non-empty key outside Redraft's own namespace");
@@ -140,6 +159,21 @@ final class EntryTranslator {
       write.addCommands(logged);
     }
     return write.build();
+  }
+
+  /** A COMMIT, ABORT or DECIDE step: Redraft's own entry, without session or commands. */
+  private WriteEntry txStepEntry(WriteProposal proposal, long logicalTimeMs) {
+    if (proposal.getTx().getTxId().isEmpty() || proposal.getCommandsCount() > 0 || !proposal.getClientId().isEmpty()
+        || proposal.getTx().getPhase() == TxStep.Phase.PHASE_UNSPECIFIED) {
+      throw new InvalidRequestException("a transaction's " + proposal.getTx().getPhase() + " step needs a transaction"
+          + " id and carries no commands and no session");
+    }
+    return WriteEntry.newBuilder()
+        .setLogicalTimeMs(logicalTimeMs)
+        .setSessionIdleTimeoutMs(sessionLimits.idleTimeoutMs())
+        .setSessionMax(sessionLimits.max())
+        .setTx(proposal.getTx())
+        .build();
   }
 
   /**
@@ -258,10 +292,13 @@ final class EntryTranslator {
       commands.add(new RedisCommand(argv, keys));
     }
     // Entries written before fingerprints and session limits carry neither: empty and LEGACY (old rules).
+    ApplyRequest.TxStep tx = !write.hasTx() ? ApplyRequest.TxStep.NONE
+        : new ApplyRequest.TxStep(write.getTx().getPhaseValue(), write.getTx().getTxId(), write.getTx().getHomeGroup());
+    // A COMMIT, ABORT or DECIDE step has no client id: apply.lua takes it with Redraft's own entries.
     return new ApplyRequest(index, write.getClientId(), write.getSequence(), write.getLogicalTimeMs(), commands, false,
         HexFormat.of().formatHex(write.getCommandFingerprint().toByteArray()),
         new ApplyRequest.SessionLimits(write.getSessionIdleTimeoutMs(), write.getSessionMax(),
-            version >= SESSION_STAMP_ENTRY_VERSION, write.getOpenAtAnySequence()));
+            version >= SESSION_STAMP_ENTRY_VERSION, write.getOpenAtAnySequence()), tx);
   }
 
   private static byte[] bytes(String s) {

@@ -6,6 +6,7 @@ import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.redis.RedisCommand;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisStateException;
+import dev.redraft.coordinator.tx.LockWait;
 import dev.redraft.log.v1.ReadQuery;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Reads of this node's Redis: at a log index (once applied that far) or as it is now (stale, by
- * name only). Many reads share one Redis script call. A Redis that holds less than this node applied
+ * name only). Many reads share one Redis script call; a key locked by a prepared transaction across
+ * groups is waited for, never read. A Redis that holds less than this node applied
  * (it lost data) is never read from: the apply pipeline is asked to check and rebuild it.
  */
 public final class LocalReads implements AutoCloseable {
@@ -52,6 +54,10 @@ public final class LocalReads implements AutoCloseable {
   public CompletableFuture<List<byte[]>> readStale(List<ReadQuery> queries) {
     health.requireReady();
     ApplyPipeline p = pipeline.get();
+    return LockWait.retrying(() -> readNow(p, queries));
+  }
+
+  private CompletableFuture<List<byte[]>> readNow(ApplyPipeline p, List<ReadQuery> queries) {
     try {
       return CompletableFuture.supplyAsync(() -> read(p, queries), executor);
     } catch (RejectedExecutionException e) {
@@ -66,7 +72,13 @@ public final class LocalReads implements AutoCloseable {
   public CompletableFuture<List<byte[]>> readAt(long index, List<ReadQuery> queries) {
     health.requireReady();
     ApplyPipeline p = pipeline.get();
-    return p.awaitApplied(index).thenApplyAsync(v -> read(p, queries), executor);
+    // A key locked by a prepared transaction is read again once unlocked (LockWait), at a later position.
+    return p.awaitApplied(index).thenCompose(v -> LockWait.retrying(() -> readNow(p, queries)));
+  }
+
+  /** Transactions across groups prepared in this replica at or before {@code logicalTimeMs}, oldest first. */
+  public List<RedisReader.PreparedTx> preparedBefore(long logicalTimeMs, int limit) {
+    return reader.preparedBefore(logicalTimeMs, limit);
   }
 
   /** Reads Redis, refusing if it holds less than this node applied (it lost data since the last check). */

@@ -416,6 +416,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
       case MISMATCHED -> out.setRefused("mismatch");
       case SESSION_UNKNOWN -> out.setRefused("session-unknown");
       case SESSIONS_FULL -> out.setRefused("sessions-full");
+      case TX_REFUSED -> out.setRefused(new String(result.respReplies(), java.nio.charset.StandardCharsets.US_ASCII))
+          .setRespReplies(com.google.protobuf.ByteString.EMPTY);
       default -> { }
     }
     return out.build();

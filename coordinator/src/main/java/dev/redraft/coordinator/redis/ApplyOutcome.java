@@ -19,5 +19,10 @@ public enum ApplyOutcome {
    */
   SESSION_UNKNOWN,
   /** A new session while the table is at its cap and no session is old enough to evict: not applied. */
-  SESSIONS_FULL
+  SESSIONS_FULL,
+  /**
+   * Not applied, the session untouched: a key is locked by a prepared transaction across groups
+   * (replies: {@code locked}), or a PREPARE came after its transaction was aborted ({@code tx-aborted}).
+   */
+  TX_REFUSED
 }

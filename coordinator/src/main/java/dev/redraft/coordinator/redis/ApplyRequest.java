@@ -13,9 +13,19 @@ import java.util.List;
  * @param verify a VERIFY entry: no commands; Redis' digest is taken right after it
  * @param fingerprint hex hash of the commands as the client sent them, kept with the session; empty if none
  * @param session the entry's session limits; {@link SessionLimits#LEGACY} for entries written before them
+ * @param tx the entry's step of a transaction across groups; {@link TxStep#NONE} for a plain write
  */
 public record ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands,
-    boolean verify, String fingerprint, SessionLimits session) {
+    boolean verify, String fingerprint, SessionLimits session, TxStep tx) {
+  /**
+   * A step of a two-phase commit across groups, as apply.lua takes it: {@code phase} is the number of
+   * the log's {@code TxStep.Phase} (0: not a transaction step), {@code id} the transaction's id and
+   * {@code home} the group that holds its decision.
+   */
+  public record TxStep(int phase, String id, int home) {
+    public static final TxStep NONE = new TxStep(0, "", 0);
+  }
+
   /**
    * How long a session may stay idle (by logical time) and how many sessions are kept, as the leader
    * fixed them for the entry. {@code max == 0}: an entry from before session limits, applied by the
@@ -40,6 +50,11 @@ public record ApplyRequest(long index, String clientId, long sequence, long logi
 
   public ApplyRequest {
     commands = List.copyOf(commands);
+  }
+
+  public ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands,
+      boolean verify, String fingerprint, SessionLimits session) {
+    this(index, clientId, sequence, logicalTimeMs, commands, verify, fingerprint, session, TxStep.NONE);
   }
 
   public ApplyRequest(long index, String clientId, long sequence, long logicalTimeMs, List<RedisCommand> commands,

@@ -23,6 +23,12 @@ public final class RedisApplier implements AutoCloseable {
   public static final String SESSION_TIMES_KEY = "__redraft:session-times";
   /** The highest opening stamp of any dropped session (apply.lua refuses first writes stamped at or below it). */
   public static final String SESSIONS_FORGOTTEN_KEY = "__redraft:sessions-forgotten";
+  /** Keys locked by prepared transactions across groups: key -> transaction id (apply.lua). */
+  public static final String TX_LOCKS_KEY = "__redraft:tx-locks";
+  /** Prepared transactions: id -> what undoes them (apply.lua). */
+  public static final String TX_PREPARED_KEY = "__redraft:tx-prepared";
+  /** Sorted set of the prepared transactions' ids, scored by the logical time they were prepared at. */
+  public static final String TX_PREPARED_TIMES_KEY = "__redraft:tx-prepared-times";
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 
@@ -119,7 +125,8 @@ public final class RedisApplier implements AutoCloseable {
   }
 
   /** ARGV: expected marker, entry count, then per entry: index, client, sequence, time, fingerprint,
-   *  session idle timeout, session max, opening stamps (1 or 0), command count, and per command: argc,
+   *  session idle timeout, session max, opening stamps (0, 1 or 2), transaction phase, transaction id,
+   *  transaction home group, command count, and per command: argc,
    *  key count, key positions, argv. */
   private static List<byte[]> encode(long expectedMarker, List<ApplyRequest> requests) {
     List<byte[]> args = new ArrayList<>();
@@ -134,6 +141,9 @@ public final class RedisApplier implements AutoCloseable {
       args.add(number(request.session().idleTimeoutMs()));
       args.add(number(request.session().max()));
       args.add(number(!request.session().openingStamps() ? 0 : request.session().openAtAnySequence() ? 2 : 1));
+      args.add(number(request.tx().phase()));
+      args.add(request.tx().id().getBytes(StandardCharsets.UTF_8));
+      args.add(number(request.tx().home()));
       args.add(number(request.commands().size()));
       for (RedisCommand command : request.commands()) {
         args.add(number(command.argv().size()));

@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.redis;
 
+import dev.redraft.coordinator.errors.KeyLockedException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ public final class RedisReader implements AutoCloseable {
   private static final int POOL_SIZE = 16;
   private static final LuaScript READ = new LuaScript("read.lua");
   private static final String LOST_REPLY = "REDRAFT-LOST";
+  private static final String LOCKED_REPLY = "REDRAFT-LOCKED";
 
   private final JedisPool pool;
 
@@ -67,6 +69,9 @@ public final class RedisReader implements AutoCloseable {
           throw new RedisStateException("its Redis holds applied index " + marker + " but this node applied up to "
               + minMarker + " (it restarted without its data?)", minMarker, marker, List.of());
         }
+        if (message.startsWith(LOCKED_REPLY)) {
+          throw new KeyLockedException(message.substring(LOCKED_REPLY.length()).trim());
+        }
         throw e;
       }
     });
@@ -75,6 +80,24 @@ public final class RedisReader implements AutoCloseable {
   /** A whole hash of Redraft's own state (e.g. the member directory). */
   public Map<String, String> readHash(String key) {
     return withConnection(jedis -> jedis.hgetAll(key));
+  }
+
+  /** A transaction across groups prepared in this Redis: its id, its home group, when it was prepared. */
+  public record PreparedTx(String id, int home, long preparedAtMs) {}
+
+  /** Up to {@code limit} transactions prepared here at or before {@code logicalTimeMs}, oldest first. */
+  public List<PreparedTx> preparedBefore(long logicalTimeMs, int limit) {
+    return withConnection(jedis -> {
+      List<PreparedTx> out = new ArrayList<>();
+      for (redis.clients.jedis.resps.Tuple t
+          : jedis.zrangeByScoreWithScores(RedisApplier.TX_PREPARED_TIMES_KEY, 0, logicalTimeMs, 0, limit)) {
+        String member = t.getElement();
+        int colon = member.indexOf(':');
+        out.add(new PreparedTx(member.substring(colon + 1), Integer.parseInt(member.substring(0, colon)),
+            (long) t.getScore()));
+      }
+      return out;
+    });
   }
 
   /** Number of client sessions (exactly-once state) kept in Redis. */

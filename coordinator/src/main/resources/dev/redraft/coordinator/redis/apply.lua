@@ -17,7 +17,13 @@
 --    depends only on Redis and the entry, so every replica keeps the same sessions;
 --  * deadlines live in a sorted set, not as native Redis TTLs, and keys expire at the entry's
 --    logical time (fixed by the leader), so every replica expires every key at the same log position;
---  * a failing command of a multi-command entry restores every key the entry touched.
+--  * a failing command of a multi-command entry restores every key the entry touched;
+--  * a transaction across groups (two-phase commit, docs/design/sharding.md): a PREPARE runs this
+--    group's part, keeps what undoes it and locks every key it touched or watched; until its COMMIT or
+--    ABORT, any other write touching a locked key is refused (not applied, its session untouched: the
+--    node retries it), and so is a PREPARE whose transaction was already aborted here. The home group's
+--    DECIDE records the first decision it sees and answers it, so a coordinator and a recovery can
+--    never decide differently.
 -- Each command runs through run_command (apply-commands.lua, put in front of this file), which keeps
 -- the deadlines right.
 local APPLIED = '__redraft:applied'
@@ -33,7 +39,16 @@ local SESSION_EVICT_LIMIT = 16 -- sessions evicted per new session, at most (mor
 local SESSION_EVICT_GRACE_MS = 60000 -- never evict a session used this recently (or within the idle timeout, if shorter)
 
 local OUT_APPLIED, OUT_DUPLICATE, OUT_SUPERSEDED, OUT_ALREADY_APPLIED = 0, 1, 2, 3
-local OUT_MISMATCHED, OUT_SESSION_UNKNOWN, OUT_SESSIONS_FULL = 4, 5, 6
+local OUT_MISMATCHED, OUT_SESSION_UNKNOWN, OUT_SESSIONS_FULL, OUT_TX_REFUSED = 4, 5, 6, 7
+
+-- Transactions across groups: the phases of the log's TxStep.
+local TX_PREPARE, TX_COMMIT, TX_ABORT, TX_DECIDE_COMMIT, TX_DECIDE_ABORT = 1, 2, 3, 4, 5
+local TX_LOCKS = '__redraft:tx-locks'                   -- key -> id of the prepared transaction holding it
+local TX_PREPARED = '__redraft:tx-prepared'             -- id -> msgpack { home, lock count, locked keys..., undo triples... }
+local TX_PREPARED_TIMES = '__redraft:tx-prepared-times' -- 'home:id' scored by the logical time it was prepared at
+local TX_OUTCOMES = '__redraft:tx-outcomes'             -- 'd:'..id -> decision (home group), 'f:'..id -> how it finished here
+local TX_OUTCOME_TIMES = '__redraft:tx-outcome-times'   -- those fields scored by when they were written
+local TX_OUTCOME_SWEEP_LIMIT = 16
 
 -- A session is "seq:rolledback:fingerprint:replies", or "seq:rolledback:replies" when written by an
 -- entry without session limits (replies always start with '*'). Returns seq, flag, replies, fingerprint.
@@ -180,10 +195,11 @@ local function session_put(client, seq, rb, fingerprint, replies, now)
   if now < sessions_oldest() then oldest_lower_bound = now end
 end
 
--- Applies one entry's commands; returns (rolled_back, resp of the replies). A leading __WATCH pseudo
--- command (key, digest pairs) is the entry's WATCH condition: if any key's digest changed, nothing
--- runs and the entry reads as rolled back with no replies.
-local function apply_entry(commands, now)
+-- Applies one entry's commands; returns (rolled_back, resp of the replies, what undoes them). A leading
+-- __WATCH pseudo command (key, digest pairs) is the entry's WATCH condition: if any key's digest
+-- changed, nothing runs and the entry reads as rolled back with no replies. keep_undo: save every key's
+-- old value even for one command (a PREPARE, which may be aborted later).
+local function apply_entry(commands, now, keep_undo)
   if #commands == 0 then
     return false, '*0\r\n' -- a VERIFY entry: it only moves the marker
   end
@@ -198,7 +214,7 @@ local function apply_entry(commands, now)
     end
   end
   local saved = nil
-  if #commands > 1 then
+  if #commands > 1 or keep_undo then
     saved = {}
     for _, c in ipairs(commands) do
       for _, key in ipairs(c.keys) do
@@ -228,7 +244,104 @@ local function apply_entry(commands, now)
       return true, '*' .. #replies .. '\r\n' .. table.concat(replies)
     end
   end
-  return false, '*' .. #commands .. '\r\n' .. table.concat(replies)
+  return false, '*' .. #commands .. '\r\n' .. table.concat(replies), saved
+end
+
+local lock_count = nil -- HLEN of TX_LOCKS, read at most once per call while unchanged
+
+-- The first key of these commands locked by a transaction other than tx_id, or nil.
+local function locked_key(commands, tx_id)
+  if lock_count == nil then lock_count = redis.call('HLEN', TX_LOCKS) end
+  if lock_count == 0 then return nil end
+  for _, c in ipairs(commands) do
+    for _, key in ipairs(c.keys) do
+      local holder = redis.call('HGET', TX_LOCKS, key)
+      if holder and holder ~= tx_id then return key end
+    end
+  end
+  return nil
+end
+
+-- Records how a transaction ended here ('f:') or what its home decided ('d:'): the first value stays.
+-- Returns the value kept. Old records (over the retention, by logical time) are dropped, a few per call.
+local function tx_outcome(field, value, now, retention_ms)
+  local cutoff = string.format('%d', now - retention_ms)
+  local old = redis.call('ZRANGEBYSCORE', TX_OUTCOME_TIMES, '-inf', cutoff, 'LIMIT', 0, TX_OUTCOME_SWEEP_LIMIT)
+  if #old > 0 then
+    redis.call('HDEL', TX_OUTCOMES, unpack(old))
+    redis.call('ZREM', TX_OUTCOME_TIMES, unpack(old))
+  end
+  local kept = redis.call('HGET', TX_OUTCOMES, field)
+  if kept then return kept end
+  redis.call('HSET', TX_OUTCOMES, field, value)
+  redis.call('ZADD', TX_OUTCOME_TIMES, string.format('%d', now), field)
+  return value
+end
+
+-- Locks every key of a prepared transaction and keeps what undoes its writes, in the commands' order.
+local function tx_lock(tx_id, home, lock_keys, commands, saved, now)
+  local record = { home, #lock_keys }
+  for _, key in ipairs(lock_keys) do
+    record[#record + 1] = key
+    redis.call('HSET', TX_LOCKS, key, tx_id)
+  end
+  local seen = {}
+  for _, c in ipairs(commands) do
+    for _, key in ipairs(c.keys) do
+      local s = saved and saved[key]
+      if s and not seen[key] then
+        seen[key] = true
+        record[#record + 1] = key
+        record[#record + 1] = s.dump or false
+        record[#record + 1] = s.deadline or false
+      end
+    end
+  end
+  redis.call('HSET', TX_PREPARED, tx_id, cmsgpack.pack(record))
+  redis.call('ZADD', TX_PREPARED_TIMES, string.format('%d', now), home .. ':' .. tx_id)
+  lock_count = nil
+end
+
+-- COMMIT (keep the prepared effects) or ABORT (undo them) of a transaction, and unlock its keys. Without a
+-- prepared record here it only records the outcome: a PREPARE applied after its ABORT is then refused.
+local function tx_finish(tx_id, commit, now, retention_ms)
+  local packed = redis.call('HGET', TX_PREPARED, tx_id)
+  if packed then
+    local record = cmsgpack.unpack(packed)
+    local nlocks = record[2]
+    for i = 3, 2 + nlocks do
+      if redis.call('HGET', TX_LOCKS, record[i]) == tx_id then redis.call('HDEL', TX_LOCKS, record[i]) end
+    end
+    if not commit then
+      for i = 3 + nlocks, #record, 3 do
+        local key, dump, deadline = record[i], record[i + 1], record[i + 2]
+        if dump then redis.call('RESTORE', key, 0, dump, 'REPLACE') else redis.call('DEL', key) end
+        if deadline then add_deadline(deadline, key) else drop_deadline(key) end
+      end
+    end
+    redis.call('HDEL', TX_PREPARED, tx_id)
+    redis.call('ZREM', TX_PREPARED_TIMES, record[1] .. ':' .. tx_id)
+    lock_count = nil
+  end
+  tx_outcome('f:' .. tx_id, commit and 'commit' or 'abort', now, retention_ms)
+end
+
+-- The keys a PREPARE locks: every key of its commands and of its WATCH condition, each once, in order.
+local function keys_of(commands)
+  local out, seen = {}, {}
+  for _, c in ipairs(commands) do
+    for _, key in ipairs(c.keys) do
+      if not seen[key] then
+        seen[key] = true
+        out[#out + 1] = key
+      end
+    end
+  end
+  return out
+end
+
+local function simple_array(word)
+  return '*1\r\n+' .. word .. '\r\n'
 end
 
 local expected = tonumber(ARGV[1])
@@ -251,8 +364,12 @@ for _ = 1, count do
   -- this group may carry any; safe by the stamp alone, see opened_before_a_drop).
   local opening_stamps = ARGV[p + 7] ~= '0'
   local open_at_any_sequence = ARGV[p + 7] == '2'
-  local ncommands = tonumber(ARGV[p + 8])
-  p = p + 9
+  local tx_phase, tx_id, tx_home = tonumber(ARGV[p + 8]), ARGV[p + 9], ARGV[p + 10]
+  -- Decisions and outcomes are kept twice the session idle time: a client's retry (the same session
+  -- write, so the same transaction id) within its session's window finds them.
+  local tx_retention = math.max(2 * idle_ms, 600000)
+  local ncommands = tonumber(ARGV[p + 11])
+  p = p + 12
   local commands = {}
   for c = 1, ncommands do
     local argc, nkeys = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
@@ -294,10 +411,17 @@ for _ = 1, count do
     elseif stored_seq == 0 and ((seq > 1 and not (open_at_any_sequence and exact_stamp(client)))
         or (opening_stamps and opened_before_a_drop(client))) then
       out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
+    elseif tx_phase == TX_PREPARE and redis.call('HEXISTS', TX_OUTCOMES, 'f:' .. tx_id) == 1 then
+      out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'tx-aborted'
+    elseif locked_key(commands, tx_id) then
+      out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''
     else
-      local rolled_back, replies = apply_entry(commands, now)
+      local preparing = tx_phase == TX_PREPARE
+      local lock_keys = preparing and keys_of(commands)
+      local rolled_back, replies, saved = apply_entry(commands, now, preparing)
+      if preparing and not rolled_back then tx_lock(tx_id, tx_home, lock_keys, commands, saved, now) end
       local rb = rolled_back and 1 or 0
       session_put(client, seq, rb, fingerprint, replies, now)
       out[#out + 1] = OUT_APPLIED; out[#out + 1] = rb; out[#out + 1] = replies
@@ -308,7 +432,13 @@ for _ = 1, count do
     if now > clock then clock = now end
     local stored_seq, flag, reply = 0, '0', ''
     if client ~= '' then stored_seq, flag, reply = session_get(client) end
-    if client ~= '' and seq == stored_seq then
+    if tx_phase == TX_COMMIT or tx_phase == TX_ABORT then
+      tx_finish(tx_id, tx_phase == TX_COMMIT, now, tx_retention)
+      out[#out + 1] = OUT_APPLIED; out[#out + 1] = 0; out[#out + 1] = '*0\r\n'
+    elseif tx_phase == TX_DECIDE_COMMIT or tx_phase == TX_DECIDE_ABORT then
+      local decided = tx_outcome('d:' .. tx_id, tx_phase == TX_DECIDE_COMMIT and 'commit' or 'abort', now, tx_retention)
+      out[#out + 1] = OUT_APPLIED; out[#out + 1] = 0; out[#out + 1] = simple_array(decided)
+    elseif client ~= '' and seq == stored_seq then
       out[#out + 1] = OUT_DUPLICATE; out[#out + 1] = tonumber(flag); out[#out + 1] = reply
     elseif client ~= '' and seq < stored_seq then
       out[#out + 1] = OUT_SUPERSEDED; out[#out + 1] = 0; out[#out + 1] = ''

@@ -4,10 +4,14 @@
 -- node's clock (ARGV[1]) are read as absent: the log deletes them at a later position, but a key is
 -- never visible after its deadline.
 -- A Redis holding less than the node applied (it lost data) answers an error instead of stale data.
+-- A key locked by a prepared transaction across groups (apply.lua) is not read: its value may still be
+-- undone, or be one half of a transaction whose other half is not visible yet. The script then answers
+-- REDRAFT-LOCKED and the node reads again shortly.
 -- ARGV: now-ms, minimum applied-index marker, command count, then per command:
 --       key count, argc, key positions (into argv, argv[0] = name), argv...
 local APPLIED = '__redraft:applied'
 local ABSENT = '__redraft:absent'
+local TX_LOCKS = '__redraft:tx-locks'
 
 local now = tonumber(ARGV[1])
 local marker = tonumber(redis.call('GET', APPLIED) or '0')
@@ -28,7 +32,7 @@ local function read_one(argv, positions)
   return resp(redis.pcall(unpack(argv)))
 end
 
-local out = {}
+local commands = {}
 local p = 4
 for c = 1, tonumber(ARGV[3]) do
   local nkeys, argc = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
@@ -39,6 +43,19 @@ for c = 1, tonumber(ARGV[3]) do
   local argv = {}
   for a = 1, argc do argv[a] = ARGV[p + a - 1] end
   p = p + argc
-  out[c] = read_one(argv, positions)
+  commands[c] = { argv = argv, positions = positions }
+end
+if redis.call('EXISTS', TX_LOCKS) == 1 then
+  for _, c in ipairs(commands) do
+    for _, position in ipairs(c.positions) do
+      if redis.call('HEXISTS', TX_LOCKS, c.argv[position]) == 1 then
+        return redis.error_reply('REDRAFT-LOCKED a key of this read is locked by a transaction in progress')
+      end
+    end
+  end
+end
+local out = {}
+for c, command in ipairs(commands) do
+  out[c] = read_one(command.argv, command.positions)
 end
 return out

@@ -7,7 +7,8 @@ local DEADLINES = '__redraft:deadlines'
 local OWN_PREFIX = '__redraft:'
 -- Every key Redraft keeps in Redis: DBSIZE subtracts those that exist (RedisApplierTest checks the list).
 local OWN_KEYS = { '__redraft:applied', '__redraft:clock', '__redraft:sessions', '__redraft:session-times',
-  '__redraft:sessions-forgotten', '__redraft:deadlines', '__redraft:members' }
+  '__redraft:sessions-forgotten', '__redraft:deadlines', '__redraft:members', '__redraft:tx-locks',
+  '__redraft:tx-prepared', '__redraft:tx-prepared-times', '__redraft:tx-outcomes', '__redraft:tx-outcome-times' }
 
 local function is_own(key)
   return string.sub(key, 1, #OWN_PREFIX) == OWN_PREFIX

@@ -33,9 +33,25 @@ class SlotRouterTest {
   }
 
   @Test
-  void keysOfSeveralGroupsAndKeylessCommandsAreRefused() {
-    assertThatThrownBy(() -> router.groupOf(write(command("SET", keyIn(0, "a"), "1"), command("SET", keyIn(3, "b"), "2"))))
+  void aBatchOverSeveralGroupsIsATransactionPlannedPerCommand() {
+    WriteRequest batch = write(command("SET", keyIn(3, "a"), "1"), command("SET", keyIn(0, "b"), "2"),
+        command("INCR", keyIn(3, "c"))).toBuilder()
+        .addWatches(WatchedKey.newBuilder().setKey(ByteString.copyFromUtf8(keyIn(1, "w")))).build();
+    assertThat(router.groupOf(batch)).isEqualTo(SlotRouter.SEVERAL_GROUPS);
+    SlotRouter.TxPlan plan = router.planOf(batch);
+    assertThat(plan.commandGroups()).containsExactly(3, 0, 3);
+    assertThat(plan.watchGroups()).containsExactly(1);
+    assertThat(plan.home()).as("the first command's group holds the decision").isEqualTo(3);
+  }
+
+  @Test
+  void keysOfSeveralGroupsInOneCommandAndKeylessCommandsAreRefused() {
+    assertThatThrownBy(() -> router.groupOf(write(command("MSET", keyIn(0, "a"), "1", keyIn(3, "b"), "2"))))
         .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("CROSSSLOT");
+    assertThatThrownBy(() -> router.groupOf(write(command("SET", keyIn(3, "c"), "1"),
+        command("MSET", keyIn(0, "a"), "1", keyIn(3, "b"), "2"))))
+        .as("in a batch across groups too").isInstanceOf(InvalidRequestException.class)
+        .hasMessageStartingWith("CROSSSLOT");
     assertThatThrownBy(() -> router.groupOf(write(command("FLUSHDB"))))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("FLUSHDB has no key");
     assertThatThrownBy(() -> router.groupOf(write(command("SET", keyIn(1, "a"), "1"), command("DBSIZE"))))

@@ -41,7 +41,7 @@ import redis.clients.jedis.RedisClusterClient;
  * nowhere else, every replica of every group holds the same data (digests per group at one log
  * position, and the group's own verification round agrees), the groups' leaders are spread over the
  * nodes, and reads and writes work through any node, over gRPC and the RESP port (cluster-aware
- * clients, redis-py's and Jedis', go straight to each group's leader); a request whose keys span groups
+ * clients, redis-py's and Jedis', go straight to each group's leader); a command whose keys span groups
  * is refused and changes nothing.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -86,11 +86,11 @@ class ShardedClusterTest {
       }
       assertThat(java.util.Arrays.stream(perGroup).min().orElseThrow()).as("the test's keys cover every group").isPositive();
 
-      // A batch inside one slot (hash tag) is atomic in its group; one across groups is refused whole.
+      // A batch inside one slot (hash tag) is atomic in its group; one command whose keys span groups is
+      // refused whole (a batch across groups is a transaction: CrossGroupTransactionsTest).
       cluster.client().batch(List.of(Commands.of("SET", "{acct}:a", "1"), Commands.of("SET", "{acct}:b", "2")));
       String other = keyInAnotherGroup(map, "{acct}:a");
-      assertThatThrownBy(() -> cluster.client().batch(List.of(Commands.of("SET", "{acct}:a", "9"),
-          Commands.of("SET", other, "9"))))
+      assertThatThrownBy(() -> cluster.client().batch(List.of(Commands.of("MSET", "{acct}:a", "9", other, "9"))))
           .isInstanceOf(InvalidRequestException.class).hasMessageContaining("CROSSSLOT");
       assertThat(cluster.client().get("{acct}:a")).isEqualTo("1");
       assertThat(cluster.client().get(other)).isNull();
@@ -102,6 +102,13 @@ class ShardedClusterTest {
         }
         assertThat(resp.get("resp:17")).isEqualTo("r17");
         assertThatThrownBy(() -> resp.mset("{acct}:a", "x", other, "y")).hasMessageContaining("CROSSSLOT");
+        // MULTI/EXEC over two groups: one transaction across groups, all of it applied.
+        redis.clients.jedis.Transaction multi = resp.multi();
+        multi.set("{acct}:a", "m1");
+        multi.incr(other + ":n");
+        multi.set(other, "m2");
+        assertThat(multi.exec()).containsExactly("OK", 1L, "OK");
+        assertThat(List.of(resp.get("{acct}:a"), resp.get(other))).containsExactly("m1", "m2");
       }
 
       // Each group's members report their status in that group (a group's leader reports LEADER there).

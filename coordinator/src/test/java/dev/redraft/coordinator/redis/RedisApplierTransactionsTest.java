@@ -1,0 +1,194 @@
+package dev.redraft.coordinator.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.redraft.coordinator.errors.KeyLockedException;
+import dev.redraft.coordinator.redis.ApplyRequest.SessionLimits;
+import dev.redraft.coordinator.redis.ApplyRequest.TxStep;
+import dev.redraft.coordinator.testing.RedisServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * One group's side of a transaction across groups in apply.lua, against a real redis-server: a PREPARE
+ * applies and locks, COMMIT keeps and unlocks, ABORT undoes (values and deadlines) and unlocks, a write
+ * or read of a locked key is refused without effect, a PREPARE after its ABORT is refused, and the home
+ * group's DECIDE keeps the first decision.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class RedisApplierTransactionsTest {
+  private static final SessionLimits LIMITS = new SessionLimits(3_600_000, 1000, true, true);
+  private static final long T = 1_700_000_000_000L;
+
+  @TempDir
+  static Path dir;
+  static RedisServerProcess server;
+  static RedisEndpoint endpoint;
+  RedisApplier applier;
+  long index;
+
+  @BeforeAll
+  static void startRedis() {
+    server = RedisServerProcess.start(dir.resolve("redis"));
+    endpoint = new RedisEndpoint("127.0.0.1", server.port(), server.password(), Duration.ofSeconds(5));
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    server.stop();
+  }
+
+  @BeforeEach
+  void emptyRedis() {
+    try (Jedis jedis = server.jedis()) {
+      jedis.flushAll();
+    }
+    applier = new RedisApplier(endpoint);
+    index = 0;
+  }
+
+  @Test
+  void aPreparedWriteIsAppliedLockedAndKeptByCommit() {
+    apply(write("c", 1, cmd("SET", "a", "1")));
+    ApplyResult prepared = apply(prepare("tx#1", "c", 2, cmd("INCR", "a"), cmd("SET", "b", "x"))).get(0);
+    assertThat(prepared.outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(prepared.rolledBack()).isFalse();
+    assertThat(resp(prepared)).isEqualTo("*2\r\n:2\r\n+OK\r\n");
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.hgetAll(RedisApplier.TX_LOCKS_KEY)).containsOnlyKeys("a", "b").containsValue("tx#1");
+    }
+
+    ApplyResult blocked = apply(write("d", 1, cmd("SET", "b", "other"))).get(0);
+    assertThat(blocked.outcome()).as("a write of a locked key").isEqualTo(ApplyOutcome.TX_REFUSED);
+    assertThat(resp(blocked)).isEqualTo("locked");
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.hexists(RedisApplier.SESSIONS_KEY, "d")).as("the refused write's session is untouched").isFalse();
+    }
+    RedisReader reader = new RedisReader(endpoint);
+    assertThatThrownBy(() -> reader.read(cmd("GET", "a"), 0)).isInstanceOf(KeyLockedException.class);
+    assertThat(new String(reader.read(cmd("GET", "unrelated"), 0), StandardCharsets.UTF_8)).isEqualTo("$-1\r\n");
+
+    apply(step(TxStep(2, "tx#1")));
+    assertThat(get("a")).isEqualTo("2");
+    assertThat(get("b")).isEqualTo("x");
+    assertThat(apply(write("d", 1, cmd("SET", "b", "other"))).get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(new String(reader.read(cmd("GET", "a"), 0), StandardCharsets.UTF_8)).isEqualTo("$1\r\n2\r\n");
+    reader.close();
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
+      assertThat(jedis.hlen(RedisApplier.TX_PREPARED_KEY)).isZero();
+      assertThat(jedis.zcard(RedisApplier.TX_PREPARED_TIMES_KEY)).isZero();
+    }
+  }
+
+  @Test
+  void abortRestoresValuesAndDeadlinesAndARetryGetsTheStoredVote() {
+    apply(write("c", 1, cmd("SET", "a", "1", "PXAT", Long.toString(T + 3_600_000))));
+    apply(prepare("tx#2", "c", 2, cmd("SET", "a", "new"), cmd("SET", "fresh", "v")));
+    ApplyResult retry = apply(prepare("tx#2", "c", 2, cmd("SET", "a", "new"), cmd("SET", "fresh", "v"))).get(0);
+    assertThat(retry.outcome()).as("the same session write: the stored vote").isEqualTo(ApplyOutcome.DUPLICATE);
+    assertThat(get("a")).isEqualTo("new");
+
+    apply(step(TxStep(3, "tx#2")));
+    assertThat(get("a")).isEqualTo("1");
+    assertThat(get("fresh")).as("a key the transaction created is gone again").isNull();
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.zscore("__redraft:deadlines", "a")).as("the deadline is back").isEqualTo((double) (T + 3_600_000));
+      assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
+    }
+  }
+
+  @Test
+  void aPrepareAfterItsAbortAndOneOnAKeyLockedByAnotherAreRefused() {
+    apply(step(TxStep(3, "tx#late")));
+    ApplyResult late = apply(prepare("tx#late", "c", 1, cmd("SET", "a", "1"))).get(0);
+    assertThat(late.outcome()).isEqualTo(ApplyOutcome.TX_REFUSED);
+    assertThat(resp(late)).isEqualTo("tx-aborted");
+    assertThat(get("a")).isNull();
+
+    apply(prepare("tx#one", "c", 1, cmd("SET", "a", "1")));
+    ApplyResult conflict = apply(prepare("tx#two", "e", 1, cmd("SET", "a", "2"))).get(0);
+    assertThat(conflict.outcome()).isEqualTo(ApplyOutcome.TX_REFUSED);
+    assertThat(resp(conflict)).isEqualTo("locked");
+    assertThat(get("a")).isEqualTo("1");
+  }
+
+  @Test
+  void aFailingCommandVotesNoAndLocksNothing() {
+    apply(write("c", 1, cmd("LPUSH", "list", "x")));
+    ApplyResult vote = apply(prepare("tx#3", "c", 2, cmd("SET", "a", "1"), cmd("INCR", "list"))).get(0);
+    assertThat(vote.outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(vote.rolledBack()).isTrue();
+    assertThat(get("a")).isNull();
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
+    }
+  }
+
+  @Test
+  void theHomeGroupKeepsTheFirstDecision() {
+    assertThat(resp(apply(step(TxStep(5, "tx#4"))).get(0))).isEqualTo("*1\r\n+abort\r\n");
+    assertThat(resp(apply(step(TxStep(4, "tx#4"))).get(0))).as("a later commit loses").isEqualTo("*1\r\n+abort\r\n");
+    assertThat(resp(apply(step(TxStep(4, "tx#5"))).get(0))).isEqualTo("*1\r\n+commit\r\n");
+    assertThat(resp(apply(step(TxStep(5, "tx#5"))).get(0))).isEqualTo("*1\r\n+commit\r\n");
+  }
+
+  @Test
+  void recoveryFindsPreparedTransactionsWithTheirHome() {
+    apply(prepare("tx#6", "c", 1, cmd("SET", "a", "1")));
+    try (RedisReader reader = new RedisReader(endpoint)) {
+      assertThat(reader.preparedBefore(T + 1, 10)).containsExactly(new RedisReader.PreparedTx("tx#6", 3, T));
+      assertThat(reader.preparedBefore(T - 1, 10)).isEmpty();
+    }
+  }
+
+  private static TxStep TxStep(int phase, String id) {
+    return new TxStep(phase, id, 3);
+  }
+
+  private List<ApplyResult> apply(ApplyRequest... requests) {
+    return applier.apply(applier.readAppliedMarker(), List.of(requests));
+  }
+
+  private ApplyRequest write(String client, long sequence, RedisCommand... commands) {
+    return new ApplyRequest(++index, client, sequence, T, List.of(commands), false, "", LIMITS);
+  }
+
+  private ApplyRequest prepare(String txId, String client, long sequence, RedisCommand... commands) {
+    return new ApplyRequest(++index, client, sequence, T, List.of(commands), false, "", LIMITS, new TxStep(1, txId, 3));
+  }
+
+  private ApplyRequest step(TxStep step) {
+    return new ApplyRequest(++index, "", 0, T, List.of(), false, "", LIMITS, step);
+  }
+
+  private static RedisCommand cmd(String... argv) {
+    List<byte[]> args = new ArrayList<>();
+    for (String a : argv) {
+      args.add(a.getBytes(StandardCharsets.UTF_8));
+    }
+    return new RedisCommand(args, new int[] {1});
+  }
+
+  private static String get(String key) {
+    try (Jedis jedis = server.jedis()) {
+      return jedis.get(key);
+    }
+  }
+
+  private static String resp(ApplyResult result) {
+    return new String(result.respReplies(), StandardCharsets.UTF_8);
+  }
+}
