@@ -46,7 +46,7 @@ final class CrossGroupWrites {
     this.groupWrites = groupWrites;
   }
 
-  /** The transaction's id: its client's session write, the same on every attempt. */
+  /** The transaction's id: its client's session write, the same on every attempt (the client id is stamped). */
   static String txId(WriteRequest request) {
     return request.getClientId() + "#" + request.getSequence();
   }
@@ -125,8 +125,11 @@ final class CrossGroupWrites {
     }
     if (COMMIT.equals(decision)) {
       if (failed != null) {
-        // Committed by an earlier attempt; this retry could not get a group's stored reply.
-        throw failed instanceof RuntimeException runtime ? runtime : new CompletionException(failed);
+        // Committed by an earlier attempt; this retry could not get a group's stored reply. Never say
+        // "nothing was applied" here: it was, once.
+        throw new RefusedException("the batch across groups of write " + request.getSequence() + " of client "
+            + request.getClientId() + " was committed by an earlier attempt, but this retry could not get every group's"
+            + " reply (" + failed.getMessage() + "); do not send it again: read the data to see its effects");
       }
       return merged(plan, votes, false);
     }

@@ -5,6 +5,7 @@ import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
+import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import io.grpc.Status;
@@ -75,8 +76,15 @@ public final class KvOperations {
 
   /** A batch across groups: two-phase commit, once every group it writes is ready here. */
   private CompletableFuture<WriteResponse.Builder> writeAcrossGroups(WriteRequest request) {
+    if (SessionStamp.openedAt(request.getClientId()) < 0) {
+      // The transaction's id is its (client id, sequence): an id without a stamp may start again at
+      // sequence 1 once its sessions are gone, and meet its own old transaction's records.
+      return CompletableFuture.failedFuture(new InvalidRequestException("a batch across Raft groups needs a client"
+          + " id with an opening stamp (\"name@<ms since the epoch>\", as the Java client and the RESP port make):"
+          + " client " + request.getClientId() + " has none"));
+    }
     SlotRouter.TxPlan plan = router.planOf(request);
-    for (int group : plan.commandGroups()) {
+    for (int group : plan.groups()) {
       RuntimeException notReady = notReady(groups.get(group).health());
       if (notReady != null) {
         return CompletableFuture.failedFuture(notReady);
@@ -155,9 +163,11 @@ public final class KvOperations {
     for (WriteRequest request : requests) {
       try {
         int group = router.groupOf(request);
-        RuntimeException notReady = notReady(groups.get(Math.max(0, group)).health());
-        if (notReady != null) {
-          return notReady;
+        for (int g : group == SlotRouter.SEVERAL_GROUPS ? router.planOf(request).groups() : List.of(group)) {
+          RuntimeException notReady = notReady(groups.get(g).health());
+          if (notReady != null) {
+            return notReady;
+          }
         }
       } catch (RuntimeException unroutable) {
         // answered on its own

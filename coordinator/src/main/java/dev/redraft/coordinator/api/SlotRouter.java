@@ -29,9 +29,20 @@ final class SlotRouter {
 
   /** Where a batch across groups goes: the group of each command and of each watched key, in order. */
   record TxPlan(int[] commandGroups, int[] watchGroups) {
-    /** The group that holds the transaction's decision: its first command's. */
+    /**
+     * The group that holds the transaction's decision: the lowest group of its commands, so a retry with
+     * the same commands in another order (the same parts per group) has the same home.
+     */
     int home() {
-      return commandGroups[0];
+      return java.util.Arrays.stream(commandGroups).min().orElseThrow();
+    }
+
+    /** Every group the batch reads, writes or watches, each once. */
+    java.util.SortedSet<Integer> groups() {
+      java.util.SortedSet<Integer> all = new java.util.TreeSet<>();
+      java.util.Arrays.stream(commandGroups).forEach(all::add);
+      java.util.Arrays.stream(watchGroups).forEach(all::add);
+      return all;
     }
   }
 

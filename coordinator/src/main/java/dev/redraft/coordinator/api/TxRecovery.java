@@ -25,6 +25,8 @@ final class TxRecovery implements AutoCloseable {
   static final long STALE_AFTER_MS = 3_000;
   private static final long PERIOD_MS = 1_000;
   private static final int PER_ROUND = 32;
+  /** How long one transaction's recovery (its decision, then its finish) may take before the next one's turn. */
+  private static final long STEP_TIMEOUT_MS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(TxRecovery.class);
 
   private final String nodeId;
@@ -58,22 +60,32 @@ final class TxRecovery implements AutoCloseable {
       if (!brief.nodeId().equals(brief.leaderId())) {
         continue;
       }
+      List<PreparedTx> stale;
       try {
-        List<PreparedTx> stale = raft.stateMachine().reads()
-            .preparedBefore(System.currentTimeMillis() - STALE_AFTER_MS, PER_ROUND);
-        for (PreparedTx tx : stale) {
-          recover(g, tx).get(30, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        long skipped = failures.admit();
-        if (skipped != LogThrottle.NOT_NOW) {
-          LOG.info("node {} (group {}): could not finish an abandoned transaction across groups now ({}); trying again"
-              + " in {} ms ({} more such failures since the last line)", nodeId, g, e.getMessage(), PERIOD_MS, skipped);
+        stale = raft.stateMachine().reads().preparedBefore(System.currentTimeMillis() - STALE_AFTER_MS, PER_ROUND);
+      } catch (RuntimeException e) {
+        logFailure(g, "its Redis did not list prepared transactions: " + e.getMessage());
+        continue;
+      }
+      // Each on its own: one whose home group cannot answer now must not hold up the others.
+      for (PreparedTx tx : stale) {
+        try {
+          recover(g, tx).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (Exception e) {
+          logFailure(g, "transaction " + tx.id() + " (home group " + tx.home() + "): " + e);
         }
       }
+    }
+  }
+
+  private void logFailure(int group, String what) {
+    long skipped = failures.admit();
+    if (skipped != LogThrottle.NOT_NOW) {
+      LOG.info("node {} (group {}): could not finish an abandoned transaction across groups now ({}); trying again in"
+          + " {} ms ({} more such failures since the last line)", nodeId, group, what, PERIOD_MS, skipped);
     }
   }
 

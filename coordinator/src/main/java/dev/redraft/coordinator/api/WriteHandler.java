@@ -81,18 +81,69 @@ final class WriteHandler {
         responses.add(CompletableFuture.failedFuture(e));
       }
     }
-    List<CompletableFuture<CommittedReply>> committed = valid.isEmpty() ? List.of() : raft.proposeWrites(valid);
+    List<CompletableFuture<WriteResponse.Builder>> settled = new ArrayList<>(valid.size());
+    valid.forEach(v -> settled.add(new CompletableFuture<>()));
+    if (!valid.isEmpty()) {
+      proposeUntilUnlocked(validRequests, valid, settled, 0, System.nanoTime()
+          + TimeUnit.MILLISECONDS.toNanos(LockWait.BOUND_MS));
+    }
     int next = 0;
     for (int i = 0; i < responses.size(); i++) {
       if (responses.get(i) == null) {
-        WriteRequest request = validRequests.get(next);
-        WriteProposal proposal = valid.get(next);
-        // A write refused on a key locked by a transaction was not applied (its session untouched): again.
-        responses.set(i, LockWait.retrying(committed.get(next++).thenCompose(reply -> answer(request, reply)),
-            () -> proposeOne(request, proposal)));
+        responses.set(i, settled.get(next++));
       }
     }
     return responses;
+  }
+
+  /**
+   * Proposes the writes together and settles each one's future with its answer, except writes refused on
+   * a key locked by a transaction across groups (not applied, their sessions untouched): those are
+   * proposed again, together and in their order, after a short pause, until none is or the bound passed.
+   * Together, because apply.lua refuses a session's later writes in a call once one was refused, and a
+   * session's writes must apply in their order.
+   */
+  private void proposeUntilUnlocked(List<WriteRequest> requests, List<WriteProposal> proposals,
+      List<CompletableFuture<WriteResponse.Builder>> settled, int tries, long giveUpAtNanos) {
+    List<CompletableFuture<WriteResponse.Builder>> answers = new ArrayList<>(proposals.size());
+    try {
+      List<CompletableFuture<CommittedReply>> committed = raft.proposeWrites(proposals);
+      for (int i = 0; i < proposals.size(); i++) {
+        WriteRequest request = requests.get(i);
+        CompletableFuture<WriteResponse.Builder> out = settled.get(i);
+        CompletableFuture<WriteResponse.Builder> answer = committed.get(i).thenCompose(reply -> answer(request, reply));
+        answer.whenComplete((response, error) -> { // settled at once unless refused on a lock
+          if (error == null) {
+            out.complete(response);
+          } else if (!LockWait.isLocked(error)) {
+            out.completeExceptionally(error);
+          }
+        });
+        answers.add(answer);
+      }
+    } catch (RuntimeException e) {
+      settled.forEach(f -> f.completeExceptionally(e));
+      return;
+    }
+    CompletableFuture.allOf(answers.stream().map(a -> a.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+        .thenRun(() -> {
+          List<Integer> locked = new ArrayList<>();
+          for (int i = 0; i < answers.size(); i++) {
+            Throwable error = answers.get(i).handle((v, e) -> e).join();
+            if (error != null && LockWait.isLocked(error)) {
+              if (System.nanoTime() < giveUpAtNanos) {
+                locked.add(i);
+              } else {
+                settled.get(i).completeExceptionally(LockWait.stillLocked(error));
+              }
+            }
+          }
+          if (!locked.isEmpty()) {
+            LockWait.after(tries, () -> proposeUntilUnlocked(
+                locked.stream().map(requests::get).toList(), locked.stream().map(proposals::get).toList(),
+                locked.stream().map(settled::get).toList(), tries + 1, giveUpAtNanos));
+          }
+        });
   }
 
   /**

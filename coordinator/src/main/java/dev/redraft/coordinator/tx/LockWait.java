@@ -63,16 +63,34 @@ public final class LockWait {
         return;
       }
       if (System.nanoTime() >= giveUpAtNanos) {
-        out.completeExceptionally(new KeyLockedException(locked.getMessage() + "; still locked after " + boundMs
-            + " ms (a transaction's coordinator may have crashed: recovery finishes its transaction within seconds)."
-            + " Nothing was applied: retry"));
+        out.completeExceptionally(stillLocked(locked, boundMs));
         return;
       }
-      long pause = Math.min(MAX_PAUSE_MS, 1L << Math.min(tries, 6));
-      pause += ThreadLocalRandom.current().nextLong(pause + 1); // two waiters on each other's keys drift apart
-      CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS)
-          .execute(() -> follow(start(again), again, out, tries + 1, giveUpAtNanos, boundMs));
+      after(tries, () -> follow(start(again), again, out, tries + 1, giveUpAtNanos, boundMs));
     });
+  }
+
+  /** True if {@code error} (possibly wrapped) is a refusal on a locked key. */
+  public static boolean isLocked(Throwable error) {
+    return unwrap(error) instanceof KeyLockedException;
+  }
+
+  /** The error of an operation that waited the whole {@link #BOUND_MS} for {@code error}'s lock. */
+  public static KeyLockedException stillLocked(Throwable error) {
+    return stillLocked(unwrap(error), BOUND_MS);
+  }
+
+  private static KeyLockedException stillLocked(Throwable locked, long boundMs) {
+    return new KeyLockedException(locked.getMessage() + "; still locked after " + boundMs + " ms (a transaction's"
+        + " coordinator may have crashed: recovery finishes its transaction within seconds). Nothing was applied:"
+        + " retry");
+  }
+
+  /** Runs {@code next} after the pause before try number {@code tries + 1}: growing, jittered. */
+  public static void after(int tries, Runnable next) {
+    long pause = Math.min(MAX_PAUSE_MS, 1L << Math.min(tries, 6));
+    pause += ThreadLocalRandom.current().nextLong(pause + 1); // two waiters on each other's keys drift apart
+    CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS).execute(next);
   }
 
   private static <T> CompletableFuture<T> start(Supplier<CompletableFuture<T>> attempt) {

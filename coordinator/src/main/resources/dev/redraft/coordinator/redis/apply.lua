@@ -46,9 +46,15 @@ local TX_PREPARE, TX_COMMIT, TX_ABORT, TX_DECIDE_COMMIT, TX_DECIDE_ABORT = 1, 2,
 local TX_LOCKS = '__redraft:tx-locks'                   -- key -> id of the prepared transaction holding it
 local TX_PREPARED = '__redraft:tx-prepared'             -- id -> msgpack { home, lock count, locked keys..., undo triples... }
 local TX_PREPARED_TIMES = '__redraft:tx-prepared-times' -- 'home:id' scored by the logical time it was prepared at
-local TX_OUTCOMES = '__redraft:tx-outcomes'             -- 'd:'..id -> decision (home group), 'f:'..id -> how it finished here
+local TX_OUTCOMES = '__redraft:tx-outcomes'             -- 'd:'..id -> decision (home group), 'f:'..id -> 'abort' (aborted before its PREPARE came)
 local TX_OUTCOME_TIMES = '__redraft:tx-outcome-times'   -- those fields scored by when they were written
 local TX_OUTCOME_SWEEP_LIMIT = 16
+local TX_UNDO_PREFIX = '__redraft:tx-undo:'             -- ..#id..':'..id..':'..key: a key's value before a PREPARE
+local TX_UNDO_COUNT = '__redraft:tx-undo-count'         -- how many such copies exist (DBSIZE does not count them)
+
+local function undo_prefix_of(tx_id)
+  return TX_UNDO_PREFIX .. #tx_id .. ':' .. tx_id .. ':'
+end
 
 -- A session is "seq:rolledback:fingerprint:replies", or "seq:rolledback:replies" when written by an
 -- entry without session limits (replies always start with '*'). Returns seq, flag, replies, fingerprint.
@@ -197,9 +203,11 @@ end
 
 -- Applies one entry's commands; returns (rolled_back, resp of the replies, what undoes them). A leading
 -- __WATCH pseudo command (key, digest pairs) is the entry's WATCH condition: if any key's digest
--- changed, nothing runs and the entry reads as rolled back with no replies. keep_undo: save every key's
--- old value even for one command (a PREPARE, which may be aborted later).
-local function apply_entry(commands, now, keep_undo)
+-- changed, nothing runs and the entry reads as rolled back with no replies. undo_prefix (a PREPARE, which
+-- may be aborted later): copy every key's old value, even for one command, to undo_prefix..key (a copy,
+-- not a DUMP: digests cover Redraft's keys too, and a DUMP's bytes depend on an encoding that replicas
+-- may not share, e.g. after a snapshot was loaded).
+local function apply_entry(commands, now, undo_prefix)
   if #commands == 0 then
     return false, '*0\r\n' -- a VERIFY entry: it only moves the marker
   end
@@ -214,12 +222,18 @@ local function apply_entry(commands, now, keep_undo)
     end
   end
   local saved = nil
-  if #commands > 1 or keep_undo then
+  if #commands > 1 or undo_prefix then
     saved = {}
     for _, c in ipairs(commands) do
       for _, key in ipairs(c.keys) do
         if saved[key] == nil then
-          saved[key] = { dump = redis.call('DUMP', key), deadline = has_deadlines and redis.call('ZSCORE', DEADLINES, key) }
+          local s = { deadline = has_deadlines and redis.call('ZSCORE', DEADLINES, key) }
+          if undo_prefix then
+            s.copied = redis.call('COPY', key, undo_prefix .. key, 'REPLACE') == 1
+          else
+            s.dump = redis.call('DUMP', key)
+          end
+          saved[key] = s
         end
       end
     end
@@ -230,7 +244,9 @@ local function apply_entry(commands, now, keep_undo)
     replies[#replies + 1] = exact or resp(r)
     if is_error(r) and saved then
       for key, s in pairs(saved) do
-        if s.dump then
+        if s.copied then
+          redis.call('RENAME', undo_prefix .. key, key)
+        elseif s.dump then
           redis.call('RESTORE', key, 0, s.dump, 'REPLACE')
         else
           redis.call('DEL', key)
@@ -248,6 +264,7 @@ local function apply_entry(commands, now, keep_undo)
 end
 
 local lock_count = nil -- HLEN of TX_LOCKS, read at most once per call while unchanged
+local refused_clients = {} -- clients with a write refused in this call as locked
 
 -- The first key of these commands locked by a transaction other than tx_id, or nil.
 local function locked_key(commands, tx_id)
@@ -278,52 +295,61 @@ local function tx_outcome(field, value, now, retention_ms)
   return value
 end
 
--- Locks every key of a prepared transaction and keeps what undoes its writes, in the commands' order.
+-- Locks every key of a prepared transaction and records what undoes its writes (which keys had a value,
+-- now copied, and their deadlines), in the commands' order.
 local function tx_lock(tx_id, home, lock_keys, commands, saved, now)
   local record = { home, #lock_keys }
   for _, key in ipairs(lock_keys) do
     record[#record + 1] = key
     redis.call('HSET', TX_LOCKS, key, tx_id)
   end
-  local seen = {}
+  local seen, copies = {}, 0
   for _, c in ipairs(commands) do
     for _, key in ipairs(c.keys) do
       local s = saved and saved[key]
       if s and not seen[key] then
         seen[key] = true
         record[#record + 1] = key
-        record[#record + 1] = s.dump or false
+        record[#record + 1] = s.copied
         record[#record + 1] = s.deadline or false
+        if s.copied then copies = copies + 1 end
       end
     end
   end
+  if copies > 0 then redis.call('INCRBY', TX_UNDO_COUNT, copies) end
   redis.call('HSET', TX_PREPARED, tx_id, cmsgpack.pack(record))
   redis.call('ZADD', TX_PREPARED_TIMES, string.format('%d', now), home .. ':' .. tx_id)
   lock_count = nil
 end
 
--- COMMIT (keep the prepared effects) or ABORT (undo them) of a transaction, and unlock its keys. Without a
--- prepared record here it only records the outcome: a PREPARE applied after its ABORT is then refused.
+-- COMMIT (keep the prepared effects) or ABORT (undo them) of a transaction, and unlock its keys. An ABORT
+-- with no prepared record here records it, so a PREPARE applied after it (delayed) is refused.
 local function tx_finish(tx_id, commit, now, retention_ms)
   local packed = redis.call('HGET', TX_PREPARED, tx_id)
-  if packed then
-    local record = cmsgpack.unpack(packed)
-    local nlocks = record[2]
-    for i = 3, 2 + nlocks do
-      if redis.call('HGET', TX_LOCKS, record[i]) == tx_id then redis.call('HDEL', TX_LOCKS, record[i]) end
-    end
-    if not commit then
-      for i = 3 + nlocks, #record, 3 do
-        local key, dump, deadline = record[i], record[i + 1], record[i + 2]
-        if dump then redis.call('RESTORE', key, 0, dump, 'REPLACE') else redis.call('DEL', key) end
-        if deadline then add_deadline(deadline, key) else drop_deadline(key) end
-      end
-    end
-    redis.call('HDEL', TX_PREPARED, tx_id)
-    redis.call('ZREM', TX_PREPARED_TIMES, record[1] .. ':' .. tx_id)
-    lock_count = nil
+  if not packed then
+    if not commit then tx_outcome('f:' .. tx_id, 'abort', now, retention_ms) end
+    return
   end
-  tx_outcome('f:' .. tx_id, commit and 'commit' or 'abort', now, retention_ms)
+  local record = cmsgpack.unpack(packed)
+  local nlocks = record[2]
+  for i = 3, 2 + nlocks do
+    if redis.call('HGET', TX_LOCKS, record[i]) == tx_id then redis.call('HDEL', TX_LOCKS, record[i]) end
+  end
+  local prefix, copies = undo_prefix_of(tx_id), 0
+  for i = 3 + nlocks, #record, 3 do
+    local key, copied, deadline = record[i], record[i + 1], record[i + 2]
+    if copied then copies = copies + 1 end
+    if commit then
+      if copied then redis.call('DEL', prefix .. key) end
+    else
+      if copied then redis.call('RENAME', prefix .. key, key) else redis.call('DEL', key) end
+      if deadline then add_deadline(deadline, key) else drop_deadline(key) end
+    end
+  end
+  if copies > 0 and redis.call('DECRBY', TX_UNDO_COUNT, copies) <= 0 then redis.call('DEL', TX_UNDO_COUNT) end
+  redis.call('HDEL', TX_PREPARED, tx_id)
+  redis.call('ZREM', TX_PREPARED_TIMES, record[1] .. ':' .. tx_id)
+  lock_count = nil
 end
 
 -- The keys a PREPARE locks: every key of its commands and of its WATCH condition, each once, in order.
@@ -400,7 +426,11 @@ for _ = 1, count do
     if now > clock then clock = now end
     expire_sessions(now, idle_ms)
     local stored_seq, flag, reply, stored_fingerprint = session_get(client)
-    if stored_seq > 0 and seq == stored_seq then
+    if refused_clients[client] then
+      -- A write of this client was refused as locked earlier in this call: the node sends them again
+      -- together, in order, so a session's writes never apply out of order.
+      out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
+    elseif stored_seq > 0 and seq == stored_seq then
       if fingerprint ~= '' and stored_fingerprint ~= '' and fingerprint ~= stored_fingerprint then
         out[#out + 1] = OUT_MISMATCHED; out[#out + 1] = 0; out[#out + 1] = ''
       else
@@ -411,16 +441,17 @@ for _ = 1, count do
     elseif stored_seq == 0 and ((seq > 1 and not (open_at_any_sequence and exact_stamp(client)))
         or (opening_stamps and opened_before_a_drop(client))) then
       out[#out + 1] = OUT_SESSION_UNKNOWN; out[#out + 1] = 0; out[#out + 1] = ''
-    elseif tx_phase == TX_PREPARE and redis.call('HEXISTS', TX_OUTCOMES, 'f:' .. tx_id) == 1 then
+    elseif tx_phase == TX_PREPARE and redis.call('HGET', TX_OUTCOMES, 'f:' .. tx_id) == 'abort' then
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'tx-aborted'
     elseif locked_key(commands, tx_id) then
+      refused_clients[client] = true
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''
     else
       local preparing = tx_phase == TX_PREPARE
       local lock_keys = preparing and keys_of(commands)
-      local rolled_back, replies, saved = apply_entry(commands, now, preparing)
+      local rolled_back, replies, saved = apply_entry(commands, now, preparing and undo_prefix_of(tx_id))
       if preparing and not rolled_back then tx_lock(tx_id, tx_home, lock_keys, commands, saved, now) end
       local rb = rolled_back and 1 or 0
       session_put(client, seq, rb, fingerprint, replies, now)

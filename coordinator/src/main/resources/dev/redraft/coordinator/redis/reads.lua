@@ -8,7 +8,8 @@ local OWN_PREFIX = '__redraft:'
 -- Every key Redraft keeps in Redis: DBSIZE subtracts those that exist (RedisApplierTest checks the list).
 local OWN_KEYS = { '__redraft:applied', '__redraft:clock', '__redraft:sessions', '__redraft:session-times',
   '__redraft:sessions-forgotten', '__redraft:deadlines', '__redraft:members', '__redraft:tx-locks',
-  '__redraft:tx-prepared', '__redraft:tx-prepared-times', '__redraft:tx-outcomes', '__redraft:tx-outcome-times' }
+  '__redraft:tx-prepared', '__redraft:tx-prepared-times', '__redraft:tx-outcomes', '__redraft:tx-outcome-times',
+  '__redraft:tx-undo-count' }
 
 local function is_own(key)
   return string.sub(key, 1, #OWN_PREFIX) == OWN_PREFIX
@@ -79,7 +80,9 @@ local function bookkeeping_read(name, argv, now, has_deadlines)
     if page.err then return true, page end
     return true, { page[1], visible_keys(page[2], now, has_deadlines) }
   elseif name == 'DBSIZE' then
+    -- (Values kept to undo prepared transactions are Redraft's too: counted in __redraft:tx-undo-count.)
     local n = redis.call('DBSIZE') - redis.call('EXISTS', unpack(OWN_KEYS))
+      - tonumber(redis.call('GET', '__redraft:tx-undo-count') or '0')
     if has_deadlines then
       n = n - redis.call('ZCOUNT', DEADLINES, '-inf', string.format('%d', now))
     end

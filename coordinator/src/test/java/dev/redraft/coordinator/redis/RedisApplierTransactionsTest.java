@@ -90,7 +90,26 @@ class RedisApplierTransactionsTest {
       assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
       assertThat(jedis.hlen(RedisApplier.TX_PREPARED_KEY)).isZero();
       assertThat(jedis.zcard(RedisApplier.TX_PREPARED_TIMES_KEY)).isZero();
+      assertThat(jedis.keys("__redraft:tx-undo*")).as("the copies kept to undo it are gone").isEmpty();
     }
+  }
+
+  @Test
+  void undoCopiesAreRedraftsOwnAndASessionsLaterWritesWaitBehindALockedOne() {
+    apply(write("c", 1, cmd("SET", "a", "1")), write("c", 2, cmd("SET", "b", "1")));
+    apply(prepare("tx#7", "t", 1, cmd("SET", "a", "2"), cmd("SET", "b", "2")));
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.keys("__redraft:tx-undo:*")).as("the old values, kept as copies").hasSize(2);
+    }
+    try (RedisReader reader = new RedisReader(endpoint)) {
+      assertThat(new String(reader.read(new RedisCommand(List.of("DBSIZE".getBytes(StandardCharsets.UTF_8)),
+          new int[0]), 0), StandardCharsets.UTF_8)).as("DBSIZE counts a and b only").isEqualTo(":2\r\n");
+    }
+    // Session d: its write 1 touches a locked key, its write 2 does not: both are refused, so they can be
+    // sent again together, in order.
+    List<ApplyResult> results = apply(write("d", 1, cmd("SET", "a", "x")), write("d", 2, cmd("SET", "free", "y")));
+    assertThat(results).extracting(ApplyResult::outcome).containsOnly(ApplyOutcome.TX_REFUSED);
+    assertThat(get("free")).isNull();
   }
 
   @Test
