@@ -81,9 +81,6 @@ if [[ -n "$groups_list" ]]; then
   [[ "$groups_list" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--groups takes group counts like 1,2,4, not '$groups_list'"
   (( resp == 0 )) || die "--groups measures the gRPC path: drop --resp"
   [[ ",$baselines," != *,resp,* ]] || die "--groups starts a cluster per group count: drop the resp baseline"
-  if [[ " ${bench_args[*]+"${bench_args[*]}"} " == *batch* && "$groups_list" != 1 ]]; then
-    die "--groups: a batch writes keys of several groups at once, which a sharded cluster refuses (CROSSSLOT): leave batch out of --mix"
-  fi
 fi
 [[ -n "$out" ]] || out="bench-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"

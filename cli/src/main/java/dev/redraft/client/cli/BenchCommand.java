@@ -55,7 +55,8 @@ final class BenchCommand implements Callable<Integer> {
   int keys;
 
   @Option(names = "--mix", paramLabel = "OP=W[,OP=W...]", defaultValue = "set",
-      description = "Operation mix of set, incr, get, batch with weights, e.g. set=80,get=20 (default: ${DEFAULT-VALUE}).")
+      description = "Operation mix of set, incr, get, batch (random keys: across Raft groups in a sharded cluster),"
+          + " slot-batch (keys of one hash tag: one group) with weights, e.g. set=80,get=20 (default: ${DEFAULT-VALUE}).")
   String mix;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "10",

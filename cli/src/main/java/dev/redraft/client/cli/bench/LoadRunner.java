@@ -185,6 +185,12 @@ public final class LoadRunner {
         for (int i = 0; i < settings.batchSize(); i++) {
           batchKeys.add(keys[random.nextInt(keys.length)]);
         }
+      } else if (op == Operation.SLOT_BATCH) {
+        batchKeys.clear();
+        String tag = "{bench:t:" + random.nextInt(keys.length) + "}:";
+        for (int i = 0; i < settings.batchSize(); i++) {
+          batchKeys.add((tag + i).getBytes(StandardCharsets.US_ASCII));
+        }
       }
       long begin = System.nanoTime();
       try {
@@ -192,7 +198,7 @@ public final class LoadRunner {
           case SET -> session.set(keys[k], value);
           case INCR -> session.incr(counters[k]);
           case GET -> session.get(keys[k]);
-          case BATCH -> session.batch(batchKeys, value);
+          case BATCH, SLOT_BATCH -> session.batch(batchKeys, value);
           default -> throw new IllegalStateException(op.name());
         }
         long micros = Math.max(1, (System.nanoTime() - begin) / 1000);

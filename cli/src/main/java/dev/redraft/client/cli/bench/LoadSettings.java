@@ -47,7 +47,7 @@ public record LoadSettings(List<Integer> clients, int valueSize, int keySpace, O
     if (repeat < 1 || repeat > 100) {
       throw new IllegalArgumentException("--repeat must be 1..100, got " + repeat);
     }
-    if ((long) valueSize * batchSize > 1_000_000 && mix.contains(Operation.BATCH)) {
+    if ((long) valueSize * batchSize > 1_000_000 && (mix.contains(Operation.BATCH) || mix.contains(Operation.SLOT_BATCH))) {
       throw new IllegalArgumentException("--value-size x --batch-size is over 1 MB: Redraft refuses such writes");
     }
   }

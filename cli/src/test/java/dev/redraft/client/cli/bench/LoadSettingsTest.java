@@ -35,6 +35,9 @@ class LoadSettingsTest {
   void mixParsesWeightsAndRejectsNonsense() {
     OperationMix mix = OperationMix.parse("set=3, get=1");
     assertThat(mix.toString()).isEqualTo("set=3,get=1");
+    assertThat(OperationMix.parse("batch=1,slot-batch=1").toString()).isEqualTo("batch=1,slot-batch=1");
+    assertThatThrownBy(() -> new LoadSettings(List.of(1), 100_000, 10, OperationMix.parse("slot-batch"), 100,
+        Duration.ofSeconds(1), 0, Duration.ZERO, 1)).hasMessageContaining("--batch-size");
     SplittableRandom random = new SplittableRandom(1);
     int sets = 0;
     for (int i = 0; i < 4000; i++) {
