@@ -100,7 +100,7 @@ final class WriteHandler {
    * Proposes the writes together and settles each one's future with its answer, except writes refused on
    * a key locked by a transaction across groups (not applied, their sessions untouched): those are
    * proposed again, together and in their order, after a short pause, until none is or the bound passed.
-   * Together, because apply.lua refuses a session's later writes in a call once one was refused, and a
+   * Together, because apply.lua refuses a session's later writes in a log entry once one was refused, and a
    * session's writes must apply in their order.
    */
   private void proposeUntilUnlocked(List<WriteRequest> requests, List<WriteProposal> proposals,

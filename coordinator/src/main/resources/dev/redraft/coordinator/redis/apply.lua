@@ -23,7 +23,9 @@
 --    ABORT, any other write touching a locked key is refused (not applied, its session untouched: the
 --    node retries it), and so is a PREPARE whose transaction was already aborted here. The home group's
 --    DECIDE records the first decision it sees and answers it, so a coordinator and a recovery can
---    never decide differently.
+--    never decide differently. Decisions are kept (by logical time) longer than the sessions whose stored
+--    votes a retry could meet: a decision dropped while a second coordinator of the same transaction (a
+--    client's retry beside a slow first attempt) still works could let it decide again, otherwise.
 -- Each command runs through run_command (apply-commands.lua, put in front of this file), which keeps
 -- the deadlines right.
 local APPLIED = '__redraft:applied'
@@ -264,7 +266,10 @@ local function apply_entry(commands, now, undo_prefix)
 end
 
 local lock_count = nil -- HLEN of TX_LOCKS, read at most once per call while unchanged
-local refused_clients = {} -- clients with a write refused in this call as locked
+-- Clients with a write refused as locked in the log entry being applied (its writes share an index).
+-- Per entry, never per call: which entries share a call differs between replicas, and every decision
+-- here must be the same on each.
+local refused_clients, refused_at = {}, nil
 
 -- The first key of these commands locked by a transaction other than tx_id, or nil.
 local function locked_key(commands, tx_id)
@@ -347,6 +352,17 @@ local function tx_finish(tx_id, commit, now, retention_ms)
     end
   end
   if copies > 0 and redis.call('DECRBY', TX_UNDO_COUNT, copies) <= 0 then redis.call('DEL', TX_UNDO_COUNT) end
+  if not commit then
+    -- The client's session here still answers a retry with this PREPARE's vote: make it a no, so a retry
+    -- can never count this group's undone part as prepared.
+    local client, seq = string.match(tx_id, '^(.*)#(%d+)$')
+    if client then
+      local stored_seq, _, replies, fingerprint = session_get(client)
+      if stored_seq == tonumber(seq) then
+        redis.call('HSET', SESSIONS, client, string.format('%d', stored_seq) .. ':1:' .. fingerprint .. ':' .. replies)
+      end
+    end
+  end
   redis.call('HDEL', TX_PREPARED, tx_id)
   redis.call('ZREM', TX_PREPARED_TIMES, record[1] .. ':' .. tx_id)
   lock_count = nil
@@ -426,8 +442,11 @@ for _ = 1, count do
     if now > clock then clock = now end
     expire_sessions(now, idle_ms)
     local stored_seq, flag, reply, stored_fingerprint = session_get(client)
+    if refused_at ~= index then
+      refused_clients, refused_at = {}, index
+    end
     if refused_clients[client] then
-      -- A write of this client was refused as locked earlier in this call: the node sends them again
+      -- A write of this client was refused as locked earlier in this entry: the node sends them again
       -- together, in order, so a session's writes never apply out of order.
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
     elseif stored_seq > 0 and seq == stored_seq then

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.redraft.api.v1.Command;
 import dev.redraft.client.BatchRolledBackException;
+import dev.redraft.client.ClusterUnavailableException;
 import dev.redraft.client.Commands;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RedraftRpcException;
@@ -59,10 +60,7 @@ class CrossGroupTransactionsTest {
   void batchesAcrossGroupsAreAllOrNothingAndRecoveredAfterACoordinatorStops() throws Exception {
     try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
       SlotMap map = SlotMap.evenSplit(GROUPS);
-      for (int g = 0; g < GROUPS; g++) {
-        int group = g;
-        await().atMost(Duration.ofSeconds(60)).until(() -> !cluster.node(0).raft(group).status().leaderId().isEmpty());
-      }
+      awaitLeaders(cluster);
       String a = keyIn(map, 0, "a");
       String b = keyIn(map, 1, "b");
       String c = keyIn(map, 2, "c");
@@ -87,28 +85,82 @@ class CrossGroupTransactionsTest {
           .watchFailed()).isTrue();
       assertThat(List.of(client.get(a), client.get(c))).containsExactly("2", "x");
 
-      bankTransfersKeepTheTotal(cluster, map);
+      bankTransfersKeepTheTotal(cluster, map, "", () -> sleep(8_000), false);
       recoveryFinishesWhatAStoppedCoordinatorLeft(cluster, map);
 
       awaitNothingLocked(cluster);
-      for (int g = 0; g < GROUPS; g++) {
-        int group = g;
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-          List<String> digests = new ArrayList<>();
-          for (int n = 0; n < NODES; n++) {
-            digests.add(cluster.digest(n, group));
-          }
-          assertThat(digests).as("digests of group %d's replicas", group).containsOnly(digests.get(0));
-        });
-      }
+      awaitEqualReplicas(cluster);
     }
   }
 
-  private void bankTransfersKeepTheTotal(TestCluster cluster, SlotMap map) throws Exception {
+  /**
+   * Transfers go on while the node leading group 0 (the home of most transactions, and the coordinator of
+   * a third of them) stops and starts again, then another: the total never changes, and whatever the
+   * stopped coordinators left prepared is finished by recovery.
+   */
+  @Test
+  void transfersKeepTheTotalWhileNodesStopAndStart() throws Exception {
+    try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
+      SlotMap map = SlotMap.evenSplit(GROUPS);
+      awaitLeaders(cluster);
+      bankTransfersKeepTheTotal(cluster, map, "k", () -> {
+        sleep(2_000);
+        for (int node : new int[] {0, 1}) {
+          cluster.stopNode(node);
+          sleep(3_000);
+          try {
+            cluster.restartNode(node);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          sleep(4_000);
+        }
+      }, true);
+      awaitNothingLocked(cluster);
+      awaitEqualReplicas(cluster);
+    }
+  }
+
+  private static void awaitLeaders(TestCluster cluster) {
+    for (int g = 0; g < GROUPS; g++) {
+      int group = g;
+      await().atMost(Duration.ofSeconds(60)).until(() -> !cluster.node(0).raft(group).status().leaderId().isEmpty());
+    }
+  }
+
+  private static void awaitEqualReplicas(TestCluster cluster) {
+    for (int g = 0; g < GROUPS; g++) {
+      int group = g;
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        List<String> digests = new ArrayList<>();
+        for (int n = 0; n < NODES; n++) {
+          digests.add(cluster.digest(n, group));
+        }
+        assertThat(digests).as("digests of group %d's replicas", group).containsOnly(digests.get(0));
+      });
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writers transfer between accounts spread over every group while an auditor reads them all in one
+   * batch across groups; {@code during} runs meanwhile. With {@code faults}, calls may also fail as
+   * unavailable or with an unknown outcome (a node stopped): the total holds whatever their outcome.
+   */
+  private void bankTransfersKeepTheTotal(TestCluster cluster, SlotMap map, String prefix, Runnable during,
+      boolean faults) throws Exception {
     List<String> accounts = new ArrayList<>();
     List<Command> opening = new ArrayList<>();
     for (int i = 0; i < ACCOUNTS; i++) {
-      accounts.add(keyIn(map, i % GROUPS, "account" + i));
+      accounts.add(keyIn(map, i % GROUPS, prefix + "account" + i));
       opening.add(Commands.of("SET", accounts.get(i), Long.toString(OPENING_BALANCE)));
     }
     cluster.client().batch(opening);
@@ -121,7 +173,7 @@ class CrossGroupTransactionsTest {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < 4; w++) {
-      RedraftClient client = cluster.clientOf(w % NODES);
+      RedraftClient client = faults ? cluster.client() : cluster.clientOf(w % NODES);
       threads.add(new Thread(() -> {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         while (!stop.get() && failure.get() == null) {
@@ -132,18 +184,16 @@ class CrossGroupTransactionsTest {
             client.batch(List.of(Commands.of("DECRBY", accounts.get(from), amount),
                 Commands.of("INCRBY", accounts.get(to), amount)));
             committed.incrementAndGet();
-          } catch (RedraftRpcException e) {
-            if (e.code() != Status.Code.ABORTED) {
+          } catch (RuntimeException e) {
+            if (!expected(e, faults)) {
               failure.compareAndSet(null, e);
             }
-            aborted.incrementAndGet(); // a conflict: nothing applied, as the error says
-          } catch (RuntimeException e) {
-            failure.compareAndSet(null, e);
+            aborted.incrementAndGet(); // a conflict (nothing applied), or with faults an unknown outcome
           }
         }
       }, "transfers-" + w));
     }
-    RedraftClient auditor = cluster.clientOf(2);
+    RedraftClient auditor = faults ? cluster.client() : cluster.clientOf(2);
     threads.add(new Thread(() -> {
       while (!stop.get() && failure.get() == null) {
         List<Command> reads = new ArrayList<>();
@@ -157,23 +207,24 @@ class CrossGroupTransactionsTest {
             failure.compareAndSet(null, new AssertionError("an audit saw a total of " + sum + ", not " + total));
           }
           audits.incrementAndGet();
-        } catch (RedraftRpcException e) {
-          if (e.code() != Status.Code.ABORTED) {
+        } catch (RuntimeException e) {
+          if (!expected(e, faults)) {
             failure.compareAndSet(null, e);
           }
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
         }
       }
     }, "audits"));
     threads.forEach(Thread::start);
-    Thread.sleep(8_000);
-    stop.set(true);
+    try {
+      during.run();
+    } finally {
+      stop.set(true);
+    }
     for (Thread t : threads) {
       t.join(30_000);
     }
-    System.out.printf("bank transfers across groups in 8 s: %d committed, %d aborted on conflicts, %d audits%n",
-        committed.get(), aborted.get(), audits.get());
+    System.out.printf("bank transfers across groups%s: %d committed, %d aborted or failed, %d audits%n",
+        faults ? " while nodes stop" : "", committed.get(), aborted.get(), audits.get());
     assertThat(failure.get()).as("no audit saw another total, no unexpected error").isNull();
     assertThat(committed.get()).as("transfers committed (%d aborted on conflicts)", aborted.get()).isGreaterThan(20);
     assertThat(audits.get()).as("audits done").isPositive();
@@ -182,6 +233,15 @@ class CrossGroupTransactionsTest {
       sum += Long.parseLong(cluster.client().get(account));
     }
     assertThat(sum).as("the total after %d transfers", committed.get()).isEqualTo(total);
+  }
+
+  /** A conflict's abort; with faults, also a node's absence (unavailable, or an outcome not known). */
+  private static boolean expected(RuntimeException e, boolean faults) {
+    if (e instanceof RedraftRpcException rpc && rpc.code() == Status.Code.ABORTED) {
+      return true;
+    }
+    return faults && (e instanceof ClusterUnavailableException || (e instanceof RedraftRpcException rpc
+        && rpc.code() != Status.Code.INTERNAL && rpc.code() != Status.Code.INVALID_ARGUMENT));
   }
 
   private void recoveryFinishesWhatAStoppedCoordinatorLeft(TestCluster cluster, SlotMap map) {

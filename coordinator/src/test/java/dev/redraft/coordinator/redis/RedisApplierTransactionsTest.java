@@ -105,9 +105,12 @@ class RedisApplierTransactionsTest {
       assertThat(new String(reader.read(new RedisCommand(List.of("DBSIZE".getBytes(StandardCharsets.UTF_8)),
           new int[0]), 0), StandardCharsets.UTF_8)).as("DBSIZE counts a and b only").isEqualTo(":2\r\n");
     }
-    // Session d: its write 1 touches a locked key, its write 2 does not: both are refused, so they can be
-    // sent again together, in order.
-    List<ApplyResult> results = apply(write("d", 1, cmd("SET", "a", "x")), write("d", 2, cmd("SET", "free", "y")));
+    // Session d, two writes in one group entry: write 1 touches a locked key, write 2 does not: both are
+    // refused, so they can be sent again together, in order.
+    long entry = ++index;
+    List<ApplyResult> results = apply(
+        new ApplyRequest(entry, "d", 1, T, List.of(cmd("SET", "a", "x")), false, "", LIMITS),
+        new ApplyRequest(entry, "d", 2, T, List.of(cmd("SET", "free", "y")), false, "", LIMITS));
     assertThat(results).extracting(ApplyResult::outcome).containsOnly(ApplyOutcome.TX_REFUSED);
     assertThat(get("free")).isNull();
   }
@@ -153,6 +156,53 @@ class RedisApplierTransactionsTest {
     assertThat(get("a")).isNull();
     try (Jedis jedis = server.jedis()) {
       assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
+    }
+  }
+
+  @Test
+  void anAbortTurnsTheSessionsStoredVoteIntoANo() {
+    apply(prepare("c#1", "c", 1, cmd("SET", "a", "1")));
+    apply(step(TxStep(3, "c#1")));
+    ApplyResult retry = apply(prepare("c#1", "c", 1, cmd("SET", "a", "1"))).get(0);
+    assertThat(retry.outcome()).isEqualTo(ApplyOutcome.DUPLICATE);
+    assertThat(retry.rolledBack()).as("a retry learns the group's part was undone").isTrue();
+    assertThat(get("a")).isNull();
+  }
+
+  /**
+   * Which entries share a script call differs between replicas (the leader applies what it has, a
+   * follower what it received): the outcome of every entry must not depend on it.
+   */
+  @Test
+  void outcomesDoNotDependOnWhichEntriesShareACall() {
+    List<ApplyRequest> entries = new ArrayList<>();
+    entries.add(prepare("t#1", "t", 1, cmd("SET", "a", "1")));
+    entries.add(write("c", 1, cmd("INCR", "a")));                    // refused: a is locked
+    entries.add(step(TxStep(2, "t#1")));                              // unlocks a
+    entries.add(write("c", 1, cmd("INCR", "a")));                    // the retry: applied
+    entries.add(write("c", 2, cmd("INCR", "a")));
+    List<ApplyOutcome> together = applyAll(entries, entries.size());
+    String digestTogether = digest();
+    emptyRedis();
+    List<ApplyOutcome> oneByOne = applyAll(entries, 1);
+    assertThat(oneByOne).isEqualTo(together);
+    assertThat(digest()).isEqualTo(digestTogether);
+    assertThat(get("a")).isEqualTo("3");
+  }
+
+  private List<ApplyOutcome> applyAll(List<ApplyRequest> entries, int perCall) {
+    List<ApplyOutcome> outcomes = new ArrayList<>();
+    for (int from = 0; from < entries.size(); from += perCall) {
+      List<ApplyRequest> part = entries.subList(from, Math.min(entries.size(), from + perCall));
+      applier.apply(applier.readAppliedMarker(), part).forEach(r -> outcomes.add(r.outcome()));
+    }
+    return outcomes;
+  }
+
+  private static String digest() {
+    try (Jedis jedis = server.jedis()) {
+      return new String((byte[]) jedis.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII),
+          "DIGEST".getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII);
     }
   }
 
