@@ -121,11 +121,14 @@ class CrossGroupTransactionsTest {
     }
   }
 
+  /** Every group led by its preferred node (so no hand-over makes a call retry during the checks). */
   private static void awaitLeaders(TestCluster cluster) {
-    for (int g = 0; g < GROUPS; g++) {
-      int group = g;
-      await().atMost(Duration.ofSeconds(60)).until(() -> !cluster.node(0).raft(group).status().leaderId().isEmpty());
-    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      for (int g = 0; g < GROUPS; g++) {
+        assertThat(cluster.node(0).raft(g).status().leaderId()).as("leader of group %d", g)
+            .isEqualTo(TestCluster.id(g % NODES));
+      }
+    });
   }
 
   private static void awaitEqualReplicas(TestCluster cluster) {
