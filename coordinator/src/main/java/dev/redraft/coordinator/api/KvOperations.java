@@ -1,6 +1,9 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.ReadConsistency;
+import dev.redraft.api.v1.Reply;
+import dev.redraft.api.v1.ReplyArray;
 import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.WriteRequest;
@@ -11,6 +14,8 @@ import dev.redraft.coordinator.node.NodeHealth;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -50,7 +55,7 @@ public final class KvOperations {
   public List<CompletableFuture<ReadResponse.Builder>> readAll(List<ReadRequest> requests) {
     long start = System.nanoTime();
     List<CompletableFuture<ReadResponse.Builder>> responses =
-        routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch), null);
+        routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch), this::watchAcrossGroups);
     for (int i = 0; i < responses.size(); i++) {
       RedraftMetrics.Op op = requests.get(i).getConsistency() == ReadConsistency.STALE
           ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
@@ -72,6 +77,39 @@ public final class KvOperations {
     } catch (RuntimeException unroutable) {
       return 0;
     }
+  }
+
+  /**
+   * A WATCH of keys in several groups (before a batch across groups): each group's keys read there, the
+   * digests put back in the keys' order. Read at different moments per group, which is enough: the
+   * batch's PREPARE in each group compares them under its locks.
+   */
+  private CompletableFuture<ReadResponse.Builder> watchAcrossGroups(ReadRequest request) {
+    Command watch = request.getCommand();
+    Map<Integer, List<Integer>> keysOfGroup = new TreeMap<>();
+    for (int i = 0; i < watch.getArgsCount(); i++) {
+      keysOfGroup.computeIfAbsent(router.groupOfKey(watch.getArgs(i).toByteArray()), g -> new ArrayList<>()).add(i);
+    }
+    List<ReadRequest> parts = new ArrayList<>();
+    for (List<Integer> keys : keysOfGroup.values()) {
+      Command.Builder part = Command.newBuilder().setName(watch.getName());
+      keys.forEach(i -> part.addArgs(watch.getArgs(i)));
+      parts.add(request.toBuilder().setCommand(part).build());
+    }
+    List<CompletableFuture<ReadResponse.Builder>> read =
+        routed(parts, router::groupOf, (group, batch) -> group.reads().readAll(batch), null);
+    return CompletableFuture.allOf(read.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Reply[] digests = new Reply[watch.getArgsCount()];
+      int part = 0;
+      for (List<Integer> keys : keysOfGroup.values()) {
+        ReplyArray items = read.get(part++).join().getReply().getArray();
+        for (int k = 0; k < keys.size(); k++) {
+          digests[keys.get(k)] = items.getItems(k);
+        }
+      }
+      return ReadResponse.newBuilder()
+          .setReply(Reply.newBuilder().setArray(ReplyArray.newBuilder().addAllItems(List.of(digests))));
+    });
   }
 
   /** A batch across groups: two-phase commit, once every group it writes is ready here. */

@@ -111,8 +111,25 @@ final class SlotRouter {
           + " groups): read LINEARIZABLE (the default) for read-your-writes");
     }
     Route route = new Route();
-    route.addCommand(request.getCommand());
+    try {
+      route.addCommand(request.getCommand());
+    } catch (CrossSlotException severalGroups) {
+      if (isWatch(request)) {
+        return SEVERAL_GROUPS; // each group's keys read on their own: see KvOperations
+      }
+      throw severalGroups;
+    }
     return route.group();
+  }
+
+  /** A WATCH read (the keys' digests), which may name keys of several groups. */
+  static boolean isWatch(ReadRequest request) {
+    return request.getCommand().getName().equalsIgnoreCase("WATCH");
+  }
+
+  /** The group owning {@code key}. */
+  int groupOfKey(byte[] key) {
+    return map.groupOfKey(key);
   }
 
   /** The group so far of one request's keys: -1 until a key is seen. */

@@ -78,12 +78,32 @@ class CrossGroupTransactionsTest {
           .isInstanceOf(BatchRolledBackException.class);
       assertThat(List.of(client.get(a), client.get(b))).containsExactly("2", "5");
 
-      // A watched key (group 1) changed: the batch over groups 0 and 2 does nothing.
-      Watch watch = client.watch(b);
+      // Watched keys of two groups (read per group), one of them changed: the batch over groups 0 and 2
+      // does nothing; unchanged, it runs.
+      Watch watch = client.watch(a, b);
       client.set(b, "6");
       assertThat(client.batchIfUnchanged(watch, List.of(Commands.of("SET", a, "w"), Commands.of("SET", c, "w")))
           .watchFailed()).isTrue();
       assertThat(List.of(client.get(a), client.get(c))).containsExactly("2", "x");
+      assertThat(client.batchIfUnchanged(client.watch(c, b, a), List.of(Commands.of("SET", a, "w"),
+          Commands.of("SET", c, "w"))).watchFailed()).isFalse();
+      assertThat(List.of(client.get(a), client.get(c))).containsExactly("w", "w");
+
+      // The same over the RESP port: WATCH keys of two groups, MULTI/EXEC over two others.
+      try (Jedis resp = new Jedis("127.0.0.1", cluster.respPort(2))) {
+        resp.watch(a, b);
+        client.set(b, "7");
+        redis.clients.jedis.Transaction multi = resp.multi();
+        multi.set(a, "r");
+        multi.set(c, "r");
+        assertThat(multi.exec()).as("EXEC after a watched key changed").isNull();
+        resp.watch(a, b);
+        multi = resp.multi();
+        multi.set(a, "r");
+        multi.set(c, "r");
+        assertThat(multi.exec()).containsExactly("OK", "OK");
+        assertThat(List.of(resp.get(a), resp.get(c))).containsExactly("r", "r");
+      }
 
       bankTransfersKeepTheTotal(cluster, map, "", () -> sleep(8_000), false);
       recoveryFinishesWhatAStoppedCoordinatorLeft(cluster, map);

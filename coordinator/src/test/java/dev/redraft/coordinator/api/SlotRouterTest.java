@@ -43,6 +43,10 @@ class SlotRouterTest {
     assertThat(plan.watchGroups()).containsExactly(1);
     assertThat(plan.home()).as("the lowest group of its commands holds the decision").isZero();
     assertThat(plan.groups()).containsExactly(0, 1, 3);
+    assertThat(router.groupOf(read(command("WATCH", keyIn(0, "w"), keyIn(2, "v")), ReadConsistency.LINEARIZABLE)))
+        .as("a WATCH read of keys in several groups is read per group").isEqualTo(SlotRouter.SEVERAL_GROUPS);
+    assertThatThrownBy(() -> router.groupOf(read(command("MGET", keyIn(0, "w"), keyIn(2, "v")),
+        ReadConsistency.LINEARIZABLE))).as("any other read across groups").hasMessageStartingWith("CROSSSLOT");
   }
 
   @Test
