@@ -62,6 +62,12 @@ final class CrossGroupWrites {
       part(parts, plan.watchGroups()[i], request).addWatches(request.getWatches(i));
     }
     TxStep prepare = step(TxStep.Phase.PREPARE, txId, home);
+    try {
+      // Every part checked before any is proposed: bad input changes nothing, in no group.
+      parts.forEach((group, part) -> groupWrites.apply(group).checkPart(part.build()));
+    } catch (RuntimeException invalid) {
+      return CompletableFuture.failedFuture(invalid);
+    }
     Map<Integer, CompletableFuture<WriteResponse.Builder>> votes = new TreeMap<>();
     parts.forEach((group, part) -> votes.put(group, groupWrites.apply(group).prepare(part.build(), prepare)));
     return CompletableFuture.allOf(votes.values().stream().map(v -> v.exceptionally(e -> null))
@@ -134,8 +140,11 @@ final class CrossGroupWrites {
       return merged(plan, votes, false);
     }
     if (failed == null) {
-      boolean rolledBack = votes.values().stream().anyMatch(v -> v.join().getRolledBack());
-      if (rolledBack) {
+      // Rolled back here: a watched key changed or a command failed. Votes that an earlier attempt's
+      // ABORT turned into a no carry neither: that batch was aborted, not rolled back by a command.
+      boolean rolledBackHere = votes.values().stream().map(CompletableFuture::join).anyMatch(v -> v.getWatchFailed()
+          || (v.getRolledBack() && v.getRepliesList().stream().anyMatch(Reply::hasError)));
+      if (rolledBackHere) {
         return merged(plan, votes, true);
       }
       throw new TransactionAbortedException("TRYAGAIN the batch across groups of write " + request.getSequence()

@@ -69,7 +69,7 @@ final class SlotRouter {
         route.addKey(watched.getKey().toByteArray());
       }
     } catch (CrossSlotException severalGroups) {
-      if (request.getCommandsCount() > 1) {
+      if (request.getCommandsCount() > 1 || request.getWatchesCount() > 0) {
         planOf(request); // refuses a command whose own keys are in several groups, or one without keys
         return SEVERAL_GROUPS;
       }

@@ -24,7 +24,7 @@ final class TxRecovery implements AutoCloseable {
   /** A transaction prepared this long ago (by the log's clock) is taken for abandoned. */
   static final long STALE_AFTER_MS = 3_000;
   private static final long PERIOD_MS = 1_000;
-  private static final int PER_ROUND = 32;
+  private static final int PER_ROUND = 256;
   /** How long one transaction's recovery (its decision, then its finish) may take before the next one's turn. */
   private static final long STEP_TIMEOUT_MS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(TxRecovery.class);
@@ -67,14 +67,20 @@ final class TxRecovery implements AutoCloseable {
         logFailure(g, "its Redis did not list prepared transactions: " + e.getMessage());
         continue;
       }
-      // Each on its own: one whose home group cannot answer now must not hold up the others.
+      // Each on its own: one whose home group cannot answer now must not hold up the others, and a home
+      // that failed once is skipped for the rest of the round (its transactions wait for the next).
+      java.util.Set<Integer> failedHomes = new java.util.HashSet<>();
       for (PreparedTx tx : stale) {
+        if (failedHomes.contains(tx.home())) {
+          continue;
+        }
         try {
           recover(g, tx).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         } catch (Exception e) {
+          failedHomes.add(tx.home());
           logFailure(g, "transaction " + tx.id() + " (home group " + tx.home() + "): " + e);
         }
       }

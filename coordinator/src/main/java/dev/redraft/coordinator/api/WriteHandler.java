@@ -128,10 +128,11 @@ final class WriteHandler {
     CompletableFuture.allOf(answers.stream().map(a -> a.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
         .thenRun(() -> {
           List<Integer> locked = new ArrayList<>();
+          boolean beforeBound = System.nanoTime() < giveUpAtNanos; // one verdict for all: a session's writes go together
           for (int i = 0; i < answers.size(); i++) {
             Throwable error = answers.get(i).handle((v, e) -> e).join();
             if (error != null && LockWait.isLocked(error)) {
-              if (System.nanoTime() < giveUpAtNanos) {
+              if (beforeBound) {
                 locked.add(i);
               } else {
                 settled.get(i).completeExceptionally(LockWait.stillLocked(error));
@@ -151,6 +152,11 @@ final class WriteHandler {
    * and watches) proposed as the transaction's PREPARE. Its reply is the group's vote: applied (locked until
    * COMMIT or ABORT), rolled back (a command failed or a watched key changed: nothing kept), or an error.
    */
+  /** Checks a group's part of a batch across groups as {@link #prepare} will: throws if it is refused. */
+  void checkPart(WriteRequest part) {
+    check(part, true);
+  }
+
   CompletableFuture<WriteResponse.Builder> prepare(WriteRequest part, TxStep step) {
     WriteProposal proposal;
     try {

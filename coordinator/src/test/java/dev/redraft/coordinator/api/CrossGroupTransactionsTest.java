@@ -88,6 +88,15 @@ class CrossGroupTransactionsTest {
       assertThat(client.batchIfUnchanged(client.watch(c, b, a), List.of(Commands.of("SET", a, "w"),
           Commands.of("SET", c, "w"))).watchFailed()).isFalse();
       assertThat(List.of(client.get(a), client.get(c))).containsExactly("w", "w");
+      assertThat(client.batchIfUnchanged(client.watch(a, b), List.of(Commands.of("SET", c, "one")))
+          .watchFailed()).as("one command under a WATCH of two other groups").isFalse();
+      assertThat(client.get(c)).isEqualTo("one");
+
+      // A part that fails its checks (EXPIRE without a number) stops the batch before any group logs it.
+      assertThatThrownBy(() -> client.batch(List.of(Commands.of("SET", a, "bad"), Commands.of("EXPIRE", b, "soon"))))
+          .isInstanceOf(dev.redraft.client.InvalidRequestException.class);
+      assertThat(client.get(a)).isEqualTo("w");
+      awaitNothingLocked(cluster);
 
       // The same over the RESP port: WATCH keys of two groups, MULTI/EXEC over two others.
       try (Jedis resp = new Jedis("127.0.0.1", cluster.respPort(2))) {
