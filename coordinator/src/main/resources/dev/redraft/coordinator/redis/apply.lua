@@ -266,10 +266,33 @@ local function apply_entry(commands, now, undo_prefix)
 end
 
 local lock_count = nil -- HLEN of TX_LOCKS, read at most once per call while unchanged
--- Clients with a write refused as locked in the log entry being applied (its writes share an index).
--- Per entry, never per call: which entries share a call differs between replicas, and every decision
--- here must be the same on each.
-local refused_clients, refused_at = {}, nil
+-- A session whose write was refused as locked: its later writes wait behind that one (are refused too)
+-- until it is sent again, so a session's writes apply in their order even when the node's retries land
+-- in other log entries. Kept in Redis, like everything an apply decides on (which entries share a script
+-- call differs between replicas: a first version kept it per call, and replicas diverged). A refused
+-- write not sent again within TX_WAIT_MS of log time (the node gives up after LockWait's 2 s) stops
+-- holding the others back.
+local TX_WAITING = '__redraft:tx-waiting' -- client -> 'seq:logical time' of its refused write
+local TX_WAIT_MS = 3000
+local waiting_exists = nil -- EXISTS TX_WAITING, read at most once per call while unchanged
+
+-- True if this write must wait behind the session's refused one (seq above it, within TX_WAIT_MS). The
+-- refused write itself, sent again, ends the wait (and may be refused again, starting a new one).
+local function waits_behind_refused(client, seq, now)
+  if waiting_exists == nil then waiting_exists = redis.call('EXISTS', TX_WAITING) == 1 end
+  if not waiting_exists then return false end
+  local waiting = redis.call('HGET', TX_WAITING, client)
+  if not waiting then return false end
+  local refused_seq, refused_at = string.match(waiting, '^(%d+):(%d+)$')
+  refused_seq, refused_at = tonumber(refused_seq), tonumber(refused_at)
+  if seq < refused_seq then return false end -- a late copy of an earlier write: the session decides
+  if seq == refused_seq or now - refused_at > TX_WAIT_MS then
+    redis.call('HDEL', TX_WAITING, client)
+    waiting_exists = nil
+    return false
+  end
+  return true
+end
 
 -- The first key of these commands locked by a transaction other than tx_id, or nil.
 local function locked_key(commands, tx_id)
@@ -442,12 +465,8 @@ for _ = 1, count do
     if now > clock then clock = now end
     expire_sessions(now, idle_ms)
     local stored_seq, flag, reply, stored_fingerprint = session_get(client)
-    if refused_at ~= index then
-      refused_clients, refused_at = {}, index
-    end
-    if refused_clients[client] then
-      -- A write of this client was refused as locked earlier in this entry: the node sends them again
-      -- together, in order, so a session's writes never apply out of order.
+    if waits_behind_refused(client, seq, now) then
+      -- The node sends it again together with the refused one, after it, in order.
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
     elseif stored_seq > 0 and seq == stored_seq then
       if fingerprint ~= '' and stored_fingerprint ~= '' and fingerprint ~= stored_fingerprint then
@@ -463,7 +482,12 @@ for _ = 1, count do
     elseif tx_phase == TX_PREPARE and redis.call('HGET', TX_OUTCOMES, 'f:' .. tx_id) == 'abort' then
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'tx-aborted'
     elseif locked_key(commands, tx_id) then
-      refused_clients[client] = true
+      if tx_phase ~= TX_PREPARE then
+        -- (A PREPARE refused for good aborts its whole batch, and the client's next write is a new one
+        -- that must not wait behind it.)
+        redis.call('HSET', TX_WAITING, client, string.format('%d:%d', seq, now))
+        waiting_exists = true
+      end
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''

@@ -9,7 +9,7 @@ local OWN_PREFIX = '__redraft:'
 local OWN_KEYS = { '__redraft:applied', '__redraft:clock', '__redraft:sessions', '__redraft:session-times',
   '__redraft:sessions-forgotten', '__redraft:deadlines', '__redraft:members', '__redraft:tx-locks',
   '__redraft:tx-prepared', '__redraft:tx-prepared-times', '__redraft:tx-outcomes', '__redraft:tx-outcome-times',
-  '__redraft:tx-undo-count' }
+  '__redraft:tx-undo-count', '__redraft:tx-waiting' }
 
 local function is_own(key)
   return string.sub(key, 1, #OWN_PREFIX) == OWN_PREFIX

@@ -116,6 +116,28 @@ class RedisApplierTransactionsTest {
   }
 
   @Test
+  void aSessionsLaterWriteInALaterEntryWaitsBehindItsRefusedOneForABoundedTime() {
+    apply(prepare("tx#9", "t", 1, cmd("SET", "a", "1")));
+    assertThat(apply(write("d", 1, cmd("SET", "a", "x"))).get(0).outcome()).isEqualTo(ApplyOutcome.TX_REFUSED);
+    assertThat(apply(write("d", 2, cmd("SET", "free", "y"))).get(0).outcome())
+        .as("the session's next write, in the next entry, waits behind the refused one")
+        .isEqualTo(ApplyOutcome.TX_REFUSED);
+    apply(step(TxStep(2, "tx#9")));
+    assertThat(apply(write("d", 1, cmd("SET", "a", "x")), write("d", 2, cmd("SET", "free", "y"))))
+        .extracting(ApplyResult::outcome).containsExactly(ApplyOutcome.APPLIED, ApplyOutcome.APPLIED);
+    assertThat(List.of(get("a"), get("free"))).containsExactly("x", "y");
+
+    // A refused write never sent again stops holding the session back after 3 s of log time.
+    apply(prepare("tx#10", "t", 2, cmd("SET", "a", "2")));
+    assertThat(apply(write("d", 3, cmd("SET", "a", "z"))).get(0).outcome()).isEqualTo(ApplyOutcome.TX_REFUSED);
+    assertThat(apply(new ApplyRequest(++index, "d", 4, T + 3_001, List.of(cmd("SET", "free", "later")), false, "",
+        LIMITS)).get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.exists("__redraft:tx-waiting")).as("the wait is gone").isFalse();
+    }
+  }
+
+  @Test
   void abortRestoresValuesAndDeadlinesAndARetryGetsTheStoredVote() {
     apply(write("c", 1, cmd("SET", "a", "1", "PXAT", Long.toString(T + 3_600_000))));
     apply(prepare("tx#2", "c", 2, cmd("SET", "a", "new"), cmd("SET", "fresh", "v")));
@@ -141,10 +163,12 @@ class RedisApplierTransactionsTest {
     assertThat(get("a")).isNull();
 
     apply(prepare("tx#one", "c", 1, cmd("SET", "a", "1")));
-    ApplyResult conflict = apply(prepare("tx#two", "e", 1, cmd("SET", "a", "2"))).get(0);
+    ApplyResult conflict = apply(prepare("tx#two", "e@1000", 1, cmd("SET", "a", "2"))).get(0);
     assertThat(conflict.outcome()).isEqualTo(ApplyOutcome.TX_REFUSED);
     assertThat(resp(conflict)).isEqualTo("locked");
     assertThat(get("a")).isEqualTo("1");
+    assertThat(apply(write("e@1000", 2, cmd("SET", "other", "v"))).get(0).outcome())
+        .as("a PREPARE refused on a lock does not hold its session's next write back").isEqualTo(ApplyOutcome.APPLIED);
   }
 
   @Test
