@@ -3,6 +3,7 @@ package dev.redraft.coordinator.api;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
+import dev.redraft.coordinator.errors.Causes;
 import dev.redraft.coordinator.errors.KeyLockedException;
 import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.TransactionAbortedException;
@@ -80,7 +81,7 @@ final class CrossGroupWrites {
           return groupWrites.apply(home).step(decide)
               .handle((decision, error) -> {
                 if (error != null) {
-                  throw outcomeUnknown(request, home, cause(error).getMessage());
+                  throw outcomeUnknown(request, home, Causes.unwrap(error).getMessage());
                 }
                 if (!COMMIT.equals(decision) && !"abort".equals(decision)) {
                   throw outcomeUnknown(request, home, "its reply was lost");
@@ -113,7 +114,7 @@ final class CrossGroupWrites {
     for (int group : groups) {
       steps.add(groupWrites.apply(group).step(finish).exceptionally(error -> {
         LOG.info("transaction {}: group {} did not log its {} now ({}); its recovery finishes it", txId, group,
-            decision, cause(error).getMessage());
+            decision, Causes.unwrap(error).getMessage());
         return "";
       }));
     }
@@ -125,7 +126,7 @@ final class CrossGroupWrites {
     Throwable failed = null;
     for (CompletableFuture<WriteResponse.Builder> vote : votes.values()) {
       if (vote.isCompletedExceptionally()) {
-        failed = cause(vote.handle((v, e) -> e).join());
+        failed = Causes.unwrap(vote.handle((v, e) -> e).join());
         break;
       }
     }
@@ -200,13 +201,5 @@ final class CrossGroupWrites {
 
   static TxStep step(TxStep.Phase phase, String txId, int home) {
     return TxStep.newBuilder().setPhase(phase).setTxId(txId).setHomeGroup(home).build();
-  }
-
-  private static Throwable cause(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

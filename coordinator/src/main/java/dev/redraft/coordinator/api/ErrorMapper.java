@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.api;
 
 import dev.redraft.coordinator.command.InvalidCommandException;
+import dev.redraft.coordinator.errors.Causes;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.SessionUnknownException;
@@ -10,8 +11,6 @@ import dev.redraft.coordinator.errors.TransactionAbortedException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,7 @@ final class ErrorMapper {
   private ErrorMapper() {}
 
   static StatusRuntimeException toStatus(Throwable error) {
-    Throwable cause = unwrap(error);
+    Throwable cause = Causes.unwrap(error);
     if (cause instanceof StatusRuntimeException sre) {
       return sre;
     }
@@ -55,13 +54,5 @@ final class ErrorMapper {
     }
     LOG.error("unexpected error serving a request", cause);
     return Status.INTERNAL.withDescription("internal error: " + cause + " (see the node's log)").asRuntimeException();
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

@@ -1,9 +1,8 @@
 package dev.redraft.coordinator.tx;
 
+import dev.redraft.coordinator.errors.Causes;
 import dev.redraft.coordinator.errors.KeyLockedException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -57,7 +56,7 @@ public final class LockWait {
         out.complete(value);
         return;
       }
-      Throwable cause = unwrap(error);
+      Throwable cause = Causes.unwrap(error);
       if (!(cause instanceof KeyLockedException locked)) {
         out.completeExceptionally(cause);
         return;
@@ -72,12 +71,12 @@ public final class LockWait {
 
   /** True if {@code error} (possibly wrapped) is a refusal on a locked key. */
   public static boolean isLocked(Throwable error) {
-    return unwrap(error) instanceof KeyLockedException;
+    return Causes.unwrap(error) instanceof KeyLockedException;
   }
 
   /** The error of an operation that waited the whole {@link #BOUND_MS} for {@code error}'s lock. */
   public static KeyLockedException stillLocked(Throwable error) {
-    return stillLocked(unwrap(error), BOUND_MS);
+    return stillLocked(Causes.unwrap(error), BOUND_MS);
   }
 
   private static KeyLockedException stillLocked(Throwable locked, long boundMs) {
@@ -99,13 +98,5 @@ public final class LockWait {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }
