@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.coordinator.errors.SlotMovedException;
 import com.google.protobuf.ByteString;
 import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.ReadConsistency;
@@ -104,8 +105,13 @@ final class ReadHandler {
       split(startSafely(() -> raft.stateMachine().reads().readStale(stale)), staleReplies);
     }
     List<CompletableFuture<ReadResponse.Builder>> responses = new ArrayList<>(replies.size());
-    replies.forEach(reply -> responses.add(reply.thenApply(bytes ->
-        ReadResponse.newBuilder().setReply(RespReplies.decode(bytes)))));
+    replies.forEach(reply -> responses.add(reply.thenApply(bytes -> {
+      SlotMovedException moved = SlotMovedException.ofReadReply(raft.groupIndex(), bytes);
+      if (moved != null) {
+        throw moved;
+      }
+      return ReadResponse.newBuilder().setReply(RespReplies.decode(bytes));
+    })));
     return responses;
   }
 

@@ -12,6 +12,7 @@ import dev.redraft.coordinator.errors.KeyLockedException;
 import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.SessionUnknownException;
 import dev.redraft.coordinator.errors.SessionsFullException;
+import dev.redraft.coordinator.errors.SlotMovedException;
 import dev.redraft.coordinator.errors.SupersededWriteException;
 import dev.redraft.coordinator.errors.TransactionAbortedException;
 import dev.redraft.coordinator.errors.UnavailableException;
@@ -21,6 +22,7 @@ import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftNode.CommittedReply;
 import dev.redraft.coordinator.tx.LockWait;
 import dev.redraft.log.v1.ProposedCommand;
+import dev.redraft.log.v1.SlotStep;
 import dev.redraft.log.v1.TxStep;
 import dev.redraft.log.v1.WriteProposal;
 import dev.redraft.log.v1.WriteResult;
@@ -172,9 +174,21 @@ final class WriteHandler {
    * DECIDE, the decision the home group kept ("commit" or "abort": the first one proposed wins).
    */
   CompletableFuture<String> step(TxStep step) {
+    return step(WriteProposal.newBuilder().setTx(step).build());
+  }
+
+  /**
+   * A step of a slot move through this group's log, once applied here: its reply (BEGIN_MOVE: the move's
+   * id, or why it was refused).
+   */
+  CompletableFuture<String> step(SlotStep step) {
+    return step(WriteProposal.newBuilder().setSlotStep(step).build());
+  }
+
+  private CompletableFuture<String> step(WriteProposal proposal) {
     CompletableFuture<CommittedReply> committed;
     try {
-      committed = raft.proposeWrites(List.of(WriteProposal.newBuilder().setTx(step).build())).get(0);
+      committed = raft.proposeWrites(List.of(proposal)).get(0);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -218,6 +232,9 @@ final class WriteHandler {
     if (result.getRefused().equals("locked")) {
       throw new KeyLockedException("write " + request.getSequence() + " of client " + request.getClientId()
           + " touches a key locked by a transaction across groups in progress");
+    }
+    if (result.getRefused().startsWith("moved:")) {
+      throw SlotMovedException.ofRefusal(raft.groupIndex(), result.getRefused());
     }
     if (result.getRefused().equals("tx-aborted")) {
       throw new TransactionAbortedException("TRYAGAIN the batch across groups of write " + request.getSequence()

@@ -12,6 +12,8 @@ import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.LoggedCommand;
 import dev.redraft.log.v1.ProposedCommand;
 import dev.redraft.log.v1.RegisterNodeEntry;
+import dev.redraft.log.v1.MovedKey;
+import dev.redraft.log.v1.SlotStep;
 import dev.redraft.log.v1.TokenEntry;
 import dev.redraft.log.v1.TxStep;
 import dev.redraft.coordinator.security.Tokens;
@@ -74,8 +76,15 @@ final class EntryTranslator {
    * and ignore the others (no locks, no undo), so it refuses them.
    */
   static final int TX_ENTRY_VERSION = 9;
+  /**
+   * Steps of a slot move between groups (SlotStep): an older node would not know them, so it refuses them
+   * rather than keep slots it no longer owns.
+   */
+  static final int SLOT_ENTRY_VERSION = 10;
+  /** The pseudo command carrying a slot move's step to the apply script (never a user command). */
+  static final String SLOT_STEP = "__SLOTS";
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = TX_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = SLOT_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -94,8 +103,7 @@ final class EntryTranslator {
 
   LogEntry toLogEntry(WriteProposal proposal, long logicalTimeMs) {
     WriteEntry write = toWriteEntry(proposal, logicalTimeMs);
-    return LogEntry.newBuilder().setVersion(proposal.hasTx() ? TX_ENTRY_VERSION : writeVersion()).setWrite(write)
-        .build();
+    return LogEntry.newBuilder().setVersion(versionOf(proposal)).setWrite(write).build();
   }
 
   /** Several clients' writes as one entry, all at the same logical time. Any invalid write refuses the group. */
@@ -104,15 +112,26 @@ final class EntryTranslator {
       throw new InvalidRequestException("a write group needs at least one write");
     }
     WriteGroupEntry.Builder entry = WriteGroupEntry.newBuilder();
-    boolean tx = false;
+    int version = writeVersion();
     for (WriteProposal write : group.getWritesList()) {
       entry.addWrites(toWriteEntry(write, logicalTimeMs));
-      tx |= write.hasTx();
+      version = Math.max(version, versionOf(write));
     }
-    return LogEntry.newBuilder().setVersion(tx ? TX_ENTRY_VERSION : writeVersion()).setWriteGroup(entry).build();
+    return LogEntry.newBuilder().setVersion(version).setWriteGroup(entry).build();
+  }
+
+  private int versionOf(WriteProposal proposal) {
+    return proposal.hasSlotStep() ? SLOT_ENTRY_VERSION : proposal.hasTx() ? TX_ENTRY_VERSION : writeVersion();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {
+    if (proposal.hasSlotStep()) {
+      if (proposal.getCommandsCount() > 0 || !proposal.getClientId().isEmpty() || proposal.hasTx()
+          || proposal.getSlotStep().getPhase() == SlotStep.Phase.PHASE_UNSPECIFIED) {
+        throw new InvalidRequestException("a slot move's step carries no commands, no session and no transaction");
+      }
+      return WriteEntry.newBuilder().setLogicalTimeMs(logicalTimeMs).setSlotStep(proposal.getSlotStep()).build();
+    }
     if (proposal.hasTx() && proposal.getTx().getPhase() != TxStep.Phase.PREPARE) {
       return txStepEntry(proposal, logicalTimeMs);
     }
@@ -272,6 +291,9 @@ final class EntryTranslator {
   }
 
   private static ApplyRequest toApplyRequest(long index, WriteEntry write, int version) {
+    if (write.hasSlotStep()) {
+      return new ApplyRequest(index, "", 0, write.getLogicalTimeMs(), List.of(slotStepCommand(write.getSlotStep())));
+    }
     List<RedisCommand> commands = new ArrayList<>(write.getCommandsCount() + 1);
     if (write.getWatchesCount() > 0) {
       // The apply script checks the digests first, against its Redis, at this entry's logical time.
@@ -299,6 +321,28 @@ final class EntryTranslator {
         HexFormat.of().formatHex(write.getCommandFingerprint().toByteArray()),
         new ApplyRequest.SessionLimits(write.getSessionIdleTimeoutMs(), write.getSessionMax(),
             version >= SESSION_STAMP_ENTRY_VERSION, write.getOpenAtAnySequence()), tx);
+  }
+
+  /**
+   * A slot move's step as apply.lua's pseudo command: __SLOTS, phase, move id, source, target, group
+   * count, slot count, slots..., then key, value, deadline per key.
+   */
+  private static RedisCommand slotStepCommand(SlotStep step) {
+    List<byte[]> argv = new ArrayList<>(8 + step.getSlotsCount() + 3 * step.getKeysCount());
+    argv.add(bytes(SLOT_STEP));
+    argv.add(bytes(Integer.toString(step.getPhaseValue())));
+    argv.add(bytes(Long.toString(step.getMoveId())));
+    argv.add(bytes(Integer.toString(step.getSourceGroup())));
+    argv.add(bytes(Integer.toString(step.getTargetGroup())));
+    argv.add(bytes(Integer.toString(step.getGroups())));
+    argv.add(bytes(Integer.toString(step.getSlotsCount())));
+    step.getSlotsList().forEach(slot -> argv.add(bytes(Integer.toString(slot))));
+    for (MovedKey key : step.getKeysList()) {
+      argv.add(key.getKey().toByteArray());
+      argv.add(key.getValue().toByteArray());
+      argv.add(bytes(Long.toString(key.getDeadlineMs())));
+    }
+    return new RedisCommand(argv, new int[0]);
   }
 
   private static byte[] bytes(String s) {

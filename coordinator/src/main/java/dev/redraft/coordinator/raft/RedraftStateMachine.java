@@ -418,6 +418,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
       case SESSIONS_FULL -> out.setRefused("sessions-full");
       case TX_REFUSED -> out.setRefused(new String(result.respReplies(), java.nio.charset.StandardCharsets.US_ASCII))
           .setRespReplies(com.google.protobuf.ByteString.EMPTY);
+      case MOVED -> out.setRefused("moved:" + new String(result.respReplies(), java.nio.charset.StandardCharsets.US_ASCII))
+          .setRespReplies(com.google.protobuf.ByteString.EMPTY);
       default -> { }
     }
     return out.build();

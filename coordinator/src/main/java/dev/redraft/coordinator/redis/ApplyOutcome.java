@@ -24,5 +24,11 @@ public enum ApplyOutcome {
    * Not applied, the session untouched: a key is locked by a prepared transaction across groups
    * (replies: {@code locked}), or a PREPARE came after its transaction was aborted ({@code tx-aborted}).
    */
-  TX_REFUSED
+  TX_REFUSED,
+  /**
+   * Not applied: a key's slot is not owned by this group (slot moves). Replies: the group it moved to (the
+   * session keeps this answer for the sequence), or empty while the slot is on its way here (the session
+   * untouched).
+   */
+  MOVED
 }

@@ -32,7 +32,7 @@ public final class RedisApplier implements AutoCloseable {
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 
-  private static final LuaScript APPLY = new LuaScript("apply.lua", "apply-commands.lua");
+  private static final LuaScript APPLY = new LuaScript("apply.lua", "apply-commands.lua", "slots.lua");
 
   private final RedisEndpoint endpoint;
   private Jedis jedis;

@@ -17,7 +17,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 public final class RedisReader implements AutoCloseable {
   private static final int POOL_SIZE = 16;
-  private static final LuaScript READ = new LuaScript("read.lua");
+  private static final LuaScript READ = new LuaScript("read.lua", "slots.lua");
   private static final String LOST_REPLY = "REDRAFT-LOST";
   private static final String LOCKED_REPLY = "REDRAFT-LOCKED";
 

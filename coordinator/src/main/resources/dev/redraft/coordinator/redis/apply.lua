@@ -25,7 +25,13 @@
 --    DECIDE records the first decision it sees and answers it, so a coordinator and a recovery can
 --    never decide differently. Decisions are kept (by logical time) longer than the sessions whose stored
 --    votes a retry could meet: a decision dropped while a second coordinator of the same transaction (a
---    client's retry beside a slow first attempt) still works could let it decide again, otherwise.
+--    client's retry beside a slow first attempt) still works could let it decide again, otherwise;
+--  * a write or read of a key whose slot this group does not own (slots.lua: moved away, or on its way
+--    here) is not applied. Moved away: the refusal is the session's answer for that sequence (a retry
+--    here gets it again and follows it to the new group, where the write applies once, even after the slot
+--    came back here); on its way here: the session untouched, the node sends it again. The steps of a
+--    slot move are fenced by the move's id (the log index of its BEGIN in group 0), so a late step of an
+--    older move changes nothing.
 -- Each command runs through run_command (apply-commands.lua, put in front of this file), which keeps
 -- the deadlines right.
 local APPLIED = '__redraft:applied'
@@ -42,6 +48,9 @@ local SESSION_EVICT_GRACE_MS = 60000 -- never evict a session used this recently
 
 local OUT_APPLIED, OUT_DUPLICATE, OUT_SUPERSEDED, OUT_ALREADY_APPLIED = 0, 1, 2, 3
 local OUT_MISMATCHED, OUT_SESSION_UNKNOWN, OUT_SESSIONS_FULL, OUT_TX_REFUSED = 4, 5, 6, 7
+local OUT_MOVED = 8
+-- A session flag: the write was refused because its slot had moved to the group its replies field names.
+local FLAG_MOVED = 'm'
 
 -- Transactions across groups: the phases of the log's TxStep.
 local TX_PREPARE, TX_COMMIT, TX_ABORT, TX_DECIDE_COMMIT, TX_DECIDE_ABORT = 1, 2, 3, 4, 5
@@ -380,8 +389,8 @@ local function tx_finish(tx_id, commit, now, retention_ms)
     -- can never count this group's undone part as prepared.
     local client, seq = string.match(tx_id, '^(.*)#(%d+)$')
     if client then
-      local stored_seq, _, replies, fingerprint = session_get(client)
-      if stored_seq == tonumber(seq) then
+      local stored_seq, flag, replies, fingerprint = session_get(client)
+      if stored_seq == tonumber(seq) and flag ~= FLAG_MOVED then
         redis.call('HSET', SESSIONS, client, string.format('%d', stored_seq) .. ':1:' .. fingerprint .. ':' .. replies)
       end
     end
@@ -407,6 +416,85 @@ end
 
 local function simple_array(word)
   return '*1\r\n+' .. word .. '\r\n'
+end
+
+-- Slot moves (docs/design/sharding.md). Group 0 keeps the map and the moves in progress; every group keeps
+-- its own slots' states in SLOT_OWNERS (slots.lua).
+local SLOT_STEP = '__SLOTS'                             -- the pseudo command of a SlotStep entry
+local SLOT_MOVES = '__redraft:slot-moves'               -- group 0: move id -> 'source target groups slot,slot,...'
+local SLOT_MAP = '__redraft:slot-map'                   -- group 0: slot -> group, for every slot that ever moved
+local SLOT_MAP_VERSION = '__redraft:slot-map-version'   -- group 0: counts finished moves
+local SLOT_BEGIN, SLOT_EXPECT, SLOT_RELEASE, SLOT_IMPORT, SLOT_TAKE, SLOT_DROP, SLOT_FINISH = 1, 2, 3, 4, 5, 6, 7
+
+local function set_slot_state(slot, state, move)
+  redis.call('HSET', SLOT_OWNERS, string.format('%d', slot), state .. ':' .. string.format('%d', move))
+  slot_owners_exist = true
+end
+
+-- Group 0's owner of a slot: the map's, else the static even split of the slots over the groups.
+local function mapped_owner(slot, groups)
+  local owner = redis.call('HGET', SLOT_MAP, string.format('%d', slot))
+  if owner then return tonumber(owner) end
+  return math.floor(slot * groups / SLOT_COUNT)
+end
+
+-- One step of a slot move. ARGV of the pseudo command: __SLOTS, phase, move id, source, target, groups,
+-- slot count, slots..., then (IMPORT, DROP) key, value, deadline triples. Returns the step's reply.
+local function slot_step(index, argv)
+  local phase, move, source, target = tonumber(argv[2]), tonumber(argv[3]), tonumber(argv[4]), tonumber(argv[5])
+  local groups, nslots = tonumber(argv[6]), tonumber(argv[7])
+  local slots = {}
+  for i = 1, nslots do slots[i] = tonumber(argv[7 + i]) end
+  local first_key = 8 + nslots
+  if phase == SLOT_BEGIN then
+    -- The move's id is this entry's index. Refused unless the source owns every slot and no move holds one.
+    local wanted = {}
+    for _, slot in ipairs(slots) do
+      if mapped_owner(slot, groups) ~= source then return simple_array('not-owner') end
+      wanted[slot] = true
+    end
+    local moves = redis.call('HGETALL', SLOT_MOVES)
+    for i = 2, #moves, 2 do
+      for slot in string.gmatch(string.match(moves[i], '^%d+ %d+ %d+ (.*)$'), '%d+') do
+        if wanted[tonumber(slot)] then return simple_array('busy') end
+      end
+    end
+    local record = string.format('%d %d %d ', source, target, groups) .. table.concat(slots, ',')
+    redis.call('HSET', SLOT_MOVES, string.format('%d', index), record)
+    return simple_array(string.format('%d', index))
+  elseif phase == SLOT_FINISH then
+    local id = string.format('%d', move)
+    if redis.call('HEXISTS', SLOT_MOVES, id) == 1 then
+      for _, slot in ipairs(slots) do redis.call('HSET', SLOT_MAP, string.format('%d', slot), string.format('%d', target)) end
+      redis.call('HDEL', SLOT_MOVES, id)
+      redis.call('INCR', SLOT_MAP_VERSION)
+    end
+    return simple_array('OK')
+  end
+  for _, slot in ipairs(slots) do
+    local state, by = slot_state(slot)
+    if phase == SLOT_EXPECT and by < move then
+      set_slot_state(slot, 'incoming', move)
+    elseif phase == SLOT_RELEASE and by <= move then
+      set_slot_state(slot, string.format('%d', target), move)
+    elseif phase == SLOT_TAKE and by == move and state == 'incoming' then
+      set_slot_state(slot, 'in', move)
+    end
+  end
+  if phase == SLOT_IMPORT or phase == SLOT_DROP then
+    for i = first_key, #argv, 3 do
+      local key, value, deadline = argv[i], argv[i + 1], tonumber(argv[i + 2])
+      local state, by = slot_state(key_slot(key))
+      if phase == SLOT_IMPORT and state == 'incoming' and by == move then
+        redis.call('RESTORE', key, 0, value, 'REPLACE')
+        if deadline > 0 then add_deadline(deadline, key) else drop_deadline(key) end
+      elseif phase == SLOT_DROP and state and state ~= 'in' and state ~= 'incoming' then
+        redis.call('DEL', key)
+        drop_deadline(key)
+      end
+    end
+  end
+  return simple_array('OK')
 end
 
 local expected = tonumber(ARGV[1])
@@ -454,7 +542,9 @@ for _ = 1, count do
     -- Replayed after a restart: already in this Redis. Its reply is the session's, if still stored.
     local stored_seq, flag, reply = 0, '0', ''
     if client ~= '' then stored_seq, flag, reply = session_get(client) end
-    if client ~= '' and stored_seq == seq then
+    if client ~= '' and stored_seq == seq and flag == FLAG_MOVED then
+      out[#out + 1] = OUT_MOVED; out[#out + 1] = 0; out[#out + 1] = reply
+    elseif client ~= '' and stored_seq == seq then
       out[#out + 1] = OUT_APPLIED; out[#out + 1] = tonumber(flag); out[#out + 1] = reply
     else
       out[#out + 1] = OUT_ALREADY_APPLIED; out[#out + 1] = 0; out[#out + 1] = ''
@@ -471,6 +561,8 @@ for _ = 1, count do
     elseif stored_seq > 0 and seq == stored_seq then
       if fingerprint ~= '' and stored_fingerprint ~= '' and fingerprint ~= stored_fingerprint then
         out[#out + 1] = OUT_MISMATCHED; out[#out + 1] = 0; out[#out + 1] = ''
+      elseif flag == FLAG_MOVED then
+        out[#out + 1] = OUT_MOVED; out[#out + 1] = 0; out[#out + 1] = reply
       else
         out[#out + 1] = OUT_DUPLICATE; out[#out + 1] = tonumber(flag); out[#out + 1] = reply
       end
@@ -491,6 +583,14 @@ for _ = 1, count do
       out[#out + 1] = OUT_TX_REFUSED; out[#out + 1] = 0; out[#out + 1] = 'locked'
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''
+    elseif not_owned(commands) then
+      local state = not_owned(commands)
+      if state == 'incoming' then
+        out[#out + 1] = OUT_MOVED; out[#out + 1] = 0; out[#out + 1] = ''
+      else
+        session_put(client, seq, FLAG_MOVED, fingerprint, state, now)
+        out[#out + 1] = OUT_MOVED; out[#out + 1] = 0; out[#out + 1] = state
+      end
     else
       local preparing = tx_phase == TX_PREPARE
       local lock_keys = preparing and keys_of(commands)
@@ -506,7 +606,9 @@ for _ = 1, count do
     if now > clock then clock = now end
     local stored_seq, flag, reply = 0, '0', ''
     if client ~= '' then stored_seq, flag, reply = session_get(client) end
-    if tx_phase == TX_COMMIT or tx_phase == TX_ABORT then
+    if ncommands > 0 and commands[1].argv[1] == SLOT_STEP then
+      out[#out + 1] = OUT_APPLIED; out[#out + 1] = 0; out[#out + 1] = slot_step(index, commands[1].argv)
+    elseif tx_phase == TX_COMMIT or tx_phase == TX_ABORT then
       tx_finish(tx_id, tx_phase == TX_COMMIT, now, tx_retention)
       out[#out + 1] = OUT_APPLIED; out[#out + 1] = 0; out[#out + 1] = '*0\r\n'
     elseif tx_phase == TX_DECIDE_COMMIT or tx_phase == TX_DECIDE_ABORT then

@@ -6,7 +6,9 @@
 -- A Redis holding less than the node applied (it lost data) answers an error instead of stale data.
 -- A key locked by a prepared transaction across groups (apply.lua) is not read: its value may still be
 -- undone, or be one half of a transaction whose other half is not visible yet. The script then answers
--- REDRAFT-LOCKED and the node reads again shortly.
+-- REDRAFT-LOCKED and the node reads again shortly. A key of a slot this group does not own (slots.lua)
+-- is answered, for its command alone, with the error REDRAFT-MOVED and the group it moved to (or
+-- 'incoming'): the node reads it there.
 -- ARGV: now-ms, minimum applied-index marker, command count, then per command:
 --       key count, argc, key positions (into argv, argv[0] = name), argv...
 local APPLIED = '__redraft:applied'
@@ -56,6 +58,14 @@ if redis.call('EXISTS', TX_LOCKS) == 1 then
 end
 local out = {}
 for c, command in ipairs(commands) do
-  out[c] = read_one(command.argv, command.positions)
+  local keys = {}
+  for k, position in ipairs(command.positions) do keys[k] = command.argv[position] end
+  local elsewhere = not_owned({ { keys = keys } })
+  if elsewhere then
+    -- The slot moved to that group (or is on its way here): the node reads it there (RedisReader).
+    out[c] = '-REDRAFT-MOVED ' .. elsewhere .. '\r\n'
+  else
+    out[c] = read_one(command.argv, command.positions)
+  end
 end
 return out
