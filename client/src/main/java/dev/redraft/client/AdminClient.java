@@ -10,6 +10,9 @@ import dev.redraft.api.v1.TokenChangeResponse;
 import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.v1.ClusterSlotsRequest;
 import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.MoveSlotsRequest;
+import dev.redraft.api.v1.MoveSlotsResponse;
+import dev.redraft.api.v1.SlotRange;
 import dev.redraft.api.v1.ClusterStatusRequest;
 import dev.redraft.api.v1.ClusterStatusResponse;
 import dev.redraft.api.v1.MembershipResponse;
@@ -30,6 +33,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +115,21 @@ public final class AdminClient {
                 .clusterSlots(ClusterSlotsRequest.getDefaultInstance(), observer),
             ClusterSlotsResponse::getHeader)
         .handle(AdminClient::statusOutcome);
+  }
+
+  /**
+   * Moves key slots (all owned by one group now) to group {@code targetGroup}, online: returns once the
+   * slot map names the target for every slot. Any node takes the call; the move itself is driven by group
+   * 0's leader and resumes by itself after a failure, so asking again with the same slots waits for it.
+   */
+  public MoveSlotsResponse moveSlots(List<SlotRange> slots, int targetGroup) {
+    if (slots.isEmpty()) {
+      throw new IllegalArgumentException("name at least one slot range to move");
+    }
+    MoveSlotsRequest request = MoveSlotsRequest.newBuilder().addAllSlots(slots).setTargetGroup(targetGroup).build();
+    return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).moveSlots(request, observer),
+        MoveSlotsResponse::getHeader);
   }
 
   /**

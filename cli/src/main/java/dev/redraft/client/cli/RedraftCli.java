@@ -35,6 +35,7 @@ public final class RedraftCli {
     commandLine.addSubcommand(new MemberCommand());
     commandLine.addSubcommand(new TokenCommand());
     commandLine.addSubcommand(new LeaderCommand());
+    commandLine.addSubcommand(new SlotsCommand());
     commandLine.addSubcommand(new SnapshotCommand());
     commandLine.addSubcommand(new VerifyCommand());
     commandLine.addSubcommand(new BenchCommand());

@@ -18,10 +18,13 @@ import dev.redraft.api.v1.GetDigestResponse;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.MemberStatus;
 import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.api.v1.MoveSlotsRequest;
+import dev.redraft.api.v1.MoveSlotsResponse;
 import dev.redraft.api.v1.NodeStatusRequest;
 import dev.redraft.api.v1.NodeStatusResponse;
 import dev.redraft.api.v1.PromoteNodeRequest;
 import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.api.v1.SlotRange;
 import dev.redraft.api.v1.SnapshotChunk;
 import dev.redraft.api.v1.TakeSnapshotRequest;
 import dev.redraft.api.v1.TakeSnapshotResponse;
@@ -40,6 +43,7 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import dev.redraft.coordinator.errors.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +77,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final String apiAddress;
   private final PeerChannels channels;
   private final SlotLayout slots;
+  private final SlotMoves moves;
   private final ReplicaCalls replicas;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
@@ -81,9 +86,10 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   });
 
   AdminService(List<Group> groups, MemberDirectory members, HeaderFactory headers, String apiAddress,
-      PeerChannels channels, SlotLayout slots) {
+      PeerChannels channels, SlotLayout slots, SlotMoves moves) {
     this.groups = List.copyOf(groups);
     this.slots = slots;
+    this.moves = moves;
     this.replicas = new ReplicaCalls(groups, headers, apiAddress, ADMIN_TIMEOUT);
     this.raft = groups.get(0).api().raft();
     this.channels = channels;
@@ -294,6 +300,39 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void fetchSnapshot(FetchSnapshotRequest request, StreamObserver<SnapshotChunk> observer) {
     replicas.streamSnapshot(request, observer);
+  }
+
+  @Override
+  public void moveSlots(MoveSlotsRequest request, StreamObserver<MoveSlotsResponse> observer) {
+    List<Integer> slotList = new ArrayList<>();
+    CompletableFuture<MoveSlotsResponse> moved;
+    try {
+      for (SlotRange range : request.getSlotsList()) {
+        if (range.getFirst() > range.getLast() || range.getLast() >= dev.redraft.api.KeySlot.SLOTS) {
+          throw new InvalidRequestException("slot range " + range.getFirst() + "-" + range.getLast() + " is not within"
+              + " 0-" + (dev.redraft.api.KeySlot.SLOTS - 1) + " with its first slot before its last");
+        }
+        for (int slot = range.getFirst(); slot <= range.getLast(); slot++) {
+          slotList.add(slot);
+        }
+      }
+      int target = request.getTargetGroup();
+      moved = moves.begin(slotList, target).thenCompose(begun -> moves.finished(slotList, target, ADMIN_TIMEOUT)
+          .thenApply(map -> MoveSlotsResponse.newBuilder().setHeader(headers.header(raft.status()))
+              .setMoveId(begun.moveId()).setSourceGroup(begun.source()).setTargetGroup(target)
+              .setSlotCount(begun.slotCount()).setMapVersion(map.version()).build()));
+    } catch (RuntimeException e) {
+      observer.onError(ErrorMapper.toStatus(e));
+      return;
+    }
+    moved.whenComplete((response, error) -> {
+      if (error != null) {
+        observer.onError(ErrorMapper.toStatus(dev.redraft.coordinator.errors.Causes.unwrap(error)));
+      } else {
+        observer.onNext(response);
+        observer.onCompleted();
+      }
+    });
   }
 
   private static <T> void answer(StreamObserver<T> observer, Supplier<T> call) {

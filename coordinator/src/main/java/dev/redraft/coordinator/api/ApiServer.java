@@ -22,7 +22,6 @@ import io.grpc.ServerCall;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import dev.redraft.coordinator.shard.SlotMap;
 import java.util.concurrent.Executor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +46,8 @@ public final class ApiServer implements AutoCloseable {
   private final KvOperations kv;
   private final TxRecovery txRecovery;
   private final SlotLayout slots;
+  private final SlotMapWatch slotMap;
+  private final SlotMoves slotMoves;
 
   /**
    * @param groups this node's replica of each Raft group, group 0 first (it holds the cluster's
@@ -72,9 +73,12 @@ public final class ApiServer implements AutoCloseable {
       ReadHandler reads = new ReadHandler(group.raft(), leadership, validator, group.health(), config.requestTimeout());
       kvGroups.add(new KvOperations.Group(writes, reads, group.health()));
     }
-    SlotMap slotMap = SlotMap.evenSplit(groups.size());
-    this.slots = new SlotLayout(slotMap, groups.stream().map(GroupApi::raft).toList(), members);
-    this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels, slots);
+    List<RaftNode> rafts = groups.stream().map(GroupApi::raft).toList();
+    this.slotMap = new SlotMapWatch(config.nodeId(), groups.size(), raft);
+    this.slotMoves = new SlotMoves(config.nodeId(), rafts, group -> kvGroups.get(group).writes(), slotMap);
+    this.slots = new SlotLayout(slotMap, rafts, members);
+    this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels, slots,
+        slotMoves);
     // Serving means serving every group: one replica not ready makes the node not ready.
     List<NodeReadiness> readiness = groups.stream().map(GroupApi::readiness).toList();
     this.healthReporter = new GrpcHealthReporter(() -> NodeReadiness.ofAll(readiness));
@@ -123,10 +127,14 @@ public final class ApiServer implements AutoCloseable {
     server.start();
     healthReporter.start();
     txRecovery.start();
+    slotMap.start();
+    slotMoves.start();
   }
 
   @Override
   public void close() throws InterruptedException {
+    slotMoves.close();
+    slotMap.close();
     txRecovery.close();
     healthReporter.close();
     server.shutdown();

@@ -8,7 +8,9 @@ import dev.redraft.api.v1.ReadRequest;
 import dev.redraft.api.v1.ReadResponse;
 import dev.redraft.api.v1.WriteRequest;
 import dev.redraft.api.v1.WriteResponse;
+import dev.redraft.coordinator.errors.Causes;
 import dev.redraft.coordinator.errors.InvalidRequestException;
+import dev.redraft.coordinator.errors.SlotMovedException;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import io.grpc.Status;
@@ -17,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -27,6 +32,9 @@ import java.util.function.Function;
 public final class KvOperations {
   /** One group's write and read paths on this node, and its replica's health. */
   record Group(WriteHandler writes, ReadHandler reads, NodeHealth health) {}
+
+  /** How long a request waits for a slot on its way to another group (the copy of its keys) at most. */
+  static final long MOVE_WAIT_MS = 10_000;
 
   private final List<Group> groups;
   private final SlotRouter router;
@@ -47,6 +55,11 @@ public final class KvOperations {
       RuntimeException notReady = notReady(group.health());
       return notReady == null ? group.writes().writeAll(batch) : failedAll(batch.size(), notReady);
     }, this::writeAcrossGroups);
+    followMoves(requests, responses, (group, request) -> {
+      RuntimeException notReady = notReady(groups.get(group).health());
+      return notReady == null ? groups.get(group).writes().writeAll(List.of(request)).get(0)
+          : CompletableFuture.failedFuture(notReady);
+    });
     responses.forEach(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)));
     return responses;
   }
@@ -56,6 +69,7 @@ public final class KvOperations {
     long start = System.nanoTime();
     List<CompletableFuture<ReadResponse.Builder>> responses =
         routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch), this::watchAcrossGroups);
+    followMoves(requests, responses, (group, request) -> groups.get(group).reads().readAll(List.of(request)).get(0));
     for (int i = 0; i < responses.size(); i++) {
       RedraftMetrics.Op op = requests.get(i).getConsistency() == ReadConsistency.STALE
           ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
@@ -175,6 +189,41 @@ public final class KvOperations {
       }
     }
     return out;
+  }
+
+  /**
+   * A request refused because its slot is not its group's (a slot move: {@link SlotMovedException}) is sent
+   * to the group the slot moved to at once, or, while the slot is on its way to the group that refused it,
+   * to that group again after a pause, until it is taken there or {@link #MOVE_WAIT_MS} passed. A write
+   * keeps its (client id, sequence): the group it left keeps the refusal as that sequence's answer, so the
+   * write applies once, in the group that owns its slot.
+   */
+  private <Q, R> void followMoves(List<Q> requests, List<CompletableFuture<R>> responses,
+      BiFunction<Integer, Q, CompletableFuture<R>> sendTo) {
+    if (groups.size() == 1) {
+      return;
+    }
+    long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_WAIT_MS);
+    for (int i = 0; i < responses.size(); i++) {
+      Q request = requests.get(i);
+      responses.set(i, responses.get(i).exceptionallyCompose(error -> redirect(request, error, sendTo, giveUpAt, 0)));
+    }
+  }
+
+  private <Q, R> CompletableFuture<R> redirect(Q request, Throwable error,
+      BiFunction<Integer, Q, CompletableFuture<R>> sendTo, long giveUpAt, int tries) {
+    if (!(Causes.unwrap(error) instanceof SlotMovedException moved)) {
+      return CompletableFuture.failedFuture(error);
+    }
+    long pauseMs = moved.target().isPresent() ? 0 : Math.min(200, 10L << Math.min(tries, 5));
+    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMs) > giveUpAt) {
+      return CompletableFuture.failedFuture(moved);
+    }
+    int group = moved.target().orElse(moved.refusedBy());
+    Executor after = pauseMs == 0 ? Runnable::run : CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS);
+    return CompletableFuture.supplyAsync(() -> group, after)
+        .thenCompose(g -> sendTo.apply(g, request))
+        .exceptionallyCompose(again -> redirect(request, again, sendTo, giveUpAt, tries + 1));
   }
 
   private static <R> List<CompletableFuture<R>> failedAll(int count, RuntimeException error) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Which group owns which slots and who serves each group, as this node sees it now: what the admin
@@ -24,20 +25,20 @@ public final class SlotLayout {
   public record Owner(String nodeId, String apiAddress, String respAddress, boolean leader, boolean voter) {}
 
   /** One group: its slots first..last, its leader (empty: none known here) and members, the leader first. */
-  public record GroupOwners(int group, int firstSlot, int lastSlot, String leaderId, long term, List<Owner> members) {
+  public record GroupOwners(int group, List<SlotMap.Range> slots, String leaderId, long term, List<Owner> members) {
     public Optional<Owner> leader() {
       return members.stream().filter(Owner::leader).findFirst();
     }
   }
 
-  private final SlotMap map;
+  private final Supplier<SlotMap> map;
   private final List<RaftNode> groups;
   private final MemberDirectory members;
 
-  /** @param groups this node's replica of each group, group 0 first */
-  public SlotLayout(SlotMap map, List<RaftNode> groups, MemberDirectory members) {
-    if (map.groups() != groups.size()) {
-      throw new IllegalArgumentException("a slot map of " + map.groups() + " groups for " + groups.size() + " groups");
+  /** @param map the slot map as this node knows it now; @param groups this node's replica of each group, group 0 first */
+  public SlotLayout(Supplier<SlotMap> map, List<RaftNode> groups, MemberDirectory members) {
+    if (map.get().groups() != groups.size()) {
+      throw new IllegalArgumentException("a slot map of " + map.get().groups() + " groups for " + groups.size() + " groups");
     }
     this.map = map;
     this.groups = List.copyOf(groups);
@@ -45,10 +46,11 @@ public final class SlotLayout {
   }
 
   public SlotMap map() {
-    return map;
+    return map.get();
   }
 
   public List<GroupOwners> current() {
+    SlotMap slots = map.get();
     List<GroupOwners> layout = new ArrayList<>(groups.size());
     for (int g = 0; g < groups.size(); g++) {
       RaftStatus status = groups.get(g).status();
@@ -60,7 +62,7 @@ public final class SlotLayout {
             !status.learners().contains(id)));
       }
       owners.sort(Comparator.comparing((Owner o) -> !o.leader()).thenComparing(Owner::nodeId));
-      layout.add(new GroupOwners(g, map.firstSlot(g), map.lastSlot(g), status.leaderId(), status.term(),
+      layout.add(new GroupOwners(g, slots.ranges(g), status.leaderId(), status.term(),
           List.copyOf(owners)));
     }
     return layout;
@@ -71,7 +73,8 @@ public final class SlotLayout {
     for (GroupOwners group : current()) {
       GroupSlots.Builder slots = GroupSlots.newBuilder()
           .setGroup(group.group())
-          .addSlots(SlotRange.newBuilder().setFirst(group.firstSlot()).setLast(group.lastSlot()))
+          .addAllSlots(group.slots().stream()
+              .map(r -> SlotRange.newBuilder().setFirst(r.first()).setLast(r.last()).build()).toList())
           .setLeaderId(group.leaderId())
           .setTerm(group.term());
       for (Owner owner : group.members()) {

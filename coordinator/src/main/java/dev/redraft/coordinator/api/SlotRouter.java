@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The group a request goes to: the one that owns the slots of all its keys (commands and watched
@@ -46,18 +47,19 @@ final class SlotRouter {
     }
   }
 
-  private final SlotMap map;
+  private final Supplier<SlotMap> map;
 
-  SlotRouter(SlotMap map) {
+  /** @param map the slot map as this node knows it now (it changes when slots move) */
+  SlotRouter(Supplier<SlotMap> map) {
     this.map = map;
   }
 
   int groups() {
-    return map.groups();
+    return map.get().groups();
   }
 
   int groupOf(WriteRequest request) {
-    if (map.groups() == 1) {
+    if (map.get().groups() == 1) {
       return 0;
     }
     Route route = new Route();
@@ -88,7 +90,7 @@ final class SlotRouter {
     }
     int[] watchGroups = new int[request.getWatchesCount()];
     for (int i = 0; i < watchGroups.length; i++) {
-      watchGroups[i] = map.groupOfKey(request.getWatches(i).getKey().toByteArray());
+      watchGroups[i] = map.get().groupOfKey(request.getWatches(i).getKey().toByteArray());
     }
     return new TxPlan(commandGroups, watchGroups);
   }
@@ -101,12 +103,12 @@ final class SlotRouter {
   }
 
   int groupOf(ReadRequest request) {
-    if (map.groups() == 1) {
+    if (map.get().groups() == 1) {
       return 0;
     }
     if (request.getConsistency() == ReadConsistency.AT_INDEX) {
       // A write's log index is its group's: another group's log may never reach it, or already has.
-      throw new InvalidRequestException("ERR AT_INDEX reads are not supported by a cluster sharded over " + map.groups()
+      throw new InvalidRequestException("ERR AT_INDEX reads are not supported by a cluster sharded over " + map.get().groups()
           + " Raft groups yet (a write's log index is that of its own group's log, so it cannot be compared across"
           + " groups): read LINEARIZABLE (the default) for read-your-writes");
     }
@@ -129,7 +131,7 @@ final class SlotRouter {
 
   /** The group owning {@code key}. */
   int groupOfKey(byte[] key) {
-    return map.groupOfKey(key);
+    return map.get().groupOfKey(key);
   }
 
   /** The group so far of one request's keys: -1 until a key is seen. */
@@ -167,7 +169,7 @@ final class SlotRouter {
     }
 
     void addKey(byte[] key) {
-      int owner = map.groupOfKey(key);
+      int owner = map.get().groupOfKey(key);
       if (group >= 0 && owner != group) {
         throw new CrossSlotException("CROSSSLOT Keys in request don't hash to the same slot: they belong to"
             + " Raft groups " + group + " and " + owner + " of this sharded cluster; one command (or read) must"
@@ -185,7 +187,7 @@ final class SlotRouter {
         return 0;
       }
       throw new InvalidRequestException("ERR " + (keyless == null ? "a request without commands" : keyless)
-          + " has no key, and this cluster is sharded over " + map.groups() + " Raft groups: a command without keys"
+          + " has no key, and this cluster is sharded over " + map.get().groups() + " Raft groups: a command without keys"
           + " would see or change one group's keys only, so it is not supported yet; name keys, or run it on each"
           + " group's Redis for an inspection");
     }

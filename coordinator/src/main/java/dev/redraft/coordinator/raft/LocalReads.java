@@ -81,6 +81,14 @@ public final class LocalReads implements AutoCloseable {
     return reader.preparedBefore(logicalTimeMs, limit);
   }
 
+  /**
+   * This replica's Redis for a slot move and the slot map (Redraft's own records, read as they are now):
+   * what {@link RedisReader} offers, at no particular log position.
+   */
+  public RedisReader redis() {
+    return reader;
+  }
+
   /** Reads Redis, refusing if it holds less than this node applied (it lost data since the last check). */
   private List<byte[]> read(ApplyPipeline p, List<ReadQuery> queries) {
     long start = System.nanoTime();

@@ -20,6 +20,12 @@ public final class RedisReader implements AutoCloseable {
   private static final LuaScript READ = new LuaScript("read.lua", "slots.lua");
   private static final String LOST_REPLY = "REDRAFT-LOST";
   private static final String LOCKED_REPLY = "REDRAFT-LOCKED";
+  /** Slot moves' records (apply.lua): group 0's map of moved slots, its version, and the moves in progress. */
+  static final String SLOT_MAP_KEY = "__redraft:slot-map";
+  static final String SLOT_MAP_VERSION_KEY = "__redraft:slot-map-version";
+  static final String SLOT_MOVES_KEY = "__redraft:slot-moves";
+  private static final byte[] DEADLINES_KEY = "__redraft:deadlines".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RESERVED_PREFIX = "__redraft:".getBytes(StandardCharsets.US_ASCII);
 
   private final JedisPool pool;
 
@@ -98,6 +104,107 @@ public final class RedisReader implements AutoCloseable {
       }
       return out;
     });
+  }
+
+  /** Group 0's record of the slot map: how many moves finished, and the owner of every slot that moved. */
+  public record StoredSlotMap(long version, Map<Integer, Integer> moved) {}
+
+  /** The slot map's version only (cheap: read often to see whether the map changed). */
+  public long slotMapVersion() {
+    return withConnection(jedis -> {
+      String version = jedis.get(SLOT_MAP_VERSION_KEY);
+      return version == null ? 0 : Long.parseLong(version);
+    });
+  }
+
+  /** Group 0's slot map as applied here (moved slots and version read together). */
+  public StoredSlotMap slotMap() {
+    return withConnection(jedis -> {
+      redis.clients.jedis.Transaction both = jedis.multi();
+      redis.clients.jedis.Response<String> version = both.get(SLOT_MAP_VERSION_KEY);
+      redis.clients.jedis.Response<Map<String, String>> moved = both.hgetAll(SLOT_MAP_KEY);
+      both.exec();
+      Map<Integer, Integer> owners = new java.util.HashMap<>();
+      moved.get().forEach((slot, group) -> owners.put(Integer.parseInt(slot), Integer.parseInt(group)));
+      return new StoredSlotMap(version.get() == null ? 0 : Long.parseLong(version.get()), owners);
+    });
+  }
+
+  /** A slot move group 0 recorded and has not finished: its id is the log index of its BEGIN. */
+  public record SlotMove(long id, int source, int target, List<Integer> slots) {}
+
+  /** The moves in progress (group 0), oldest first. */
+  public List<SlotMove> slotMoves() {
+    return withConnection(jedis -> {
+      List<SlotMove> moves = new ArrayList<>();
+      jedis.hgetAll(SLOT_MOVES_KEY).forEach((id, record) -> {
+        String[] parts = record.split(" ", 4);
+        List<Integer> slots = java.util.Arrays.stream(parts[3].split(",")).map(Integer::parseInt).toList();
+        moves.add(new SlotMove(Long.parseLong(id), Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), slots));
+      });
+      moves.sort(java.util.Comparator.comparingLong(SlotMove::id));
+      return moves;
+    });
+  }
+
+  /** The keys locked by prepared transactions across groups. */
+  public java.util.Set<byte[]> lockedKeys() {
+    return withConnection(jedis -> jedis.hkeys(RedisApplier.TX_LOCKS_KEY.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** A key as a slot move copies it: Redis' DUMP of its value and its logical deadline (0: none). */
+  public record KeyDump(byte[] key, byte[] value, long deadlineMs) {}
+
+  /**
+   * Every key (outside Redraft's own namespace) whose slot is in {@code slots}, with its value and deadline,
+   * handed over in batches of at most {@code batchKeys}: one pass of SCAN over the whole keyspace (Redis
+   * keeps no index by slot outside cluster mode).
+   */
+  public void dumpKeysOfSlots(java.util.BitSet slots, int batchKeys, java.util.function.Consumer<List<KeyDump>> batches) {
+    withConnection(jedis -> {
+      byte[] cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START_BINARY;
+      redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams().count(1000);
+      List<byte[]> matched = new ArrayList<>();
+      do {
+        redis.clients.jedis.resps.ScanResult<byte[]> page = jedis.scan(cursor, params);
+        for (byte[] key : page.getResult()) {
+          if (!startsWith(key, RESERVED_PREFIX) && slots.get(dev.redraft.api.KeySlot.of(key))) {
+            matched.add(key);
+          }
+        }
+        while (matched.size() >= batchKeys || (page.isCompleteIteration() && !matched.isEmpty())) {
+          List<byte[]> batch = new ArrayList<>(matched.subList(0, Math.min(batchKeys, matched.size())));
+          matched.subList(0, batch.size()).clear();
+          batches.accept(dumps(jedis, batch));
+        }
+        cursor = page.getCursorAsBytes();
+      } while (!java.util.Arrays.equals(cursor, redis.clients.jedis.params.ScanParams.SCAN_POINTER_START_BINARY));
+      return null;
+    });
+  }
+
+  private static List<KeyDump> dumps(Jedis jedis, List<byte[]> keys) {
+    redis.clients.jedis.Pipeline pipeline = jedis.pipelined();
+    List<redis.clients.jedis.Response<byte[]>> values = new ArrayList<>(keys.size());
+    List<redis.clients.jedis.Response<Double>> deadlines = new ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      values.add(pipeline.dump(key));
+      deadlines.add(pipeline.zscore(DEADLINES_KEY, key));
+    }
+    pipeline.sync();
+    List<KeyDump> out = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] value = values.get(i).get();
+      if (value != null) { // gone since the scan saw it (expired)
+        Double deadline = deadlines.get(i).get();
+        out.add(new KeyDump(keys.get(i), value, deadline == null ? 0 : deadline.longValue()));
+      }
+    }
+    return out;
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   /** Number of client sessions (exactly-once state) kept in Redis. */

@@ -3,6 +3,7 @@ package dev.redraft.coordinator.resp;
 import dev.redraft.api.v1.Reply;
 import dev.redraft.coordinator.api.SlotLayout;
 import dev.redraft.coordinator.api.SlotLayout.GroupOwners;
+import dev.redraft.coordinator.shard.SlotMap;
 import dev.redraft.coordinator.api.SlotLayout.Owner;
 import dev.redraft.coordinator.resp.ClusterCommands.HostPort;
 import java.util.ArrayList;
@@ -37,12 +38,14 @@ final class ShardedClusterReplies {
   Reply slots(HostPort self) {
     List<Reply> ranges = new ArrayList<>();
     for (GroupOwners group : layout.current()) {
-      List<Reply> range = new ArrayList<>(List.of(Replies.integer(group.firstSlot()), Replies.integer(group.lastSlot())));
-      for (Endpoint endpoint : endpoints(group, self)) {
-        range.add(Replies.array(List.of(Replies.bulk(endpoint.address().host()),
-            Replies.integer(endpoint.address().port()), Replies.bulk(endpoint.clusterId()), Replies.array(List.of()))));
+      for (SlotMap.Range slots : group.slots()) { // one entry per contiguous range, as Redis answers
+        List<Reply> range = new ArrayList<>(List.of(Replies.integer(slots.first()), Replies.integer(slots.last())));
+        for (Endpoint endpoint : endpoints(group, self)) {
+          range.add(Replies.array(List.of(Replies.bulk(endpoint.address().host()),
+              Replies.integer(endpoint.address().port()), Replies.bulk(endpoint.clusterId()), Replies.array(List.of()))));
+        }
+        ranges.add(Replies.array(range));
       }
-      ranges.add(Replies.array(range));
     }
     return Replies.array(ranges);
   }
@@ -64,8 +67,8 @@ final class ShardedClusterReplies {
             Replies.bulk("health"), Replies.bulk("online"))));
       }
       shards.add(Replies.array(List.of(
-          Replies.bulk("slots"), Replies.array(List.of(Replies.integer(group.firstSlot()),
-              Replies.integer(group.lastSlot()))),
+          Replies.bulk("slots"), Replies.array(group.slots().stream()
+              .flatMap(r -> java.util.stream.Stream.of(Replies.integer(r.first()), Replies.integer(r.last()))).toList()),
           Replies.bulk("nodes"), Replies.array(nodes))));
     }
     return Replies.array(shards);
@@ -83,8 +86,8 @@ final class ShardedClusterReplies {
     for (GroupOwners group : layout.current()) {
       List<Endpoint> endpoints = endpoints(group, self);
       endpoints.forEach(e -> addresses.putIfAbsent(e.clusterId(), e.address()));
-      served.computeIfAbsent(endpoints.get(0).clusterId(), id -> new ArrayList<>())
-          .add(group.firstSlot() + "-" + group.lastSlot());
+      group.slots().forEach(r -> served.computeIfAbsent(endpoints.get(0).clusterId(), id -> new ArrayList<>())
+          .add(r.first() == r.last() ? Integer.toString(r.first()) : r.first() + "-" + r.last()));
     }
     StringBuilder out = new StringBuilder();
     addresses.forEach((id, address) -> {

@@ -26,6 +26,7 @@ public final class MethodRoles {
       Map.entry(AdminGrpc.getPromoteNodeMethod().getFullMethodName(), Role.ADMIN),
       Map.entry(AdminGrpc.getTransferLeadershipMethod().getFullMethodName(), Role.ADMIN),
       Map.entry(AdminGrpc.getTakeSnapshotMethod().getFullMethodName(), Role.ADMIN),
+      Map.entry(AdminGrpc.getMoveSlotsMethod().getFullMethodName(), Role.ADMIN),
       Map.entry(AdminGrpc.getVerifyMethod().getFullMethodName(), Role.ADMIN),
       Map.entry(AdminGrpc.getGetDigestMethod().getFullMethodName(), Role.NODE),
       Map.entry(AdminGrpc.getFetchSnapshotMethod().getFullMethodName(), Role.NODE),

@@ -1,55 +1,112 @@
 package dev.redraft.coordinator.shard;
 
 import dev.redraft.api.KeySlot;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Which Raft group owns each of the 16384 key slots. For now the static map of a cluster of
- * {@code groups} groups: the slots split into equal contiguous ranges, group 0 first, so every node
- * of a cluster configured with the same number of groups computes the same map. (Moving slots makes
- * it replicated state of group 0: docs/design/sharding.md.)
+ * Which Raft group owns each of the 16384 key slots: the static even split of the slots over the
+ * cluster's groups (contiguous equal ranges, group 0 first), with the owners of slots that moved since,
+ * as group 0's log recorded them (docs/design/sharding.md: slot moves). Immutable; {@link #version()}
+ * counts the moves it includes.
  */
 public final class SlotMap {
-  private final int groups;
+  /** Slots first..last, both included. */
+  public record Range(int first, int last) {}
 
-  private SlotMap(int groups) {
-    if (groups < 1 || groups > KeySlot.SLOTS) {
-      throw new IllegalArgumentException("a slot map needs 1.." + KeySlot.SLOTS + " groups, not " + groups);
-    }
+  private final int groups;
+  private final long version;
+  private final short[] owners;
+
+  private SlotMap(int groups, long version, short[] owners) {
     this.groups = groups;
+    this.version = version;
+    this.owners = owners;
   }
 
   /** The slots split evenly over groups 0..groups-1. */
   public static SlotMap evenSplit(int groups) {
-    return new SlotMap(groups);
+    if (groups < 1 || groups > KeySlot.SLOTS) {
+      throw new IllegalArgumentException("a slot map needs 1.." + KeySlot.SLOTS + " groups, not " + groups);
+    }
+    short[] owners = new short[KeySlot.SLOTS];
+    for (int slot = 0; slot < owners.length; slot++) {
+      owners[slot] = (short) staticOwner(slot, groups);
+    }
+    return new SlotMap(groups, 0, owners);
+  }
+
+  /** The static split's owner of {@code slot} (apply.lua's mapped_owner computes the same). */
+  private static int staticOwner(int slot, int groups) {
+    return (int) ((long) slot * groups / KeySlot.SLOTS);
+  }
+
+  /** This map with the owners of moved slots (slot -> group) as of map version {@code version}. */
+  public SlotMap withMoved(Map<Integer, Integer> moved, long version) {
+    short[] next = Arrays.copyOf(owners, owners.length);
+    moved.forEach((slot, group) -> {
+      checkSlot(slot);
+      checkGroup(group);
+      next[slot] = (short) (int) group;
+    });
+    return new SlotMap(groups, version, next);
   }
 
   public int groups() {
     return groups;
   }
 
+  /** How many moves this map includes (0: the static split). */
+  public long version() {
+    return version;
+  }
+
   /** The group that owns {@code slot}. */
   public int groupOf(int slot) {
-    if (slot < 0 || slot >= KeySlot.SLOTS) {
-      throw new IllegalArgumentException("slot " + slot + " is not in 0.." + (KeySlot.SLOTS - 1));
-    }
-    return (int) ((long) slot * groups / KeySlot.SLOTS);
+    checkSlot(slot);
+    return owners[slot];
   }
 
   /** The group that owns {@code key}'s slot. */
   public int groupOfKey(byte[] key) {
-    return groupOf(KeySlot.of(key));
+    return owners[KeySlot.of(key)];
   }
 
-  /** The first slot of {@code group}'s range. */
+  /** The slots {@code group} owns, as contiguous ranges in slot order. */
+  public List<Range> ranges(int group) {
+    checkGroup(group);
+    List<Range> ranges = new ArrayList<>();
+    int first = -1;
+    for (int slot = 0; slot <= owners.length; slot++) {
+      boolean owned = slot < owners.length && owners[slot] == group;
+      if (owned && first < 0) {
+        first = slot;
+      } else if (!owned && first >= 0) {
+        ranges.add(new Range(first, slot - 1));
+        first = -1;
+      }
+    }
+    return ranges;
+  }
+
+  /** The first slot of {@code group}'s range in the static split. */
   public int firstSlot(int group) {
     checkGroup(group);
     return (int) (((long) group * KeySlot.SLOTS + groups - 1) / groups);
   }
 
-  /** The last slot of {@code group}'s range. */
+  /** The last slot of {@code group}'s range in the static split. */
   public int lastSlot(int group) {
     checkGroup(group);
     return group == groups - 1 ? KeySlot.SLOTS - 1 : firstSlot(group + 1) - 1;
+  }
+
+  private static void checkSlot(int slot) {
+    if (slot < 0 || slot >= KeySlot.SLOTS) {
+      throw new IllegalArgumentException("slot " + slot + " is not in 0.." + (KeySlot.SLOTS - 1));
+    }
   }
 
   private void checkGroup(int group) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Which group a request goes to in a sharded cluster, and which requests are refused for spanning groups. */
 class SlotRouterTest {
   private final SlotMap map = SlotMap.evenSplit(4);
-  private final SlotRouter router = new SlotRouter(map);
+  private final SlotRouter router = new SlotRouter(() -> map);
 
   @Test
   void aRequestGoesToTheGroupOfItsKeysWatchesIncluded() {
@@ -74,7 +74,7 @@ class SlotRouterTest {
 
   @Test
   void oneGroupTakesEverythingAsBefore() {
-    SlotRouter single = new SlotRouter(SlotMap.evenSplit(1));
+    SlotRouter single = new SlotRouter(() -> SlotMap.evenSplit(1));
     assertThat(single.groupOf(write(command("FLUSHDB")))).isZero();
     assertThat(single.groupOf(write(command("SET", "a", "1"), command("SET", "b", "2")))).isZero();
     assertThat(single.groupOf(read(command("GET", "a"), ReadConsistency.AT_INDEX))).isZero();

@@ -27,7 +27,21 @@ class SlotMapTest {
     for (int g = 0; g < groups; g++) {
       assertThat(owned[g]).isBetween(KeySlot.SLOTS / groups, KeySlot.SLOTS / groups + 1);
       assertThat(map.lastSlot(g) - map.firstSlot(g) + 1).isEqualTo(owned[g]);
+      assertThat(map.ranges(g)).containsExactly(new SlotMap.Range(map.firstSlot(g), map.lastSlot(g)));
     }
+  }
+
+  @Test
+  void movedSlotsChangeOwnersAndSplitRanges() {
+    SlotMap moved = SlotMap.evenSplit(2).withMoved(java.util.Map.of(10, 1, 11, 1, 8192, 0), 3);
+    assertThat(moved.version()).isEqualTo(3);
+    assertThat(moved.groupOf(10)).isEqualTo(1);
+    assertThat(moved.groupOf(12)).isZero();
+    assertThat(moved.ranges(0)).containsExactly(new SlotMap.Range(0, 9), new SlotMap.Range(12, 8192));
+    assertThat(moved.ranges(1)).containsExactly(new SlotMap.Range(10, 11), new SlotMap.Range(8193, KeySlot.SLOTS - 1));
+    assertThat(SlotMap.evenSplit(2).groupOf(10)).as("the static split is unchanged").isZero();
+    assertThatThrownBy(() -> SlotMap.evenSplit(2).withMoved(java.util.Map.of(1, 2), 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.redraft.client.cli.output;
 
 import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.MoveSlotsResponse;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.TakeSnapshotResponse;
 import dev.redraft.api.v1.VerifyResponse;
@@ -24,4 +25,7 @@ public interface AdminPrinter {
 
   /** Which group owns which slots, and each group's leader and members. */
   void slots(ClusterSlotsResponse response, PrintWriter out);
+
+  /** A finished slot move. */
+  void moved(MoveSlotsResponse response, PrintWriter out);
 }

@@ -1,6 +1,7 @@
 package dev.redraft.client.cli.output;
 
 import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.MoveSlotsResponse;
 import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.TakeSnapshotResponse;
@@ -23,6 +24,12 @@ public final class JsonAdminPrinter implements AdminPrinter {
 
   @Override
   public void leader(TransferLeadershipResponse response, PrintWriter out) {
+    out.println(ProtoJson.object(response));
+    out.flush();
+  }
+
+  @Override
+  public void moved(MoveSlotsResponse response, PrintWriter out) {
     out.println(ProtoJson.object(response));
     out.flush();
   }

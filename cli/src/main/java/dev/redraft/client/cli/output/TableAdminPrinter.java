@@ -3,6 +3,7 @@ package dev.redraft.client.cli.output;
 import static dev.redraft.client.cli.output.Table.orDash;
 
 import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.MoveSlotsResponse;
 import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.NodeVerification;
@@ -32,6 +33,16 @@ public final class TableAdminPrinter implements AdminPrinter {
   @Override
   public void leader(TransferLeadershipResponse response, PrintWriter out) {
     new Table(List.of("LEADER")).row(List.of(orDash(response.getLeaderId()))).print(out);
+    out.flush();
+  }
+
+  @Override
+  public void moved(MoveSlotsResponse response, PrintWriter out) {
+    new Table(List.of("MOVE", "SLOTS", "FROM GROUP", "TO GROUP", "MAP VERSION"))
+        .row(List.of(Long.toUnsignedString(response.getMoveId()), Integer.toString(response.getSlotCount()),
+            Integer.toString(response.getSourceGroup()), Integer.toString(response.getTargetGroup()),
+            Long.toUnsignedString(response.getMapVersion())))
+        .print(out);
     out.flush();
   }
 

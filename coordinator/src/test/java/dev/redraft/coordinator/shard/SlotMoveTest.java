@@ -1,0 +1,279 @@
+package dev.redraft.coordinator.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.redraft.api.KeySlot;
+import dev.redraft.api.v1.Command;
+import dev.redraft.api.v1.GroupSlots;
+import dev.redraft.api.v1.MoveSlotsResponse;
+import dev.redraft.api.v1.SlotRange;
+import dev.redraft.client.Commands;
+import dev.redraft.client.RedraftClient;
+import dev.redraft.client.RedraftRpcException;
+import dev.redraft.coordinator.testing.TestCluster;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Online slot moves (issue 16) on 3 nodes x 2 groups, while clients keep writing counters through every
+ * node (gRPC and the RESP port) and reading them linearizably: every acknowledged increment is kept and
+ * none is applied twice (a counter ends between its acknowledged and its attempted increments), a read
+ * never sees a counter go back (no key readable in two places with different values), the map names the
+ * target, keys live only in the group that owns their slot, and every replica of every group is
+ * identical. The same while the node leading the source group and group 0 (which drives the move) stops
+ * and starts again in the middle of a move: the move resumes by itself.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class SlotMoveTest {
+  private static final int NODES = 3;
+  private static final int GROUPS = 2;
+  private static final int COUNTERS = 64;
+  /** A quarter of the slots: group 0's first half. */
+  private static final SlotRange MOVED = SlotRange.newBuilder().setFirst(0).setLast(4095).build();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void slotsMoveAndMoveBackWhileClientsWrite() throws Exception {
+    try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
+      RedraftClient admin = cluster.client();
+      assertThatThrownBy(() -> admin.admin().moveSlots(List.of(SlotRange.newBuilder().setFirst(4000).setLast(9000)
+          .build()), 1)).hasMessageContaining("belong to groups 0 and 1");
+      assertThatThrownBy(() -> admin.admin().moveSlots(List.of(MOVED), 2)).hasMessageContaining("does not exist");
+
+      try (Load load = new Load(cluster, "a")) {
+        Thread.sleep(1_000);
+        MoveSlotsResponse there = admin.admin().moveSlots(List.of(MOVED), 1);
+        assertThat(there.getSourceGroup()).isZero();
+        assertThat(there.getSlotCount()).isEqualTo(4096);
+        assertThat(there.getMapVersion()).isEqualTo(1);
+        Thread.sleep(1_000);
+        assertLayout(admin, List.of(range(4096, 8191)), List.of(range(0, 4095), range(8192, 16383)));
+        MoveSlotsResponse back = admin.admin().moveSlots(List.of(MOVED), 0);
+        assertThat(back.getSourceGroup()).isEqualTo(1);
+        assertThat(back.getMapVersion()).isEqualTo(2);
+        Thread.sleep(1_000);
+        load.stopAndCheck();
+      }
+      assertLayout(admin, List.of(range(0, 8191)), List.of(range(8192, 16383)));
+      assertKeysOnlyWhereTheirSlotsAre(cluster, SlotMap.evenSplit(GROUPS));
+      awaitEqualReplicas(cluster);
+    }
+  }
+
+  @Test
+  void aMoveResumesAfterTheNodeDrivingItStops() throws Exception {
+    try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
+      awaitLeaderOfGroupZero(cluster, 0);
+      // Enough keys in the moved slots that the copy is still going when the node stops.
+      RedraftClient writer = cluster.client();
+      for (int batch = 0; batch < 20; batch++) {
+        List<Command> sets = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+          sets.add(Commands.of("SET", keyInSlots("filler" + batch + ":" + i, 0, 4095), "v".repeat(200)));
+        }
+        writer.batch(sets); // keys of slots 0-4095: one group, one entry
+      }
+      try (Load load = new Load(cluster, "b")) {
+        RedraftClient admin = cluster.clientOf(1, 2);
+        CompletableFuture<MoveSlotsResponse> move = CompletableFuture.supplyAsync(() -> {
+          while (true) {
+            try {
+              return admin.admin().moveSlots(List.of(MOVED), 1);
+            } catch (RuntimeException e) {
+              // the node that drove it stopped: asking again waits for the resumed move
+            }
+          }
+        });
+        Thread.sleep(150);
+        cluster.stopNode(0);
+        Thread.sleep(3_000);
+        cluster.restartNode(0);
+        assertThat(move.get(90, TimeUnit.SECONDS).getMapVersion()).isEqualTo(1);
+        Thread.sleep(1_000);
+        load.stopAndCheck();
+      }
+      assertLayout(cluster.client(), List.of(range(4096, 8191)), List.of(range(0, 4095), range(8192, 16383)));
+      assertKeysOnlyWhereTheirSlotsAre(cluster, SlotMap.evenSplit(GROUPS).withMoved(slots(0, 4095, 1), 1));
+      awaitEqualReplicas(cluster);
+    }
+  }
+
+  /**
+   * Counters incremented from four gRPC clients (one per node, one over all) and one RESP connection,
+   * and read linearizably by another client: checked when stopped.
+   */
+  private static final class Load implements AutoCloseable {
+    private final TestCluster cluster;
+    private final String prefix;
+    private final AtomicLongArray acknowledged = new AtomicLongArray(COUNTERS);
+    private final AtomicLongArray attempted = new AtomicLongArray(COUNTERS);
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private long failedWrites;
+    private final Object lock = new Object();
+
+    Load(TestCluster cluster, String prefix) {
+      this.cluster = cluster;
+      this.prefix = prefix;
+      for (int w = 0; w <= NODES; w++) {
+        RedraftClient client = w == NODES ? cluster.client() : cluster.clientOf(w);
+        threads.add(new Thread(() -> writeLoop(counter -> client.command("INCR", counter)), "incr-" + w));
+      }
+      threads.add(new Thread(() -> {
+        try (Jedis resp = new Jedis("127.0.0.1", cluster.respPort(2))) {
+          writeLoop(resp::incr);
+        }
+      }, "incr-resp"));
+      RedraftClient reader = cluster.clientOf(1);
+      threads.add(new Thread(() -> {
+        long[] seen = new long[COUNTERS];
+        while (!stop.get() && failure.get() == null) {
+          int i = ThreadLocalRandom.current().nextInt(COUNTERS);
+          try {
+            String value = reader.get(key(i));
+            long now = value == null ? 0 : Long.parseLong(value);
+            if (now < seen[i]) {
+              failure.compareAndSet(null, new AssertionError("counter " + key(i) + " went back from " + seen[i]
+                  + " to " + now));
+            }
+            seen[i] = now;
+          } catch (RuntimeException e) {
+            if (!(e instanceof RedraftRpcException rpc && rpc.code() == Status.Code.UNAVAILABLE)) {
+              failure.compareAndSet(null, e);
+            }
+          }
+        }
+      }, "reads"));
+      threads.forEach(Thread::start);
+    }
+
+    private void writeLoop(java.util.function.Consumer<String> incr) {
+      while (!stop.get() && failure.get() == null) {
+        int i = ThreadLocalRandom.current().nextInt(COUNTERS);
+        attempted.incrementAndGet(i);
+        try {
+          incr.accept(key(i));
+          acknowledged.incrementAndGet(i);
+        } catch (RuntimeException e) {
+          synchronized (lock) {
+            failedWrites++; // outcome unknown: counted as attempted only
+          }
+        }
+      }
+    }
+
+    String key(int i) {
+      return prefix + "counter:" + i;
+    }
+
+    void stopAndCheck() throws Exception {
+      stop.set(true);
+      for (Thread t : threads) {
+        t.join(60_000);
+      }
+      assertThat(failure.get()).as("no read went back, no unexpected error").isNull();
+      long total = 0;
+      RedraftClient check = cluster.client();
+      for (int i = 0; i < COUNTERS; i++) {
+        String value = check.get(key(i));
+        long now = value == null ? 0 : Long.parseLong(value);
+        assertThat(now).as("counter %s: acknowledged increments are kept, none applied twice", key(i))
+            .isBetween(acknowledged.get(i), attempted.get(i));
+        total += acknowledged.get(i);
+      }
+      System.out.printf("slot moves under load: %d increments acknowledged, %d failed%n", total, failedWrites);
+      assertThat(total).as("increments acknowledged").isGreaterThan(200);
+      assertThat(failedWrites).as("writes that failed (they waited for a move too long)").isLessThan(total / 10);
+    }
+
+    @Override
+    public void close() {
+      stop.set(true);
+    }
+  }
+
+  private static void assertLayout(RedraftClient client, List<SlotRange> group0, List<SlotRange> group1) {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      List<GroupSlots> groups = client.admin().clusterSlots().getGroupsList();
+      assertThat(groups.get(0).getSlotsList()).as("slots of group 0").containsExactlyElementsOf(group0);
+      assertThat(groups.get(1).getSlotsList()).as("slots of group 1").containsExactlyElementsOf(group1);
+    });
+  }
+
+  /** Every key of every replica is in a slot its group owns: no copy left behind, none imported twice. */
+  private static void assertKeysOnlyWhereTheirSlotsAre(TestCluster cluster, SlotMap map) {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      for (int n = 0; n < NODES; n++) {
+        for (int g = 0; g < GROUPS; g++) {
+          try (Jedis jedis = cluster.redis(n, g).jedis()) {
+            for (String key : jedis.keys("*")) {
+              if (!key.startsWith("__redraft:")) {
+                assertThat(map.groupOfKey(key.getBytes(StandardCharsets.UTF_8)))
+                    .as("the group of key %s found in group %d's Redis on node %d", key, g, n).isEqualTo(g);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  private static void awaitEqualReplicas(TestCluster cluster) {
+    for (int g = 0; g < GROUPS; g++) {
+      int group = g;
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        List<String> digests = new ArrayList<>();
+        for (int n = 0; n < NODES; n++) {
+          digests.add(cluster.digest(n, group));
+        }
+        assertThat(digests).as("digests of group %d's replicas", group).containsOnly(digests.get(0));
+      });
+    }
+  }
+
+  private static void awaitLeaderOfGroupZero(TestCluster cluster, int node) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(cluster.node(1).raft(0).status().leaderId()).isEqualTo(TestCluster.id(node)));
+  }
+
+  private static String keyInSlots(String prefix, int first, int last) {
+    for (int i = 0; ; i++) {
+      String key = prefix + ":" + i;
+      int slot = KeySlot.of(key.getBytes(StandardCharsets.UTF_8));
+      if (slot >= first && slot <= last) {
+        return key;
+      }
+    }
+  }
+
+  private static java.util.Map<Integer, Integer> slots(int first, int last, int group) {
+    java.util.Map<Integer, Integer> out = new java.util.HashMap<>();
+    for (int slot = first; slot <= last; slot++) {
+      out.put(slot, group);
+    }
+    return out;
+  }
+
+  private static SlotRange range(int first, int last) {
+    return SlotRange.newBuilder().setFirst(first).setLast(last).build();
+  }
+}
