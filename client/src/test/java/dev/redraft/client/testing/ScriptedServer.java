@@ -213,6 +213,10 @@ public final class ScriptedServer implements AutoCloseable {
     } else if (request instanceof TransferLeadershipRequest transfer) {
       answer(observer, TransferLeadershipResponse.newBuilder().setHeader(header)
           .setLeaderId(transfer.getNodeId().isEmpty() ? "n2" : transfer.getNodeId()).build());
+    } else if (request instanceof dev.redraft.api.v1.MoveSlotsRequest move) {
+      int slots = move.getSlotsList().stream().mapToInt(r -> r.getLast() - r.getFirst() + 1).sum();
+      answer(observer, dev.redraft.api.v1.MoveSlotsResponse.newBuilder().setHeader(header).setMoveId(41)
+          .setSourceGroup(0).setTargetGroup(move.getTargetGroup()).setSlotCount(slots).setMapVersion(3).build());
     } else if (request instanceof VerifyRequest) {
       answer(observer, VerifyResponse.newBuilder().setHeader(header).setRound(77).setVerdict("DIVERGED")
           .addNodes(NodeVerification.newBuilder().setNodeId("n1").setRound(77).setDigest("aa11").setVerdict("MATCH"))
@@ -337,6 +341,12 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void takeSnapshot(TakeSnapshotRequest request, StreamObserver<TakeSnapshotResponse> observer) {
       change("TakeSnapshot", request, observer);
+    }
+
+    @Override
+    public void moveSlots(dev.redraft.api.v1.MoveSlotsRequest request,
+                          StreamObserver<dev.redraft.api.v1.MoveSlotsResponse> observer) {
+      change("MoveSlots", request, observer);
     }
 
     @Override
