@@ -304,7 +304,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void moveSlots(MoveSlotsRequest request, StreamObserver<MoveSlotsResponse> observer) {
-    List<Integer> slotList = new ArrayList<>();
+    java.util.BitSet named = new java.util.BitSet(dev.redraft.api.KeySlot.SLOTS);
     CompletableFuture<MoveSlotsResponse> moved;
     try {
       for (SlotRange range : request.getSlotsList()) {
@@ -312,10 +312,9 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
           throw new InvalidRequestException("slot range " + range.getFirst() + "-" + range.getLast() + " is not within"
               + " 0-" + (dev.redraft.api.KeySlot.SLOTS - 1) + " with its first slot before its last");
         }
-        for (int slot = range.getFirst(); slot <= range.getLast(); slot++) {
-          slotList.add(slot);
-        }
+        named.set(range.getFirst(), range.getLast() + 1);
       }
+      List<Integer> slotList = named.stream().boxed().toList();
       int target = request.getTargetGroup();
       moved = moves.begin(slotList, target).thenCompose(begun -> moves.finished(slotList, target, ADMIN_TIMEOUT)
           .thenApply(map -> MoveSlotsResponse.newBuilder().setHeader(headers.header(raft.status()))

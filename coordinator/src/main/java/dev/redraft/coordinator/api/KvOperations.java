@@ -11,10 +11,13 @@ import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.coordinator.errors.Causes;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.SlotMovedException;
+import dev.redraft.coordinator.errors.TransactionAbortedException;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
 import io.grpc.Status;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,10 +58,9 @@ public final class KvOperations {
       RuntimeException notReady = notReady(group.health());
       return notReady == null ? group.writes().writeAll(batch) : failedAll(batch.size(), notReady);
     }, this::writeAcrossGroups);
-    followMoves(requests, responses, (group, request) -> {
+    followMoves(requests, responses, (group, batch) -> {
       RuntimeException notReady = notReady(groups.get(group).health());
-      return notReady == null ? groups.get(group).writes().writeAll(List.of(request)).get(0)
-          : CompletableFuture.failedFuture(notReady);
+      return notReady == null ? groups.get(group).writes().writeAll(batch) : failedAll(batch.size(), notReady);
     });
     responses.forEach(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)));
     return responses;
@@ -69,7 +71,7 @@ public final class KvOperations {
     long start = System.nanoTime();
     List<CompletableFuture<ReadResponse.Builder>> responses =
         routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch), this::watchAcrossGroups);
-    followMoves(requests, responses, (group, request) -> groups.get(group).reads().readAll(List.of(request)).get(0));
+    followMoves(requests, responses, (group, batch) -> groups.get(group).reads().readAll(batch));
     for (int i = 0; i < responses.size(); i++) {
       RedraftMetrics.Op op = requests.get(i).getConsistency() == ReadConsistency.STALE
           ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
@@ -192,38 +194,98 @@ public final class KvOperations {
   }
 
   /**
-   * A request refused because its slot is not its group's (a slot move: {@link SlotMovedException}) is sent
-   * to the group the slot moved to at once, or, while the slot is on its way to the group that refused it,
-   * to that group again after a pause, until it is taken there or {@link #MOVE_WAIT_MS} passed. A write
-   * keeps its (client id, sequence): the group it left keeps the refusal as that sequence's answer, so the
-   * write applies once, in the group that owns its slot.
+   * Requests refused because a key's slot is not their group's (a slot move: {@link SlotMovedException}) are
+   * sent on to the group the slot moved to at once, or, while the slot is on its way to the group that
+   * refused them, to that group again after a pause, until it takes them or {@link #MOVE_WAIT_MS} passed.
+   * The refused requests of one call go on together, in their order (one log entry per group), so a session's
+   * writes keep their order. A write keeps its (client id, sequence): a group it left keeps the refusal as
+   * that sequence's answer, so the write is applied once, in the group that owns its slot.
    */
   private <Q, R> void followMoves(List<Q> requests, List<CompletableFuture<R>> responses,
-      BiFunction<Integer, Q, CompletableFuture<R>> sendTo) {
+      BiFunction<Integer, List<Q>, List<CompletableFuture<R>>> sendTo) {
     if (groups.size() == 1) {
       return;
     }
-    long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_WAIT_MS);
+    List<CompletableFuture<R>> out = new ArrayList<>(responses.size());
+    List<Set<Integer>> sentOnBy = new ArrayList<>(responses.size());
+    List<Integer> all = new ArrayList<>(responses.size());
     for (int i = 0; i < responses.size(); i++) {
-      Q request = requests.get(i);
-      responses.set(i, responses.get(i).exceptionallyCompose(error -> redirect(request, error, sendTo, giveUpAt, 0)));
+      out.add(new CompletableFuture<>());
+      sentOnBy.add(new HashSet<>());
+      all.add(i);
+    }
+    settle(new Redirects<>(requests, out, sendTo, sentOnBy,
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MOVE_WAIT_MS)), all, List.copyOf(responses), 0);
+    for (int i = 0; i < responses.size(); i++) {
+      responses.set(i, out.get(i));
     }
   }
 
-  private <Q, R> CompletableFuture<R> redirect(Q request, Throwable error,
-      BiFunction<Integer, Q, CompletableFuture<R>> sendTo, long giveUpAt, int tries) {
-    if (!(Causes.unwrap(error) instanceof SlotMovedException moved)) {
-      return CompletableFuture.failedFuture(error);
+  /** One call's requests being sent on: their final answers, and the groups that refused each with a target. */
+  private record Redirects<Q, R>(List<Q> requests, List<CompletableFuture<R>> out,
+      BiFunction<Integer, List<Q>, List<CompletableFuture<R>>> sendTo, List<Set<Integer>> sentOnBy, long giveUpAt) {}
+
+  /** Settles {@code attempts} (of requests {@code which}); sends the moved ones on, together per group. */
+  private <Q, R> void settle(Redirects<Q, R> calls, List<Integer> which, List<CompletableFuture<R>> attempts, int tries) {
+    for (int k = 0; k < attempts.size(); k++) {
+      CompletableFuture<R> out = calls.out().get(which.get(k));
+      attempts.get(k).whenComplete((value, error) -> {
+        if (error == null) {
+          out.complete(value);
+        } else if (!(Causes.unwrap(error) instanceof SlotMovedException)) {
+          out.completeExceptionally(error);
+        }
+      });
     }
-    long pauseMs = moved.target().isPresent() ? 0 : Math.min(200, 10L << Math.min(tries, 5));
-    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMs) > giveUpAt) {
-      return CompletableFuture.failedFuture(moved);
-    }
-    int group = moved.target().orElse(moved.refusedBy());
-    Executor after = pauseMs == 0 ? Runnable::run : CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS);
-    return CompletableFuture.supplyAsync(() -> group, after)
-        .thenCompose(g -> sendTo.apply(g, request))
-        .exceptionallyCompose(again -> redirect(request, again, sendTo, giveUpAt, tries + 1));
+    CompletableFuture.allOf(attempts.stream().map(a -> a.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+        .thenRun(() -> {
+          Map<Integer, List<Integer>> next = new TreeMap<>();
+          long pauseMs = 0;
+          for (int k = 0; k < attempts.size(); k++) {
+            Throwable error = attempts.get(k).handle((v, e) -> e).join();
+            if (error == null || !(Causes.unwrap(error) instanceof SlotMovedException moved)) {
+              continue;
+            }
+            int i = which.get(k);
+            boolean again = moved.target().isPresent() && !calls.sentOnBy().get(i).add(moved.refusedBy());
+            if (again && calls.requests().get(i) instanceof WriteRequest write) {
+              // Its slot moved away from a group and back while this write was on its way: each group it met
+              // keeps "moved" as this sequence's answer, so it can apply nowhere now. It was applied nowhere.
+              calls.out().get(i).completeExceptionally(new TransactionAbortedException("TRYAGAIN write "
+                  + write.getSequence() + " of client " + write.getClientId() + " was not applied: its slot moved"
+                  + " between groups and back while it was on its way; send it again as a new write"));
+              continue;
+            }
+            if (again) {
+              // A read met this group before: its keys are in two groups now (a move split them), or a slot
+              // went back and forth. Retryable: routed again, by then the map names where its keys are.
+              calls.out().get(i).completeExceptionally(moved);
+              continue;
+            }
+            long pause = moved.target().isPresent() ? 0 : Math.min(200, 10L << Math.min(tries, 5));
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > calls.giveUpAt()) {
+              calls.out().get(i).completeExceptionally(moved);
+              continue;
+            }
+            pauseMs = Math.max(pauseMs, pause);
+            next.computeIfAbsent(moved.target().orElse(moved.refusedBy()), g -> new ArrayList<>()).add(i);
+          }
+          if (next.isEmpty()) {
+            return;
+          }
+          Executor after = pauseMs == 0 ? Runnable::run
+              : CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS);
+          after.execute(() -> next.forEach((group, indices) -> {
+            List<Q> sent = indices.stream().map(calls.requests()::get).toList();
+            List<CompletableFuture<R>> answers;
+            try {
+              answers = calls.sendTo().apply(group, sent);
+            } catch (RuntimeException e) {
+              answers = failedAll(sent.size(), e);
+            }
+            settle(calls, indices, answers, tries + 1);
+          }));
+        });
   }
 
   private static <R> List<CompletableFuture<R>> failedAll(int count, RuntimeException error) {

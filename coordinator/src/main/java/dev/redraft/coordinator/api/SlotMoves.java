@@ -56,7 +56,12 @@ final class SlotMoves implements AutoCloseable {
   private final IntFunction<WriteHandler> groupWrites;
   private final SlotMapWatch map;
   private final ScheduledExecutorService timer;
+  /** Runs the waits of MoveSlots calls (short Redis reads), apart from the moves themselves. */
+  private final java.util.concurrent.ExecutorService polls;
   private final LogThrottle failures = new LogThrottle(10, TimeUnit.SECONDS);
+  /** Per move that failed a round: how many rounds in a row, and the round before which it is not run again. */
+  private final java.util.Map<Long, long[]> backoff = new java.util.HashMap<>();
+  private long rounds;
 
   SlotMoves(String nodeId, List<RaftNode> groups, IntFunction<WriteHandler> groupWrites, SlotMapWatch map) {
     this.nodeId = nodeId;
@@ -65,6 +70,11 @@ final class SlotMoves implements AutoCloseable {
     this.map = map;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "redraft-slot-moves-" + nodeId);
+      t.setDaemon(true);
+      return t;
+    });
+    this.polls = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "redraft-slot-move-waits-" + nodeId);
       t.setDaemon(true);
       return t;
     });
@@ -111,13 +121,8 @@ final class SlotMoves implements AutoCloseable {
       }
     }
     if (source == target) {
-      for (SlotMove running : groupZeroRedis().slotMoves()) {
-        if (running.target() == target && running.slots().containsAll(sorted)) {
-          return CompletableFuture.completedFuture(new Begun(running.id(), running.source(), target, sorted.size()));
-        }
-      }
-      throw new InvalidRequestException("group " + target + " already owns slot" + (sorted.size() == 1 ? " " : "s ")
-          + describe(sorted) + ": nothing to move");
+      // Moved already (by this request's first attempt, or another): asking again answers it.
+      return CompletableFuture.completedFuture(new Begun(0, target, target, sorted.size()));
     }
     for (SlotMove running : groupZeroRedis().slotMoves()) {
       if (running.target() == target && running.source() == source && running.slots().equals(sorted)) {
@@ -150,6 +155,7 @@ final class SlotMoves implements AutoCloseable {
 
   /** Waits (polling this node's map) until it names {@code target} for every slot, or the time is up. */
   CompletableFuture<SlotMap> finished(Collection<Integer> slots, int target, Duration within) {
+    java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, polls);
     CompletableFuture<SlotMap> done = new CompletableFuture<>();
     long giveUpAt = System.nanoTime() + within.toNanos();
     Runnable[] check = new Runnable[1];
@@ -163,7 +169,7 @@ final class SlotMoves implements AutoCloseable {
               .toList()) + " to group " + target + " has not finished yet (it goes on by itself, led by group 0's"
               + " leader); watch redraft cluster slots, or ask again with the same slots and target to wait more"));
         } else {
-          CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(check[0]);
+          later.execute(check[0]);
         }
       } catch (RuntimeException e) {
         done.completeExceptionally(e);
@@ -173,10 +179,15 @@ final class SlotMoves implements AutoCloseable {
     return done;
   }
 
-  /** Runs every recorded move, oldest first, while this node leads group 0. */
+  /**
+   * Runs every recorded move, oldest first, while this node leads group 0. Moves never share a slot (BEGIN
+   * refuses that), so one that fails does not hold up the others; it is run again after a pause that
+   * doubles with each failure in a row (up to 64 rounds, about half a minute).
+   */
   void round() {
-    RaftNode.Brief brief = groups.get(0).brief();
-    if (!brief.nodeId().equals(brief.leaderId())) {
+    rounds++;
+    if (!leadsGroupZero()) {
+      backoff.clear();
       return;
     }
     List<SlotMove> moves;
@@ -186,19 +197,31 @@ final class SlotMoves implements AutoCloseable {
       logFailure("group 0's Redis did not list the slot moves: " + e.getMessage());
       return;
     }
+    backoff.keySet().retainAll(moves.stream().map(SlotMove::id).toList());
     for (SlotMove move : moves) {
+      long[] failed = backoff.get(move.id());
+      if (failed != null && rounds < failed[1]) {
+        continue;
+      }
       try {
         run(move);
+        backoff.remove(move.id());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException | ExecutionException | TimeoutException e) {
+        long inARow = failed == null ? 1 : failed[0] + 1;
+        backoff.put(move.id(), new long[] {inARow, rounds + Math.min(64, 1L << Math.min(inARow - 1, 6))});
         logFailure("slot move " + move.id() + " (" + move.slots().size() + " slots, group " + move.source()
             + " to group " + move.target() + ") stopped at a step (" + Causes.unwrap(e).getMessage()
-            + "); it goes on from its first step in the next round");
-        return; // moves run in order: a later one may need this one's slots settled
+            + "); it goes on from its first step later (failure " + inARow + " in a row)");
       }
     }
+  }
+
+  private boolean leadsGroupZero() {
+    RaftNode.Brief brief = groups.get(0).brief();
+    return brief.nodeId().equals(brief.leaderId());
   }
 
   private void run(SlotMove move) throws InterruptedException, ExecutionException, TimeoutException {
@@ -207,10 +230,20 @@ final class SlotMoves implements AutoCloseable {
     step(move.source(), move, SlotStep.Phase.RELEASE, List.of());
     BitSet slots = new BitSet(KeySlot.SLOTS);
     move.slots().forEach(slots::set);
-    RedisReader source = groups.get(move.source()).stateMachine().reads().redis();
+    RaftNode sourceReplica = groups.get(move.source());
+    long released = sourceReplica.stateMachine().appliedIndex();
+    RedisReader source = sourceReplica.stateMachine().reads().redis();
     awaitUnlocked(source, slots, move);
     // This node's replica of the source applied the release (a step completes once applied here) and no
-    // transaction holds a key of the slots: their keys here are final.
+    // transaction across groups holds a key of the slots: their keys here are final, and so are the sessions
+    // of the writes that touched them. Unless this Redis is not the one that applied them (restarted empty,
+    // reloaded by a repair): the copy is read between two looks at its identity and applied-index marker.
+    RedisReader.Incarnation before = source.incarnation();
+    if (before.appliedMarker() < released) {
+      throw new UnavailableException("this node's Redis of group " + move.source() + " holds applied index "
+          + before.appliedMarker() + ", below the release at " + released + " (it is being rebuilt)");
+    }
+    copySessions(move, source);
     List<ByteString> copied = new ArrayList<>();
     List<MovedKey> batch = new ArrayList<>();
     long[] batchBytes = {0};
@@ -236,6 +269,9 @@ final class SlotMoves implements AutoCloseable {
     if (failed[0] != null) {
       throw new ExecutionException(failed[0]);
     }
+    if (!source.incarnation().runId().equals(before.runId())) {
+      throw new UnavailableException("this node's Redis of group " + move.source() + " restarted during the copy");
+    }
     step(move.target(), move, SlotStep.Phase.TAKE, List.of());
     for (int from = 0; from < copied.size(); from += BATCH_KEYS) {
       List<MovedKey> drop = copied.subList(from, Math.min(copied.size(), from + BATCH_KEYS)).stream()
@@ -246,6 +282,24 @@ final class SlotMoves implements AutoCloseable {
     LOG.info("node {}: slot move {} finished: {} slots ({}) from group {} to group {}, {} keys copied, in {} ms",
         nodeId, move.id(), move.slots().size(), describe(move.slots()), move.source(), move.target(), copied.size(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /**
+   * The source's client sessions (and its dropped-sessions watermark) into the target, before it takes the
+   * slots: a client's retry of a write the source applied then finds its answer in the target.
+   */
+  private void copySessions(SlotMove move, RedisReader source)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<List<MovedKey>> batches = new ArrayList<>();
+    batches.add(new ArrayList<>(List.of(MovedKey.newBuilder()
+        .setValue(ByteString.copyFromUtf8(Long.toString(source.sessionsForgotten()))).build())));
+    source.dumpSessions(BATCH_KEYS, sessions -> batches.add(sessions.stream()
+        .map(s -> MovedKey.newBuilder().setKey(ByteString.copyFrom(s.clientId())).setValue(ByteString.copyFrom(s.record()))
+            .setDeadlineMs(s.lastUseMs()).build())
+        .toList()));
+    for (List<MovedKey> batch : batches) {
+      step(move.target(), move, SlotStep.Phase.IMPORT_SESSIONS, batch);
+    }
   }
 
   private Exception importBatch(SlotMove move, List<MovedKey> batch, long[] batchBytes) {
@@ -276,9 +330,15 @@ final class SlotMoves implements AutoCloseable {
 
   private void step(int group, SlotMove move, SlotStep.Phase phase, List<MovedKey> keys)
       throws InterruptedException, ExecutionException, TimeoutException {
+    if (!leadsGroupZero()) {
+      // A deposed driver stops: group 0's new leader runs the move (late steps of this one change nothing).
+      throw new UnavailableException("this node no longer leads group 0");
+    }
     SlotStep.Builder step = SlotStep.newBuilder().setPhase(phase).setMoveId(move.id()).setSourceGroup(move.source())
-        .setTargetGroup(move.target()).addAllKeys(keys);
-    if (phase != SlotStep.Phase.IMPORT && phase != SlotStep.Phase.DROP) {
+        .setTargetGroup(move.target()).setGroups(groups.size()).addAllKeys(keys);
+    if (phase == SlotStep.Phase.IMPORT_SESSIONS) {
+      step.addSlots(move.slots().get(0)); // the fence: imported only while the move's slots are expected
+    } else if (phase != SlotStep.Phase.IMPORT && phase != SlotStep.Phase.DROP) {
       step.addAllSlots(move.slots());
     }
     groupWrites.apply(group).step(step.build()).get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -298,5 +358,6 @@ final class SlotMoves implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    polls.shutdownNow();
   }
 }

@@ -183,6 +183,58 @@ public final class RedisReader implements AutoCloseable {
     });
   }
 
+  /** A client session as a slot move copies it: its record (apply.lua's format) and last use (logical ms). */
+  public record SessionDump(byte[] clientId, byte[] record, long lastUseMs) {}
+
+  /** Every client session, in batches of at most {@code batchSessions}: one pass of HSCAN. */
+  public void dumpSessions(int batchSessions, java.util.function.Consumer<List<SessionDump>> batches) {
+    byte[] sessions = RedisApplier.SESSIONS_KEY.getBytes(StandardCharsets.US_ASCII);
+    byte[] times = RedisApplier.SESSION_TIMES_KEY.getBytes(StandardCharsets.US_ASCII);
+    withConnection(jedis -> {
+      byte[] cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START_BINARY;
+      redis.clients.jedis.params.ScanParams params = new redis.clients.jedis.params.ScanParams().count(batchSessions);
+      do {
+        redis.clients.jedis.resps.ScanResult<Map.Entry<byte[], byte[]>> page = jedis.hscan(sessions, cursor, params);
+        List<Map.Entry<byte[], byte[]>> entries = page.getResult();
+        if (!entries.isEmpty()) {
+          List<Double> lastUses = jedis.zmscore(times, entries.stream().map(Map.Entry::getKey).toArray(byte[][]::new));
+          List<SessionDump> batch = new ArrayList<>(entries.size());
+          for (int i = 0; i < entries.size(); i++) {
+            Double lastUse = lastUses.get(i);
+            batch.add(new SessionDump(entries.get(i).getKey(), entries.get(i).getValue(),
+                lastUse == null ? 0 : lastUse.longValue()));
+          }
+          batches.accept(batch);
+        }
+        cursor = page.getCursorAsBytes();
+      } while (!java.util.Arrays.equals(cursor, redis.clients.jedis.params.ScanParams.SCAN_POINTER_START_BINARY));
+      return null;
+    });
+  }
+
+  /** The highest opening stamp of any dropped session (0: none dropped). */
+  public long sessionsForgotten() {
+    return withConnection(jedis -> {
+      String value = jedis.get(RedisApplier.SESSIONS_FORGOTTEN_KEY);
+      return value == null ? 0 : Long.parseLong(value);
+    });
+  }
+
+  /**
+   * Which Redis process this is and the applied-index marker it holds: a copy read between two equal
+   * answers, the marker at least the index it needs, read one dataset that no restart or reload replaced.
+   */
+  public record Incarnation(String runId, long appliedMarker) {}
+
+  public Incarnation incarnation() {
+    return withConnection(jedis -> {
+      String runId = jedis.info("server").lines().filter(line -> line.startsWith("run_id:"))
+          .map(line -> line.substring("run_id:".length()).trim()).findFirst().orElse("");
+      String marker = jedis.get(RedisApplier.APPLIED_KEY);
+      return new Incarnation(runId, marker == null ? 0 : Long.parseLong(marker));
+    });
+  }
+
   private static List<KeyDump> dumps(Jedis jedis, List<byte[]> keys) {
     redis.clients.jedis.Pipeline pipeline = jedis.pipelined();
     List<redis.clients.jedis.Response<byte[]>> values = new ArrayList<>(keys.size());

@@ -425,6 +425,7 @@ local SLOT_MOVES = '__redraft:slot-moves'               -- group 0: move id -> '
 local SLOT_MAP = '__redraft:slot-map'                   -- group 0: slot -> group, for every slot that ever moved
 local SLOT_MAP_VERSION = '__redraft:slot-map-version'   -- group 0: counts finished moves
 local SLOT_BEGIN, SLOT_EXPECT, SLOT_RELEASE, SLOT_IMPORT, SLOT_TAKE, SLOT_DROP, SLOT_FINISH = 1, 2, 3, 4, 5, 6, 7
+local SLOT_IMPORT_SESSIONS = 8
 
 local function set_slot_state(slot, state, move)
   redis.call('HSET', SLOT_OWNERS, string.format('%d', slot), state .. ':' .. string.format('%d', move))
@@ -446,7 +447,35 @@ local function slot_step(index, argv)
   local slots = {}
   for i = 1, nslots do slots[i] = tonumber(argv[7 + i]) end
   local first_key = 8 + nslots
-  if phase == SLOT_BEGIN then
+  if phase ~= SLOT_BEGIN and phase ~= SLOT_FINISH and groups > 0 then
+    -- This group's number (the source of a RELEASE or DROP, the target of the other steps) and the group
+    -- count, for the slots without a field (slots.lua).
+    local own = (phase == SLOT_RELEASE or phase == SLOT_DROP) and source or target
+    redis.call('HSETNX', SLOT_OWNERS, 'group', string.format('%d', own))
+    redis.call('HSETNX', SLOT_OWNERS, 'groups', string.format('%d', groups))
+    slot_owners_exist = true
+  end
+  if phase == SLOT_IMPORT_SESSIONS then
+    local state, by = slot_state(slots[1])
+    if state ~= 'incoming' or by ~= move then return simple_array('OK') end
+    for i = first_key, #argv, 3 do
+      local client, record, last_use = argv[i], argv[i + 1], tonumber(argv[i + 2])
+      if client == '' then
+        if tonumber(record) > sessions_forgotten() then
+          forgotten = tonumber(record)
+          redis.call('SET', SESSIONS_FORGOTTEN, record)
+        end
+      else
+        local seq, flag = string.match(record, '^(%d+):([^:]*):')
+        if flag ~= FLAG_MOVED and tonumber(seq) > session_get(client) then
+          redis.call('HSET', SESSIONS, client, record)
+          redis.call('ZADD', SESSION_TIMES, 'GT', string.format('%d', last_use), client)
+          session_count, oldest_lower_bound = nil, nil
+        end
+      end
+    end
+    return simple_array('OK')
+  elseif phase == SLOT_BEGIN then
     -- The move's id is this entry's index. Refused unless the source owns every slot and no move holds one.
     local wanted = {}
     for _, slot in ipairs(slots) do
@@ -488,7 +517,7 @@ local function slot_step(index, argv)
       if phase == SLOT_IMPORT and state == 'incoming' and by == move then
         redis.call('RESTORE', key, 0, value, 'REPLACE')
         if deadline > 0 then add_deadline(deadline, key) else drop_deadline(key) end
-      elseif phase == SLOT_DROP and state and state ~= 'in' and state ~= 'incoming' then
+      elseif phase == SLOT_DROP and state == string.format('%d', target) and by == move then
         redis.call('DEL', key)
         drop_deadline(key)
       end

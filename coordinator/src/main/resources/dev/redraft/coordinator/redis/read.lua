@@ -57,10 +57,14 @@ if redis.call('EXISTS', TX_LOCKS) == 1 then
   end
 end
 local out = {}
+local slots_moved_here = redis.call('EXISTS', SLOT_OWNERS) == 1
 for c, command in ipairs(commands) do
-  local keys = {}
-  for k, position in ipairs(command.positions) do keys[k] = command.argv[position] end
-  local elsewhere = not_owned({ { keys = keys } })
+  local elsewhere = nil
+  if slots_moved_here then
+    local keys = {}
+    for k, position in ipairs(command.positions) do keys[k] = command.argv[position] end
+    elsewhere = not_owned({ { keys = keys } })
+  end
   if elsewhere then
     -- The slot moved to that group (or is on its way here): the node reads it there (RedisReader).
     out[c] = '-REDRAFT-MOVED ' .. elsewhere .. '\r\n'

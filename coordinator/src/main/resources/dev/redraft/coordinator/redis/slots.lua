@@ -2,9 +2,10 @@
 -- moves"). A group learns that a slot left or arrives only from entries of its own log, kept in
 -- SLOT_OWNERS: slot -> 'state:move id', the state being 'in' (owned here), 'incoming' (on its way here:
 -- not owned yet) or the number of the group it was moved to; the id of the move that set it fences off
--- late steps of older moves. A slot without a field is owned as the static split of the slots says (the
--- node's router sends nothing else here). No field at all, as in every group before its first move:
--- nothing is checked, and a write costs one EXISTS per script call.
+-- late steps of older moves. A slot without a field is this group's if the static split of the slots
+-- gives it here (fields 'group' and 'groups': this group's number and the group count, kept by its first
+-- slot step). No hash at all, as in every group before its first slot step: nothing is checked (the
+-- node's router sends each key to its group), and a write costs one EXISTS per script call.
 local SLOT_OWNERS = '__redraft:slot-owners'
 local SLOT_COUNT = 16384
 
@@ -54,14 +55,32 @@ local function slot_state(slot)
   return state, tonumber(move)
 end
 
+-- This group's number and the cluster's group count, kept in SLOT_OWNERS by the first slot step here.
+local own_group, group_count = nil, nil
+
+-- nil if the static split of the slots gives this slot to this group; else the group it gives it to.
+local function owner_by_split(slot)
+  if own_group == nil then
+    local v = redis.call('HMGET', SLOT_OWNERS, 'group', 'groups')
+    own_group, group_count = tonumber(v[1]) or -1, tonumber(v[2]) or 0
+  end
+  if group_count == 0 then return nil end
+  local owner = math.floor(slot * group_count / SLOT_COUNT)
+  if owner == own_group then return nil end
+  return string.format('%d', owner)
+end
+
 -- nil if every key of these commands ({ keys = {...} } each) is in a slot owned here; else the state of
--- the first one's slot that is not: the group it moved to, or 'incoming'.
+-- the first one's slot that is not: the group it moved to (or that the static split gives it to), or
+-- 'incoming'. (A request's keys may be in several slots of one group, and only some of them moved.)
 local function not_owned(commands)
   if slot_owners_exist == nil then slot_owners_exist = redis.call('EXISTS', SLOT_OWNERS) == 1 end
   if not slot_owners_exist then return nil end
   for _, c in ipairs(commands) do
     for _, key in ipairs(c.keys) do
-      local state = slot_state(key_slot(key))
+      local slot = key_slot(key)
+      local state = slot_state(slot)
+      if state == nil then state = owner_by_split(slot) end
       if state and state ~= 'in' then return state end
     end
   end

@@ -162,6 +162,83 @@ class SlotStepsApplyTest {
   }
 
   @Test
+  void onceASlotStepCameASlotWithoutAStateIsOwnedOnlyIfTheStaticSplitSaysSo() {
+    String ofGroup0 = keyWithSlotBelow(8192, "a");
+    String ofGroup1 = keyWithSlotAbove(8191, "b");
+    String coming = keyWithSlotBelow(8192, "c");
+    // This Redis is group 1 of 2, expecting one of group 0's slots: other slots of group 0 are not its own.
+    apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.EXPECT).setMoveId(7).setSourceGroup(0)
+        .setTargetGroup(1).setGroups(2).addSlots(slot(coming))));
+    ApplyResult elsewhere = apply(write("c", 1, cmd("SET", ofGroup0, "x")));
+    assertThat(elsewhere.outcome()).isEqualTo(ApplyOutcome.MOVED);
+    assertThat(resp(elsewhere)).as("the static owner").isEqualTo("0");
+    assertThat(apply(write("c", 2, cmd("SET", ofGroup1, "x"))).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(get(ofGroup0)).isNull();
+  }
+
+  @Test
+  void sessionsComeWithTheSlotsWhereNewerAndOnlyWhileExpected() {
+    apply(write("a", 1, cmd("SET", "x", "1")), write("a", 2, cmd("SET", "x", "2")), write("b", 1, cmd("SET", "y", "1")));
+    for (int seq = 2; seq <= 9; seq++) {
+      apply(write("b", seq, cmd("INCR", "y")));
+    }
+    apply(step(SlotStep.Phase.EXPECT, 7, Set.of(100), 0));
+    apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.IMPORT_SESSIONS).setMoveId(7).addSlots(100)
+        .addKeys(session("a", "5:0:ab12:*1\r\n:42\r\n", T + 5))  // newer than this group's 2
+        .addKeys(session("b", "4:0:ab12:*1\r\n:1\r\n", T + 5))   // older than this group's 9
+        .addKeys(session("m", "3:m:ab12:2", T + 5))                 // a refusal as moved: not copied
+        .addKeys(MovedKey.newBuilder().setValue(ByteString.copyFromUtf8("1700000000123")))));
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "a")).startsWith("5:0:ab12:");
+      assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "b")).startsWith("9:");
+      assertThat(jedis.hexists(RedisApplier.SESSIONS_KEY, "m")).isFalse();
+      assertThat(jedis.get(RedisApplier.SESSIONS_FORGOTTEN_KEY)).isEqualTo("1700000000123");
+    }
+    ApplyResult retry = apply(new ApplyRequest(++index, "a", 5, T, List.of(cmd("INCR", "x")), false, "ab12", LIMITS));
+    assertThat(retry.outcome()).as("a retry of a write the source applied").isEqualTo(ApplyOutcome.DUPLICATE);
+    assertThat(resp(retry)).isEqualTo("*1\r\n:42\r\n");
+
+    apply(step(SlotStep.Phase.TAKE, 7, Set.of(100), 0));
+    apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.IMPORT_SESSIONS).setMoveId(7).addSlots(100)
+        .addKeys(session("a", "8:0:ab12:*1\r\n:1\r\n", T + 6))));
+    try (Jedis jedis = server.jedis()) {
+      assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "a")).as("once taken, nothing more is imported").startsWith("5:");
+    }
+  }
+
+  @Test
+  void aDropOfAnotherMoveDeletesNothing() {
+    apply(write("c", 1, cmd("SET", "k", "1")));
+    apply(step(SlotStep.Phase.RELEASE, 9, Set.of(slot("k")), 1));
+    apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.DROP).setMoveId(5).setTargetGroup(1)
+        .addKeys(MovedKey.newBuilder().setKey(ByteString.copyFromUtf8("k")))));
+    apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.DROP).setMoveId(9).setTargetGroup(2)
+        .addKeys(MovedKey.newBuilder().setKey(ByteString.copyFromUtf8("k")))));
+    assertThat(get("k")).as("a late drop of an older move, or one to another group").isEqualTo("1");
+  }
+
+  private static MovedKey session(String client, String record, long lastUse) {
+    return MovedKey.newBuilder().setKey(ByteString.copyFromUtf8(client)).setValue(ByteString.copyFromUtf8(record))
+        .setDeadlineMs(lastUse).build();
+  }
+
+  private static String keyWithSlotBelow(int bound, String prefix) {
+    for (int i = 0; ; i++) {
+      if (slot(prefix + i) < bound) {
+        return prefix + i;
+      }
+    }
+  }
+
+  private static String keyWithSlotAbove(int bound, String prefix) {
+    for (int i = 0; ; i++) {
+      if (slot(prefix + i) > bound) {
+        return prefix + i;
+      }
+    }
+  }
+
+  @Test
   void groupZeroRecordsMovesAndTheMap() {
     ApplyResult begun = apply(entry(begin(Set.of(1, 2), 0, 1)));
     assertThat(resp(begun)).as("the move's id is its index").isEqualTo("*1\r\n+" + index + "\r\n");

@@ -9,9 +9,12 @@ import dev.redraft.api.v1.Command;
 import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.MoveSlotsResponse;
 import dev.redraft.api.v1.SlotRange;
+import dev.redraft.api.v1.WriteRequest;
+import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.client.Commands;
 import dev.redraft.client.RedraftClient;
 import dev.redraft.client.RedraftRpcException;
+import dev.redraft.coordinator.testing.Grpc;
 import dev.redraft.coordinator.testing.TestCluster;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +61,14 @@ class SlotMoveTest {
           .build()), 1)).hasMessageContaining("belong to groups 0 and 1");
       assertThatThrownBy(() -> admin.admin().moveSlots(List.of(MOVED), 2)).hasMessageContaining("does not exist");
 
+      // A write applied before the move whose reply the client never got: its retry after the move, through a
+      // node that routes it to the new group, must find its answer there (the sessions move with the slots).
+      String retried = keyInSlots("retried", 0, 4095);
+      WriteRequest first = Grpc.write("retrier@" + System.currentTimeMillis(), 7, Grpc.command("INCR", retried));
+      try (Grpc viaNode0 = cluster.grpc(0)) {
+        assertThat(viaNode0.kv().write(first).getDuplicate()).isFalse();
+      }
+
       try (Load load = new Load(cluster, "a")) {
         Thread.sleep(1_000);
         MoveSlotsResponse there = admin.admin().moveSlots(List.of(MOVED), 1);
@@ -66,6 +77,14 @@ class SlotMoveTest {
         assertThat(there.getMapVersion()).isEqualTo(1);
         Thread.sleep(1_000);
         assertLayout(admin, List.of(range(4096, 8191)), List.of(range(0, 4095), range(8192, 16383)));
+        try (Grpc viaNode2 = cluster.grpc(2)) {
+          WriteResponse retry = viaNode2.kv().write(first);
+          assertThat(retry.getDuplicate()).as("the retry is answered from the session, not applied again").isTrue();
+          assertThat(retry.getReplies(0).getInteger()).isEqualTo(1);
+        }
+        assertThat(admin.get(retried)).isEqualTo("1");
+        assertThat(admin.admin().moveSlots(List.of(MOVED), 1).getTargetGroup()).as("asked again: moved already")
+            .isEqualTo(1);
         MoveSlotsResponse back = admin.admin().moveSlots(List.of(MOVED), 0);
         assertThat(back.getSourceGroup()).isEqualTo(1);
         assertThat(back.getMapVersion()).isEqualTo(2);

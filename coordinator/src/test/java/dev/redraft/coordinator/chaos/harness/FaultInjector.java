@@ -1,7 +1,11 @@
 package dev.redraft.coordinator.chaos.harness;
 
+import dev.redraft.api.v1.ClusterSlotsResponse;
+import dev.redraft.api.v1.GroupSlots;
 import dev.redraft.api.v1.Member;
 import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.api.v1.MoveSlotsResponse;
+import dev.redraft.api.v1.SlotRange;
 import dev.redraft.client.AdminRefusedException;
 import dev.redraft.client.ClusterUnavailableException;
 import dev.redraft.client.RedraftClient;
@@ -160,6 +164,9 @@ public final class FaultInjector {
       case MEMBER_CHANGE_DURING_PARTITION -> {
         return changeMembershipDuringPartition(type);
       }
+      case SLOT_MOVE_KILL_LEADER -> {
+        return moveSlotsAndKillALeader(type);
+      }
       case MEMBER_ADD_THEN_ISOLATE_LEADER -> {
         return isolateLeaderRightAfterAnAddition(type);
       }
@@ -234,6 +241,75 @@ public final class FaultInjector {
           cluster.network().healAll();
           awaitCaughtUp(victim, id);
         }, Set.of(victim, leader));
+  }
+
+  /**
+   * Starts moving half of a group's first slot range to another group, and kills the leader of group 0
+   * (the move's driver), of the source or of the target as it starts. Heal: the node starts again and the
+   * move must have finished (asked again through the other nodes until it has: a move resumes by itself).
+   */
+  private ActiveFault moveSlotsAndKillALeader(FaultType type) {
+    int groups = cluster.groups();
+    if (groups < 2) {
+      throw new IllegalStateException(type + " needs a sharded cluster (-Dchaos.groups=3)");
+    }
+    ClusterSlotsResponse layout;
+    try (RedraftClient admin = adminClient(-1)) {
+      layout = admin.admin().clusterSlots();
+    }
+    List<GroupSlots> withSlots = layout.getGroupsList().stream().filter(g -> g.getSlotsCount() > 0).toList();
+    GroupSlots source = withSlots.get(random.nextInt(withSlots.size()));
+    int target = (source.getGroup() + 1 + random.nextInt(groups - 1)) % groups;
+    SlotRange range = source.getSlots(0);
+    SlotRange moved = SlotRange.newBuilder().setFirst(range.getFirst())
+        .setLast(range.getFirst() + (range.getLast() - range.getFirst()) / 2).build();
+    String victimRole = List.of("group 0", "source", "target").get(random.nextInt(3));
+    String victimId = switch (victimRole) {
+      case "group 0" -> layout.getGroups(0).getLeaderId();
+      case "source" -> source.getLeaderId();
+      default -> layout.getGroups(target).getLeaderId();
+    };
+    int victim = IntStream.range(0, cluster.size()).filter(i -> cluster.node(i).nodeId().equals(victimId))
+        .findFirst().orElseGet(this::leader);
+    String what = "slots " + moved.getFirst() + "-" + moved.getLast() + " moved from group " + source.getGroup()
+        + " to group " + target + ", SIGKILL of the " + victimRole + " leader " + name(victim);
+    java.util.concurrent.CompletableFuture<MoveSlotsResponse> move = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try (RedraftClient admin = adminClient(victim)) {
+        long giveUpAt = System.nanoTime() + MEMBERSHIP_TIMEOUT.toNanos();
+        while (true) {
+          try {
+            return admin.admin().moveSlots(List.of(moved), target);
+          } catch (RuntimeException e) {
+            if (System.nanoTime() > giveUpAt) {
+              throw e;
+            }
+            sleep(500); // the killed node was answering or driving it: ask the others again
+          }
+        }
+      }
+    });
+    sleep(150);
+    cluster.node(victim).kill();
+    return new ActiveFault(type, what, () -> {
+      cluster.node(victim).start();
+      try {
+        MoveSlotsResponse done = move.get(MEMBERSHIP_TIMEOUT.toSeconds() + 30, java.util.concurrent.TimeUnit.SECONDS);
+        if (done.getTargetGroup() != target) {
+          problems.accept(what + ": the move answered target group " + done.getTargetGroup());
+        }
+      } catch (Exception e) {
+        problems.accept(what + ": the move did not finish (" + firstLine(e) + ")");
+      }
+    }, Set.of(victim));
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private void awaitEveryNodeServing() {

@@ -38,7 +38,13 @@ public enum FaultType {
    * Remove a follower, add it back wiped, and isolate the leader the moment the addition is
    * acknowledged: the others (one of them the voter just added) must elect a leader; heal reconnects.
    */
-  MEMBER_ADD_THEN_ISOLATE_LEADER(true);
+  MEMBER_ADD_THEN_ISOLATE_LEADER(true),
+  /**
+   * A sharded cluster only: move half of a group's first slot range to another group (redraft slots move)
+   * and SIGKILL, as the move starts, the leader of group 0 (which drives it), of the source or of the
+   * target; heal restarts it, and the move must finish by itself (writes of those slots wait meanwhile).
+   */
+  SLOT_MOVE_KILL_LEADER;
 
   private final boolean changesMembership;
 
