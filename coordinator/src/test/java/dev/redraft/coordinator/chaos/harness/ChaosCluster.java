@@ -429,13 +429,42 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** A value straight from a node's Redis (bypassing the coordinator), for after-run checks. */
+  /**
+   * A value straight from a node's Redis (bypassing the coordinator), for after-run checks: from its Redis of
+   * the group that owns the key's slot, as the cluster's slot map says now (slots may have moved).
+   */
   public String redisGet(int index, String key) {
-    int group = dev.redraft.coordinator.shard.SlotMap.evenSplit(options.groups).groupOfKey(
-        key.getBytes(StandardCharsets.UTF_8));
+    int group = currentSlotMap().groupOfKey(key.getBytes(StandardCharsets.UTF_8));
     try (Jedis jedis = redis(index, group).jedis()) {
       return jedis.get(key);
     }
+  }
+
+  private dev.redraft.coordinator.shard.SlotMap slotMap;
+  private long slotMapReadAtNanos;
+
+  /** The slot map as a running node answers it (read again after a second), or the static split. */
+  private synchronized dev.redraft.coordinator.shard.SlotMap currentSlotMap() {
+    dev.redraft.coordinator.shard.SlotMap split = dev.redraft.coordinator.shard.SlotMap.evenSplit(options.groups);
+    if (options.groups == 1) {
+      return split;
+    }
+    if (slotMap == null || System.nanoTime() - slotMapReadAtNanos > 1_000_000_000L) {
+      List<String> endpoints = nodes.stream().filter(NodeProcess::isRunning).map(NodeProcess::apiAddress).toList();
+      try (RedraftClient client = clientBuilder(endpoints).build()) {
+        java.util.Map<Integer, Integer> owners = new java.util.HashMap<>();
+        for (dev.redraft.api.v1.GroupSlots group : client.admin().clusterSlots().getGroupsList()) {
+          for (dev.redraft.api.v1.SlotRange range : group.getSlotsList()) {
+            for (int slot = range.getFirst(); slot <= range.getLast(); slot++) {
+              owners.put(slot, group.getGroup());
+            }
+          }
+        }
+        slotMap = split.withMoved(owners, 0);
+        slotMapReadAtNanos = System.nanoTime();
+      }
+    }
+    return slotMap;
   }
 
   /** Heals the network, resumes paused nodes and starts stopped ones. */

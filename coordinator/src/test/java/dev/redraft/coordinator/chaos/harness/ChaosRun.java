@@ -140,7 +140,9 @@ public final class ChaosRun {
     Duration max = cluster.electionTimeoutMax();
     return switch (type) {
       case PARTITION_ISOLATE_LEADER, PARTITION_MAJORITY_MINORITY, PARTITION_ONE_WAY, PAUSE_LEADER,
-           KILL_RESTART_LEADER, KILL_RESTART_COORDINATOR, CLOCK_SKEW, MEMBER_REPLACE, MEMBER_CHANGE_DURING_PARTITION ->
+           KILL_RESTART_LEADER, KILL_RESTART_COORDINATOR, CLOCK_SKEW, MEMBER_REPLACE, MEMBER_CHANGE_DURING_PARTITION,
+           // (the writes of the moving slots wait for the move, but every other slot's go on: the gap is the kill's)
+           SLOT_MOVE_KILL_LEADER ->
           max.plusSeconds(1).plus(TARGET_MARGIN).plus(max.multipliedBy(Math.max(0, elections - 1)));
       // One election-timeout-max more (open under issue 12): the leader is cut off while a wiped member
       // catches up. Cause, found with Ratis' LeaderElection lines (session 14): the re-added member, a
