@@ -372,16 +372,14 @@ node_groups() {
   if [[ -z "$list" ]]; then echo 1; else echo $(( $(tr -cd , <<<"$list" | wc -c) + 2 )); fi
 }
 
-# Membership changes of a sharded cluster are refused by the coordinators (every group would have to
-# change together): say so before starting or stopping anything.
-refuse_if_sharded() {
+# How many Raft groups the cluster in DIR has (its first member's count).
+cluster_groups() {
   local ndir
   while read -r ndir; do
-    if (( $(node_groups "$ndir") > 1 )); then
-      die "$1: the cluster in $DIR is sharded over $(node_groups "$ndir") Raft groups, and changing the members of a" \
-        "sharded cluster is not supported yet"
-    fi
+    node_groups "$ndir"
+    return 0
   done < <(member_dirs)
+  echo 1
 }
 
 # Keeps a log from growing without bound across restarts: past 64 MiB it moves to LOG.1 (replacing an
@@ -839,7 +837,6 @@ cmd_add_node() {
     esac
   done
   [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with '$CS start'"
-  refuse_if_sharded add-node
   require_tools
   ensure_jars
   local peers="" ndir
@@ -850,10 +847,12 @@ cmd_add_node() {
     peers+="${peers:+,}$NODE=$RAFT"
   done < <(member_dirs)
   [[ -n "$peers" ]] || die "no running members in $DIR"
-  local node base
+  local node base groups
   node=$(next_node_id)
-  base=$(pick_base_port 1)
-  create_node "$node" "$base" $(( base + 1 )) $(( base + 2 )) $(( base + 3 )) $(( base + 4 ))
+  # In a sharded cluster the node gets a Redis per group too, and the coordinators add it to every group.
+  groups=$(cluster_groups)
+  base=$(pick_base_port 1 $(( PORTS_PER_NODE + groups - 1 )))
+  create_node "$node" "$base" $(( base + 1 )) $(( base + 2 )) $(( base + 3 )) $(( base + 4 )) "$groups"
   ndir="$DIR/$node"
   start_coordinator "$ndir" "$peers" --initial-cluster-state existing
   # shellcheck disable=SC1091
@@ -925,7 +924,6 @@ cmd_remove_node() {
     echo "$node was already removed; its files are in $DIR/removed/$node."
     return 0
   fi
-  refuse_if_sharded remove-node
   ensure_jars
   # shellcheck disable=SC1091
   source "$DIR/$node/node.env"

@@ -78,6 +78,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final PeerChannels channels;
   private final SlotLayout slots;
   private final SlotMoves moves;
+  private final ShardedMembership sharded;
   private final ReplicaCalls replicas;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
@@ -96,6 +97,23 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     this.members = members;
     this.headers = headers;
     this.apiAddress = apiAddress;
+    this.sharded = new ShardedMembership(groups.stream().map(g -> g.api().raft()).toList(),
+        new ShardedMembership.InGroup() {
+          @Override
+          public MembershipResponse add(AddNodeRequest request) {
+            return addInGroup(request);
+          }
+
+          @Override
+          public MembershipResponse remove(RemoveNodeRequest request) {
+            return removeInGroup(request);
+          }
+
+          @Override
+          public MembershipResponse promote(PromoteNodeRequest request) {
+            return promoteInGroup(request);
+          }
+        });
   }
 
   @Override
@@ -153,19 +171,54 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void addNode(AddNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    if (refuseMembershipChangeWhenSharded(observer)) {
+    if (groups.size() > 1 && !request.getOneGroup()) {
+      answer(observer, () -> sharded.add(request));
       return;
     }
-    onLeader(observer, stub -> stub.addNode(request), () -> membershipResponse(
-        raft.membership().add(request.getNodeId(), request.getRaftAddress(), request.getLearner())));
+    answer(observer, () -> addInGroup(request));
+  }
+
+  /** The addition in one group (group 0 of an unsharded cluster), on its leader. */
+  private MembershipResponse addInGroup(AddNodeRequest request) {
+    int group = groupOf(request.getOneGroup(), request.getGroup());
+    return onLeader(group, stub -> stub.addNode(request), () -> {
+      MembershipManager membership = groupRaft(group).membership();
+      boolean there = membership.members().stream().anyMatch(m -> m.id().equals(request.getNodeId())
+          && m.raftAddress().equals(request.getRaftAddress()));
+      // A sharded cluster's change may be asked again after it stopped midway: a group that has it is done.
+      return membershipResponse(request.getOneGroup() && there ? membership.members()
+          : membership.add(request.getNodeId(), request.getRaftAddress(), request.getLearner()));
+    });
   }
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    if (refuseMembershipChangeWhenSharded(observer)) {
+    if (groups.size() > 1 && !request.getOneGroup()) {
+      answer(observer, () -> sharded.remove(request));
       return;
     }
-    onLeader(observer, stub -> stub.removeNode(request), () -> removeNode(request));
+    answer(observer, () -> removeInGroup(request));
+  }
+
+  private MembershipResponse removeInGroup(RemoveNodeRequest request) {
+    int group = groupOf(request.getOneGroup(), request.getGroup());
+    return onLeader(group, stub -> stub.removeNode(request), () -> {
+      boolean gone = groupRaft(group).membership().members().stream().noneMatch(m -> m.id().equals(request.getNodeId()));
+      return request.getOneGroup() && gone ? membershipResponse(groupRaft(group).membership().members())
+          : removeNode(group, request);
+    });
+  }
+
+  private int groupOf(boolean oneGroup, int group) {
+    if (oneGroup && (group < 0 || group >= groups.size())) {
+      throw new InvalidRequestException("group " + group + " does not exist: this cluster has groups 0.."
+          + (groups.size() - 1));
+    }
+    return oneGroup ? group : 0;
+  }
+
+  private RaftNode groupRaft(int group) {
+    return groups.get(group).api().raft();
   }
 
   /**
@@ -174,8 +227,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
    * steps down and the others elect a leader only after their election timeout: writes stalled for
    * 3.1-3.8 s in fault runs, against about one round for a hand-over.
    */
-  private MembershipResponse removeNode(RemoveNodeRequest request) {
-    MembershipManager membership = raft.membership();
+  private MembershipResponse removeNode(int group, RemoveNodeRequest request) {
+    MembershipManager membership = groupRaft(group).membership();
     String self = raft.status().nodeId();
     if (request.getNodeId().equals(self)) {
       java.util.Set<String> reachable = membership.reachableMembers();
@@ -192,27 +245,23 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   private static final Duration SELF_REMOVAL_HAND_OVER = Duration.ofSeconds(5);
 
-  /**
-   * Every group of a sharded cluster has the same members, so a membership change must change them all
-   * (and undo the ones done if one fails): not built yet, so it is refused and changes nothing.
-   */
-  private boolean refuseMembershipChangeWhenSharded(StreamObserver<MembershipResponse> observer) {
-    if (groups.size() == 1) {
-      return false;
-    }
-    observer.onError(ErrorMapper.toStatus(new RefusedException("this cluster is sharded over " + groups.size()
-        + " Raft groups, and changing the members of a sharded cluster is not supported yet (every group's"
-        + " membership must change together); nothing was changed")));
-    return true;
-  }
-
   @Override
   public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    if (refuseMembershipChangeWhenSharded(observer)) {
+    if (groups.size() > 1 && !request.getOneGroup()) {
+      answer(observer, () -> sharded.promote(request));
       return;
     }
-    onLeader(observer, stub -> stub.promoteNode(request),
-        () -> membershipResponse(raft.membership().promote(request.getNodeId())));
+    answer(observer, () -> promoteInGroup(request));
+  }
+
+  private MembershipResponse promoteInGroup(PromoteNodeRequest request) {
+    int group = groupOf(request.getOneGroup(), request.getGroup());
+    return onLeader(group, stub -> stub.promoteNode(request), () -> {
+      MembershipManager membership = groupRaft(group).membership();
+      boolean voter = membership.members().stream().anyMatch(m -> m.id().equals(request.getNodeId()) && m.voter());
+      return membershipResponse(request.getOneGroup() && voter ? membership.members()
+          : membership.promote(request.getNodeId()));
+    });
   }
 
   @Override
@@ -245,24 +294,24 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     return response.build();
   }
 
-  /** Runs {@code local} here if this node leads, else forwards the call to the leader (once). */
-  private <T> void onLeader(StreamObserver<T> observer, Function<AdminGrpc.AdminBlockingStub, T> forward,
-      Supplier<T> local) {
-    answer(observer, () -> {
-      if (raft.membership().isLeader()) {
-        return local.get();
-      }
-      String forwardedBy = FORWARDED.get();
-      if (forwardedBy != null) {
-        throw new UnavailableException("node " + forwardedBy + " forwarded this call here, but node "
-            + raft.status().nodeId() + " is not the leader either (an election is under way?): retry");
-      }
-      String leader = raft.status().leaderId();
-      if (leader.isEmpty()) {
-        throw new UnavailableException("the cluster has no leader right now: retry in a few seconds");
-      }
-      return forward.apply(forwardTo(leader, "run it on the leader"));
-    });
+  /** Runs {@code local} here if this node leads {@code group}, else forwards the call to its leader (once). */
+  private <T> T onLeader(int group, Function<AdminGrpc.AdminBlockingStub, T> forward, Supplier<T> local) {
+    RaftNode raft = groupRaft(group);
+    if (raft.membership().isLeader()) {
+      return local.get();
+    }
+    String which = groups.size() == 1 ? "" : " of group " + group;
+    String forwardedBy = FORWARDED.get();
+    if (forwardedBy != null) {
+      throw new UnavailableException("node " + forwardedBy + " forwarded this call here, but node "
+          + raft.status().nodeId() + " is not the leader" + which + " either (an election is under way?): retry");
+    }
+    String leader = raft.status().leaderId();
+    if (leader.isEmpty()) {
+      throw new UnavailableException("the cluster" + (which.isEmpty() ? "" : "'s group " + group)
+          + " has no leader right now: retry in a few seconds");
+    }
+    return forward.apply(forwardTo(leader, "run it on the leader" + which));
   }
 
   private AdminGrpc.AdminBlockingStub forwardTo(String nodeId, String why) {

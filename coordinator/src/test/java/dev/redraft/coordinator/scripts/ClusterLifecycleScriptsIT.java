@@ -315,8 +315,9 @@ class ClusterLifecycleScriptsIT {
    */
   /**
    * start --groups (issue 16): a Redis per group on every node, keys spread over the groups' Redis and
-   * replicated to each node's, a request across groups refused, membership changes refused, and stop
-   * stopping every process; the group count of an existing cluster cannot be changed by a start.
+   * replicated to each node's, a request across groups refused, a node added to every group and removed
+   * from them all, slots moved with redraft slots move, and stop stopping every process; the group count of
+   * an existing cluster cannot be changed by a start.
    */
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -365,9 +366,22 @@ class ClusterLifecycleScriptsIT {
       assertThat(total).as("every key once, in its group's Redis").isEqualTo(30);
     });
 
-    Result add = run(CLUSTER, "add-node");
-    assertThat(add.exitCode()).isNotZero();
-    assertThat(add.output()).contains("sharded over 3 Raft groups");
+    // A node added joins every group (with a Redis per group), and a removed one leaves them all.
+    assertThat(ok(run(CLUSTER, "add-node"), "cluster.sh add-node").output()).contains("Added n4");
+    assertThat(home.resolve("n4/group2/redis.conf")).exists();
+    assertThat(ok(run(REDRAFT, "cluster", "status", "--group", "2"), "cluster status --group 2").output())
+        .contains("n4");
+    // Slots moved from the command line, while the node is there.
+    assertThat(ok(run(REDRAFT, "slots", "move", "0-99", "2"), "redraft slots move 0-99 2").output())
+        .contains("MAP VERSION");
+    assertThat(ok(run(REDRAFT, "cluster", "slots"), "redraft cluster slots").output()).contains("0-99,10923-16383");
+    ok(run(CLUSTER, "remove-node", "n4"), "cluster.sh remove-node n4");
+    assertThat(ok(run(REDRAFT, "cluster", "status", "--group", "2"), "cluster status --group 2").output())
+        .doesNotContain("n4");
+    for (int i = 0; i < 30; i++) {
+      assertThat(run(auth, "redis-cli", "-p", respPort, "get", "key:" + i).output()).as("key:%d after the move", i)
+          .contains("v" + i);
+    }
 
     ok(run(CLUSTER, "stop"), "cluster.sh stop");
     started.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after stop", pid).isFalse());

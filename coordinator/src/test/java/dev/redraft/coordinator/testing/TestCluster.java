@@ -159,10 +159,15 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts node {@code index}'s Redis and builds its configuration. */
   private NodeConfig configure(int index, int raftPort, String peers, boolean join) throws IOException {
+    return configure(index, raftPort, peers, join, groups);
+  }
+
+  /** @param nodeGroups the groups this node is configured with (the cluster's, unless a test wants it wrong) */
+  private NodeConfig configure(int index, int raftPort, String peers, boolean join, int nodeGroups) throws IOException {
     RedisServerProcess server = RedisServerProcess.start(dir.resolve(id(index)).resolve("redis"));
     redis.add(server);
     List<RedisServerProcess> further = new ArrayList<>();
-    for (int g = 1; g < groups; g++) {
+    for (int g = 1; g < nodeGroups; g++) {
       further.add(RedisServerProcess.start(dir.resolve(id(index)).resolve("redis-group-" + g), server.password()));
     }
     groupRedis.add(further);
@@ -213,6 +218,25 @@ public final class TestCluster implements AutoCloseable {
           .setRaftAddress(config.raftAddress().toString()).setLearner(learner).build());
     }
     return index;
+  }
+
+  /**
+   * Starts one more node that hosts group 0 only (a node configured for another number of groups than the
+   * cluster's), without adding it; returns its index (its Raft address: {@link #raftAddress}).
+   */
+  public int startNodeOfGroupZeroOnly() throws Exception {
+    int index = configs.size();
+    String peers = IntStream.range(0, index).filter(i -> nodes.get(i) != null)
+        .mapToObj(i -> id(i) + "=" + configs.get(i).raftAddress())
+        .collect(Collectors.joining(","));
+    NodeConfig config = configure(index, FreePorts.next(), peers, true, 1);
+    configs.add(config);
+    nodes.add(CoordinatorNode.start(config));
+    return index;
+  }
+
+  public String raftAddress(int index) {
+    return configs.get(index).raftAddress().toString();
   }
 
   /** Removes a node through the admin API (sent to {@code via}), then stops it and its Redis. */
