@@ -877,6 +877,9 @@ cmd_add_node() {
 
 add_node_failed() {
   local node=$1 why=$2
+  # The addition may have reached the membership (of some groups) before it failed: take it out again
+  # (best effort; a node that is no member is refused, which is fine), so no group keeps a dead voter.
+  cli member remove "$node" >/dev/null 2>&1 || true
   stop_node "$node"
   retire_node_dir "$node"
   die "$node was not added: $why. Its logs: $DIR/removed/$node/coordinator.log"

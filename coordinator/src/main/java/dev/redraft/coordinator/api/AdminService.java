@@ -172,7 +172,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void addNode(AddNodeRequest request, StreamObserver<MembershipResponse> observer) {
     if (groups.size() > 1 && !request.getOneGroup()) {
-      answer(observer, () -> sharded.add(request));
+      answer(observer, () -> apartFromTheCall(() -> sharded.add(request)));
       return;
     }
     answer(observer, () -> addInGroup(request));
@@ -183,18 +183,29 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     int group = groupOf(request.getOneGroup(), request.getGroup());
     return onLeader(group, stub -> stub.addNode(request), () -> {
       MembershipManager membership = groupRaft(group).membership();
-      boolean there = membership.members().stream().anyMatch(m -> m.id().equals(request.getNodeId())
-          && m.raftAddress().equals(request.getRaftAddress()));
-      // A sharded cluster's change may be asked again after it stopped midway: a group that has it is done.
-      return membershipResponse(request.getOneGroup() && there ? membership.members()
-          : membership.add(request.getNodeId(), request.getRaftAddress(), request.getLearner()));
+      if (!request.getOneGroup()) {
+        return membershipResponse(membership.add(request.getNodeId(), request.getRaftAddress(), request.getLearner()));
+      }
+      // A sharded cluster's change may be asked again after it stopped midway: a group that has it (settled,
+      // with the same address and role) is done; with another address or role it is refused.
+      List<MembershipManager.Member> members = membership.settledMembers();
+      java.util.Optional<MembershipManager.Member> there = members.stream()
+          .filter(m -> m.id().equals(request.getNodeId())).findFirst();
+      if (there.isEmpty()) {
+        return membershipResponse(membership.add(request.getNodeId(), request.getRaftAddress(), request.getLearner()));
+      }
+      if (!there.get().raftAddress().equals(request.getRaftAddress()) || there.get().voter() == request.getLearner()) {
+        throw new RefusedException("node " + request.getNodeId() + " is already a member of group " + group + " at "
+            + there.get().raftAddress() + (there.get().voter() ? " (voter)" : " (learner)") + ": remove it first");
+      }
+      return membershipResponse(members);
     });
   }
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
     if (groups.size() > 1 && !request.getOneGroup()) {
-      answer(observer, () -> sharded.remove(request));
+      answer(observer, () -> apartFromTheCall(() -> sharded.remove(request)));
       return;
     }
     answer(observer, () -> removeInGroup(request));
@@ -203,10 +214,29 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private MembershipResponse removeInGroup(RemoveNodeRequest request) {
     int group = groupOf(request.getOneGroup(), request.getGroup());
     return onLeader(group, stub -> stub.removeNode(request), () -> {
-      boolean gone = groupRaft(group).membership().members().stream().noneMatch(m -> m.id().equals(request.getNodeId()));
-      return request.getOneGroup() && gone ? membershipResponse(groupRaft(group).membership().members())
-          : removeNode(group, request);
+      if (request.getOneGroup()) {
+        List<MembershipManager.Member> members = groupRaft(group).membership().settledMembers();
+        if (members.stream().noneMatch(m -> m.id().equals(request.getNodeId()))) {
+          return membershipResponse(members); // removed by an earlier attempt
+        }
+      }
+      return removeNode(group, request);
     });
+  }
+
+  /**
+   * Runs a sharded cluster's membership change apart from the caller's call: its steps (and their undo)
+   * must not be cut off halfway by the caller's deadline or cancellation (a CLI interrupted, a client
+   * timing out), which would leave the groups with different members.
+   */
+  private static MembershipResponse apartFromTheCall(Supplier<MembershipResponse> change) {
+    Context apart = Context.current().fork();
+    Context previous = apart.attach();
+    try {
+      return change.get();
+    } finally {
+      apart.detach(previous);
+    }
   }
 
   private int groupOf(boolean oneGroup, int group) {
@@ -248,7 +278,7 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   @Override
   public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
     if (groups.size() > 1 && !request.getOneGroup()) {
-      answer(observer, () -> sharded.promote(request));
+      answer(observer, () -> apartFromTheCall(() -> sharded.promote(request)));
       return;
     }
     answer(observer, () -> promoteInGroup(request));
@@ -258,9 +288,13 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     int group = groupOf(request.getOneGroup(), request.getGroup());
     return onLeader(group, stub -> stub.promoteNode(request), () -> {
       MembershipManager membership = groupRaft(group).membership();
-      boolean voter = membership.members().stream().anyMatch(m -> m.id().equals(request.getNodeId()) && m.voter());
-      return membershipResponse(request.getOneGroup() && voter ? membership.members()
-          : membership.promote(request.getNodeId()));
+      if (request.getOneGroup()) {
+        List<MembershipManager.Member> members = membership.settledMembers();
+        if (members.stream().anyMatch(m -> m.id().equals(request.getNodeId()) && m.voter())) {
+          return membershipResponse(members); // promoted by an earlier attempt
+        }
+      }
+      return membershipResponse(membership.promote(request.getNodeId()));
     });
   }
 

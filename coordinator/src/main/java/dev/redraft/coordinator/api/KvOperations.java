@@ -247,6 +247,12 @@ public final class KvOperations {
               continue;
             }
             int i = which.get(k);
+            if (acrossGroups(calls.requests().get(i))) {
+              // A WATCH over several groups was read per group: sent on whole, one group would read keys it
+              // does not hold. Retryable: read again, each group's keys where they are now.
+              calls.out().get(i).completeExceptionally(moved);
+              continue;
+            }
             boolean again = moved.target().isPresent() && !calls.sentOnBy().get(i).add(moved.refusedBy());
             if (again && calls.requests().get(i) instanceof WriteRequest write) {
               // Its slot moved away from a group and back while this write was on its way: each group it met
@@ -286,6 +292,15 @@ public final class KvOperations {
             settle(calls, indices, answers, tries + 1);
           }));
         });
+  }
+
+  private boolean acrossGroups(Object request) {
+    try {
+      return request instanceof ReadRequest read && SlotRouter.isWatch(read)
+          && router.groupOf(read) == SlotRouter.SEVERAL_GROUPS;
+    } catch (RuntimeException unroutable) {
+      return false;
+    }
   }
 
   private static <R> List<CompletableFuture<R>> failedAll(int count, RuntimeException error) {

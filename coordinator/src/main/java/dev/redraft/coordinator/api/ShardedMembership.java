@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A membership change of a sharded cluster, whose groups all have the same members: made in every group,
- * one after another, each on that group's leader (asked through {@code inGroup}: here, or forwarded), and
- * undone in the groups already changed if one refuses, so the groups keep one membership. A node is added
- * to group 0 first (it holds the node registrations) and removed from it last (a node learns it was
- * removed from group 0's configuration). A group that already has the change (a retry of a change that
- * stopped midway) is skipped, so asking again finishes it.
+ * one after another, each on that group's leader (asked through {@code inGroup}: here, or forwarded). A node
+ * is added to group 0 first (it holds the node registrations) and removed from it last (a node learns it was
+ * removed from group 0's configuration). Each group's leader answers a step it already made (by an earlier
+ * attempt: same address and role, configuration settled) with the membership, so asking again finishes a
+ * change that stopped midway. An addition a group refuses is undone in the groups it reached (the node then
+ * stops serving them: it must be wiped before it is added again); a removal is not undone (a removed node
+ * stops serving for good) but finished by asking again.
  */
 final class ShardedMembership {
   /** How long one group's step may be retried while its leader changes (UNAVAILABLE). */
@@ -52,26 +54,30 @@ final class ShardedMembership {
 
   MembershipResponse add(AddNodeRequest request) {
     String id = request.getNodeId();
-    List<Integer> done = new ArrayList<>();
+    List<Integer> reached = new ArrayList<>();
     MembershipResponse last = null;
     for (int g = 0; g < groups.size(); g++) {
-      if (member(g, id).isPresent()) {
-        continue; // added by an earlier attempt
-      }
       AddNodeRequest one = request.toBuilder().setOneGroup(true).setGroup(g).build();
+      reached.add(g); // counted before the step: a step whose outcome is unknown is undone too
       try {
         last = retried(g, () -> inGroup.add(one));
-        done.add(g);
       } catch (RuntimeException e) {
-        String undone = undo(done, d -> inGroup.remove(RemoveNodeRequest.newBuilder().setNodeId(id).setOneGroup(true)
-            .setGroup(d).build()));
-        throw refused("adding node " + id, g, e, undone);
+        if (isRefusal(e)) {
+          reached.remove(reached.size() - 1); // refused: nothing changed in that group
+        }
+        String undone = undo(reached, d -> inGroup.remove(RemoveNodeRequest.newBuilder().setNodeId(id)
+            .setOneGroup(true).setGroup(d).build()));
+        throw failed("adding node " + id, g, e, undone + (reached.isEmpty() ? "" : "; the node left the groups it had"
+            + " joined and stops serving them: wipe its data and start it again before adding it again"));
       }
     }
-    return last != null ? last : retried(0, () -> inGroup.add(request.toBuilder().setOneGroup(true).setGroup(0)
-        .build())); // every group had it already: group 0 answers (as a repeated add of an unsharded cluster)
+    return last;
   }
 
+  /**
+   * Removes the node from every group, group 0 last. Not undone if a group refuses: a node removed from a
+   * group stops serving it for good, so the removal goes on when asked again instead.
+   */
   MembershipResponse remove(RemoveNodeRequest request) {
     String id = request.getNodeId();
     if (IntStream.range(0, groups.size()).allMatch(g -> member(g, id).isEmpty())) {
@@ -79,23 +85,15 @@ final class ShardedMembership {
           + groups.get(0).membership().members().stream().map(MembershipManager.Member::id).toList() + ")");
     }
     List<Integer> done = new ArrayList<>();
-    List<MembershipManager.Member> before = new ArrayList<>();
     MembershipResponse last = null;
     for (int g = groups.size() - 1; g >= 0; g--) {
-      Optional<MembershipManager.Member> member = member(g, id);
-      if (member.isEmpty() && g > 0) {
-        continue; // removed by an earlier attempt
-      }
-      member.ifPresent(before::add);
       RemoveNodeRequest one = request.toBuilder().setOneGroup(true).setGroup(g).build();
       try {
         last = retried(g, () -> inGroup.remove(one));
         done.add(g);
       } catch (RuntimeException e) {
-        MembershipManager.Member was = before.isEmpty() ? null : before.get(0);
-        String undone = was == null ? "" : undo(done, d -> inGroup.add(AddNodeRequest.newBuilder().setNodeId(id)
-            .setRaftAddress(was.raftAddress()).setLearner(!was.voter()).setOneGroup(true).setGroup(d).build()));
-        throw refused("removing node " + id, g, e, undone);
+        throw failed("removing node " + id, g, e, done.isEmpty() ? "; no group was changed"
+            : "; it was removed from groups " + done + " (it stops serving them): ask again to finish the removal");
       }
     }
     return last;
@@ -105,17 +103,14 @@ final class ShardedMembership {
     String id = request.getNodeId();
     MembershipResponse last = null;
     for (int g = 0; g < groups.size(); g++) {
-      if (member(g, id).map(MembershipManager.Member::voter).orElse(false) && g > 0) {
-        continue; // promoted by an earlier attempt
-      }
       PromoteNodeRequest one = request.toBuilder().setOneGroup(true).setGroup(g).build();
       try {
         last = retried(g, () -> inGroup.promote(one));
       } catch (RuntimeException e) {
         // A learner in the groups not done yet is harmless (it replicates, it does not vote): asking again
         // finishes the promotion.
-        throw refused("promoting node " + id, g, e, g == 0 ? "" : "; groups 0-" + (g - 1) + " have it as a voter"
-            + " already, the others as a learner: ask again to finish");
+        throw failed("promoting node " + id, g, e, g == 0 ? "; no group was changed" : "; groups 0-" + (g - 1)
+            + " have it as a voter already, the others as a learner: ask again to finish");
       }
     }
     return last;
@@ -151,8 +146,11 @@ final class ShardedMembership {
     }
   }
 
-  /** Undoes the change in {@code done} (newest first); says what could not be undone. */
+  /** Undoes the change in {@code done} (newest first); says what was undone and what could not be. */
   private static String undo(List<Integer> done, Function<Integer, MembershipResponse> reverse) {
+    if (done.isEmpty()) {
+      return "; no group was changed";
+    }
     List<Integer> failed = new ArrayList<>();
     for (int i = done.size() - 1; i >= 0; i--) {
       int group = done.get(i);
@@ -163,19 +161,29 @@ final class ShardedMembership {
         failed.add(group);
       }
     }
-    if (done.isEmpty()) {
-      return "; no group was changed";
-    }
     String groupsDone = done.stream().map(String::valueOf).collect(Collectors.joining(", "));
-    return failed.isEmpty() ? "; groups " + groupsDone + " were changed and are undone: nothing changed"
-        : "; groups " + groupsDone + " were changed, and undoing it failed in groups " + failed + ": ask again (the"
-        + " same change finishes in every group) or reverse it";
+    return failed.isEmpty() ? "; the change in groups " + groupsDone + " was undone, so every group has the members"
+        + " it had" : "; groups " + groupsDone + " were changed, and undoing it failed in groups " + failed
+        + ": remove the node again (the removal finishes in every group)";
   }
 
-  private static RuntimeException refused(String what, int group, RuntimeException cause, String undone) {
+  /** True for a group's answer that it did not make the change (not an outcome unknown). */
+  private static boolean isRefusal(RuntimeException e) {
+    Throwable root = Causes.unwrap(e);
+    if (root instanceof StatusRuntimeException s) {
+      Status.Code code = s.getStatus().getCode();
+      return code == Status.Code.FAILED_PRECONDITION || code == Status.Code.INVALID_ARGUMENT
+          || code == Status.Code.ALREADY_EXISTS || code == Status.Code.NOT_FOUND;
+    }
+    return root instanceof RefusedException || root instanceof dev.redraft.coordinator.errors.InvalidRequestException;
+  }
+
+  private static RuntimeException failed(String what, int group, RuntimeException cause, String after) {
     Throwable root = Causes.unwrap(cause);
     String message = what + " failed in Raft group " + group + " (" + (root instanceof StatusRuntimeException s
-        ? s.getStatus().getDescription() : root.getMessage()) + ")" + undone;
-    return root instanceof UnavailableException ? new UnavailableException(message) : new RefusedException(message);
+        ? s.getStatus().getDescription() : root.getMessage()) + ")" + after;
+    boolean retryable = root instanceof UnavailableException
+        || (root instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE);
+    return retryable ? new UnavailableException(message) : new RefusedException(message);
   }
 }

@@ -77,6 +77,23 @@ public final class MembershipManager {
     return members;
   }
 
+  /**
+   * The members, on the leader, once its configuration is settled (not joint, and committed): what one
+   * group's step of a sharded cluster's change checks before it counts the change as made. A configuration
+   * still changing (an earlier attempt's) answers UNAVAILABLE: ask again shortly.
+   */
+  public synchronized List<Member> settledMembers() {
+    requireLeader();
+    RaftServer.Division d = division.get();
+    RaftConfiguration conf = d.getRaftConf();
+    boolean joint = !conf.getPreviousPeers().isEmpty() || !conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
+    if (joint || conf.getLogEntryIndex() > d.getRaftLog().getLastCommittedIndex()) {
+      throw new UnavailableException("node " + selfId + "'s configuration is still changing (an earlier change is"
+          + " being committed): retry the membership change");
+    }
+    return members();
+  }
+
   public synchronized List<Member> add(String id, String raftAddress, boolean learner) {
     checkId(id);
     try {

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class FaultScheduleIT {
-  private static final Duration HOLD = Duration.ofSeconds(8);
+  /** Long enough for the elections a fault causes (1-2 s each, a few in a row) and for writes to go on meanwhile. */
+  private static final Duration HOLD = Duration.ofSeconds(6);
 
   @Test
   void everyFaultKindInTurnKeepsTheHistoryLinearizableAndTheReplicasIdentical() {
