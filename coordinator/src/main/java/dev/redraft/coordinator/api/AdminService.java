@@ -32,10 +32,7 @@ import dev.redraft.api.v1.TransferLeadershipRequest;
 import dev.redraft.api.v1.TransferLeadershipResponse;
 import dev.redraft.api.v1.VerifyRequest;
 import dev.redraft.api.v1.VerifyResponse;
-import dev.redraft.coordinator.errors.RefusedException;
-import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.node.MemberDirectory;
-import dev.redraft.coordinator.raft.MembershipManager;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.raft.RaftStatus;
 import io.grpc.Context;
@@ -49,13 +46,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Cluster administration: this node's status, every member's as each reports itself, membership
- * changes, leadership transfer and snapshots. Membership changes run on the leader: a follower
- * forwards them there once (a forwarded call that finds no leader fails as UNAVAILABLE).
+ * changes ({@link MembershipCalls}: on the leader of each group they concern, forwarded there once; a
+ * forwarded call that finds no leader fails as UNAVAILABLE), leadership transfer, snapshots and slot moves.
  */
 final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseable {
   private static final long PEER_STATUS_DEADLINE_MS = 2_000;
@@ -78,7 +74,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
   private final PeerChannels channels;
   private final SlotLayout slots;
   private final SlotMoves moves;
-  private final ShardedMembership sharded;
+  /** Membership changes: group 0's, or every group's of a sharded cluster. */
+  private final MembershipCalls membership;
   private final ReplicaCalls replicas;
   private final ExecutorService fanOut = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "redraft-admin-fanout");
@@ -97,23 +94,8 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
     this.members = members;
     this.headers = headers;
     this.apiAddress = apiAddress;
-    this.sharded = new ShardedMembership(groups.stream().map(g -> g.api().raft()).toList(),
-        new ShardedMembership.InGroup() {
-          @Override
-          public MembershipResponse add(AddNodeRequest request) {
-            return addInGroup(request);
-          }
-
-          @Override
-          public MembershipResponse remove(RemoveNodeRequest request) {
-            return removeInGroup(request);
-          }
-
-          @Override
-          public MembershipResponse promote(PromoteNodeRequest request) {
-            return promoteInGroup(request);
-          }
-        });
+    this.membership = new MembershipCalls(groups.stream().map(g -> g.api().raft()).toList(), headers,
+        this::forwardTo);
   }
 
   @Override
@@ -171,131 +153,17 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
 
   @Override
   public void addNode(AddNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    if (groups.size() > 1 && !request.getOneGroup()) {
-      answer(observer, () -> apartFromTheCall(() -> sharded.add(request)));
-      return;
-    }
-    answer(observer, () -> addInGroup(request));
-  }
-
-  /** The addition in one group (group 0 of an unsharded cluster), on its leader. */
-  private MembershipResponse addInGroup(AddNodeRequest request) {
-    int group = groupOf(request.getOneGroup(), request.getGroup());
-    return onLeader(group, stub -> stub.addNode(request), () -> {
-      MembershipManager membership = groupRaft(group).membership();
-      if (!request.getOneGroup()) {
-        return membershipResponse(membership.add(request.getNodeId(), request.getRaftAddress(), request.getLearner()));
-      }
-      // A sharded cluster's change may be asked again after it stopped midway: a group that has it (settled,
-      // with the same address and role) is done; with another address or role it is refused.
-      List<MembershipManager.Member> members = membership.settledMembers();
-      java.util.Optional<MembershipManager.Member> there = members.stream()
-          .filter(m -> m.id().equals(request.getNodeId())).findFirst();
-      if (there.isEmpty()) {
-        return membershipResponse(membership.add(request.getNodeId(), request.getRaftAddress(), request.getLearner()));
-      }
-      if (!there.get().raftAddress().equals(request.getRaftAddress()) || there.get().voter() == request.getLearner()) {
-        throw new RefusedException("node " + request.getNodeId() + " is already a member of group " + group + " at "
-            + there.get().raftAddress() + (there.get().voter() ? " (voter)" : " (learner)") + ": remove it first");
-      }
-      return membershipResponse(members);
-    });
+    answer(observer, () -> membership.add(request));
   }
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    if (groups.size() > 1 && !request.getOneGroup()) {
-      answer(observer, () -> apartFromTheCall(() -> sharded.remove(request)));
-      return;
-    }
-    answer(observer, () -> removeInGroup(request));
+    answer(observer, () -> membership.remove(request));
   }
-
-  private MembershipResponse removeInGroup(RemoveNodeRequest request) {
-    int group = groupOf(request.getOneGroup(), request.getGroup());
-    return onLeader(group, stub -> stub.removeNode(request), () -> {
-      if (request.getOneGroup()) {
-        List<MembershipManager.Member> members = groupRaft(group).membership().settledMembers();
-        if (members.stream().noneMatch(m -> m.id().equals(request.getNodeId()))) {
-          return membershipResponse(members); // removed by an earlier attempt
-        }
-      }
-      return removeNode(group, request);
-    });
-  }
-
-  /**
-   * Runs a sharded cluster's membership change apart from the caller's call: its steps (and their undo)
-   * must not be cut off halfway by the caller's deadline or cancellation (a CLI interrupted, a client
-   * timing out), which would leave the groups with different members.
-   */
-  private static MembershipResponse apartFromTheCall(Supplier<MembershipResponse> change) {
-    Context apart = Context.current().fork();
-    Context previous = apart.attach();
-    try {
-      return change.get();
-    } finally {
-      apart.detach(previous);
-    }
-  }
-
-  private int groupOf(boolean oneGroup, int group) {
-    if (oneGroup && (group < 0 || group >= groups.size())) {
-      throw new InvalidRequestException("group " + group + " does not exist: this cluster has groups 0.."
-          + (groups.size() - 1));
-    }
-    return oneGroup ? group : 0;
-  }
-
-  private RaftNode groupRaft(int group) {
-    return groups.get(group).api().raft();
-  }
-
-  /**
-   * A leader asked to remove itself first hands leadership to a voter it hears from, which then
-   * removes it (as etcd does). Ratis would commit the new configuration, then the removed leader
-   * steps down and the others elect a leader only after their election timeout: writes stalled for
-   * 3.1-3.8 s in fault runs, against about one round for a hand-over.
-   */
-  private MembershipResponse removeNode(int group, RemoveNodeRequest request) {
-    MembershipManager membership = groupRaft(group).membership();
-    String self = raft.status().nodeId();
-    if (request.getNodeId().equals(self)) {
-      java.util.Set<String> reachable = membership.reachableMembers();
-      java.util.Optional<String> next = membership.members().stream().filter(MembershipManager.Member::voter)
-          .map(MembershipManager.Member::id).filter(id -> !id.equals(self) && reachable.contains(id)).findFirst();
-      if (next.isPresent()) {
-        String leader = membership.transferLeadership(next.get(), SELF_REMOVAL_HAND_OVER);
-        return forwardTo(leader.isEmpty() || leader.equals(self) ? next.get() : leader,
-            "remove node " + self + " through the leader it handed over to").removeNode(request);
-      }
-    }
-    return membershipResponse(membership.remove(request.getNodeId()));
-  }
-
-  private static final Duration SELF_REMOVAL_HAND_OVER = Duration.ofSeconds(5);
 
   @Override
   public void promoteNode(PromoteNodeRequest request, StreamObserver<MembershipResponse> observer) {
-    if (groups.size() > 1 && !request.getOneGroup()) {
-      answer(observer, () -> apartFromTheCall(() -> sharded.promote(request)));
-      return;
-    }
-    answer(observer, () -> promoteInGroup(request));
-  }
-
-  private MembershipResponse promoteInGroup(PromoteNodeRequest request) {
-    int group = groupOf(request.getOneGroup(), request.getGroup());
-    return onLeader(group, stub -> stub.promoteNode(request), () -> {
-      MembershipManager membership = groupRaft(group).membership();
-      if (request.getOneGroup()) {
-        List<MembershipManager.Member> members = membership.settledMembers();
-        if (members.stream().anyMatch(m -> m.id().equals(request.getNodeId()) && m.voter())) {
-          return membershipResponse(members); // promoted by an earlier attempt
-        }
-      }
-      return membershipResponse(membership.promote(request.getNodeId()));
-    });
+    answer(observer, () -> membership.promote(request));
   }
 
   @Override
@@ -319,33 +187,6 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
       return TakeSnapshotResponse.newBuilder().setHeader(headers.header(status)).setNodeId(status.nodeId())
           .setSnapshotIndex(index).build();
     });
-  }
-
-  private MembershipResponse membershipResponse(List<MembershipManager.Member> current) {
-    MembershipResponse.Builder response = MembershipResponse.newBuilder().setHeader(headers.header());
-    current.forEach(m -> response.addMembers(Member.newBuilder()
-        .setNodeId(m.id()).setRaftAddress(m.raftAddress()).setVoter(m.voter())));
-    return response.build();
-  }
-
-  /** Runs {@code local} here if this node leads {@code group}, else forwards the call to its leader (once). */
-  private <T> T onLeader(int group, Function<AdminGrpc.AdminBlockingStub, T> forward, Supplier<T> local) {
-    RaftNode raft = groupRaft(group);
-    if (raft.membership().isLeader()) {
-      return local.get();
-    }
-    String which = groups.size() == 1 ? "" : " of group " + group;
-    String forwardedBy = FORWARDED.get();
-    if (forwardedBy != null) {
-      throw new UnavailableException("node " + forwardedBy + " forwarded this call here, but node "
-          + raft.status().nodeId() + " is not the leader" + which + " either (an election is under way?): retry");
-    }
-    String leader = raft.status().leaderId();
-    if (leader.isEmpty()) {
-      throw new UnavailableException("the cluster" + (which.isEmpty() ? "" : "'s group " + group)
-          + " has no leader right now: retry in a few seconds");
-    }
-    return forward.apply(forwardTo(leader, "run it on the leader" + which));
   }
 
   private AdminGrpc.AdminBlockingStub forwardTo(String nodeId, String why) {

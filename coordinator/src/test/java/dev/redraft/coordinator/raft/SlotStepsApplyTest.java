@@ -10,28 +10,23 @@ import dev.redraft.coordinator.redis.ApplyRequest.SessionLimits;
 import dev.redraft.coordinator.redis.ApplyResult;
 import dev.redraft.coordinator.redis.RedisApplier;
 import dev.redraft.coordinator.redis.RedisCommand;
-import dev.redraft.coordinator.redis.RedisEndpoint;
 import dev.redraft.coordinator.redis.RedisReader;
-import dev.redraft.coordinator.testing.RedisServerProcess;
+import dev.redraft.coordinator.testing.RedisServerExtension;
 import dev.redraft.log.v1.LogEntry;
 import dev.redraft.log.v1.MovedKey;
 import dev.redraft.log.v1.SlotStep;
 import dev.redraft.log.v1.WriteEntry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -46,30 +41,15 @@ class SlotStepsApplyTest {
   private static final SessionLimits LIMITS = new SessionLimits(3_600_000, 1000, true, true);
   private static final long T = 1_700_000_000_000L;
 
-  @TempDir
-  static Path dir;
-  static RedisServerProcess server;
-  static RedisEndpoint endpoint;
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
   RedisApplier applier;
   long index;
 
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServerProcess.start(dir.resolve("redis"));
-    endpoint = new RedisEndpoint("127.0.0.1", server.port(), server.password(), Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.stop();
-  }
-
   @BeforeEach
   void emptyRedis() {
-    try (Jedis jedis = server.jedis()) {
-      jedis.flushAll();
-    }
-    applier = new RedisApplier(endpoint);
+    redis.flushAll();
+    applier = new RedisApplier(redis.endpoint());
     index = 0;
   }
 
@@ -112,7 +92,7 @@ class SlotStepsApplyTest {
     assertThat(get("k")).isEqualTo("1");
     assertThat(apply(write("c", 3, cmd("SET", "other", "x"))).outcome()).isEqualTo(ApplyOutcome.APPLIED);
 
-    try (RedisReader reader = new RedisReader(endpoint)) {
+    try (RedisReader reader = new RedisReader(redis.endpoint())) {
       List<byte[]> replies = reader.readAll(List.of(cmd("GET", "k"), cmd("GET", "other")), 0);
       assertThat(new String(replies.get(0), StandardCharsets.UTF_8)).isEqualTo("-REDRAFT-MOVED 2\r\n");
       assertThat(new String(replies.get(1), StandardCharsets.UTF_8)).isEqualTo("$1\r\nx\r\n");
@@ -126,7 +106,7 @@ class SlotStepsApplyTest {
     ApplyResult waiting = apply(write("c", 1, cmd("INCR", "k")));
     assertThat(waiting.outcome()).isEqualTo(ApplyOutcome.MOVED);
     assertThat(resp(waiting)).as("not owned yet: no group to go to").isEmpty();
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hexists(RedisApplier.SESSIONS_KEY, "c")).as("the session is untouched").isFalse();
     }
     apply(importing(7, "k", value, T + 60_000));
@@ -137,7 +117,7 @@ class SlotStepsApplyTest {
     assertThat(resp(applied)).isEqualTo("*1\r\n:43\r\n");
     apply(importing(7, "k", value, 0));
     assertThat(get("k")).as("an import once the slot is taken changes nothing").isEqualTo("43");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.zscore("__redraft:deadlines", "k")).as("the imported deadline").isEqualTo(T + 60_000.0);
     }
   }
@@ -188,7 +168,7 @@ class SlotStepsApplyTest {
         .addKeys(session("b", "4:0:ab12:*1\r\n:1\r\n", T + 5))   // older than this group's 9
         .addKeys(session("m", "3:m:ab12:2", T + 5))                 // a refusal as moved: not copied
         .addKeys(MovedKey.newBuilder().setValue(ByteString.copyFromUtf8("1700000000123")))));
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "a")).startsWith("5:0:ab12:");
       assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "b")).startsWith("9:");
       assertThat(jedis.hexists(RedisApplier.SESSIONS_KEY, "m")).isFalse();
@@ -201,7 +181,7 @@ class SlotStepsApplyTest {
     apply(step(SlotStep.Phase.TAKE, 7, Set.of(100), 0));
     apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.IMPORT_SESSIONS).setMoveId(7).addSlots(100)
         .addKeys(session("a", "8:0:ab12:*1\r\n:1\r\n", T + 6))));
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "a")).as("once taken, nothing more is imported").startsWith("5:");
     }
   }
@@ -247,7 +227,7 @@ class SlotStepsApplyTest {
     assertThat(resp(apply(entry(begin(Set.of(9000), 0, 1))))).as("not the source's").isEqualTo("*1\r\n+not-owner\r\n");
     apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.FINISH_MOVE).setMoveId(move).setSourceGroup(0)
         .setTargetGroup(1).addAllSlots(List.of(1, 2))));
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hgetAll("__redraft:slot-map")).containsEntry("1", "1").containsEntry("2", "1").hasSize(2);
       assertThat(jedis.get("__redraft:slot-map-version")).isEqualTo("1");
       assertThat(jedis.exists("__redraft:slot-moves")).isFalse();
@@ -278,7 +258,7 @@ class SlotStepsApplyTest {
   }
 
   private static byte[] dumpOf(String value) {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       jedis.set("scratch", value);
       byte[] dump = jedis.dump("scratch");
       jedis.del("scratch");
@@ -312,7 +292,7 @@ class SlotStepsApplyTest {
   }
 
   private static String get(String key) {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       return jedis.get(key);
     }
   }

@@ -3,19 +3,15 @@ package dev.redraft.coordinator.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redraft.coordinator.redis.ApplyRequest.SessionLimits;
-import dev.redraft.coordinator.testing.RedisServerProcess;
+import dev.redraft.coordinator.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -31,30 +27,15 @@ class RedisApplierSessionsTest {
   private static final String INCR = "0000000000000001";
   private static final String OTHER = "0000000000000002";
 
-  @TempDir
-  static Path dir;
-  static RedisServerProcess server;
-  static RedisEndpoint endpoint;
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
   RedisApplier applier;
   long index;
 
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServerProcess.start(dir.resolve("redis"));
-    endpoint = new RedisEndpoint("127.0.0.1", server.port(), server.password(), Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.stop();
-  }
-
   @BeforeEach
   void emptyRedis() {
-    try (Jedis jedis = server.jedis()) {
-      jedis.flushAll();
-    }
-    applier = new RedisApplier(endpoint);
+    redis.flushAll();
+    applier = new RedisApplier(redis.endpoint());
     index = 0;
   }
 
@@ -67,7 +48,7 @@ class RedisApplierSessionsTest {
     List<ApplyResult> results = apply(write("c4", 1, t + 4 * STEP, limits), write("c5", 1, t + 5 * STEP, limits));
 
     assertThat(results).extracting(ApplyResult::outcome).containsOnly(ApplyOutcome.APPLIED);
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hlen(RedisApplier.SESSIONS_KEY)).isEqualTo(3);
       assertThat(jedis.hkeys(RedisApplier.SESSIONS_KEY)).containsExactlyInAnyOrder("c1", "c4", "c5");
       assertThat(jedis.zcard(RedisApplier.SESSION_TIMES_KEY)).isEqualTo(3);
@@ -80,7 +61,7 @@ class RedisApplierSessionsTest {
     SessionLimits limits = new SessionLimits(HOUR, 2);
     long t = 1_000_000;
     apply(write("b", 1, t, limits), write("a", 1, t, limits), write("c", 1, t + STEP, limits));
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hkeys(RedisApplier.SESSIONS_KEY)).containsExactlyInAnyOrder("b", "c");
     }
   }
@@ -159,7 +140,7 @@ class RedisApplierSessionsTest {
     List<ApplyResult> fresh = apply(write("z@" + (t + 2 * STEP), 1, t + 2 * STEP, limits));
     assertThat(fresh.get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
     assertThat(get("counter")).isEqualTo("3");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.get(RedisApplier.SESSIONS_FORGOTTEN_KEY)).as("the newest dropped stamp: y's")
           .isEqualTo(Long.toString(t + STEP));
     }
@@ -173,7 +154,7 @@ class RedisApplierSessionsTest {
     apply(write("y@11900", 1, 12_000, limits)); // x dropped
     List<ApplyResult> retry = apply(write("x@1000", 1, 12_500, limits));
     assertThat(retry.get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.exists(RedisApplier.SESSIONS_FORGOTTEN_KEY)).isFalse();
     }
   }
@@ -251,7 +232,7 @@ class RedisApplierSessionsTest {
         new ApplyRequest(++index, "old", 6, 3_000, List.of(cmd("INCR", "counter"))));
     assertThat(results).extracting(ApplyResult::outcome).containsOnly(ApplyOutcome.APPLIED);
     assertThat(get("counter")).isEqualTo("3");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "old")).isEqualTo("6:0:*1\r\n:3\r\n");
       assertThat(jedis.zrange(RedisApplier.SESSION_TIMES_KEY, 0, -1)).containsExactly("new");
     }
@@ -272,16 +253,16 @@ class RedisApplierSessionsTest {
     log.add(ApplyRequest.verify(61));
     String together = applier.apply(0, log).get(60).digest();
     Object sessionsTogether = sessions();
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       jedis.flushAll();
     }
     // One entry per call, and calls of 7 (session times touched in a call are written at its end, or
     // before the call reads them to expire or evict: the outcome must not depend on the batching).
     for (int perCall : List.of(1, 7)) {
-      try (Jedis jedis = server.jedis()) {
+      try (Jedis jedis = redis.jedis()) {
         jedis.flushAll();
       }
-      RedisApplier batched = new RedisApplier(endpoint);
+      RedisApplier batched = new RedisApplier(redis.endpoint());
       List<ApplyResult> results = new ArrayList<>();
       for (int from = 0; from < log.size(); from += perCall) {
         List<ApplyRequest> part = log.subList(from, Math.min(log.size(), from + perCall));
@@ -307,7 +288,7 @@ class RedisApplierSessionsTest {
   }
 
   private static List<String> sessions() {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       return new ArrayList<>(new java.util.TreeSet<>(jedis.hkeys(RedisApplier.SESSIONS_KEY)));
     }
   }
@@ -321,7 +302,7 @@ class RedisApplierSessionsTest {
   }
 
   private static String get(String key) {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       return jedis.get(key);
     }
   }

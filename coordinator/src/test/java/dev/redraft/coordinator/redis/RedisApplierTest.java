@@ -3,50 +3,31 @@ package dev.redraft.coordinator.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.redraft.coordinator.testing.RedisServerProcess;
+import dev.redraft.coordinator.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The apply and read scripts against a real redis-server: the invariants that live inside Redis. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class RedisApplierTest {
-  @TempDir
-  static Path dir;
-  static RedisServerProcess server;
-  static RedisEndpoint endpoint;
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
   RedisApplier applier;
   RedisReader reader;
 
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServerProcess.start(dir.resolve("redis"));
-    endpoint = new RedisEndpoint("127.0.0.1", server.port(), server.password(), Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.stop();
-  }
-
   @BeforeEach
   void emptyRedis() {
-    try (Jedis jedis = server.jedis()) {
-      jedis.flushAll();
-    }
-    applier = new RedisApplier(endpoint);
-    reader = new RedisReader(endpoint);
+    redis.flushAll();
+    applier = new RedisApplier(redis.endpoint());
+    reader = new RedisReader(redis.endpoint());
   }
 
   @Test
@@ -56,7 +37,7 @@ class RedisApplierTest {
     assertThat(get("counter")).isEqualTo("3");
 
     // As after a coordinator restart: Ratis replays entries 1..3, then hands over entry 4.
-    RedisApplier restarted = new RedisApplier(endpoint);
+    RedisApplier restarted = new RedisApplier(redis.endpoint());
     long marker = restarted.readAppliedMarker();
     assertThat(marker).isEqualTo(3);
     List<ApplyRequest> replay = new ArrayList<>(first);
@@ -85,7 +66,7 @@ class RedisApplierTest {
     assertThat(applier.readAppliedMarker()).isEqualTo(3);
 
     // A restart replays the whole log: nothing counts twice, and a group entry is not mistaken for new.
-    results = new RedisApplier(endpoint).apply(3, log);
+    results = new RedisApplier(redis.endpoint()).apply(3, log);
     assertThat(get("counter")).isEqualTo("4");
     assertThat(results).extracting(ApplyResult::outcome).doesNotContain(ApplyOutcome.DUPLICATE)
         .allMatch(o -> o == ApplyOutcome.APPLIED || o == ApplyOutcome.ALREADY_APPLIED);
@@ -130,7 +111,7 @@ class RedisApplierTest {
 
     assertThat(get("k")).isEqualTo("new");
     assertThat(get("j")).as("swept when due, though no entry named it").isNull();
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.pttl("k")).as("no native TTL: Redis' own clock never expires anything").isEqualTo(-1);
     }
   }
@@ -143,7 +124,7 @@ class RedisApplierTest {
         cmd("SET", "future", "v", "PXAT", Long.toString(now + 100_000)),
         cmd("SET", "forever", "v"))));
     // "past" was not expired by the log yet (its entry's time is older), but reads never show it.
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.exists("past")).isTrue();
     }
     assertThat(read(cmd("GET", "past"))).isEqualTo("$-1\r\n");
@@ -184,7 +165,7 @@ class RedisApplierTest {
   @Test
   void aRedisThatLostItsDataIsReportedNotBuiltUpon() {
     applier.apply(0, List.of(incr(1, "c", 1), incr(2, "c", 2)));
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       jedis.flushAll(); // as a Redis restarted without persistence
     }
     assertThatThrownBy(() -> applier.apply(2, List.of(incr(3, "c", 3))))
@@ -209,7 +190,7 @@ class RedisApplierTest {
     }
     requests.sort((a, b) -> Long.compare(a.index(), b.index()));
     applier.apply(0, requests);
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.lrange("list", 0, -1)).hasSize(40).startsWith("1", "2").endsWith("40");
     }
     assertThat(applier.readAppliedMarker()).isEqualTo(140);
@@ -221,7 +202,7 @@ class RedisApplierTest {
     assertThat(first.get(1).digest()).isNotBlank();
     // After a restart Ratis replays the VERIFY entry, but Redis already holds entry 3: a digest now
     // would be of a later position and look like drift.
-    List<ApplyResult> replay = new RedisApplier(endpoint).apply(3, List.of(ApplyRequest.verify(2)));
+    List<ApplyResult> replay = new RedisApplier(redis.endpoint()).apply(3, List.of(ApplyRequest.verify(2)));
     assertThat(replay.get(0).outcome()).isEqualTo(ApplyOutcome.ALREADY_APPLIED);
     assertThat(replay.get(0).digest()).isNull();
   }
@@ -252,7 +233,7 @@ class RedisApplierTest {
   }
 
   private static String get(String key) {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       return jedis.get(key);
     }
   }

@@ -6,19 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.redraft.coordinator.errors.KeyLockedException;
 import dev.redraft.coordinator.redis.ApplyRequest.SessionLimits;
 import dev.redraft.coordinator.redis.ApplyRequest.TxStep;
-import dev.redraft.coordinator.testing.RedisServerProcess;
+import dev.redraft.coordinator.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -32,30 +28,15 @@ class RedisApplierTransactionsTest {
   private static final SessionLimits LIMITS = new SessionLimits(3_600_000, 1000, true, true);
   private static final long T = 1_700_000_000_000L;
 
-  @TempDir
-  static Path dir;
-  static RedisServerProcess server;
-  static RedisEndpoint endpoint;
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
   RedisApplier applier;
   long index;
 
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServerProcess.start(dir.resolve("redis"));
-    endpoint = new RedisEndpoint("127.0.0.1", server.port(), server.password(), Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.stop();
-  }
-
   @BeforeEach
   void emptyRedis() {
-    try (Jedis jedis = server.jedis()) {
-      jedis.flushAll();
-    }
-    applier = new RedisApplier(endpoint);
+    redis.flushAll();
+    applier = new RedisApplier(redis.endpoint());
     index = 0;
   }
 
@@ -66,17 +47,17 @@ class RedisApplierTransactionsTest {
     assertThat(prepared.outcome()).isEqualTo(ApplyOutcome.APPLIED);
     assertThat(prepared.rolledBack()).isFalse();
     assertThat(resp(prepared)).isEqualTo("*2\r\n:2\r\n+OK\r\n");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hgetAll(RedisApplier.TX_LOCKS_KEY)).containsOnlyKeys("a", "b").containsValue("tx#1");
     }
 
     ApplyResult blocked = apply(write("d", 1, cmd("SET", "b", "other"))).get(0);
     assertThat(blocked.outcome()).as("a write of a locked key").isEqualTo(ApplyOutcome.TX_REFUSED);
     assertThat(resp(blocked)).isEqualTo("locked");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hexists(RedisApplier.SESSIONS_KEY, "d")).as("the refused write's session is untouched").isFalse();
     }
-    RedisReader reader = new RedisReader(endpoint);
+    RedisReader reader = new RedisReader(redis.endpoint());
     assertThatThrownBy(() -> reader.read(cmd("GET", "a"), 0)).isInstanceOf(KeyLockedException.class);
     assertThat(new String(reader.read(cmd("GET", "unrelated"), 0), StandardCharsets.UTF_8)).isEqualTo("$-1\r\n");
 
@@ -86,7 +67,7 @@ class RedisApplierTransactionsTest {
     assertThat(apply(write("d", 1, cmd("SET", "b", "other"))).get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
     assertThat(new String(reader.read(cmd("GET", "a"), 0), StandardCharsets.UTF_8)).isEqualTo("$1\r\n2\r\n");
     reader.close();
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
       assertThat(jedis.hlen(RedisApplier.TX_PREPARED_KEY)).isZero();
       assertThat(jedis.zcard(RedisApplier.TX_PREPARED_TIMES_KEY)).isZero();
@@ -98,10 +79,10 @@ class RedisApplierTransactionsTest {
   void undoCopiesAreRedraftsOwnAndASessionsLaterWritesWaitBehindALockedOne() {
     apply(write("c", 1, cmd("SET", "a", "1")), write("c", 2, cmd("SET", "b", "1")));
     apply(prepare("tx#7", "t", 1, cmd("SET", "a", "2"), cmd("SET", "b", "2")));
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.keys("__redraft:tx-undo:*")).as("the old values, kept as copies").hasSize(2);
     }
-    try (RedisReader reader = new RedisReader(endpoint)) {
+    try (RedisReader reader = new RedisReader(redis.endpoint())) {
       assertThat(new String(reader.read(new RedisCommand(List.of("DBSIZE".getBytes(StandardCharsets.UTF_8)),
           new int[0]), 0), StandardCharsets.UTF_8)).as("DBSIZE counts a and b only").isEqualTo(":2\r\n");
     }
@@ -132,7 +113,7 @@ class RedisApplierTransactionsTest {
     assertThat(apply(write("d", 3, cmd("SET", "a", "z"))).get(0).outcome()).isEqualTo(ApplyOutcome.TX_REFUSED);
     assertThat(apply(new ApplyRequest(++index, "d", 4, T + 3_001, List.of(cmd("SET", "free", "later")), false, "",
         LIMITS)).get(0).outcome()).isEqualTo(ApplyOutcome.APPLIED);
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.exists("__redraft:tx-waiting")).as("the wait is gone").isFalse();
     }
   }
@@ -148,7 +129,7 @@ class RedisApplierTransactionsTest {
     apply(step(TxStep(3, "tx#2")));
     assertThat(get("a")).isEqualTo("1");
     assertThat(get("fresh")).as("a key the transaction created is gone again").isNull();
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.zscore("__redraft:deadlines", "a")).as("the deadline is back").isEqualTo((double) (T + 3_600_000));
       assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
     }
@@ -178,7 +159,7 @@ class RedisApplierTransactionsTest {
     assertThat(vote.outcome()).isEqualTo(ApplyOutcome.APPLIED);
     assertThat(vote.rolledBack()).isTrue();
     assertThat(get("a")).isNull();
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.hlen(RedisApplier.TX_LOCKS_KEY)).isZero();
     }
   }
@@ -224,7 +205,7 @@ class RedisApplierTransactionsTest {
   }
 
   private static String digest() {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       return new String((byte[]) jedis.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII),
           "DIGEST".getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII);
     }
@@ -241,7 +222,7 @@ class RedisApplierTransactionsTest {
   @Test
   void recoveryFindsPreparedTransactionsWithTheirHome() {
     apply(prepare("tx#6", "c", 1, cmd("SET", "a", "1")));
-    try (RedisReader reader = new RedisReader(endpoint)) {
+    try (RedisReader reader = new RedisReader(redis.endpoint())) {
       assertThat(reader.preparedBefore(T + 1, 10)).containsExactly(new RedisReader.PreparedTx("tx#6", 3, T));
       assertThat(reader.preparedBefore(T - 1, 10)).isEmpty();
     }
@@ -276,7 +257,7 @@ class RedisApplierTransactionsTest {
   }
 
   private static String get(String key) {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       return jedis.get(key);
     }
   }

@@ -7,21 +7,17 @@ import dev.redraft.coordinator.command.CommandValidator;
 import dev.redraft.coordinator.command.Determinizer;
 import dev.redraft.coordinator.command.Limits;
 import dev.redraft.coordinator.command.ValidatedCommand;
-import dev.redraft.coordinator.testing.RedisServerProcess;
+import dev.redraft.coordinator.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -36,32 +32,17 @@ class RedisCommandSetTest {
   private static final long FAR = 4_000_000_000_000L; // a deadline in 2096
   private static final ApplyRequest.SessionLimits LIMITS = new ApplyRequest.SessionLimits(3_600_000, 1000);
 
-  @TempDir
-  static Path dir;
-  static RedisServerProcess server;
-  static RedisEndpoint endpoint;
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
   RedisApplier applier;
   RedisReader reader;
   long index;
 
-  @BeforeAll
-  static void startRedis() {
-    server = RedisServerProcess.start(dir.resolve("redis"));
-    endpoint = new RedisEndpoint("127.0.0.1", server.port(), server.password(), Duration.ofSeconds(5));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    server.stop();
-  }
-
   @BeforeEach
   void emptyRedis() {
-    try (Jedis jedis = server.jedis()) {
-      jedis.flushAll();
-    }
-    applier = new RedisApplier(endpoint);
-    reader = new RedisReader(endpoint);
+    redis.flushAll();
+    applier = new RedisApplier(redis.endpoint());
+    reader = new RedisReader(redis.endpoint());
     index = 0;
   }
 
@@ -126,7 +107,7 @@ class RedisCommandSetTest {
     assertThat(write(t, "GETEX missing EX 0")).isEqualTo("$-1\r\n");
     assertThat(write(t, "GETEX g PXAT " + (t - 1))).as("past: read, then deleted").isEqualTo("$1\r\nv\r\n");
     assertThat(read("EXISTS g")).isEqualTo(":0\r\n");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.pttl("k")).as("no native TTL").isEqualTo(-1);
       assertThat(jedis.exists("g")).as("deleted by the log, not only hidden").isFalse();
     }
@@ -139,7 +120,7 @@ class RedisCommandSetTest {
     write(1_000, "HSET h f v");
     assertThat(write(1_000, "FLUSHDB ASYNC")).isEqualTo("+OK\r\n");
     assertThat(read("DBSIZE")).isEqualTo(":0\r\n");
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.keys("*")).as("only Redraft's state").allMatch(k -> k.startsWith("__redraft:"))
           .contains("__redraft:applied", "__redraft:sessions").doesNotContain("__redraft:deadlines");
     }
@@ -160,7 +141,7 @@ class RedisCommandSetTest {
     applier.apply(index, List.of(session(++index, "c", 1, "SET a 1"), session(++index, "c", 2, "SET b 2")));
     write(now - 60_000, "SET past v PXAT " + (now - 1_000)); // not swept yet: the log's time is older
     write(now - 60_000, "SET later v PXAT " + FAR);
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.dbSize()).as("Redis holds Redraft's keys and the expired one").isGreaterThan(7);
       Set<String> own = new HashSet<>(jedis.keys("__redraft:*"));
       assertThat(own).as("reads.lua's OWN_KEYS lists every key Redraft keeps")
@@ -245,7 +226,7 @@ class RedisCommandSetTest {
   }
 
   private void assertDeadlinesOnlyFor(String... keys) {
-    try (Jedis jedis = server.jedis()) {
+    try (Jedis jedis = redis.jedis()) {
       assertThat(jedis.zrange("__redraft:deadlines", 0, -1)).containsExactlyInAnyOrder(keys);
     }
   }

@@ -13,7 +13,6 @@ import dev.redraft.coordinator.testing.Grpc;
 import dev.redraft.coordinator.testing.TestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,7 @@ class ShardedMembershipTest {
         viaNew.set("after:" + i, "w" + i);
       }
       assertThat(viaNew.get("before:7")).isEqualTo("v7");
-      awaitEqualReplicas(cluster, List.of(0, 1, 2, added));
+      cluster.awaitEqualReplicas(List.of(0, 1, 2, added));
 
       try (Grpc admin = cluster.grpc(1)) {
         MembershipResponse again = admin.admin().addNode(AddNodeRequest.newBuilder().setNodeId(id)
@@ -93,19 +92,6 @@ class ShardedMembershipTest {
         assertThatThrownBy(() -> admin.admin().removeNode(RemoveNodeRequest.newBuilder().setNodeId("n9").build()))
             .hasMessageContaining("not a member");
       }
-    }
-  }
-
-  private static void awaitEqualReplicas(TestCluster cluster, List<Integer> nodes) {
-    for (int g = 0; g < GROUPS; g++) {
-      int group = g;
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        List<String> digests = new ArrayList<>();
-        for (int n : nodes) {
-          digests.add(cluster.digest(n, group));
-        }
-        assertThat(digests).as("digests of group %d's replicas", group).containsOnly(digests.get(0));
-      });
     }
   }
 }

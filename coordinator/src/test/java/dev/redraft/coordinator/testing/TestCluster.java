@@ -239,6 +239,24 @@ public final class TestCluster implements AutoCloseable {
     return configs.get(index).raftAddress().toString();
   }
 
+  /**
+   * Waits (up to a minute) until each group's replicas on {@code nodes} have one Redis digest: meaningful
+   * once writes have stopped.
+   */
+  public void awaitEqualReplicas(List<Integer> nodes) {
+    for (int g = 0; g < groups; g++) {
+      int group = g;
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        List<String> digests = new ArrayList<>();
+        for (int n : nodes) {
+          digests.add(digest(n, group));
+        }
+        org.assertj.core.api.Assertions.assertThat(digests).as("digests of group %d's replicas", group)
+            .containsOnly(digests.get(0));
+      });
+    }
+  }
+
   /** Removes a node through the admin API (sent to {@code via}), then stops it and its Redis. */
   public void removeNode(int index, int via) {
     try (Grpc admin = grpc(via)) {
