@@ -164,8 +164,8 @@ public final class FaultInjector {
       case MEMBER_CHANGE_DURING_PARTITION -> {
         return changeMembershipDuringPartition(type);
       }
-      case SLOT_MOVE_KILL_LEADER -> {
-        return moveSlotsAndKillALeader(type);
+      case SLOT_MOVE_KILL_LEADER, SLOT_MOVE_ISOLATE_LEADER -> {
+        return moveSlotsAndHitALeader(type);
       }
       case MEMBER_ADD_THEN_ISOLATE_LEADER -> {
         return isolateLeaderRightAfterAnAddition(type);
@@ -244,11 +244,13 @@ public final class FaultInjector {
   }
 
   /**
-   * Starts moving half of a group's first slot range to another group, and kills the leader of group 0
-   * (the move's driver), of the source or of the target as it starts. Heal: the node starts again and the
-   * move must have finished (asked again through the other nodes until it has: a move resumes by itself).
+   * Starts moving half of a group's first slot range to another group, and kills (or cuts off) the leader
+   * of group 0 (the move's driver), of the source or of the target as it starts. Heal: the node starts again
+   * (or is reconnected) and the move must have finished (asked again through the other nodes until it has:
+   * a move resumes by itself).
    */
-  private ActiveFault moveSlotsAndKillALeader(FaultType type) {
+  private ActiveFault moveSlotsAndHitALeader(FaultType type) {
+    boolean kill = type == FaultType.SLOT_MOVE_KILL_LEADER;
     int groups = cluster.groups();
     if (groups < 2) {
       throw new IllegalStateException(type + " needs a sharded cluster (-Dchaos.groups=3)");
@@ -272,7 +274,8 @@ public final class FaultInjector {
     int victim = IntStream.range(0, cluster.size()).filter(i -> cluster.node(i).nodeId().equals(victimId))
         .findFirst().orElseGet(this::leader);
     String what = "slots " + moved.getFirst() + "-" + moved.getLast() + " moved from group " + source.getGroup()
-        + " to group " + target + ", SIGKILL of the " + victimRole + " leader " + name(victim);
+        + " to group " + target + ", " + (kill ? "SIGKILL of" : "cut off") + " the " + victimRole + " leader "
+        + name(victim);
     java.util.concurrent.CompletableFuture<MoveSlotsResponse> move = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try (RedraftClient admin = adminClient(victim)) {
         long giveUpAt = System.nanoTime() + MEMBERSHIP_TIMEOUT.toNanos();
@@ -289,9 +292,17 @@ public final class FaultInjector {
       }
     });
     sleep(150);
-    cluster.node(victim).kill();
+    if (kill) {
+      cluster.node(victim).kill();
+    } else {
+      cluster.network().isolate(victim);
+    }
     return new ActiveFault(type, what, () -> {
-      cluster.node(victim).start();
+      if (kill) {
+        cluster.node(victim).start();
+      } else {
+        cluster.network().healAll();
+      }
       try {
         MoveSlotsResponse done = move.get(MEMBERSHIP_TIMEOUT.toSeconds() + 30, java.util.concurrent.TimeUnit.SECONDS);
         if (done.getTargetGroup() != target) {

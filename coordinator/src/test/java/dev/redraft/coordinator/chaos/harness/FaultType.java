@@ -44,7 +44,9 @@ public enum FaultType {
    * and SIGKILL, as the move starts, the leader of group 0 (which drives it), of the source or of the
    * target; heal restarts it, and the move must finish by itself (writes of those slots wait meanwhile).
    */
-  SLOT_MOVE_KILL_LEADER;
+  SLOT_MOVE_KILL_LEADER,
+  /** The same, with that leader cut off from the other nodes (both ways) instead of killed; heal reconnects. */
+  SLOT_MOVE_ISOLATE_LEADER;
 
   private final boolean changesMembership;
 
