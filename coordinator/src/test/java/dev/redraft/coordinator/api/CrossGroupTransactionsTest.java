@@ -114,7 +114,7 @@ class CrossGroupTransactionsTest {
         assertThat(List.of(resp.get(a), resp.get(c))).containsExactly("r", "r");
       }
 
-      bankTransfersKeepTheTotal(cluster, map, "", () -> sleep(8_000), false);
+      bankTransfersKeepTheTotal(cluster, map, "", committed -> awaitCommitted(committed, 100), false);
       recoveryFinishesWhatAStoppedCoordinatorLeft(cluster, map);
 
       awaitNothingLocked(cluster);
@@ -132,17 +132,31 @@ class CrossGroupTransactionsTest {
     try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
       SlotMap map = SlotMap.evenSplit(GROUPS);
       awaitLeaders(cluster);
-      bankTransfersKeepTheTotal(cluster, map, "k", () -> {
-        sleep(2_000);
+      bankTransfersKeepTheTotal(cluster, map, "k", committed -> {
+        awaitCommitted(committed, 20);
         for (int node : new int[] {0, 1}) {
-          cluster.stopNode(node);
-          sleep(3_000);
+          int stopped = node;
+          cluster.stopNode(stopped);
+          int other = (stopped + 2) % NODES;
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (int g = 0; g < GROUPS; g++) {
+              assertThat(cluster.node(other).raft(g).status().leaderId()).as("leader of group %d", g)
+                  .isNotEmpty().isNotEqualTo(TestCluster.id(stopped));
+            }
+          });
+          awaitCommitted(committed, committed.get() + 20);
           try {
-            cluster.restartNode(node);
+            cluster.restartNode(stopped);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
-          sleep(4_000);
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (int g = 0; g < GROUPS; g++) {
+              assertThat(cluster.node(stopped).raft(g).status().leaderId()).as("group %d's leader, as the restarted"
+                  + " node sees it", g).isNotEmpty();
+            }
+          });
+          awaitCommitted(committed, committed.get() + 20);
         }
       }, true);
       awaitNothingLocked(cluster);
@@ -160,13 +174,9 @@ class CrossGroupTransactionsTest {
     });
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** Waits until at least {@code count} transfers committed (while nodes stop too: bounded generously). */
+  private static void awaitCommitted(AtomicInteger committed, int count) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> committed.get() >= count);
   }
 
   /**
@@ -174,8 +184,8 @@ class CrossGroupTransactionsTest {
    * batch across groups; {@code during} runs meanwhile. With {@code faults}, calls may also fail as
    * unavailable or with an unknown outcome (a node stopped): the total holds whatever their outcome.
    */
-  private void bankTransfersKeepTheTotal(TestCluster cluster, SlotMap map, String prefix, Runnable during,
-      boolean faults) throws Exception {
+  private void bankTransfersKeepTheTotal(TestCluster cluster, SlotMap map, String prefix,
+      java.util.function.Consumer<AtomicInteger> during, boolean faults) throws Exception {
     List<String> accounts = new ArrayList<>();
     List<Command> opening = new ArrayList<>();
     for (int i = 0; i < ACCOUNTS; i++) {
@@ -235,7 +245,7 @@ class CrossGroupTransactionsTest {
     }, "audits"));
     threads.forEach(Thread::start);
     try {
-      during.run();
+      during.accept(committed);
     } finally {
       stop.set(true);
     }

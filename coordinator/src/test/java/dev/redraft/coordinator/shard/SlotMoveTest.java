@@ -70,12 +70,12 @@ class SlotMoveTest {
       }
 
       try (Load load = new Load(cluster, "a")) {
-        Thread.sleep(1_000);
+        load.awaitMoreAcknowledged(50);
         MoveSlotsResponse there = admin.admin().moveSlots(List.of(MOVED), 1);
         assertThat(there.getSourceGroup()).isZero();
         assertThat(there.getSlotCount()).isEqualTo(4096);
         assertThat(there.getMapVersion()).isEqualTo(1);
-        Thread.sleep(1_000);
+        load.awaitMoreAcknowledged(50);
         assertLayout(admin, List.of(range(4096, 8191)), List.of(range(0, 4095), range(8192, 16383)));
         try (Grpc viaNode2 = cluster.grpc(2)) {
           WriteResponse retry = viaNode2.kv().write(first);
@@ -88,7 +88,7 @@ class SlotMoveTest {
         MoveSlotsResponse back = admin.admin().moveSlots(List.of(MOVED), 0);
         assertThat(back.getSourceGroup()).isEqualTo(1);
         assertThat(back.getMapVersion()).isEqualTo(2);
-        Thread.sleep(1_000);
+        load.awaitMoreAcknowledged(50);
         load.stopAndCheck();
       }
       assertLayout(admin, List.of(range(0, 8191)), List.of(range(8192, 16383)));
@@ -112,21 +112,23 @@ class SlotMoveTest {
       }
       try (Load load = new Load(cluster, "b")) {
         RedraftClient admin = cluster.clientOf(1, 2);
-        CompletableFuture<MoveSlotsResponse> move = CompletableFuture.supplyAsync(() -> {
-          while (true) {
-            try {
-              return admin.admin().moveSlots(List.of(MOVED), 1);
-            } catch (RuntimeException e) {
-              // the node that drove it stopped: asking again waits for the resumed move
-            }
+        // Asked again while the node that drove it is down: asking again waits for the resumed move.
+        CompletableFuture<MoveSlotsResponse> move = CompletableFuture.supplyAsync(() ->
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> admin.admin().moveSlots(List.of(MOVED), 1), response -> true));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+          try (Jedis groupZero = cluster.redis(1, 0).jedis()) {
+            return move.isDone() || groupZero.exists("__redraft:slot-moves");
           }
         });
-        Thread.sleep(150);
         cluster.stopNode(0);
-        Thread.sleep(3_000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          String leader = cluster.node(1).raft(0).status().leaderId();
+          return !leader.isEmpty() && !leader.equals(TestCluster.id(0));
+        });
         cluster.restartNode(0);
         assertThat(move.get(90, TimeUnit.SECONDS).getMapVersion()).isEqualTo(1);
-        Thread.sleep(1_000);
+        load.awaitMoreAcknowledged(50);
         load.stopAndCheck();
       }
       assertLayout(cluster.client(), List.of(range(4096, 8191)), List.of(range(0, 4095), range(8192, 16383)));
@@ -202,6 +204,20 @@ class SlotMoveTest {
 
     String key(int i) {
       return prefix + "counter:" + i;
+    }
+
+    /** Waits until {@code more} increments beyond those acknowledged now are acknowledged. */
+    void awaitMoreAcknowledged(long more) {
+      long target = acknowledgedTotal() + more;
+      await().atMost(Duration.ofSeconds(30)).until(() -> acknowledgedTotal() >= target || failure.get() != null);
+    }
+
+    private long acknowledgedTotal() {
+      long total = 0;
+      for (int i = 0; i < COUNTERS; i++) {
+        total += acknowledged.get(i);
+      }
+      return total;
     }
 
     void stopAndCheck() throws Exception {

@@ -278,20 +278,19 @@ public final class FaultInjector {
         + name(victim);
     java.util.concurrent.CompletableFuture<MoveSlotsResponse> move = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try (RedraftClient admin = adminClient(victim)) {
-        long giveUpAt = System.nanoTime() + MEMBERSHIP_TIMEOUT.toNanos();
-        while (true) {
+        // Asked again while the node that answered or drove it is down: a move resumes by itself.
+        return Poll.until("the move of " + what, MEMBERSHIP_TIMEOUT, () -> {
           try {
-            return admin.admin().moveSlots(List.of(moved), target);
-          } catch (RuntimeException e) {
-            if (System.nanoTime() > giveUpAt) {
-              throw e;
-            }
-            sleep(500); // the killed node was answering or driving it: ask the others again
+            return java.util.Optional.of(admin.admin().moveSlots(List.of(moved), target));
+          } catch (RuntimeException notYet) {
+            return java.util.Optional.empty();
           }
-        }
+        });
       }
     });
-    sleep(150);
+    // Hit the leader once the move is recorded in group 0 (or already over).
+    Poll.until("the move of " + what + " to begin", Duration.ofSeconds(10), () ->
+        move.isDone() || moveRecorded() ? java.util.Optional.of(true) : java.util.Optional.empty());
     if (kill) {
       cluster.node(victim).kill();
     } else {
@@ -314,13 +313,18 @@ public final class FaultInjector {
     }, Set.of(victim));
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+  /** True if a running node's replica of group 0 holds a slot move in progress. */
+  private boolean moveRecorded() {
+    for (int i = 0; i < cluster.size(); i++) {
+      try (redis.clients.jedis.Jedis jedis = cluster.redis(i, 0).jedis()) {
+        if (jedis.exists("__redraft:slot-moves")) {
+          return true;
+        }
+      } catch (RuntimeException down) {
+        // that node's Redis is not up: ask the next
+      }
     }
+    return false;
   }
 
   private void awaitEveryNodeServing() {
