@@ -613,7 +613,7 @@ for _ = 1, count do
     elseif stored_seq == 0 and not make_room(now, idle_ms, max_sessions) then
       out[#out + 1] = OUT_SESSIONS_FULL; out[#out + 1] = 0; out[#out + 1] = ''
     elseif not_owned(commands) then
-      local state = not_owned(commands)
+      local state = not_owned_state
       if state == 'incoming' then
         out[#out + 1] = OUT_MOVED; out[#out + 1] = 0; out[#out + 1] = ''
       else

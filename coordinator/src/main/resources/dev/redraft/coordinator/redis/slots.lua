@@ -73,7 +73,10 @@ end
 -- nil if every key of these commands ({ keys = {...} } each) is in a slot owned here; else the state of
 -- the first one's slot that is not: the group it moved to (or that the static split gives it to), or
 -- 'incoming'. (A request's keys may be in several slots of one group, and only some of them moved.)
+local not_owned_state = nil -- not_owned's last answer, so a caller that tested it need not ask again
+
 local function not_owned(commands)
+  not_owned_state = nil
   if slot_owners_exist == nil then slot_owners_exist = redis.call('EXISTS', SLOT_OWNERS) == 1 end
   if not slot_owners_exist then return nil end
   for _, c in ipairs(commands) do
@@ -81,7 +84,10 @@ local function not_owned(commands)
       local slot = key_slot(key)
       local state = slot_state(slot)
       if state == nil then state = owner_by_split(slot) end
-      if state and state ~= 'in' then return state end
+      if state and state ~= 'in' then
+        not_owned_state = state
+        return state
+      end
     end
   end
   return nil
