@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * leadership lost, every silence long), disrupting the leader the others had elected meanwhile (fault
  * runs: a second leadership change, and writes of that group held ~6 s more). Ratis' own timer knows
  * nothing of pauses and may still start such an election, but only at the end of its own timeout.
+ *
+ * <p>Each look also ends the wait of an election round that a newer term stopped ({@link
+ * StoppedElectionRound}), so that this node answers the newer term's candidate or leader at once.
  */
 public final class ElectionTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
@@ -57,6 +60,12 @@ public final class ElectionTimer implements AutoCloseable {
      * has heard nothing from a leader for at least {@code timeoutMs}; returns whether it did.
      */
     boolean startElection(long timeoutMs);
+
+    /**
+     * Ends the vote wait of this node's election round if Ratis already stopped it (a newer term came):
+     * see {@link StoppedElectionRound}. Called on every look.
+     */
+    void endStoppedElectionRound();
   }
 
   /** How long ago the follower last heard from a leader, and how many leader requests it is handling. */
@@ -129,6 +138,7 @@ public final class ElectionTimer implements AutoCloseable {
 
   /** One look at the follower's silence; starts an election when it has lasted its timeout. */
   void tick() {
+    follower.endStoppedElectionRound();
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();

@@ -25,9 +25,11 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
   private static final Method CHANGE_TO_CANDIDATE = changeToCandidate();
 
   private final Supplier<RaftServer.Division> division;
+  private final StoppedElectionRound stoppedRound;
 
-  RaftElectionStarter(Supplier<RaftServer.Division> division) {
+  RaftElectionStarter(String node, Supplier<RaftServer.Division> division) {
     this.division = division;
+    this.stoppedRound = new StoppedElectionRound(node);
   }
 
   static boolean available() {
@@ -73,6 +75,11 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
 
   private static boolean isVoter(RaftServer.Division d) {
     return d.getRaftConf().getCurrentPeers().stream().anyMatch(peer -> peer.getId().equals(d.getId()));
+  }
+
+  @Override
+  public void endStoppedElectionRound() {
+    stoppedRound.look(division.get());
   }
 
   @Override

@@ -141,7 +141,8 @@ public final class RaftNode implements AutoCloseable {
   public void start(RaftHost host) throws IOException {
     this.host = host;
     this.server = host.server();
-    electionTimer = ElectionTimer.of(config.nodeId() + groupLabel(), new RaftElectionStarter(this::divisionOrNull),
+    String replica = config.nodeId() + groupLabel();
+    electionTimer = ElectionTimer.of(replica, new RaftElectionStarter(replica, this::divisionOrNull),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     electionTimer.start();
     client = newClient();

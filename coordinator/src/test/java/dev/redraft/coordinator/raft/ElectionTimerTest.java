@@ -32,6 +32,7 @@ class ElectionTimerTest {
     long lastMessageNanos = now.get();
     int outstanding;
     final List<Long> elections = new ArrayList<>();
+    int looksForStoppedRounds;
 
     @Override
     public boolean isLeader() {
@@ -50,6 +51,11 @@ class ElectionTimerTest {
     public boolean startElection(long timeoutMs) {
       elections.add(timeoutMs);
       return true;
+    }
+
+    @Override
+    public void endStoppedElectionRound() {
+      looksForStoppedRounds++;
     }
   }
 
@@ -140,6 +146,17 @@ class ElectionTimerTest {
   }
 
   @Test
+  void everyLookEndsAStoppedElectionRoundWhateverTheRole() {
+    at(0);
+    follower.leads = true;
+    at(20);
+    follower.leads = false;
+    follower.voter = false;
+    at(40);
+    assertThat(follower.looksForStoppedRounds).isEqualTo(3);
+  }
+
+  @Test
   void refusesAMaximumBelowTheMinimum() {
     assertThatThrownBy(() -> new ElectionTimer("n1", follower, Duration.ofSeconds(2), Duration.ofSeconds(1),
         now::get, bound -> 0)).isInstanceOf(IllegalArgumentException.class);
@@ -149,6 +166,8 @@ class ElectionTimerTest {
   void ratisStillHasTheElectionStartThisTimerCalls() {
     assertThat(RaftElectionStarter.available())
         .as("RaftServerImpl.changeToCandidate(boolean) in this Ratis version").isTrue();
+    assertThat(StoppedElectionRound.available())
+        .as("RaftServerImpl.getRole(), RoleInfo.leaderElection, LeaderElection.daemon and lifeCycle").isTrue();
   }
 
   @Test

@@ -140,7 +140,8 @@ public final class ChaosRun {
     Duration max = cluster.electionTimeoutMax();
     return switch (type) {
       case PARTITION_ISOLATE_LEADER, PARTITION_MAJORITY_MINORITY, PARTITION_ONE_WAY, PAUSE_LEADER,
-           KILL_RESTART_LEADER, KILL_RESTART_COORDINATOR, CLOCK_SKEW, MEMBER_REPLACE, MEMBER_CHANGE_DURING_PARTITION ->
+           KILL_RESTART_LEADER, KILL_RESTART_COORDINATOR, CLOCK_SKEW, MEMBER_REPLACE, MEMBER_CHANGE_DURING_PARTITION,
+           MEMBER_ADD_THEN_ISOLATE_LEADER ->
           max.plusSeconds(1).plus(TARGET_MARGIN).plus(max.multipliedBy(Math.max(0, elections - 1)));
       // The writes of the moving slots wait for the move: a step the driver had sent to a group whose leader
       // was hit waits SlotMoves' step timeout (4 s) before the move goes on at the new leader. Seen: 5.9 s
@@ -148,17 +149,6 @@ public final class ChaosRun {
       case SLOT_MOVE_KILL_LEADER, SLOT_MOVE_ISOLATE_LEADER ->
           max.plusSeconds(1).plus(TARGET_MARGIN).plus(max.multipliedBy(Math.max(0, elections - 1)))
               .plusSeconds(4);
-      // One election-timeout-max more (open under issue 12): the leader is cut off while a wiped member
-      // catches up. Cause, found with Ratis' LeaderElection lines (session 14): the re-added member, a
-      // log entry or more behind, times out first and starts a pre-vote that cannot pass (the other
-      // follower rejects it, the cut leader never answers); the other follower's pre-vote passes at once,
-      // but that member answers its ELECTION request only when its own pre-vote round ends, at its
-      // random election timeout (Ratis stops a candidate's election before it changes term, and that
-      // waits for the round's poll). Seen: the election phase took 0.8 and 1.2 s, gaps 2.9 and 3.4 s. A
-      // fix would end such a doomed round early (vote requests to a silent peer failing within
-      // election-timeout-min, or a follower that knows it is behind not campaigning first).
-      case MEMBER_ADD_THEN_ISOLATE_LEADER ->
-          max.plusSeconds(1).plus(TARGET_MARGIN).plus(max.multipliedBy(Math.max(1, elections)));
       // A writer bound to a node whose Redis was emptied waits for that node's repair (seen: 4.9 s); a
       // leader removed while running hands over while writes wait.
       default -> RESUME_BOUND;
