@@ -77,6 +77,11 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
     return d.getRaftConf().getCurrentPeers().stream().anyMatch(peer -> peer.getId().equals(d.getId()));
   }
 
+  /** Election rounds that {@link StoppedElectionRound} ended. */
+  long stoppedRoundsEnded() {
+    return stoppedRound.roundsEnded();
+  }
+
   @Override
   public void endStoppedElectionRound() {
     stoppedRound.look(division.get());
@@ -96,6 +101,7 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
       }
       try {
         CHANGE_TO_CANDIDATE.invoke(d, false);
+        stoppedRound.look(d); // remember the new election now: a newer term may stop it within the next 20 ms
         return true;
       } catch (IllegalAccessException e) {
         return false;

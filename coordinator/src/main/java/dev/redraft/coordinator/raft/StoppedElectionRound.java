@@ -16,13 +16,16 @@ import org.slf4j.LoggerFactory;
  * timeout, up to election-timeout-max. Meanwhile the node answers neither the vote nor the append. In
  * the fault suite a re-added member, behind the others, started a pre-vote that could not pass just
  * before the leader was cut off; the other follower's election then waited ~1 s more for its vote
- * (issue 12). This interrupts the stopped election's thread while it waits for votes: what it would
- * do after the wait is nothing (its term is gone), so only the waiting ends.
+ * (issue 12). This interrupts the stopped election's thread while it waits for votes; past that wait, a
+ * stopped election only cleans up (it logs, stops its vote requests, completes its stop), so only the
+ * waiting ends.
  *
  * <p>Ratis has no public handle on a division's election: this reads it by reflection (the division's
  * role, its {@code LeaderElection}, that election's thread and life cycle), remembering the election
- * while the node is a candidate (Ratis forgets it when it stops it). It interrupts only a thread whose
- * election is closing and that is parked in the vote wait, never one doing anything else (such as
+ * while the node is a candidate (Ratis forgets it when it stops it): at every look of the election
+ * timer, and right after the timer started an election (one that Ratis' own timer started is seen at
+ * the next look, 20 ms at most later). It interrupts only a thread whose election is closing and that
+ * is parked in the vote wait, never one doing anything else (such as
  * writing Raft metadata). If a Ratis upgrade renames what it reads, {@link #available()} is false, the
  * node logs so once, and rounds end as Ratis ends them ({@code StoppedElectionRoundTest} fails first).
  */
@@ -36,6 +39,7 @@ final class StoppedElectionRound {
   /** The division's election seen while it was a candidate, and that election's thread; null: none. */
   private Object election;
   private Thread electionThread;
+  private volatile long roundsEnded;
 
   StoppedElectionRound(String node) {
     this.node = node;
@@ -49,10 +53,11 @@ final class StoppedElectionRound {
    * One look at {@code division}: remembers the election of a candidate, and ends the vote wait of a
    * remembered election that Ratis stopped. Returns whether it ended one.
    */
-  boolean look(RaftServer.Division division) {
+  synchronized boolean look(RaftServer.Division division) {
     if (RATIS == null || division == null) {
       return false;
     }
+    boolean ended = endIfStopped();
     if (division.getInfo().isCandidate()) {
       Object current = RATIS.election(division);
       if (current != null && current != election) {
@@ -60,6 +65,15 @@ final class StoppedElectionRound {
         electionThread = RATIS.thread(current);
       }
     }
+    return endIfStopped() || ended;
+  }
+
+  /** Rounds ended so far (for tests and logs). */
+  long roundsEnded() {
+    return roundsEnded;
+  }
+
+  private boolean endIfStopped() {
     if (election == null) {
       return false;
     }
@@ -71,6 +85,7 @@ final class StoppedElectionRound {
       return false;
     }
     electionThread.interrupt();
+    roundsEnded++;
     LOG.info("node {}: a newer term stopped this node's election while its round still waited for votes of peers that"
         + " do not answer; ended that wait, so the node answers the newer term's leader or candidate now (Ratis would"
         + " at the round's timeout)", node);

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -86,8 +87,7 @@ class StoppedElectionRoundTest {
 
     // n1 campaigns: its pre-vote round asks n2 and n3, which never answer, and would wait for them.
     assertThat(starter.startElection(0)).isTrue();
-    await().atMost(Duration.ofSeconds(5)).until(() -> division.getInfo().isCandidate());
-    Thread.sleep(300); // the round is waiting for its votes when the request below comes (not a condition wait)
+    await().atMost(Duration.ofSeconds(5)).until(() -> division.getInfo().isCandidate() && roundWaitsForVotes());
 
     long term = division.getInfo().getCurrentTerm() + 1;
     TermIndex last = division.getRaftLog().getLastEntryTermIndex();
@@ -99,6 +99,16 @@ class StoppedElectionRoundTest {
     assertThat(took).as("time n1 took to answer the vote request").isLessThan(ANSWERED_AT_ONCE);
     assertThat(division.getInfo().isFollower()).isTrue();
     assertThat(division.getInfo().getCurrentTerm()).isEqualTo(term);
+    assertThat(starter.stoppedRoundsEnded()).as("rounds ended by the election timer").isEqualTo(1);
+  }
+
+  /** A thread of Ratis' LeaderElection parked in its wait for vote replies. */
+  private static boolean roundWaitsForVotes() {
+    return Thread.getAllStackTraces().entrySet().stream().anyMatch(thread ->
+        thread.getKey().getState() == Thread.State.TIMED_WAITING
+            && Arrays.stream(thread.getValue()).anyMatch(frame ->
+                frame.getClassName().equals("org.apache.ratis.server.impl.LeaderElection")
+                    && frame.getMethodName().equals("waitForResults")));
   }
 
   /** n2 asks n1 for its vote in {@code term} (not a pre-vote), its log as long as n1's. */
