@@ -32,7 +32,9 @@ public final class RedisApplier implements AutoCloseable {
   /** Arguments sent in one script call at most; bigger batches are split (each part stays atomic per entry). */
   private static final long MAX_BYTES_PER_CALL = 16L * 1024 * 1024;
 
-  private static final LuaScript APPLY = new LuaScript("apply.lua", "apply-commands.lua", "slots.lua");
+  /** The parts go in front of apply.lua in this order: each uses only what the ones before it define. */
+  private static final LuaScript APPLY = new LuaScript("apply.lua", "apply-commands.lua", "slots.lua", "sessions.lua",
+      "transactions.lua", "slot-steps.lua");
 
   private final RedisEndpoint endpoint;
   private Jedis jedis;

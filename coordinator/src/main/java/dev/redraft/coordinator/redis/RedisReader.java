@@ -20,7 +20,7 @@ public final class RedisReader implements AutoCloseable {
   private static final LuaScript READ = new LuaScript("read.lua", "slots.lua");
   private static final String LOST_REPLY = "REDRAFT-LOST";
   private static final String LOCKED_REPLY = "REDRAFT-LOCKED";
-  /** Slot moves' records (apply.lua): group 0's map of moved slots, its version, and the moves in progress. */
+  /** Slot moves' records (slot-steps.lua, part of the apply script): group 0's map of moved slots, its version, and the moves in progress. */
   static final String SLOT_MAP_KEY = "__redraft:slot-map";
   static final String SLOT_MAP_VERSION_KEY = "__redraft:slot-map-version";
   static final String SLOT_MOVES_KEY = "__redraft:slot-moves";
@@ -183,7 +183,7 @@ public final class RedisReader implements AutoCloseable {
     });
   }
 
-  /** A client session as a slot move copies it: its record (apply.lua's format) and last use (logical ms). */
+  /** A client session as a slot move copies it: its record (sessions.lua's format) and last use (logical ms). */
   public record SessionDump(byte[] clientId, byte[] record, long lastUseMs) {}
 
   /** Every client session, in batches of at most {@code batchSessions}: one pass of HSCAN. */

@@ -38,7 +38,7 @@ public final class SlotMap {
     return new SlotMap(groups, 0, owners);
   }
 
-  /** The static split's owner of {@code slot} (apply.lua's mapped_owner computes the same). */
+  /** The static split's owner of {@code slot} (slot-steps.lua's mapped_owner computes the same). */
   private static int staticOwner(int slot, int groups) {
     return (int) ((long) slot * groups / KeySlot.SLOTS);
   }

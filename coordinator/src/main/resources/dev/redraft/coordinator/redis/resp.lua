@@ -18,3 +18,7 @@ local function resp(r)
   end
   return '$-1\r\n'
 end
+
+local function simple_array(word)
+  return '*1\r\n+' .. word .. '\r\n'
+end
