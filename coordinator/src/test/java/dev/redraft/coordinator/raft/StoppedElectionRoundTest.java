@@ -87,7 +87,8 @@ class StoppedElectionRoundTest {
 
     // n1 campaigns: its pre-vote round asks n2 and n3, which never answer, and would wait for them.
     assertThat(starter.startElection(0)).isTrue();
-    await().atMost(Duration.ofSeconds(5)).until(() -> division.getInfo().isCandidate() && roundWaitsForVotes());
+    await().atMost(Duration.ofSeconds(5)).until(() -> division.getInfo().isCandidate()
+        && roundWaitsForVotes(division.getMemberId().toString()));
 
     long term = division.getInfo().getCurrentTerm() + 1;
     TermIndex last = division.getRaftLog().getLastEntryTermIndex();
@@ -102,10 +103,14 @@ class StoppedElectionRoundTest {
     assertThat(starter.stoppedRoundsEnded()).as("rounds ended by the election timer").isEqualTo(1);
   }
 
-  /** A thread of Ratis' LeaderElection parked in its wait for vote replies. */
-  private static boolean roundWaitsForVotes() {
+  /**
+   * This division's election thread (Ratis names it after the member, e.g. n1@group-...-LeaderElection3; other
+   * tests of the JVM may have left theirs) parked in its wait for vote replies.
+   */
+  private static boolean roundWaitsForVotes(String memberId) {
     return Thread.getAllStackTraces().entrySet().stream().anyMatch(thread ->
-        thread.getKey().getState() == Thread.State.TIMED_WAITING
+        thread.getKey().getName().startsWith(memberId + "-LeaderElection")
+            && thread.getKey().getState() == Thread.State.TIMED_WAITING
             && Arrays.stream(thread.getValue()).anyMatch(frame ->
                 frame.getClassName().equals("org.apache.ratis.server.impl.LeaderElection")
                     && frame.getMethodName().equals("waitForResults")));
