@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * The admin calls that change the membership (add, remove, promote a node), on the leader they concern: in
  * an unsharded cluster group 0's (forwarded there once if this node does not lead it); in a sharded one every
- * group's in turn ({@link ShardedMembership}), each step a one-group call on that group's leader.
+ * group's in turn ({@link ShardedMembership}, run on group 0's leader, one change at a time), each step a
+ * one-group call on that group's leader.
  */
 final class MembershipCalls {
   private static final Duration SELF_REMOVAL_HAND_OVER = Duration.ofSeconds(5);
@@ -57,18 +58,22 @@ final class MembershipCalls {
     });
   }
 
+  // A sharded cluster's change runs on group 0's leader (forwarded there), which takes one at a time.
   MembershipResponse add(AddNodeRequest request) {
-    return groups.size() > 1 && !request.getOneGroup() ? apartFromTheCall(() -> sharded.add(request))
+    return groups.size() > 1 && !request.getOneGroup()
+        ? onLeader(0, stub -> stub.addNode(request), () -> apartFromTheCall(() -> sharded.add(request)))
         : addInGroup(request);
   }
 
   MembershipResponse remove(RemoveNodeRequest request) {
-    return groups.size() > 1 && !request.getOneGroup() ? apartFromTheCall(() -> sharded.remove(request))
+    return groups.size() > 1 && !request.getOneGroup()
+        ? onLeader(0, stub -> stub.removeNode(request), () -> apartFromTheCall(() -> sharded.remove(request)))
         : removeInGroup(request);
   }
 
   MembershipResponse promote(PromoteNodeRequest request) {
-    return groups.size() > 1 && !request.getOneGroup() ? apartFromTheCall(() -> sharded.promote(request))
+    return groups.size() > 1 && !request.getOneGroup()
+        ? onLeader(0, stub -> stub.promoteNode(request), () -> apartFromTheCall(() -> sharded.promote(request)))
         : promoteInGroup(request);
   }
 
@@ -148,10 +153,11 @@ final class MembershipCalls {
   /**
    * Runs a sharded cluster's membership change apart from the caller's call: its steps (and their undo)
    * must not be cut off halfway by the caller's deadline or cancellation (a CLI interrupted, a client
-   * timing out), which would leave the groups with different members.
+   * timing out), which would leave the groups with different members. Its one-group steps are this node's
+   * own calls: not marked as forwarded, even when the change itself was forwarded here.
    */
   private static MembershipResponse apartFromTheCall(Supplier<MembershipResponse> change) {
-    Context apart = Context.current().fork();
+    Context apart = Context.current().fork().withValue(AdminService.FORWARDED, null);
     Context previous = apart.attach();
     try {
       return change.get();

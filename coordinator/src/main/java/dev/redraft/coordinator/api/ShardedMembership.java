@@ -14,7 +14,11 @@ import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -29,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * change that stopped midway. An addition a group refuses is undone in the groups it reached (the node then
  * stops serving them: it must be wiped before it is added again); a removal is not undone (a removed node
  * stops serving for good) but finished by asking again.
+ *
+ * <p>One change at a time: {@link MembershipCalls} runs every change of a sharded cluster on group 0's
+ * leader, and this refuses a change while another runs (a removal of a node interleaved with its addition,
+ * group by group, could leave it a member of some groups only). A change running when group 0's leader
+ * changes is not seen by the new leader, which then takes another one: each group's own change stays a
+ * correct Raft configuration change either way.
  */
 final class ShardedMembership {
   /** How long one group's step may be retried while its leader changes (UNAVAILABLE). */
@@ -44,19 +54,59 @@ final class ShardedMembership {
     MembershipResponse promote(PromoteNodeRequest request);
   }
 
-  private final List<RaftNode> groups;
+  private final int groupCount;
+  private final IntFunction<List<MembershipManager.Member>> membersOf;
   private final InGroup inGroup;
+  private final ReentrantLock oneAtATime = new ReentrantLock();
+  /** What the change in progress does, and since when (nanoTime); read by a change refused meanwhile. */
+  private volatile String running = "";
+  private volatile long runningSince;
 
   ShardedMembership(List<RaftNode> groups, InGroup inGroup) {
-    this.groups = List.copyOf(groups);
+    this(groups.size(), g -> groups.get(g).membership().members(), inGroup);
+  }
+
+  /** @param membersOf each group's members as this node knows them */
+  ShardedMembership(int groupCount, IntFunction<List<MembershipManager.Member>> membersOf, InGroup inGroup) {
+    this.groupCount = groupCount;
+    this.membersOf = membersOf;
     this.inGroup = inGroup;
   }
 
   MembershipResponse add(AddNodeRequest request) {
+    return alone("adding node " + request.getNodeId(), () -> addInEveryGroup(request));
+  }
+
+  MembershipResponse remove(RemoveNodeRequest request) {
+    return alone("removing node " + request.getNodeId(), () -> removeFromEveryGroup(request));
+  }
+
+  MembershipResponse promote(PromoteNodeRequest request) {
+    return alone("promoting node " + request.getNodeId(), () -> promoteInEveryGroup(request));
+  }
+
+  /** Runs {@code change} unless another change runs here: then refuses it, naming that one. */
+  private MembershipResponse alone(String what, Supplier<MembershipResponse> change) {
+    if (!oneAtATime.tryLock()) {
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - runningSince);
+      throw new RefusedException(what + " refused: another membership change is in progress (" + running + ", for "
+          + seconds + " s): ask again once it has ended ('redraft member list' shows the members)");
+    }
+    try {
+      running = what;
+      runningSince = System.nanoTime();
+      return change.get();
+    } finally {
+      running = "";
+      oneAtATime.unlock();
+    }
+  }
+
+  private MembershipResponse addInEveryGroup(AddNodeRequest request) {
     String id = request.getNodeId();
     List<Integer> reached = new ArrayList<>();
     MembershipResponse last = null;
-    for (int g = 0; g < groups.size(); g++) {
+    for (int g = 0; g < groupCount; g++) {
       AddNodeRequest one = request.toBuilder().setOneGroup(true).setGroup(g).build();
       reached.add(g); // counted before the step: a step whose outcome is unknown is undone too
       try {
@@ -78,15 +128,15 @@ final class ShardedMembership {
    * Removes the node from every group, group 0 last. Not undone if a group refuses: a node removed from a
    * group stops serving it for good, so the removal goes on when asked again instead.
    */
-  MembershipResponse remove(RemoveNodeRequest request) {
+  private MembershipResponse removeFromEveryGroup(RemoveNodeRequest request) {
     String id = request.getNodeId();
-    if (IntStream.range(0, groups.size()).allMatch(g -> member(g, id).isEmpty())) {
+    if (IntStream.range(0, groupCount).allMatch(g -> member(g, id).isEmpty())) {
       throw new RefusedException("node " + id + " is not a member of any Raft group of this cluster (members: "
-          + groups.get(0).membership().members().stream().map(MembershipManager.Member::id).toList() + ")");
+          + membersOf.apply(0).stream().map(MembershipManager.Member::id).toList() + ")");
     }
     List<Integer> done = new ArrayList<>();
     MembershipResponse last = null;
-    for (int g = groups.size() - 1; g >= 0; g--) {
+    for (int g = groupCount - 1; g >= 0; g--) {
       RemoveNodeRequest one = request.toBuilder().setOneGroup(true).setGroup(g).build();
       try {
         last = retried(g, () -> inGroup.remove(one));
@@ -99,10 +149,10 @@ final class ShardedMembership {
     return last;
   }
 
-  MembershipResponse promote(PromoteNodeRequest request) {
+  private MembershipResponse promoteInEveryGroup(PromoteNodeRequest request) {
     String id = request.getNodeId();
     MembershipResponse last = null;
-    for (int g = 0; g < groups.size(); g++) {
+    for (int g = 0; g < groupCount; g++) {
       PromoteNodeRequest one = request.toBuilder().setOneGroup(true).setGroup(g).build();
       try {
         last = retried(g, () -> inGroup.promote(one));
@@ -117,7 +167,7 @@ final class ShardedMembership {
   }
 
   private Optional<MembershipManager.Member> member(int group, String id) {
-    return groups.get(group).membership().members().stream().filter(m -> m.id().equals(id)).findFirst();
+    return membersOf.apply(group).stream().filter(m -> m.id().equals(id)).findFirst();
   }
 
   /** One group's step, again while that group has no leader or changes leader (bounded). */

@@ -1,0 +1,111 @@
+package dev.redraft.coordinator.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.redraft.api.v1.AddNodeRequest;
+import dev.redraft.api.v1.MembershipResponse;
+import dev.redraft.api.v1.PromoteNodeRequest;
+import dev.redraft.api.v1.RemoveNodeRequest;
+import dev.redraft.coordinator.errors.RefusedException;
+import dev.redraft.coordinator.raft.MembershipManager.Member;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A sharded cluster's membership changes run one at a time: a change asked while another runs is refused,
+ * naming the one in progress, and changes nothing (an addition and a removal of one node, interleaved
+ * group by group, could leave it a member of some groups only). The groups' own steps are stand-ins here;
+ * {@code ShardedMembershipTest} runs the real ones on a sharded cluster.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ShardedMembershipOneAtATimeTest {
+  private static final int GROUPS = 3;
+
+  /** Records each group's step; the first step of n4's addition waits until the test lets it go on. */
+  private final List<String> steps = Collections.synchronizedList(new ArrayList<>());
+  private final CountDownLatch additionStarted = new CountDownLatch(1);
+  private final CountDownLatch letAdditionGoOn = new CountDownLatch(1);
+
+  private final ShardedMembership.InGroup inGroup = new ShardedMembership.InGroup() {
+    @Override
+    public MembershipResponse add(AddNodeRequest request) {
+      steps.add("add " + request.getNodeId() + " to " + request.getGroup());
+      additionStarted.countDown();
+      try {
+        letAdditionGoOn.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return MembershipResponse.getDefaultInstance();
+    }
+
+    @Override
+    public MembershipResponse remove(RemoveNodeRequest request) {
+      steps.add("remove " + request.getNodeId() + " from " + request.getGroup());
+      return MembershipResponse.getDefaultInstance();
+    }
+
+    @Override
+    public MembershipResponse promote(PromoteNodeRequest request) {
+      steps.add("promote " + request.getNodeId() + " in " + request.getGroup());
+      return MembershipResponse.getDefaultInstance();
+    }
+  };
+
+  private final ShardedMembership membership = new ShardedMembership(GROUPS,
+      group -> List.of(new Member("n1", "127.0.0.1:1", true), new Member("n5", "127.0.0.1:5", true)), inGroup);
+
+  @Test
+  void aChangeAskedWhileAnotherRunsIsRefusedAndChangesNothing() throws Exception {
+    CompletableFuture<MembershipResponse> addition = CompletableFuture.supplyAsync(() ->
+        membership.add(AddNodeRequest.newBuilder().setNodeId("n4").setRaftAddress("127.0.0.1:4").build()));
+    assertThat(additionStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThatThrownBy(() -> membership.remove(RemoveNodeRequest.newBuilder().setNodeId("n5").build()))
+        .isInstanceOf(RefusedException.class)
+        .hasMessageContaining("removing node n5 refused")
+        .hasMessageContaining("another membership change is in progress (adding node n4");
+    assertThatThrownBy(() -> membership.promote(PromoteNodeRequest.newBuilder().setNodeId("n4").build()))
+        .isInstanceOf(RefusedException.class);
+    assertThat(steps).containsExactly("add n4 to 0");
+
+    letAdditionGoOn.countDown();
+    addition.get(10, TimeUnit.SECONDS);
+    membership.remove(RemoveNodeRequest.newBuilder().setNodeId("n5").build());
+    assertThat(steps).as("the removal, asked again once the addition ended, runs (group 0 last)")
+        .containsExactly("add n4 to 0", "add n4 to 1", "add n4 to 2", "remove n5 from 2", "remove n5 from 1",
+            "remove n5 from 0");
+  }
+
+  @Test
+  void aFailedChangeLetsTheNextOneRun() {
+    ShardedMembership failing = new ShardedMembership(GROUPS, group -> List.of(), new ShardedMembership.InGroup() {
+      @Override
+      public MembershipResponse add(AddNodeRequest request) {
+        throw new RefusedException("group " + request.getGroup() + " refuses");
+      }
+
+      @Override
+      public MembershipResponse remove(RemoveNodeRequest request) {
+        return MembershipResponse.getDefaultInstance();
+      }
+
+      @Override
+      public MembershipResponse promote(PromoteNodeRequest request) {
+        steps.add("promote " + request.getNodeId() + " in " + request.getGroup());
+        return MembershipResponse.getDefaultInstance();
+      }
+    });
+    assertThatThrownBy(() -> failing.add(AddNodeRequest.newBuilder().setNodeId("n4").build()))
+        .hasMessageContaining("group 0 refuses");
+    failing.promote(PromoteNodeRequest.newBuilder().setNodeId("n4").build());
+    assertThat(steps).containsExactly("promote n4 in 0", "promote n4 in 1", "promote n4 in 2");
+  }
+}
