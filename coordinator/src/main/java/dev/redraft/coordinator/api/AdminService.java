@@ -51,7 +51,9 @@ import java.util.function.Supplier;
 /**
  * Cluster administration: this node's status, every member's as each reports itself, membership
  * changes ({@link MembershipCalls}: on the leader of each group they concern, forwarded there once; a
- * forwarded call that finds no leader fails as UNAVAILABLE), leadership transfer, snapshots and slot moves.
+ * forwarded call that finds no leader fails as UNAVAILABLE; a sharded cluster's change runs on group 0's
+ * leader, whose own calls to the other groups' leaders are new calls, not forwarded ones), leadership
+ * transfer, snapshots and slot moves.
  */
 final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseable {
   private static final long PEER_STATUS_DEADLINE_MS = 2_000;

@@ -7,7 +7,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
-/** Marks an admin call that another node forwarded here, so it is not forwarded a second time. */
+/**
+ * Marks an admin call that another node forwarded here, so it is not forwarded a second time (a sharded
+ * membership change forwarded to group 0's leader makes calls of its own there: see MembershipCalls).
+ */
 final class ForwardedCallInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,

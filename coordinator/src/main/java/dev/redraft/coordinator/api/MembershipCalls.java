@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -28,6 +29,8 @@ import java.util.function.Supplier;
  */
 final class MembershipCalls {
   private static final Duration SELF_REMOVAL_HAND_OVER = Duration.ofSeconds(5);
+  /** A forwarded sharded change's longest wait, when its caller set none shorter. */
+  private static final Duration WHOLE_CHANGE_FORWARD_DEADLINE = Duration.ofMinutes(30);
 
   private final List<RaftNode> groups;
   private final HeaderFactory headers;
@@ -58,23 +61,32 @@ final class MembershipCalls {
     });
   }
 
-  // A sharded cluster's change runs on group 0's leader (forwarded there), which takes one at a time.
+  // A sharded cluster's change runs on group 0's leader (forwarded there), which takes one at a time. The hop
+  // waits as long as the caller does: the whole change (every group's step, a new node's catch-up in each)
+  // may outlast the one-step forwarding deadline.
   MembershipResponse add(AddNodeRequest request) {
     return groups.size() > 1 && !request.getOneGroup()
-        ? onLeader(0, stub -> stub.addNode(request), () -> apartFromTheCall(() -> sharded.add(request)))
+        ? onLeader(0, stub -> wholeChange(stub).addNode(request), () -> apartFromTheCall(() -> sharded.add(request)))
         : addInGroup(request);
   }
 
   MembershipResponse remove(RemoveNodeRequest request) {
     return groups.size() > 1 && !request.getOneGroup()
-        ? onLeader(0, stub -> stub.removeNode(request), () -> apartFromTheCall(() -> sharded.remove(request)))
+        ? onLeader(0, stub -> wholeChange(stub).removeNode(request),
+            () -> apartFromTheCall(() -> sharded.remove(request)))
         : removeInGroup(request);
   }
 
   MembershipResponse promote(PromoteNodeRequest request) {
     return groups.size() > 1 && !request.getOneGroup()
-        ? onLeader(0, stub -> stub.promoteNode(request), () -> apartFromTheCall(() -> sharded.promote(request)))
+        ? onLeader(0, stub -> wholeChange(stub).promoteNode(request),
+            () -> apartFromTheCall(() -> sharded.promote(request)))
         : promoteInGroup(request);
+  }
+
+  /** The stub for a whole sharded change: bounded by the caller's own deadline (gRPC takes the earlier one). */
+  private static AdminGrpc.AdminBlockingStub wholeChange(AdminGrpc.AdminBlockingStub stub) {
+    return stub.withDeadlineAfter(WHOLE_CHANGE_FORWARD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The addition in one group (group 0 of an unsharded cluster), on its leader. */

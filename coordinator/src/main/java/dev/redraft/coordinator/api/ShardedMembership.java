@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -57,10 +57,10 @@ final class ShardedMembership {
   private final int groupCount;
   private final IntFunction<List<MembershipManager.Member>> membersOf;
   private final InGroup inGroup;
-  private final ReentrantLock oneAtATime = new ReentrantLock();
-  /** What the change in progress does, and since when (nanoTime); read by a change refused meanwhile. */
-  private volatile String running = "";
-  private volatile long runningSince;
+  /** The change in progress here, null when none: what it does and since when (nanoTime). */
+  private final AtomicReference<Running> running = new AtomicReference<>();
+
+  private record Running(String what, long sinceNanos) {}
 
   ShardedMembership(List<RaftNode> groups, InGroup inGroup) {
     this(groups.size(), g -> groups.get(g).membership().members(), inGroup);
@@ -87,18 +87,17 @@ final class ShardedMembership {
 
   /** Runs {@code change} unless another change runs here: then refuses it, naming that one. */
   private MembershipResponse alone(String what, Supplier<MembershipResponse> change) {
-    if (!oneAtATime.tryLock()) {
-      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - runningSince);
-      throw new RefusedException(what + " refused: another membership change is in progress (" + running + ", for "
-          + seconds + " s): ask again once it has ended ('redraft member list' shows the members)");
+    Running mine = new Running(what, System.nanoTime());
+    Running other = running.compareAndExchange(null, mine);
+    if (other != null) {
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(mine.sinceNanos() - other.sinceNanos());
+      throw new RefusedException(what + " refused: another membership change is in progress (" + other.what()
+          + ", for " + seconds + " s): ask again once it has ended ('redraft member list' shows the members)");
     }
     try {
-      running = what;
-      runningSince = System.nanoTime();
       return change.get();
     } finally {
-      running = "";
-      oneAtATime.unlock();
+      running.set(null);
     }
   }
 

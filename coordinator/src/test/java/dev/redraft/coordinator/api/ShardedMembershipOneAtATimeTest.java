@@ -14,7 +14,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,10 +65,18 @@ class ShardedMembershipOneAtATimeTest {
   private final ShardedMembership membership = new ShardedMembership(GROUPS,
       group -> List.of(new Member("n1", "127.0.0.1:1", true), new Member("n5", "127.0.0.1:5", true)), inGroup);
 
+  private final ExecutorService otherThread = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void stop() {
+    letAdditionGoOn.countDown();
+    otherThread.shutdownNow();
+  }
+
   @Test
   void aChangeAskedWhileAnotherRunsIsRefusedAndChangesNothing() throws Exception {
     CompletableFuture<MembershipResponse> addition = CompletableFuture.supplyAsync(() ->
-        membership.add(AddNodeRequest.newBuilder().setNodeId("n4").setRaftAddress("127.0.0.1:4").build()));
+        membership.add(AddNodeRequest.newBuilder().setNodeId("n4").setRaftAddress("127.0.0.1:4").build()), otherThread);
     assertThat(additionStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
     assertThatThrownBy(() -> membership.remove(RemoveNodeRequest.newBuilder().setNodeId("n5").build()))
@@ -85,7 +96,7 @@ class ShardedMembershipOneAtATimeTest {
   }
 
   @Test
-  void aFailedChangeLetsTheNextOneRun() {
+  void aFailedChangeLetsTheNextOneRun() throws Exception {
     ShardedMembership failing = new ShardedMembership(GROUPS, group -> List.of(), new ShardedMembership.InGroup() {
       @Override
       public MembershipResponse add(AddNodeRequest request) {
@@ -105,7 +116,9 @@ class ShardedMembershipOneAtATimeTest {
     });
     assertThatThrownBy(() -> failing.add(AddNodeRequest.newBuilder().setNodeId("n4").build()))
         .hasMessageContaining("group 0 refuses");
-    failing.promote(PromoteNodeRequest.newBuilder().setNodeId("n4").build());
+    // From another thread: the guard must have been given up, not merely be one this thread holds already.
+    otherThread.submit(() -> failing.promote(PromoteNodeRequest.newBuilder().setNodeId("n4").build()))
+        .get(10, TimeUnit.SECONDS);
     assertThat(steps).containsExactly("promote n4 in 0", "promote n4 in 1", "promote n4 in 2");
   }
 }
