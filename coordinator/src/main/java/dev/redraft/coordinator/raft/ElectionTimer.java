@@ -2,9 +2,11 @@ package dev.redraft.coordinator.raft;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
@@ -47,6 +49,8 @@ public final class ElectionTimer implements AutoCloseable {
    * look) are the same silence, so its drawn timeout stays.
    */
   private static final long SAME_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** The spread of early campaigns after a behind candidate was refused: see {@link #behindCandidateRefused}. */
+  static final long EARLY_JITTER_MS = 60;
 
   /** What the timer needs of this node's Raft state. */
   public interface Follower {
@@ -86,6 +90,9 @@ public final class ElectionTimer implements AutoCloseable {
   /** When this timer last looked, and when this node last came back from a pause (nanos; MIN_VALUE: never). */
   private long lastTickNanos = Long.MIN_VALUE;
   private long resumedNanos = Long.MIN_VALUE;
+  /** Set when this node refused a candidate whose log is behind its own ({@link BehindCandidateVotes}). */
+  private final AtomicBoolean behindCandidateRefused = new AtomicBoolean();
+  private long lastEarlyLogNanos = Long.MIN_VALUE;
   private volatile long electionsStarted;
   /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
   private long unlogged;
@@ -139,6 +146,8 @@ public final class ElectionTimer implements AutoCloseable {
   /** One look at the follower's silence; starts an election when it has lasted its timeout. */
   void tick() {
     follower.endStoppedElectionRound();
+    // Taken whatever the role: a refusal is news of this silence only.
+    boolean refusedBehindCandidate = behindCandidateRefused.getAndSet(false);
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();
@@ -162,6 +171,9 @@ public final class ElectionTimer implements AutoCloseable {
       timeoutMs = minMs + randomBelow.applyAsLong(maxMs - minMs + 1);
       started = false;
     }
+    if (refusedBehindCandidate && !started) {
+      campaignEarly(silence.sinceLastMessageMs(), now);
+    }
     if (started || silence.sinceLastMessageMs() < timeoutMs || silence.outstandingRequests() > 0) {
       return;
     }
@@ -177,6 +189,45 @@ public final class ElectionTimer implements AutoCloseable {
         lastLogNanos = now;
         loggedEver = true;
       }
+    }
+  }
+
+  /**
+   * This node just refused a (pre-)vote to a candidate whose log is behind its own: a node that lost the
+   * leader, but that cannot win. This silence's timeout becomes the low end of the range it is drawn
+   * from (election-timeout-min, or now if the silence is already longer) plus up to {@value
+   * #EARLY_JITTER_MS} ms, so that the up-to-date followers of a larger cluster, told at the same moment,
+   * do not all campaign at once. Still a timeout the timer could have drawn: a leader that is alive
+   * resets it with its next heartbeat.
+   */
+  void behindCandidateRefused() {
+    noteBehindCandidateRefused();
+    try {
+      thread.execute(this::tickSafely);
+    } catch (RejectedExecutionException closed) {
+      // The node is stopping.
+    }
+  }
+
+  /** The refusal, for the next look: {@link #behindCandidateRefused} also looks at once. */
+  void noteBehindCandidateRefused() {
+    behindCandidateRefused.set(true);
+  }
+
+  private void campaignEarly(long silenceMs, long now) {
+    long early = Math.max(minMs, silenceMs) + randomBelow.applyAsLong(EARLY_JITTER_MS + 1);
+    if (early >= timeoutMs) {
+      return;
+    }
+    long drawn = timeoutMs;
+    timeoutMs = early;
+    // Below the minimum the leader may well be alive (a refusal of a new term's candidate also starts a
+    // new silence): only a silence past it is news worth a line.
+    if (silenceMs >= minMs && (lastEarlyLogNanos == Long.MIN_VALUE || now - lastEarlyLogNanos >= LOG_EVERY_NANOS)) {
+      lastEarlyLogNanos = now;
+      LOG.info("node {}: refused a vote to a candidate whose log is behind this node's, after {} ms without a message"
+          + " from a leader: campaigning at {} ms of silence instead of {} ms (at most one such line per 10 s)",
+          selfId, silenceMs, early, drawn);
     }
   }
 

@@ -45,10 +45,12 @@ public final class RaftHost implements AutoCloseable {
   private final ClientId adminClientId = ClientId.randomId();
   private final AtomicLong adminCallIds = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final BehindCandidateVotes behindCandidateVotes;
 
-  private RaftHost(RaftServer server, RaftPeerId selfId) {
+  private RaftHost(RaftServer server, RaftPeerId selfId, BehindCandidateVotes behindCandidateVotes) {
     this.server = server;
     this.selfId = selfId;
+    this.behindCandidateVotes = behindCandidateVotes;
   }
 
   /** Builds and starts this node's Ratis server with {@code groups} (at least one), each running on return. */
@@ -61,6 +63,7 @@ public final class RaftHost implements AutoCloseable {
     checkGroupCount(config);
     refuseUnknownGroupStorage(config, machines.keySet());
     RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
+    BehindCandidateVotes votes = new BehindCandidateVotes();
     RaftServer server = RaftServer.newBuilder()
         .setServerId(selfId)
         .setGroup(groups.get(0).group())
@@ -72,10 +75,10 @@ public final class RaftHost implements AutoCloseable {
           return machine;
         })
         .setProperties(RaftSettings.server(config))
-        .setParameters(RaftSettings.serverParameters(tls))
+        .setParameters(RaftSettings.serverParameters(tls, votes))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
-    RaftHost host = new RaftHost(server, selfId);
+    RaftHost host = new RaftHost(server, selfId, votes);
     try {
       server.start();
       Set<RaftGroupId> running = new HashSet<>();
@@ -178,6 +181,11 @@ public final class RaftHost implements AutoCloseable {
       throw new IOException("could not stop Raft group " + groupId + " on node " + selfId + ": "
           + reply.getException());
     }
+  }
+
+  /** The vote refusals to behind candidates, by group, for the groups' election timers. */
+  BehindCandidateVotes behindCandidateVotes() {
+    return behindCandidateVotes;
   }
 
   /** The Ratis server, for the groups' divisions and local submissions. */

@@ -62,6 +62,7 @@ public final class RaftNode implements AutoCloseable {
   private MembershipManager membership;
   /** Starts elections within election-timeout-max of the leader's last message (see there). */
   private volatile ElectionTimer electionTimer;
+  private Runnable behindCandidateRefused;
   /** Checks after configuration changes; they may wait for a membership change or a step-down. */
   private final ExecutorService membershipChecks = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-membership-check");
@@ -145,6 +146,8 @@ public final class RaftNode implements AutoCloseable {
     electionTimer = ElectionTimer.of(replica, new RaftElectionStarter(replica, this::divisionOrNull),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     electionTimer.start();
+    behindCandidateRefused = electionTimer::behindCandidateRefused;
+    host.behindCandidateVotes().listen(group.getGroupId(), behindCandidateRefused);
     client = newClient();
     proposer = new RaftProposer(config, groupLabel(), group, clientParameters, server, this::divisionOrNull,
         stateMachine);
@@ -382,6 +385,7 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     if (electionTimer != null) {
+      host.behindCandidateVotes().stopListening(group.getGroupId(), behindCandidateRefused);
       electionTimer.close();
     }
     membershipChecks.shutdownNow();

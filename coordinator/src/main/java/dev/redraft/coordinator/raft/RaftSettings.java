@@ -4,6 +4,7 @@ import dev.redraft.coordinator.config.ConfigKey;
 import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.tls.TlsMaterial;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -11,7 +12,9 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -92,11 +95,23 @@ final class RaftSettings {
     return props;
   }
 
-  /** Objects (not settings) the Ratis server is built with; {@code tls} null: plaintext. */
-  static Parameters serverParameters(TlsMaterial tls) {
+  /**
+   * Objects (not settings) the Ratis server is built with; {@code tls} null: plaintext. {@code votes}
+   * sees the server's vote calls for the groups' election timers.
+   */
+  static Parameters serverParameters(TlsMaterial tls, BehindCandidateVotes votes) {
     Parameters parameters = clientParameters(tls);
-    // Compose off is not enough on its own: see SerialAppendEntries.
-    GrpcConfigKeys.Server.setServicesCustomizer(parameters, SerialAppendEntries.customizer());
+    SerialAppendEntries appendGate = new SerialAppendEntries();
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, new GrpcServices.Customizer() {
+      @Override
+      public NettyServerBuilder customize(NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) {
+        // Compose off is not enough on its own: see SerialAppendEntries.
+        return types.contains(GrpcServices.Type.SERVER)
+            ? builder.intercept(appendGate).intercept(votes)
+                .callExecutor(SerialAppendEntries::appendEntriesOnTheTransportThread)
+            : builder;
+      }
+    });
     return parameters;
   }
 

@@ -1,16 +1,13 @@
 package dev.redraft.coordinator.raft;
 
-import java.util.EnumSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
-import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 
 /**
  * Lets a follower take in one appendEntries request at a time, across all the streams its leader
@@ -30,18 +27,6 @@ final class SerialAppendEntries implements ServerInterceptor {
 
   private final ReentrantLock oneAtATime = new ReentrantLock();
 
-  /** Installs the gate on the Ratis server's gRPC services. */
-  static GrpcServices.Customizer customizer() {
-    SerialAppendEntries gate = new SerialAppendEntries();
-    return new GrpcServices.Customizer() {
-      @Override
-      public NettyServerBuilder customize(NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) {
-        return types.contains(GrpcServices.Type.SERVER)
-            ? builder.intercept(gate).callExecutor(SerialAppendEntries::appendEntriesOnTheTransportThread) : builder;
-      }
-    };
-  }
-
   /**
    * A follower takes appendEntries on the transport's own thread instead of handing each request to
    * gRPC's default pool: the synchronous part is short (term check, hand-off to the log worker), and
@@ -49,7 +34,7 @@ final class SerialAppendEntries implements ServerInterceptor {
    * writes/s, 172-225 -> 140-180 us of CPU per write).
    * Other Raft calls (votes, snapshot installs) keep the default executor.
    */
-  private static Executor appendEntriesOnTheTransportThread(ServerCall<?, ?> call, Metadata headers) {
+  static Executor appendEntriesOnTheTransportThread(ServerCall<?, ?> call, Metadata headers) {
     return METHOD.equals(call.getMethodDescriptor().getFullMethodName()) ? Runnable::run : null;
   }
 

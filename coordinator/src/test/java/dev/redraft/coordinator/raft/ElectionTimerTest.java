@@ -86,6 +86,56 @@ class ElectionTimerTest {
   }
 
   @Test
+  void aRefusedBehindCandidateMakesItCampaignAtTheLowEndOfTheRange() {
+    draws.add(900L); // this silence's timeout: 1900 ms
+    at(0);
+    at(1500);
+    draws.add(40L); // the early campaign's jitter
+    timer.noteBehindCandidateRefused();
+    at(1520);
+    at(1540);
+    assertThat(follower.elections).as("already silent for longer than the minimum: now, plus the jitter").isEmpty();
+    at(1560);
+    assertThat(follower.elections).as("1520 + 40 ms, not 1900 ms").containsExactly(1560L);
+    assertThat(bounds).containsExactly(1001L, ElectionTimer.EARLY_JITTER_MS + 1);
+  }
+
+  @Test
+  void aRefusalWhileTheLeaderWasHeardRecentlyWaitsForTheMinimum() {
+    draws.add(900L);
+    at(0);
+    at(300);
+    timer.noteBehindCandidateRefused();
+    at(320);
+    at(980);
+    assertThat(follower.elections).as("below election-timeout-min: the leader may well be alive").isEmpty();
+    at(1000);
+    assertThat(follower.elections).containsExactly(1000L);
+    messageAt(1010); // the leader was alive after all: the next silence draws its own timeout again
+    draws.add(500L);
+    at(2000);
+    at(2500);
+    assertThat(follower.elections).containsExactly(1000L);
+    at(2520);
+    assertThat(follower.elections).containsExactly(1000L, 1500L);
+  }
+
+  @Test
+  void aRefusalIsNewsOfThisSilenceOnly() {
+    follower.leads = true;
+    timer.noteBehindCandidateRefused();
+    at(0);
+    follower.leads = false;
+    messageAt(0);
+    draws.add(900L);
+    at(20);
+    at(1880);
+    assertThat(follower.elections).as("a refusal taken while leading does not shorten a later silence").isEmpty();
+    at(1900);
+    assertThat(follower.elections).containsExactly(1900L);
+  }
+
+  @Test
   void aLeaderMessageStartsANewSilenceWithItsOwnTimeout() {
     draws.add(900L);
     draws.add(100L);

@@ -69,7 +69,7 @@ class SerialAppendEntriesTest {
 
   @Test
   void theServerIsBuiltWithTheGate() {
-    Parameters parameters = RaftSettings.serverParameters(null);
+    Parameters parameters = RaftSettings.serverParameters(null, new BehindCandidateVotes());
     assertThat(GrpcConfigKeys.Server.servicesCustomizer(parameters)).isNotNull();
   }
 
