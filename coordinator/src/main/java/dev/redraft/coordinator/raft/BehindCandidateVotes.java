@@ -3,11 +3,13 @@ package dev.redraft.coordinator.raft;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
 import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
 import org.apache.ratis.proto.RaftProtos.TermIndexProto;
 import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
@@ -24,20 +26,24 @@ import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
  * first is behind (a re-added member, or one a few entries short under load), the election was decided
  * by the other follower's later timer, up to election-timeout-max after the leader's last message (fault
  * runs: 1.5 s for the behind node, 1.98 s for the up-to-date one, with timeouts of 1-2 s). Told here, the
- * up-to-date follower campaigns once its own silence has reached election-timeout-min ({@link
- * ElectionTimer#behindCandidateRefused}), within the range its timer draws from anyway.
+ * up-to-date follower campaigns once its own silence has reached election-timeout-min, or later by its
+ * rank in a larger cluster ({@link ElectionTimer#behindCandidateRefused}), within the range its timer
+ * draws from anyway.
  */
 final class BehindCandidateVotes implements ServerInterceptor {
   static final String METHOD = RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName();
 
-  private final Map<RaftGroupId, Runnable> timers = new ConcurrentHashMap<>();
+  private final Map<RaftGroupId, Consumer<String>> timers = new ConcurrentHashMap<>();
 
-  /** {@code onRefusal} runs (on a gRPC thread) each time this node refuses a behind candidate of {@code group}. */
-  void listen(RaftGroupId group, Runnable onRefusal) {
+  /**
+   * {@code onRefusal} is given the candidate's id (on a gRPC thread) each time this node refuses a behind
+   * candidate of {@code group}.
+   */
+  void listen(RaftGroupId group, Consumer<String> onRefusal) {
     timers.put(group, onRefusal);
   }
 
-  void stopListening(RaftGroupId group, Runnable onRefusal) {
+  void stopListening(RaftGroupId group, Consumer<String> onRefusal) {
     timers.remove(group, onRefusal);
   }
 
@@ -74,9 +80,9 @@ final class BehindCandidateVotes implements ServerInterceptor {
         || !isNewer(reply.getLastEntry(), asked.getCandidateLastEntry())) {
       return;
     }
-    Runnable timer = timers.get(RaftGroupId.valueOf(asked.getServerRequest().getRaftGroupId().getId()));
+    Consumer<String> timer = timers.get(RaftGroupId.valueOf(asked.getServerRequest().getRaftGroupId().getId()));
     if (timer != null) {
-      timer.run();
+      timer.accept(RaftPeerId.valueOf(asked.getServerRequest().getRequestorId()).toString());
     }
   }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
@@ -49,8 +49,11 @@ public final class ElectionTimer implements AutoCloseable {
    * look) are the same silence, so its drawn timeout stays.
    */
   private static final long SAME_SILENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-  /** The spread of early campaigns after a behind candidate was refused: see {@link #behindCandidateRefused}. */
-  static final long EARLY_JITTER_MS = 60;
+  /**
+   * The spacing of early campaigns after a behind candidate was refused, by rank: see {@link
+   * #behindCandidateRefused}. Longer than an election round on a loaded machine (tens of ms).
+   */
+  static final long EARLY_RANK_STEP_MS = 150;
 
   /** What the timer needs of this node's Raft state. */
   public interface Follower {
@@ -70,6 +73,12 @@ public final class ElectionTimer implements AutoCloseable {
      * see {@link StoppedElectionRound}. Called on every look.
      */
     void endStoppedElectionRound();
+
+    /**
+     * This node's place (0, 1, ...) among the voters that may take over once {@code candidate}, whose log
+     * is behind, was refused: the voters other than the candidate and the last known leader, by id.
+     */
+    int rankAfterRefusing(String candidate);
   }
 
   /** How long ago the follower last heard from a leader, and how many leader requests it is handling. */
@@ -86,12 +95,14 @@ public final class ElectionTimer implements AutoCloseable {
   private long lastMessageNanos = Long.MIN_VALUE;
   private long timeoutMs;
   private boolean started;
+  /** Whether this silence's campaign held back by a request still being handled was logged. */
+  private boolean heldBackLogged;
   private final long pauseNanos;
   /** When this timer last looked, and when this node last came back from a pause (nanos; MIN_VALUE: never). */
   private long lastTickNanos = Long.MIN_VALUE;
   private long resumedNanos = Long.MIN_VALUE;
-  /** Set when this node refused a candidate whose log is behind its own ({@link BehindCandidateVotes}). */
-  private final AtomicBoolean behindCandidateRefused = new AtomicBoolean();
+  /** The candidate whose log is behind this node's that it last refused ({@link BehindCandidateVotes}), or null. */
+  private final AtomicReference<String> refusedBehindCandidate = new AtomicReference<>();
   private long lastEarlyLogNanos = Long.MIN_VALUE;
   private volatile long electionsStarted;
   /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
@@ -147,7 +158,7 @@ public final class ElectionTimer implements AutoCloseable {
   void tick() {
     follower.endStoppedElectionRound();
     // Taken whatever the role: a refusal is news of this silence only.
-    boolean refusedBehindCandidate = behindCandidateRefused.getAndSet(false);
+    String refusedCandidate = refusedBehindCandidate.getAndSet(null);
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();
@@ -170,11 +181,21 @@ public final class ElectionTimer implements AutoCloseable {
       lastMessageNanos = lastMessage;
       timeoutMs = minMs + randomBelow.applyAsLong(maxMs - minMs + 1);
       started = false;
+      heldBackLogged = false;
     }
-    if (refusedBehindCandidate && !started) {
-      campaignEarly(silence.sinceLastMessageMs(), now);
+    if (refusedCandidate != null && !started) {
+      campaignEarly(silence.sinceLastMessageMs(), follower.rankAfterRefusing(refusedCandidate), now);
     }
-    if (started || silence.sinceLastMessageMs() < timeoutMs || silence.outstandingRequests() > 0) {
+    if (started || silence.sinceLastMessageMs() < timeoutMs) {
+      return;
+    }
+    if (silence.outstandingRequests() > 0) {
+      if (!heldBackLogged) {
+        heldBackLogged = true;
+        LOG.info("node {}: no message from a leader for {} ms (this silence's election timeout: {} ms), but {} append"
+            + " request(s) of the leader are still being handled: not campaigning until they are done", selfId,
+            silence.sinceLastMessageMs(), timeoutMs, silence.outstandingRequests());
+      }
       return;
     }
     started = true;
@@ -193,15 +214,17 @@ public final class ElectionTimer implements AutoCloseable {
   }
 
   /**
-   * This node just refused a (pre-)vote to a candidate whose log is behind its own: a node that lost the
-   * leader, but that cannot win. This silence's timeout becomes the low end of the range it is drawn
-   * from (election-timeout-min, or now if the silence is already longer) plus up to {@value
-   * #EARLY_JITTER_MS} ms, so that the up-to-date followers of a larger cluster, told at the same moment,
-   * do not all campaign at once. Still a timeout the timer could have drawn: a leader that is alive
-   * resets it with its next heartbeat.
+   * This node just refused a (pre-)vote to {@code candidate}, whose log is behind its own: a node that lost
+   * the leader, but that cannot win. This silence's timeout becomes the low end of the range it is drawn
+   * from (election-timeout-min, or now if the silence is already longer), plus {@value #EARLY_RANK_STEP_MS}
+   * ms per place of this node's rank among the voters that may take over: in a cluster of three there is
+   * one and it campaigns at once, in a larger one the up-to-date followers, told at the same moment, do
+   * not all campaign at once (each would vote for itself: a split vote, another round). Still a timeout
+   * the timer could have drawn (capped at election-timeout-max): a leader that is alive resets it with its
+   * next heartbeat.
    */
-  void behindCandidateRefused() {
-    noteBehindCandidateRefused();
+  void behindCandidateRefused(String candidate) {
+    noteBehindCandidateRefused(candidate);
     try {
       thread.execute(this::tickSafely);
     } catch (RejectedExecutionException closed) {
@@ -210,12 +233,15 @@ public final class ElectionTimer implements AutoCloseable {
   }
 
   /** The refusal, for the next look: {@link #behindCandidateRefused} also looks at once. */
-  void noteBehindCandidateRefused() {
-    behindCandidateRefused.set(true);
+  void noteBehindCandidateRefused(String candidate) {
+    refusedBehindCandidate.set(candidate);
   }
 
-  private void campaignEarly(long silenceMs, long now) {
-    long early = Math.max(minMs, silenceMs) + randomBelow.applyAsLong(EARLY_JITTER_MS + 1);
+  private void campaignEarly(long silenceMs, int rank, long now) {
+    if (rank < 0) {
+      return;
+    }
+    long early = Math.min(maxMs, Math.max(minMs, silenceMs) + rank * EARLY_RANK_STEP_MS);
     if (early >= timeoutMs) {
       return;
     }

@@ -2,9 +2,11 @@ package dev.redraft.coordinator.raft;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.FollowerInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,21 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
   @Override
   public void endStoppedElectionRound() {
     stoppedRound.look(division.get());
+  }
+
+  @Override
+  public int rankAfterRefusing(String candidate) {
+    RaftServer.Division d = division.get();
+    if (d == null) {
+      return -1;
+    }
+    RaftPeerId lastLeader = d.getInfo().getLeaderId();
+    List<String> mayTakeOver = d.getRaftConf().getCurrentPeers().stream()
+        .map(peer -> peer.getId().toString())
+        .filter(id -> !id.equals(candidate) && (lastLeader == null || !id.equals(lastLeader.toString())))
+        .sorted()
+        .toList();
+    return mayTakeOver.indexOf(d.getId().toString());
   }
 
   @Override

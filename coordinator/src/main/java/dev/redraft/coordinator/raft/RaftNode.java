@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -62,7 +63,7 @@ public final class RaftNode implements AutoCloseable {
   private MembershipManager membership;
   /** Starts elections within election-timeout-max of the leader's last message (see there). */
   private volatile ElectionTimer electionTimer;
-  private Runnable behindCandidateRefused;
+  private Consumer<String> behindCandidateRefused;
   /** Checks after configuration changes; they may wait for a membership change or a step-down. */
   private final ExecutorService membershipChecks = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-membership-check");

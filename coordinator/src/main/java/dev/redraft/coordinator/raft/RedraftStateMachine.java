@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -83,6 +84,8 @@ public final class RedraftStateMachine extends BaseStateMachine {
   private volatile DigestListener digestListener = (round, digest) -> { };
   private volatile Runnable configurationListener = () -> { };
   private volatile Runnable leaderListener = () -> { };
+  /** When this node last became leader (System.nanoTime()), or MIN_VALUE while another node leads. */
+  private volatile long electedNanos = Long.MIN_VALUE;
 
   /** Told, in log order, the digest of this node's Redis at each VERIFY entry (round = its log index). */
   public interface DigestListener {
@@ -444,8 +447,22 @@ public final class RedraftStateMachine extends BaseStateMachine {
       }
     }
     LOG.info("node {}{}: leader is now {} (term {})", nodeId, groupLabel, newLeaderId == null ? "unknown" : newLeaderId, term);
+    electedNanos = newLeaderId != null && newLeaderId.toString().equals(nodeId) ? System.nanoTime() : Long.MIN_VALUE;
     if (newLeaderId != null) {
       leaderListener.run();
+    }
+  }
+
+  /**
+   * Ratis calls this once this leader's first entry of its term is applied: only then does it take
+   * requests. Logged with the time since it was elected, the part of a failover after the election.
+   */
+  @Override
+  public void notifyLeaderReady() {
+    long elected = electedNanos;
+    if (elected != Long.MIN_VALUE) {
+      LOG.info("node {}{}: ready to lead ({} ms after it was elected: its first entry of the term is committed and"
+          + " applied)", nodeId, groupLabel, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - elected));
     }
   }
 

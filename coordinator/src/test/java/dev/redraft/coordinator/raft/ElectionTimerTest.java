@@ -33,6 +33,8 @@ class ElectionTimerTest {
     int outstanding;
     final List<Long> elections = new ArrayList<>();
     int looksForStoppedRounds;
+    int rank;
+    final List<String> refusedCandidates = new ArrayList<>();
 
     @Override
     public boolean isLeader() {
@@ -56,6 +58,12 @@ class ElectionTimerTest {
     @Override
     public void endStoppedElectionRound() {
       looksForStoppedRounds++;
+    }
+
+    @Override
+    public int rankAfterRefusing(String candidate) {
+      refusedCandidates.add(candidate);
+      return rank;
     }
   }
 
@@ -90,14 +98,39 @@ class ElectionTimerTest {
     draws.add(900L); // this silence's timeout: 1900 ms
     at(0);
     at(1500);
-    draws.add(40L); // the early campaign's jitter
-    timer.noteBehindCandidateRefused();
+    timer.noteBehindCandidateRefused("n2");
     at(1520);
-    at(1540);
-    assertThat(follower.elections).as("already silent for longer than the minimum: now, plus the jitter").isEmpty();
-    at(1560);
-    assertThat(follower.elections).as("1520 + 40 ms, not 1900 ms").containsExactly(1560L);
-    assertThat(bounds).containsExactly(1001L, ElectionTimer.EARLY_JITTER_MS + 1);
+    assertThat(follower.elections).as("already silent for longer than the minimum: at once, not at 1900 ms")
+        .containsExactly(1520L);
+    assertThat(follower.refusedCandidates).containsExactly("n2");
+  }
+
+  @Test
+  void inALargerClusterTheOthersWhoMayTakeOverCampaignOneAfterTheOtherByRank() {
+    follower.rank = 2;
+    draws.add(900L);
+    at(0);
+    at(1500);
+    timer.noteBehindCandidateRefused("n2");
+    at(1520);
+    at(1800);
+    assertThat(follower.elections).as("rank 2: two steps after now").isEmpty();
+    at(1820);
+    assertThat(follower.elections).containsExactly(1520L + 2 * ElectionTimer.EARLY_RANK_STEP_MS);
+  }
+
+  @Test
+  void aRankThatCannotBeToldChangesNothing() {
+    follower.rank = -1;
+    draws.add(900L);
+    at(0);
+    at(1500);
+    timer.noteBehindCandidateRefused("n2");
+    at(1520);
+    at(1880);
+    assertThat(follower.elections).isEmpty();
+    at(1900);
+    assertThat(follower.elections).containsExactly(1900L);
   }
 
   @Test
@@ -105,7 +138,7 @@ class ElectionTimerTest {
     draws.add(900L);
     at(0);
     at(300);
-    timer.noteBehindCandidateRefused();
+    timer.noteBehindCandidateRefused("n2");
     at(320);
     at(980);
     assertThat(follower.elections).as("below election-timeout-min: the leader may well be alive").isEmpty();
@@ -123,7 +156,7 @@ class ElectionTimerTest {
   @Test
   void aRefusalIsNewsOfThisSilenceOnly() {
     follower.leads = true;
-    timer.noteBehindCandidateRefused();
+    timer.noteBehindCandidateRefused("n2");
     at(0);
     follower.leads = false;
     messageAt(0);

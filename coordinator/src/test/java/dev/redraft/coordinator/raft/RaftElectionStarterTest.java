@@ -1,0 +1,70 @@
+package dev.redraft.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redraft.coordinator.config.ConfigLoader;
+import dev.redraft.coordinator.testing.FreePorts;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a node stands among the voters that may take over after it refused a behind candidate, read from a
+ * real Ratis division's configuration: the order in which the up-to-date followers of a larger cluster
+ * campaign early ({@link ElectionTimer#behindCandidateRefused}).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class RaftElectionStarterTest {
+  /** Long: the node must not campaign (and learn of no leader) while the test reads its configuration. */
+  private static final long ELECTION_TIMEOUT_MS = 60_000;
+
+  @TempDir
+  Path dir;
+
+  private RaftHost host;
+
+  @AfterEach
+  void close() throws IOException {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  @Test
+  void theRankCountsTheVotersOtherThanTheCandidateById() throws Exception {
+    // n3 runs; n1, n2 and n4 are addresses nobody answers on.
+    List<String> ids = List.of("n1", "n2", "n3", "n4");
+    Map<String, Integer> ports = ids.stream().collect(Collectors.toMap(id -> id, id -> FreePorts.next()));
+    List<RaftPeer> peers = ids.stream()
+        .map(id -> RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + ports.get(id)).build())
+        .toList();
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    String peerList = ids.stream().map(id -> id + "=127.0.0.1:" + ports.get(id)).collect(Collectors.joining(","));
+    host = RaftHost.start(ConfigLoader.load(new String[] {
+        "--node-id=n3", "--raft-address=127.0.0.1:" + ports.get("n3"), "--api-address=127.0.0.1:" + FreePorts.next(),
+        "--peers=" + peerList, "--data-dir=" + dir.resolve("n3"),
+        "--election-timeout-min-ms=" + ELECTION_TIMEOUT_MS, "--election-timeout-max-ms=" + (ELECTION_TIMEOUT_MS + 1000)},
+        Map.of()), null, List.of(new RaftHost.Hosted(group, new BaseStateMachine())));
+    RaftServer.Division division = host.server().getDivision(group.getGroupId());
+    RaftElectionStarter starter = new RaftElectionStarter("n3", () -> division);
+
+    assertThat(division.getInfo().getLeaderId()).as("no leader known: every other voter may take over").isNull();
+    assertThat(starter.rankAfterRefusing("n2")).as("n1, n3, n4").isEqualTo(1);
+    assertThat(starter.rankAfterRefusing("n1")).as("n2, n3, n4").isEqualTo(1);
+    assertThat(starter.rankAfterRefusing("n4")).as("n1, n2, n3").isEqualTo(2);
+    assertThat(new RaftElectionStarter("n3", () -> null).rankAfterRefusing("n2")).as("no division").isEqualTo(-1);
+  }
+}
