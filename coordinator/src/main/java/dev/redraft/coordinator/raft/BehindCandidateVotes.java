@@ -16,6 +16,8 @@ import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tells a group's election timer when this node refused a (pre-)vote to a candidate whose log is behind
@@ -31,6 +33,7 @@ import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
  * draws from anyway.
  */
 final class BehindCandidateVotes implements ServerInterceptor {
+  private static final Logger LOG = LoggerFactory.getLogger(BehindCandidateVotes.class);
   static final String METHOD = RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName();
 
   private final Map<RaftGroupId, Consumer<String>> timers = new ConcurrentHashMap<>();
@@ -57,11 +60,15 @@ final class BehindCandidateVotes implements ServerInterceptor {
     ServerCall<Q, A> watched = new SimpleForwardingServerCall<>(call) {
       @Override
       public void sendMessage(A message) {
+        super.sendMessage(message); // the candidate's answer first: nothing here may delay or fail it
         RequestVoteRequestProto asked = request.get();
         if (asked != null && message instanceof RequestVoteReplyProto reply) {
-          replied(asked, reply);
+          try {
+            replied(asked, reply);
+          } catch (RuntimeException e) {
+            LOG.debug("could not pass on a vote refusal: {}", e.toString());
+          }
         }
-        super.sendMessage(message);
       }
     };
     return new SimpleForwardingServerCallListener<>(next.startCall(watched, headers)) {

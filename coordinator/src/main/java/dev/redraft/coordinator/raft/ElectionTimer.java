@@ -101,8 +101,11 @@ public final class ElectionTimer implements AutoCloseable {
   /** When this timer last looked, and when this node last came back from a pause (nanos; MIN_VALUE: never). */
   private long lastTickNanos = Long.MIN_VALUE;
   private long resumedNanos = Long.MIN_VALUE;
-  /** The candidate whose log is behind this node's that it last refused ({@link BehindCandidateVotes}), or null. */
-  private final AtomicReference<String> refusedBehindCandidate = new AtomicReference<>();
+  /** A candidate whose log is behind this node's, refused ({@link BehindCandidateVotes}), and when. */
+  private record Refusal(String candidate, long atNanos) {}
+
+  /** The last such refusal not yet looked at, or null. */
+  private final AtomicReference<Refusal> refusedBehindCandidate = new AtomicReference<>();
   private long lastEarlyLogNanos = Long.MIN_VALUE;
   private volatile long electionsStarted;
   /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
@@ -158,7 +161,7 @@ public final class ElectionTimer implements AutoCloseable {
   void tick() {
     follower.endStoppedElectionRound();
     // Taken whatever the role: a refusal is news of this silence only.
-    String refusedCandidate = refusedBehindCandidate.getAndSet(null);
+    Refusal refusal = refusedBehindCandidate.getAndSet(null);
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();
@@ -183,8 +186,9 @@ public final class ElectionTimer implements AutoCloseable {
       started = false;
       heldBackLogged = false;
     }
-    if (refusedCandidate != null && !started) {
-      campaignEarly(silence.sinceLastMessageMs(), follower.rankAfterRefusing(refusedCandidate), now);
+    // A leader message since the refusal: the leader was not gone after all.
+    if (refusal != null && !started && refusal.atNanos() >= lastMessage) {
+      campaignEarly(silence.sinceLastMessageMs(), follower.rankAfterRefusing(refusal.candidate()), now);
     }
     if (started || silence.sinceLastMessageMs() < timeoutMs) {
       return;
@@ -224,7 +228,9 @@ public final class ElectionTimer implements AutoCloseable {
    * next heartbeat.
    */
   void behindCandidateRefused(String candidate) {
-    noteBehindCandidateRefused(candidate);
+    if (!noteBehindCandidateRefused(candidate)) {
+      return; // a look is already on its way: one per refusal would queue without bound under a flood of votes
+    }
     try {
       thread.execute(this::tickSafely);
     } catch (RejectedExecutionException closed) {
@@ -232,13 +238,18 @@ public final class ElectionTimer implements AutoCloseable {
     }
   }
 
-  /** The refusal, for the next look: {@link #behindCandidateRefused} also looks at once. */
-  void noteBehindCandidateRefused(String candidate) {
-    refusedBehindCandidate.set(candidate);
+  /**
+   * The refusal, for the next look ({@link #behindCandidateRefused} also looks at once); returns whether
+   * none was waiting.
+   */
+  boolean noteBehindCandidateRefused(String candidate) {
+    return refusedBehindCandidate.getAndSet(new Refusal(candidate, clock.getAsLong())) == null;
   }
 
   private void campaignEarly(long silenceMs, int rank, long now) {
-    if (rank < 0) {
+    // A leader heard within half the minimum is alive (it sends more often than that): the refused node
+    // lost it alone, e.g. cut off from it.
+    if (rank < 0 || silenceMs < minMs / 2) {
       return;
     }
     long early = Math.min(maxMs, Math.max(minMs, silenceMs) + rank * EARLY_RANK_STEP_MS);

@@ -28,6 +28,8 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
 
   private final Supplier<RaftServer.Division> division;
   private final StoppedElectionRound stoppedRound;
+  /** The last leader this node knew of (its id), or null: see {@link #rankAfterRefusing}. */
+  private volatile String lastLeader;
 
   RaftElectionStarter(String node, Supplier<RaftServer.Division> division) {
     this.division = division;
@@ -60,7 +62,14 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
   @Override
   public ElectionTimer.Silence silence() {
     RaftServer.Division d = division.get();
-    return d == null ? null : silenceOf(d);
+    if (d == null) {
+      return null;
+    }
+    RaftPeerId leader = d.getInfo().getLeaderId();
+    if (leader != null) {
+      lastLeader = leader.toString();
+    }
+    return silenceOf(d);
   }
 
   private static ElectionTimer.Silence silenceOf(RaftServer.Division d) {
@@ -89,19 +98,28 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
     stoppedRound.look(division.get());
   }
 
+  /**
+   * The voters other than the candidate and the last leader this node knew, by id. Ratis forgets the leader
+   * when a newer term comes or this node campaigns: the last one seen ({@link #silence}, every look) is kept,
+   * so that every up-to-date follower leaves the same one out. -1 if the candidate or this node is no
+   * voter (a removed node that keeps campaigning says nothing about the leader).
+   */
   @Override
   public int rankAfterRefusing(String candidate) {
     RaftServer.Division d = division.get();
     if (d == null) {
       return -1;
     }
-    RaftPeerId lastLeader = d.getInfo().getLeaderId();
-    List<String> mayTakeOver = d.getRaftConf().getCurrentPeers().stream()
-        .map(peer -> peer.getId().toString())
-        .filter(id -> !id.equals(candidate) && (lastLeader == null || !id.equals(lastLeader.toString())))
+    List<String> voters = d.getRaftConf().getCurrentPeers().stream().map(peer -> peer.getId().toString()).toList();
+    if (!voters.contains(candidate)) {
+      return -1;
+    }
+    String leader = lastLeader;
+    return voters.stream()
+        .filter(id -> !id.equals(candidate) && !id.equals(leader))
         .sorted()
-        .toList();
-    return mayTakeOver.indexOf(d.getId().toString());
+        .toList()
+        .indexOf(d.getId().toString());
   }
 
   @Override

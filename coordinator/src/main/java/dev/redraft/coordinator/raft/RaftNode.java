@@ -144,10 +144,11 @@ public final class RaftNode implements AutoCloseable {
     this.host = host;
     this.server = host.server();
     String replica = config.nodeId() + groupLabel();
-    electionTimer = ElectionTimer.of(replica, new RaftElectionStarter(replica, this::divisionOrNull),
+    ElectionTimer timer = ElectionTimer.of(replica, new RaftElectionStarter(replica, this::divisionOrNull),
         config.electionTimeoutMin(), config.electionTimeoutMax());
-    electionTimer.start();
-    behindCandidateRefused = electionTimer::behindCandidateRefused;
+    behindCandidateRefused = timer::behindCandidateRefused; // before the volatile write close() reads first
+    electionTimer = timer;
+    timer.start();
     host.behindCandidateVotes().listen(group.getGroupId(), behindCandidateRefused);
     client = newClient();
     proposer = new RaftProposer(config, groupLabel(), group, clientParameters, server, this::divisionOrNull,

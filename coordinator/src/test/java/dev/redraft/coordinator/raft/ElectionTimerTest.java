@@ -134,23 +134,59 @@ class ElectionTimerTest {
   }
 
   @Test
-  void aRefusalWhileTheLeaderWasHeardRecentlyWaitsForTheMinimum() {
+  void aRefusalBeforeTheMinimumMakesItCampaignAtTheMinimum() {
     draws.add(900L);
     at(0);
-    at(300);
+    at(600);
     timer.noteBehindCandidateRefused("n2");
-    at(320);
+    at(620);
     at(980);
-    assertThat(follower.elections).as("below election-timeout-min: the leader may well be alive").isEmpty();
+    assertThat(follower.elections).as("below election-timeout-min: the leader may yet be heard").isEmpty();
     at(1000);
     assertThat(follower.elections).containsExactly(1000L);
-    messageAt(1010); // the leader was alive after all: the next silence draws its own timeout again
+    messageAt(1010); // the next silence draws its own timeout again
     draws.add(500L);
     at(2000);
     at(2500);
     assertThat(follower.elections).containsExactly(1000L);
     at(2520);
     assertThat(follower.elections).containsExactly(1000L, 1500L);
+  }
+
+  @Test
+  void aRefusalWhileTheLeaderWasHeardWithinHalfTheMinimumChangesNothing() {
+    draws.add(900L);
+    at(0);
+    at(300);
+    timer.noteBehindCandidateRefused("n2"); // the candidate lost the leader alone (cut off from it)
+    at(320);
+    at(1880);
+    assertThat(follower.elections).isEmpty();
+    at(1900);
+    assertThat(follower.elections).containsExactly(1900L);
+  }
+
+  @Test
+  void aLeaderMessageAfterTheRefusalCancelsIt() {
+    draws.add(900L);
+    at(0);
+    at(1500);
+    timer.noteBehindCandidateRefused("n2");
+    messageAt(1510);
+    draws.add(900L);
+    at(1520);
+    at(3400);
+    assertThat(follower.elections).as("the leader was not gone: its next silence has its drawn timeout").isEmpty();
+    at(3420);
+    assertThat(follower.elections).containsExactly(1900L);
+  }
+
+  @Test
+  void oneLookIsQueuedForRefusalsThatComeBeforeIt() {
+    assertThat(timer.noteBehindCandidateRefused("n2")).isTrue();
+    assertThat(timer.noteBehindCandidateRefused("n2")).as("a look is already due").isFalse();
+    at(0);
+    assertThat(timer.noteBehindCandidateRefused("n2")).as("taken by the look").isTrue();
   }
 
   @Test

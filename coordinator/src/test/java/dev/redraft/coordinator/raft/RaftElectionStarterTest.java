@@ -1,11 +1,13 @@
 package dev.redraft.coordinator.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.testing.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,12 +37,56 @@ class RaftElectionStarterTest {
   Path dir;
 
   private RaftHost host;
+  private final List<RaftHost> hosts = new java.util.ArrayList<>();
 
   @AfterEach
   void close() throws IOException {
     if (host != null) {
       host.close();
     }
+    for (RaftHost h : hosts) {
+      h.close();
+    }
+  }
+
+  /**
+   * Three nodes, a leader elected: a follower that refuses the other follower leaves the leader it last knew
+   * out, so it is the only one that may take over (rank 0: at once), even once Ratis has forgotten that
+   * leader (a newer term's vote request clears it).
+   */
+  @Test
+  void inAClusterOfThreeTheFollowerThatRefusesTheOtherTakesOverAtOnce() throws Exception {
+    List<String> ids = List.of("n1", "n2", "n3");
+    Map<String, Integer> ports = ids.stream().collect(Collectors.toMap(id -> id, id -> FreePorts.next()));
+    List<RaftPeer> peers = ids.stream()
+        .map(id -> RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + ports.get(id)).build())
+        .toList();
+    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    String peerList = ids.stream().map(id -> id + "=127.0.0.1:" + ports.get(id)).collect(Collectors.joining(","));
+    for (String id : ids) {
+      hosts.add(RaftHost.start(ConfigLoader.load(new String[] {
+          "--node-id=" + id, "--raft-address=127.0.0.1:" + ports.get(id), "--api-address=127.0.0.1:" + FreePorts.next(),
+          "--peers=" + peerList, "--data-dir=" + dir.resolve(id),
+          "--election-timeout-min-ms=300", "--election-timeout-max-ms=600"}, Map.of()),
+          null, List.of(new RaftHost.Hosted(group, new BaseStateMachine()))));
+    }
+    List<RaftServer.Division> divisions = new java.util.ArrayList<>();
+    for (RaftHost h : hosts) {
+      divisions.add(h.server().getDivision(group.getGroupId()));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> divisions.stream().filter(d -> d.getInfo().isLeader()).count() == 1
+        && divisions.stream().allMatch(d -> d.getInfo().getLeaderId() != null));
+    RaftServer.Division leader = divisions.stream().filter(d -> d.getInfo().isLeader()).findFirst().orElseThrow();
+    List<RaftServer.Division> followers = divisions.stream().filter(d -> d != leader).toList();
+    RaftServer.Division follower = followers.get(0);
+    String other = followers.get(1).getId().toString();
+    RaftElectionStarter starter = new RaftElectionStarter(follower.getId().toString(), () -> follower);
+
+    assertThat(starter.silence()).as("a voting follower (and its look records the leader)").isNotNull();
+    assertThat(starter.rankAfterRefusing(other)).as("the leader and the candidate left out").isEqualTo(0);
+    int byId = follower.getId().toString().compareTo(other) < 0 ? 0 : 1;
+    assertThat(starter.rankAfterRefusing(leader.getId().toString()))
+        .as("a refused old leader: the two followers, by id").isEqualTo(byId);
   }
 
   @Test
@@ -65,6 +111,7 @@ class RaftElectionStarterTest {
     assertThat(starter.rankAfterRefusing("n2")).as("n1, n3, n4").isEqualTo(1);
     assertThat(starter.rankAfterRefusing("n1")).as("n2, n3, n4").isEqualTo(1);
     assertThat(starter.rankAfterRefusing("n4")).as("n1, n2, n3").isEqualTo(2);
+    assertThat(starter.rankAfterRefusing("n9")).as("a node that is no voter (e.g. removed) tells nothing").isEqualTo(-1);
     assertThat(new RaftElectionStarter("n3", () -> null).rankAfterRefusing("n2")).as("no division").isEqualTo(-1);
   }
 }

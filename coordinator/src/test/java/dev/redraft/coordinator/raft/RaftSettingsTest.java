@@ -6,6 +6,11 @@ import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
@@ -48,5 +53,48 @@ class RaftSettingsTest {
   @Test
   void readsAreLinearizableUnlessTheTestOnlySwitchIsOn() {
     assertThat(RaftSettings.readOption(CONFIG)).isEqualTo(RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+  }
+  /**
+   * A new leader refuses writes until its first entry of the term is applied: they are asked again within
+   * tens of ms (the first writes of a failover), other failures after 100 ms; both stop within the request
+   * timeout's worth of attempts.
+   */
+  @Test
+  void writesRefusedByALeaderNotReadyYetAreSentAgainSoonAndStillBounded() {
+    RetryPolicy policy = RaftProposer.writeRetryPolicy(CONFIG);
+    RetryPolicy.Action notReady = policy.handleAttemptFailure(failure(new LeaderNotReadyException(MEMBER), 1, 1));
+    assertThat(notReady.shouldRetry()).isTrue();
+    assertThat(notReady.getSleepTime().toLong(TimeUnit.MILLISECONDS)).isEqualTo(RaftProposer.NOT_READY_SLEEP_MS);
+    RetryPolicy.Action timedOut = policy.handleAttemptFailure(failure(new TimeoutIOException("no reply"), 1, 1));
+    assertThat(timedOut.getSleepTime().toLong(TimeUnit.MILLISECONDS)).isEqualTo(100);
+
+    long timeoutMs = CONFIG.requestTimeout().toMillis();
+    int notReadyAttempts = (int) (timeoutMs / RaftProposer.NOT_READY_SLEEP_MS);
+    assertThat(policy.handleAttemptFailure(failure(new LeaderNotReadyException(MEMBER), notReadyAttempts + 1,
+        notReadyAttempts + 1)).shouldRetry()).as("a leader that never gets ready").isFalse();
+    assertThat(policy.handleAttemptFailure(failure(new TimeoutIOException("no reply"), 10_000, 1)).shouldRetry())
+        .as("attempts of every kind together").isFalse();
+  }
+
+  private static final RaftGroupMemberId MEMBER =
+      RaftGroupMemberId.valueOf(RaftPeerId.valueOf("n1"), RaftGroupId.valueOf(java.util.UUID.randomUUID()));
+
+  private static RetryPolicy.Event failure(Throwable cause, int attempts, int causeCount) {
+    return new RetryPolicy.Event() {
+      @Override
+      public int getAttemptCount() {
+        return attempts;
+      }
+
+      @Override
+      public int getCauseCount() {
+        return causeCount;
+      }
+
+      @Override
+      public Throwable getCause() {
+        return cause;
+      }
+    };
   }
 }
