@@ -1,5 +1,6 @@
 package dev.redraft.coordinator.api;
 
+import com.google.protobuf.Message;
 import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.MembershipResponse;
 import dev.redraft.api.v1.PromoteNodeRequest;
@@ -14,6 +15,8 @@ import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -57,10 +60,11 @@ final class ShardedMembership {
   private final int groupCount;
   private final IntFunction<List<MembershipManager.Member>> membersOf;
   private final InGroup inGroup;
-  /** The change in progress here, null when none: what it does and since when (nanoTime). */
+  /** The change in progress here, null when none. */
   private final AtomicReference<Running> running = new AtomicReference<>();
 
-  private record Running(String what, long sinceNanos) {}
+  /** What a change does, what it was asked as, since when (nanoTime), and its outcome once it ends. */
+  private record Running(String what, Message asked, long sinceNanos, CompletableFuture<MembershipResponse> outcome) {}
 
   ShardedMembership(List<RaftNode> groups, InGroup inGroup) {
     this(groups.size(), g -> groups.get(g).membership().members(), inGroup);
@@ -74,30 +78,54 @@ final class ShardedMembership {
   }
 
   MembershipResponse add(AddNodeRequest request) {
-    return alone("adding node " + request.getNodeId(), () -> addInEveryGroup(request));
+    return alone("adding node " + request.getNodeId(), request, () -> addInEveryGroup(request));
   }
 
   MembershipResponse remove(RemoveNodeRequest request) {
-    return alone("removing node " + request.getNodeId(), () -> removeFromEveryGroup(request));
+    return alone("removing node " + request.getNodeId(), request, () -> removeFromEveryGroup(request));
   }
 
   MembershipResponse promote(PromoteNodeRequest request) {
-    return alone("promoting node " + request.getNodeId(), () -> promoteInEveryGroup(request));
+    return alone("promoting node " + request.getNodeId(), request, () -> promoteInEveryGroup(request));
   }
 
-  /** Runs {@code change} unless another change runs here: then refuses it, naming that one. */
-  private MembershipResponse alone(String what, Supplier<MembershipResponse> change) {
-    Running mine = new Running(what, System.nanoTime());
+  /**
+   * Runs {@code change} unless another change runs here: then refuses it, naming that one. The same change
+   * asked again while it runs (a caller whose forwarded call was cut off asks again) waits for it and gets
+   * its outcome, as it would from the groups' leaders once it has ended.
+   */
+  private MembershipResponse alone(String what, Message asked, Supplier<MembershipResponse> change) {
+    Running mine = new Running(what, asked, System.nanoTime(), new CompletableFuture<>());
     Running other = running.compareAndExchange(null, mine);
+    if (other != null && other.asked().equals(asked)) {
+      return outcomeOf(other);
+    }
     if (other != null) {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(mine.sinceNanos() - other.sinceNanos());
       throw new RefusedException(what + " refused: another membership change is in progress (" + other.what()
           + ", for " + seconds + " s): ask again once it has ended ('redraft member list' shows the members)");
     }
     try {
-      return change.get();
+      MembershipResponse response = change.get();
+      mine.outcome().complete(response);
+      return response;
+    } catch (RuntimeException e) {
+      mine.outcome().completeExceptionally(e);
+      throw e;
     } finally {
       running.set(null);
+    }
+  }
+
+  /** The outcome of a change in progress, as its own caller gets it (each step of a change is bounded). */
+  private static MembershipResponse outcomeOf(Running change) {
+    try {
+      return change.outcome().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw e;
     }
   }
 

@@ -2,6 +2,7 @@ package dev.redraft.coordinator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.api.v1.AddNodeRequest;
 import dev.redraft.api.v1.MembershipResponse;
@@ -9,7 +10,9 @@ import dev.redraft.api.v1.PromoteNodeRequest;
 import dev.redraft.api.v1.RemoveNodeRequest;
 import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.raft.MembershipManager.Member;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -93,6 +97,40 @@ class ShardedMembershipOneAtATimeTest {
     assertThat(steps).as("the removal, asked again once the addition ended, runs (group 0 last)")
         .containsExactly("add n4 to 0", "add n4 to 1", "add n4 to 2", "remove n5 from 2", "remove n5 from 1",
             "remove n5 from 0");
+  }
+
+  /**
+   * The same change asked again while it runs (its caller's forwarded call was cut off and it asks again)
+   * is not refused as "in progress" by itself: it waits for it and gets its outcome, and nothing runs twice.
+   */
+  @Test
+  void theSameChangeAskedAgainWhileItRunsGetsItsOutcome() throws Exception {
+    AddNodeRequest request = AddNodeRequest.newBuilder().setNodeId("n4").setRaftAddress("127.0.0.1:4").build();
+    CompletableFuture<MembershipResponse> first = CompletableFuture.supplyAsync(() -> membership.add(request),
+        otherThread);
+    assertThat(additionStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Thread> secondThread = new AtomicReference<>();
+    ExecutorService again = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "second-caller");
+      secondThread.set(t);
+      return t;
+    });
+    try {
+      CompletableFuture<MembershipResponse> second = CompletableFuture.supplyAsync(() ->
+          membership.add(request.toBuilder().build()), again);
+      assertThatThrownBy(() -> membership.add(request.toBuilder().setRaftAddress("127.0.0.1:44").build()))
+          .as("another address for n4 is another change").isInstanceOf(RefusedException.class);
+      await("the second call waiting for the first one's outcome").atMost(Duration.ofSeconds(10)).until(() ->
+          secondThread.get() != null && Arrays.stream(secondThread.get().getStackTrace())
+              .anyMatch(frame -> frame.getMethodName().equals("outcomeOf")));
+      assertThat(second).isNotDone();
+
+      letAdditionGoOn.countDown();
+      assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(first.get(10, TimeUnit.SECONDS));
+    } finally {
+      again.shutdownNow();
+    }
+    assertThat(steps).as("each group once").containsExactly("add n4 to 0", "add n4 to 1", "add n4 to 2");
   }
 
   @Test
