@@ -81,7 +81,10 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
       return null;
     }
     FollowerInfoProto follower = role.getFollowerInfo();
-    return new ElectionTimer.Silence(follower.getLeaderInfo().getLastRpcElapsedTimeMs(), follower.getOutstandingOp());
+    // Without a leader's id Ratis reports 0: see LeaderlessSilence.
+    long sinceLastMessageMs = follower.getLeaderInfo().hasId()
+        ? follower.getLeaderInfo().getLastRpcElapsedTimeMs() : LeaderlessSilence.sinceLastMessageMs(d);
+    return sinceLastMessageMs < 0 ? null : new ElectionTimer.Silence(sinceLastMessageMs, follower.getOutstandingOp());
   }
 
   private static boolean isVoter(RaftServer.Division d) {

@@ -287,6 +287,8 @@ class ElectionTimerTest {
         .as("RaftServerImpl.changeToCandidate(boolean) in this Ratis version").isTrue();
     assertThat(StoppedElectionRound.available())
         .as("RaftServerImpl.getRole(), RoleInfo.leaderElection, LeaderElection.daemon and lifeCycle").isTrue();
+    assertThat(LeaderlessSilence.available())
+        .as("RaftServerImpl.getRole(), RoleInfo.getFollowerState(), FollowerState.getLastRpcTime()").isTrue();
   }
 
   @Test
