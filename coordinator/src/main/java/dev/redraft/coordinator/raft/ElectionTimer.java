@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * leader's last message. Ratis' own timer stays as it is; whichever fires first starts the election.
  *
  * <p>It leaves alone what Ratis' timer also leaves alone: a follower that is still handling an append
- * (e.g. a snapshot install), a learner, a joining node not yet in the configuration. Unlike Ratis'
- * timer it does not wait 10 s before a leader that lost its majority campaigns again (Ratis does not
- * say why a leader stepped down): that node's pre-vote fails while the others hear from a leader, so it
- * cannot disrupt them, and it cannot win without a majority.
+ * (e.g. a snapshot install), a learner, a joining node not yet in the configuration, and a node that
+ * led within Ratis' step-down wait and knows no leader since (a leader that lost its majority, or
+ * stepped down: Ratis' timer holds it back, and the others, which still name it, would grant its
+ * pre-vote; see {@link RaftElectionStarter#silence}).
  *
  * <p>A silence that this node caused by stopping itself (its JVM or machine paused: two of the timer's
  * looks, 20 ms apart when it runs, came election-timeout-min or more apart) is not the leader's: the timeout counts from the

@@ -3,11 +3,13 @@ package dev.redraft.coordinator.raft;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.FollowerInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
   private final StoppedElectionRound stoppedRound;
   /** The last leader this node knew of (its id), or null: see {@link #rankAfterRefusing}. */
   private volatile String lastLeader;
+  /** When this node was last seen leading (System.nanoTime()), or MIN_VALUE: see {@link #ledRecently}. */
+  private volatile long lastLedNanos = Long.MIN_VALUE;
 
   RaftElectionStarter(String node, Supplier<RaftServer.Division> division) {
     this.division = division;
@@ -56,7 +60,11 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
   @Override
   public boolean isLeader() {
     RaftServer.Division d = division.get();
-    return d != null && d.getInfo().isLeader();
+    boolean leads = d != null && d.getInfo().isLeader();
+    if (leads) {
+      lastLedNanos = System.nanoTime(); // every look of the timer asks this first
+    }
+    return leads;
   }
 
   @Override
@@ -69,10 +77,27 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
     if (leader != null) {
       lastLeader = leader.toString();
     }
-    return silenceOf(d);
+    return silenceOf(d, ledRecently(d));
   }
 
-  private static ElectionTimer.Silence silenceOf(RaftServer.Division d) {
+  /**
+   * Whether this node led within Ratis' leader step-down wait: then a silence without a known leader is
+   * left to Ratis' own timer, which holds back a leader that stepped down or lost its majority for that
+   * long. Ours would not (the reason is Ratis' own), and the others, still naming this node as their
+   * leader, would grant its pre-vote: it could take back the leadership it just gave up.
+   */
+  private boolean ledRecently(RaftServer.Division d) {
+    long led = lastLedNanos;
+    if (led == Long.MIN_VALUE) {
+      return false;
+    }
+    long waitNanos = RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(d.getRaftServer().getProperties())
+        .toLong(TimeUnit.NANOSECONDS);
+    return System.nanoTime() - led < waitNanos;
+  }
+
+  /** {@code leaderlessHeldBack}: a follower that knows no leader has no silence (see {@link #ledRecently}). */
+  private static ElectionTimer.Silence silenceOf(RaftServer.Division d, boolean leaderlessHeldBack) {
     if (!d.getInfo().isAlive() || !d.getInfo().isFollower() || !isVoter(d)) {
       return null;
     }
@@ -82,7 +107,11 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
     }
     FollowerInfoProto follower = role.getFollowerInfo();
     // Without a leader's id Ratis reports 0: see LeaderlessSilence.
-    long sinceLastMessageMs = follower.getLeaderInfo().hasId()
+    boolean leaderKnown = follower.getLeaderInfo().hasId();
+    if (!leaderKnown && leaderlessHeldBack) {
+      return null;
+    }
+    long sinceLastMessageMs = leaderKnown
         ? follower.getLeaderInfo().getLastRpcElapsedTimeMs() : LeaderlessSilence.sinceLastMessageMs(d);
     return sinceLastMessageMs < 0 ? null : new ElectionTimer.Silence(sinceLastMessageMs, follower.getOutstandingOp());
   }
@@ -133,7 +162,7 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
     }
     // Ratis' FollowerState checks and changes role under the division's lock: so does this.
     synchronized (d) {
-      ElectionTimer.Silence silence = silenceOf(d);
+      ElectionTimer.Silence silence = silenceOf(d, ledRecently(d));
       if (silence == null || silence.outstandingRequests() > 0 || silence.sinceLastMessageMs() < timeoutMs) {
         return false;
       }

@@ -8,6 +8,7 @@ import dev.redraft.coordinator.testing.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,7 +38,7 @@ class RaftElectionStarterTest {
   Path dir;
 
   private RaftHost host;
-  private final List<RaftHost> hosts = new java.util.ArrayList<>();
+  private final List<RaftHost> hosts = new ArrayList<>();
 
   @AfterEach
   void close() throws IOException {
@@ -52,10 +53,11 @@ class RaftElectionStarterTest {
   /**
    * Three nodes, a leader elected: a follower that refuses the other follower leaves the leader it last knew
    * out, so it is the only one that may take over (rank 0: at once), even once Ratis has forgotten that
-   * leader (a newer term's vote request clears it).
+   * leader (a newer term's vote request clears it). Then the leader loses both followers and steps down:
+   * knowing no leader, it is held back for Ratis' step-down wait.
    */
   @Test
-  void inAClusterOfThreeTheFollowerThatRefusesTheOtherTakesOverAtOnce() throws Exception {
+  void inAClusterOfThreeTheFollowerThatRefusesTheOtherTakesOverAndALeaderThatSteppedDownWaits() throws Exception {
     List<String> ids = List.of("n1", "n2", "n3");
     Map<String, Integer> ports = ids.stream().collect(Collectors.toMap(id -> id, id -> FreePorts.next()));
     List<RaftPeer> peers = ids.stream()
@@ -70,7 +72,7 @@ class RaftElectionStarterTest {
           "--election-timeout-min-ms=300", "--election-timeout-max-ms=600"}, Map.of()),
           null, List.of(new RaftHost.Hosted(group, new BaseStateMachine()))));
     }
-    List<RaftServer.Division> divisions = new java.util.ArrayList<>();
+    List<RaftServer.Division> divisions = new ArrayList<>();
     for (RaftHost h : hosts) {
       divisions.add(h.server().getDivision(group.getGroupId()));
     }
@@ -87,6 +89,22 @@ class RaftElectionStarterTest {
     int byId = follower.getId().toString().compareTo(other) < 0 ? 0 : 1;
     assertThat(starter.rankAfterRefusing(leader.getId().toString()))
         .as("a refused old leader: the two followers, by id").isEqualTo(byId);
+
+    // The leader loses both followers and steps down, knowing no leader since: it is held back for Ratis'
+    // step-down wait (Ratis' own timer holds it back that long), not counted as silent.
+    RaftElectionStarter leaderStarter = new RaftElectionStarter(leader.getId().toString(), () -> leader);
+    assertThat(leaderStarter.isLeader()).isTrue();
+    for (RaftHost h : new ArrayList<>(hosts)) {
+      if (h.server().getDivision(group.getGroupId()) != leader) {
+        h.close();
+        hosts.remove(h);
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> leader.getInfo().isFollower()
+        && leader.getInfo().getLeaderId() == null);
+    assertThat(leaderStarter.silence()).as("led moments ago, knows no leader: left to Ratis' timer").isNull();
+    assertThat(new RaftElectionStarter(leader.getId().toString(), () -> leader).silence())
+        .as("a look that never saw it lead: the leaderless silence, from Ratis' follower state").isNotNull();
   }
 
   @Test
