@@ -132,12 +132,14 @@ public final class FaultInjector {
         NodeProcess node = cluster.node(victim);
         node.kill();
         if (victim == leader) {
-          // A JVM starting takes a core for seconds: on this 2-core machine, started during the election it
-          // held the others' failover up to ~0.8 s longer (write gaps of 2.6-2.8 s where a leader killed alone
-          // took 1.3-2.4 s), a cost of running every node on one machine. It starts once the others have a
-          // leader, and runs with the skewed clock for the rest of the hold.
+          // A JVM starting takes a core for seconds: on this 2-core machine, started during the election or
+          // the new leader's first commits it held the others' failover up to ~0.8 s longer (write gaps of
+          // 2.5-2.8 s where a leader killed alone took 1.3-2.4 s), a cost of running every node on one machine.
+          // It starts once the others have a leader and that leader had a second to take over, and runs with
+          // the skewed clock for the rest of the hold.
           Poll.until("a leader among the nodes other than " + name(victim), Duration.ofSeconds(30),
               () -> cluster.leader().filter(i -> i != victim));
+          sleep(Duration.ofSeconds(1));
         }
         node.setClockOffset(offset);
         node.start();
@@ -446,6 +448,15 @@ public final class FaultInjector {
 
   private int leader() {
     return cluster.awaitLeader(Duration.ofSeconds(30));
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while injecting a fault", e);
+    }
   }
 
   private int follower() {
