@@ -126,7 +126,7 @@ public final class ChaosRun {
    * message (ElectionTimer), at once when the follower that timed out first is behind and cannot win
    * (BehindCandidateVotes), and a second covers the vote, the new leader's first commit and the writes
    * waiting elsewhere finding it. Measured (session 17, seven suite runs): the longest gap of a single
-   * election 2.41 s. Raft cannot avoid every repeated election (two followers that time out together split
+   * election 2.51 s. Raft cannot avoid every repeated election (two followers that time out together split
    * their votes, each then waits another random timeout), so each election beyond the first, counted by
    * the terms the cluster went through during the fault ({@code elections}), adds one election-timeout-max.
    * Faults whose writes wait on a repair (a Redis emptied) or on the removal of a running leader are
