@@ -3,9 +3,7 @@ package dev.redraft.coordinator.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
-import dev.redraft.coordinator.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,15 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -65,15 +59,12 @@ class BehindCandidateFailoverTest {
 
   @Test
   void theUpToDateFollowerTakesOverAsSoonAsItRefusesTheBehindOne() throws Exception {
-    List<String> ids = List.of("n1", "n2", "n3");
-    Map<String, Integer> ports = ids.stream().collect(Collectors.toMap(id -> id, id -> FreePorts.next()));
-    List<RaftPeer> peers = ids.stream()
-        .map(id -> RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + ports.get(id)).build())
-        .toList();
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    LoopbackRaftGroup peers = new LoopbackRaftGroup("n1", "n2", "n3");
+    RaftGroup group = peers.group();
     Map<String, NodeConfig> configs = new HashMap<>();
-    for (String id : ids) {
-      configs.put(id, config(id, ports));
+    for (String id : List.of("n1", "n2", "n3")) {
+      // Ratis' own timers: far later than this test's, so that they start no election of their own.
+      configs.put(id, peers.config(id, dir, 10_000, 11_000));
       start(id, configs.get(id), group);
     }
     // n1 leads (its election started here), n2 is stopped and misses writes: it is behind when it comes back.
@@ -132,16 +123,6 @@ class BehindCandidateFailoverTest {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private NodeConfig config(String id, Map<String, Integer> ports) {
-    String peerList = ports.keySet().stream().sorted().map(p -> p + "=127.0.0.1:" + ports.get(p))
-        .collect(Collectors.joining(","));
-    return ConfigLoader.load(new String[] {
-        "--node-id=" + id, "--raft-address=127.0.0.1:" + ports.get(id), "--api-address=127.0.0.1:" + FreePorts.next(),
-        "--peers=" + peerList, "--data-dir=" + dir.resolve(id),
-        // Ratis' own timers: far later than this test's, so that they start no election of their own.
-        "--election-timeout-min-ms=10000", "--election-timeout-max-ms=11000"}, Map.of());
   }
 
   /** Applies nothing but moves the applied index, so that the log commits. */

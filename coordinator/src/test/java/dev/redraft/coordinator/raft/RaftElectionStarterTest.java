@@ -3,20 +3,13 @@ package dev.redraft.coordinator.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.redraft.coordinator.config.ConfigLoader;
-import dev.redraft.coordinator.testing.FreePorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.junit.jupiter.api.AfterEach;
@@ -58,19 +51,11 @@ class RaftElectionStarterTest {
    */
   @Test
   void inAClusterOfThreeTheFollowerThatRefusesTheOtherTakesOverAndALeaderThatSteppedDownWaits() throws Exception {
-    List<String> ids = List.of("n1", "n2", "n3");
-    Map<String, Integer> ports = ids.stream().collect(Collectors.toMap(id -> id, id -> FreePorts.next()));
-    List<RaftPeer> peers = ids.stream()
-        .map(id -> RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + ports.get(id)).build())
-        .toList();
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
-    String peerList = ids.stream().map(id -> id + "=127.0.0.1:" + ports.get(id)).collect(Collectors.joining(","));
-    for (String id : ids) {
-      hosts.add(RaftHost.start(ConfigLoader.load(new String[] {
-          "--node-id=" + id, "--raft-address=127.0.0.1:" + ports.get(id), "--api-address=127.0.0.1:" + FreePorts.next(),
-          "--peers=" + peerList, "--data-dir=" + dir.resolve(id),
-          "--election-timeout-min-ms=300", "--election-timeout-max-ms=600"}, Map.of()),
-          null, List.of(new RaftHost.Hosted(group, new BaseStateMachine()))));
+    LoopbackRaftGroup peers = new LoopbackRaftGroup("n1", "n2", "n3");
+    RaftGroup group = peers.group();
+    for (String id : List.of("n1", "n2", "n3")) {
+      hosts.add(RaftHost.start(peers.config(id, dir, 300, 600), null,
+          List.of(new RaftHost.Hosted(group, new BaseStateMachine()))));
     }
     List<RaftServer.Division> divisions = new ArrayList<>();
     for (RaftHost h : hosts) {
@@ -110,18 +95,10 @@ class RaftElectionStarterTest {
   @Test
   void theRankCountsTheVotersOtherThanTheCandidateById() throws Exception {
     // n3 runs; n1, n2 and n4 are addresses nobody answers on.
-    List<String> ids = List.of("n1", "n2", "n3", "n4");
-    Map<String, Integer> ports = ids.stream().collect(Collectors.toMap(id -> id, id -> FreePorts.next()));
-    List<RaftPeer> peers = ids.stream()
-        .map(id -> RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:" + ports.get(id)).build())
-        .toList();
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
-    String peerList = ids.stream().map(id -> id + "=127.0.0.1:" + ports.get(id)).collect(Collectors.joining(","));
-    host = RaftHost.start(ConfigLoader.load(new String[] {
-        "--node-id=n3", "--raft-address=127.0.0.1:" + ports.get("n3"), "--api-address=127.0.0.1:" + FreePorts.next(),
-        "--peers=" + peerList, "--data-dir=" + dir.resolve("n3"),
-        "--election-timeout-min-ms=" + ELECTION_TIMEOUT_MS, "--election-timeout-max-ms=" + (ELECTION_TIMEOUT_MS + 1000)},
-        Map.of()), null, List.of(new RaftHost.Hosted(group, new BaseStateMachine())));
+    LoopbackRaftGroup peers = new LoopbackRaftGroup("n1", "n2", "n3", "n4");
+    RaftGroup group = peers.group();
+    host = RaftHost.start(peers.config("n3", dir, ELECTION_TIMEOUT_MS, ELECTION_TIMEOUT_MS + 1000), null,
+        List.of(new RaftHost.Hosted(group, new BaseStateMachine())));
     RaftServer.Division division = host.server().getDivision(group.getGroupId());
     RaftElectionStarter starter = new RaftElectionStarter("n3", () -> division);
 
