@@ -80,8 +80,9 @@ port_in_use() {
 }
 
 # Ports each node listens on: Raft, API, Redis, admin HTTP, RESP (Redis protocol), in that order from
-# its first port; then, in a sharded cluster, the Redis of groups 1, 2, ...
-PORTS_PER_NODE=5
+# its first port; then, in a sharded cluster, the Redis of groups 1, 2, ...; then the RESP port for
+# cluster-aware clients (-MOVED).
+PORTS_PER_NODE=6
 
 # Picks a base port with N*PORTS (default PORTS_PER_NODE) free ports above it.
 pick_base_port() {
@@ -297,6 +298,7 @@ CONF
 # sharded cluster) it has a Redis per further group too, on the ports after RESP, in DIR/NODE/groupN.
 create_node() {
   local node=$1 raft=$2 api=$3 redis=$4 http=$5 resp=$6 groups=${7:-1}
+  local resp_cluster=$(( resp + groups ))
   local ndir="$DIR/$node" group_redis="" g
   mkdir -p "$ndir/redis" "$ndir/data"
   if tls_on; then issue_cert "$node" node serverAuth,clientAuth; fi
@@ -313,10 +315,12 @@ API=127.0.0.1:$api
 REDIS=127.0.0.1:$redis
 HTTP=127.0.0.1:$http
 RESP=127.0.0.1:$resp
+RESP_CLUSTER=127.0.0.1:$resp_cluster
 ENV
   [[ -z "$group_redis" ]] || echo "GROUP_REDIS=$group_redis" >> "$ndir/node.env"
   echo "$node http://127.0.0.1:$http" >> "$DIR/http-endpoints"
   echo "127.0.0.1:$resp" >> "$DIR/resp-endpoints"
+  echo "127.0.0.1:$resp_cluster" >> "$DIR/resp-cluster-endpoints"
 }
 
 # The Redis user the coordinator of the node in directory $1 logs in as: 'redraft' if its redis.conf
@@ -408,7 +412,7 @@ resp_password() {
 # further arguments go to the coordinator. Its log is appended to, so earlier runs' lines stay.
 start_coordinator() {
   local ndir=$1 peers=$2; shift 2
-  local RESP="" GROUP_REDIS=""
+  local RESP="" GROUP_REDIS="" RESP_CLUSTER=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   local waited=0
@@ -429,9 +433,10 @@ start_coordinator() {
   done < <(redis_dirs "$ndir")
   rotate_log "$ndir/coordinator.log"
   echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) cluster.sh starts coordinator $NODE ----" >> "$ndir/coordinator.log"
-  # A node recorded before RESP ports existed has none (its node.env has no RESP line).
+  # A node recorded before RESP ports (or cluster ports) existed has none (no such line in its node.env).
   local resp_flags=()
   [[ -n "$RESP" ]] && resp_flags=(--resp-address "$RESP")
+  [[ -n "$RESP" && -n "$RESP_CLUSTER" ]] && resp_flags+=(--resp-cluster-address "$RESP_CLUSTER")
   [[ -n "$GROUP_REDIS" ]] && resp_flags+=(--group-redis-addresses "$GROUP_REDIS")
   local tls=()
   if tls_on; then
@@ -501,6 +506,7 @@ cmd_start() {
   : > "$DIR/endpoints"
   : > "$DIR/http-endpoints"
   : > "$DIR/resp-endpoints"
+  : > "$DIR/resp-cluster-endpoints"
   local peers="" i
   for (( i = 1; i <= nodes; i++ )); do
     peers+="${peers:+,}n$i=127.0.0.1:$(( base + (i - 1) * ports ))"
@@ -609,6 +615,9 @@ print_endpoints() {
   if [[ -s "$DIR/resp-endpoints" ]]; then
     echo "Redis protocol (RESP): $(paste -sd' ' "$DIR/resp-endpoints") (password in $DIR/resp.password)"
   fi
+  if [[ -s "$DIR/resp-cluster-endpoints" ]]; then
+    echo "RESP for cluster-aware clients (-MOVED; redis-cli -c, RedisCluster): $(paste -sd' ' "$DIR/resp-cluster-endpoints")"
+  fi
   # A command that works as printed: from another directory the tool needs its path, and with a DIR
   # other than ./.redraft it needs REDRAFT_HOME to find the endpoints.
   local tool="scripts/redraft" env=""
@@ -655,30 +664,33 @@ peers_csv() {
 
 # Rewrites DIR/endpoints and DIR/http-endpoints from the given node directories' node.env files.
 write_endpoint_files() {
-  local ndir endpoints="" http="" resp="" RESP
+  local ndir endpoints="" http="" resp="" resp_cluster="" RESP RESP_CLUSTER
   for ndir in "$@"; do
-    RESP=""
+    RESP="" RESP_CLUSTER=""
     # shellcheck disable=SC1091
     source "$ndir/node.env"
     endpoints+="$API"$'\n'
     http+="$NODE http://$HTTP"$'\n'
     [[ -z "$RESP" ]] || resp+="$RESP"$'\n'
+    [[ -z "$RESP_CLUSTER" ]] || resp_cluster+="$RESP_CLUSTER"$'\n'
   done
   printf '%s' "$endpoints" > "$DIR/endpoints"
   printf '%s' "$http" > "$DIR/http-endpoints"
   printf '%s' "$resp" > "$DIR/resp-endpoints"
+  printf '%s' "$resp_cluster" > "$DIR/resp-cluster-endpoints"
 }
 
 # Fails, naming the port, if a port the node in directory $1 is about to listen on is taken.
 check_ports_free() {
-  local ndir=$1 checks=() check port RESP=""
+  local ndir=$1 checks=() check port RESP="" RESP_CLUSTER=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   local rdir
   while read -r rdir; do
     pid_alive "$rdir/redis.pid" || checks+=("Redis=127.0.0.1:$(sed -n 's/^port //p' "$rdir/redis.conf")")
   done < <(redis_dirs "$ndir")
-  pid_alive "$ndir/coordinator.pid" || checks+=("Raft=$RAFT" "API=$API" "admin HTTP=$HTTP" ${RESP:+"RESP=$RESP"})
+  pid_alive "$ndir/coordinator.pid" || checks+=("Raft=$RAFT" "API=$API" "admin HTTP=$HTTP" ${RESP:+"RESP=$RESP"} \
+    ${RESP_CLUSTER:+"RESP for cluster clients=$RESP_CLUSTER"})
   for check in "${checks[@]}"; do
     port=${check##*:}
     [[ "$port" =~ ^[0-9]+$ ]] || continue
@@ -887,7 +899,7 @@ add_node_failed() {
 
 # Drops a node from DIR/endpoints and DIR/http-endpoints (its node.env is in directory $2).
 drop_endpoints() {
-  local node=$1 ndir=$2 kept RESP=""
+  local node=$1 ndir=$2 kept RESP="" RESP_CLUSTER=""
   # shellcheck disable=SC1091
   source "$ndir/node.env"
   if [[ -f "$DIR/endpoints" ]]; then
@@ -901,6 +913,10 @@ drop_endpoints() {
   if [[ -f "$DIR/resp-endpoints" && -n "${RESP:-}" ]]; then
     kept=$(grep -vxF "$RESP" "$DIR/resp-endpoints" || true)
     printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/resp-endpoints"
+  fi
+  if [[ -f "$DIR/resp-cluster-endpoints" && -n "${RESP_CLUSTER:-}" ]]; then
+    kept=$(grep -vxF "$RESP_CLUSTER" "$DIR/resp-cluster-endpoints" || true)
+    printf '%s\n' "$kept" | sed '/^$/d' > "$DIR/resp-cluster-endpoints"
   fi
 }
 
@@ -958,13 +974,13 @@ cmd_status() {
   cli cluster status "$@" || rc=$?
   # RESP addresses are per-node settings (DIR/NODE/node.env), not part of the replicated membership.
   if [[ -s "$DIR/resp-endpoints" && " $* " != *" -o json "* && " $* " != *" --output json "* ]]; then
-    local ndir RESP
-    echo "Redis protocol (RESP) ports (AUTH password in $DIR/resp.password):"
+    local ndir RESP RESP_CLUSTER
+    echo "Redis protocol (RESP) ports (AUTH password in $DIR/resp.password), and for cluster-aware clients (-MOVED):"
     while read -r ndir; do
-      RESP=""
+      RESP="" RESP_CLUSTER=""
       # shellcheck disable=SC1091
       source "$ndir/node.env"
-      [[ -z "$RESP" ]] || printf '  %-4s %s\n' "$NODE" "$RESP"
+      [[ -z "$RESP" ]] || printf '  %-4s %-17s %s\n' "$NODE" "$RESP" "${RESP_CLUSTER:-}"
     done < <(member_dirs)
   fi
   return "$rc"

@@ -106,7 +106,8 @@ public final class CoordinatorNode implements AutoCloseable {
         config.electionTimeoutMax());
     this.registrar = new NodeRegistrar(config.nodeId(), new MemberDirectory.MemberAddresses(
         config.apiAddress().toString(), config.redisAddress().toString(),
-        config.resp().map(Object::toString).orElse("")), raft, members);
+        config.resp().map(Object::toString).orElse(""), config.respCluster().map(Object::toString).orElse("")), raft,
+        members);
   }
 
   public static CoordinatorNode start(NodeConfig config) throws Exception {
@@ -124,7 +125,8 @@ public final class CoordinatorNode implements AutoCloseable {
       }
       node.api.start();
       if (config.respAddress() != null) {
-        node.resp = new RespServer(config.respAddress(), node.api.kv(), node.api.slots(), node.validator,
+        node.resp = new RespServer(config.respAddress(), config.respClusterAddress(), node.api.kv(), node.api.slots(),
+            node.validator,
             config.nodeId(), node.group.raft()::status, config.maxRequestBytes(), config.respPassword(), node.tokens, node.tls);
         node.resp.start();
       }

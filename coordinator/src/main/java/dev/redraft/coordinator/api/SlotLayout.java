@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  */
 public final class SlotLayout {
   /** A member of a group with the addresses it published (empty until it did). */
-  public record Owner(String nodeId, String apiAddress, String respAddress, boolean leader, boolean voter) {}
+  public record Owner(String nodeId, String apiAddress, String respAddress, String respClusterAddress, boolean leader,
+      boolean voter) {}
 
   /** One group: its slots first..last, its leader (empty: none known here) and members, the leader first. */
   public record GroupOwners(int group, List<SlotMap.Range> slots, String leaderId, long term, List<Owner> members) {
@@ -49,6 +50,18 @@ public final class SlotLayout {
     return map.get();
   }
 
+  /**
+   * Where a cluster-aware client finds {@code group}'s leader, cheaply (per command): empty when this node
+   * knows no leader, leads the group itself, or the leader published no cluster port.
+   */
+  public Optional<String> otherLeadersClusterAddress(int group, String selfNodeId) {
+    String leader = groups.get(group).brief().leaderId();
+    if (leader.isEmpty() || leader.equals(selfNodeId)) {
+      return Optional.empty();
+    }
+    return members.get(leader).map(MemberDirectory.MemberAddresses::respClusterAddress).filter(a -> !a.isEmpty());
+  }
+
   public List<GroupOwners> current() {
     SlotMap slots = map.get();
     List<GroupOwners> layout = new ArrayList<>(groups.size());
@@ -58,7 +71,8 @@ public final class SlotLayout {
       for (String id : status.peers().keySet()) {
         Optional<MemberDirectory.MemberAddresses> addresses = members.get(id);
         owners.add(new Owner(id, addresses.map(MemberDirectory.MemberAddresses::apiAddress).orElse(""),
-            addresses.map(MemberDirectory.MemberAddresses::respAddress).orElse(""), id.equals(status.leaderId()),
+            addresses.map(MemberDirectory.MemberAddresses::respAddress).orElse(""),
+            addresses.map(MemberDirectory.MemberAddresses::respClusterAddress).orElse(""), id.equals(status.leaderId()),
             !status.learners().contains(id)));
       }
       owners.sort(Comparator.comparing((Owner o) -> !o.leader()).thenComparing(Owner::nodeId));
@@ -79,7 +93,8 @@ public final class SlotLayout {
           .setTerm(group.term());
       for (Owner owner : group.members()) {
         slots.addMembers(SlotOwner.newBuilder().setNodeId(owner.nodeId()).setApiAddress(owner.apiAddress())
-            .setRespAddress(owner.respAddress()).setLeader(owner.leader()).setVoter(owner.voter()));
+            .setRespAddress(owner.respAddress()).setRespClusterAddress(owner.respClusterAddress())
+            .setLeader(owner.leader()).setVoter(owner.voter()));
       }
       response.addGroups(slots);
     }

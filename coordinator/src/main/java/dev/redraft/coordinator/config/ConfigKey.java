@@ -54,6 +54,10 @@ public enum ConfigKey {
   RESP_ADDRESS("resp-address", "",
       "host:port of the Redis-protocol (RESP) port, for redis-cli and any Redis client; TLS when the node has"
           + " tls-cert. Empty: no RESP port."),
+  RESP_CLUSTER_ADDRESS("resp-cluster-address", "",
+      "host:port of the RESP port for cluster-aware Redis clients (redis-py's RedisCluster, JedisCluster, redis-cli -c):"
+          + " a key whose group another node leads is answered -MOVED to that leader's port, as a Redis Cluster node"
+          + " answers; CLUSTER SLOTS names these ports. Needs resp-address (same password and TLS). Empty: none."),
   RESP_PASSWORD("resp-password", "",
       "Password RESP clients give with AUTH (prefer the environment variable REDRAFT_RESP_PASSWORD). Empty: no AUTH"
           + " needed, allowed only when resp-address is a loopback address."),

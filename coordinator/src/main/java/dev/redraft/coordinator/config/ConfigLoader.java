@@ -164,6 +164,22 @@ public final class ConfigLoader {
           + " but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
           + ConfigKey.RESP_PASSWORD.envName() + "), or bind the RESP port to 127.0.0.1");
     }
+    HostPort respClusterAddress = optionalHostPort(raw, ConfigKey.RESP_CLUSTER_ADDRESS);
+    if (respClusterAddress != null && respAddress == null) {
+      throw new ConfigException(ConfigKey.RESP_CLUSTER_ADDRESS.key() + ": " + respClusterAddress + " needs a "
+          + ConfigKey.RESP_ADDRESS.key() + " too (the port plain Redis clients use): set " + ConfigKey.RESP_ADDRESS.key()
+          + ", or leave " + ConfigKey.RESP_CLUSTER_ADDRESS.key() + " empty");
+    }
+    if (respClusterAddress != null && respClusterAddress.equals(respAddress)) {
+      throw new ConfigException(ConfigKey.RESP_CLUSTER_ADDRESS.key() + " and " + ConfigKey.RESP_ADDRESS.key()
+          + " are both " + respAddress + ": give the cluster port a port of its own");
+    }
+    if (respClusterAddress != null && respPassword.isEmpty() && raw.getOrDefault(ConfigKey.TLS_CERT, "").isEmpty()
+        && !HostPort.isLoopback(respClusterAddress.host())) {
+      throw new ConfigException(ConfigKey.RESP_CLUSTER_ADDRESS.key() + ": " + respClusterAddress + " is reachable from"
+          + " other hosts but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
+          + ConfigKey.RESP_PASSWORD.envName() + "), or bind the cluster port to 127.0.0.1");
+    }
     TlsFiles tls = tlsFiles(raw);
     String redisUser = raw.getOrDefault(ConfigKey.REDIS_USER, "");
     String redisPassword = raw.getOrDefault(ConfigKey.REDIS_PASSWORD, "");
@@ -201,6 +217,7 @@ public final class ConfigLoader {
         verifyInterval(raw),
         optionalHostPort(raw, ConfigKey.HTTP_ADDRESS),
         respAddress,
+        respClusterAddress,
         respPassword,
         intInRange(raw, ConfigKey.READY_MAX_APPLY_LAG, 0, 1_000_000_000),
         bool(raw, ConfigKey.COMMIT_HEARTBEATS),

@@ -38,6 +38,8 @@ public record NodeConfig(
     Duration verifyInterval,
     HostPort httpAddress,
     HostPort respAddress,
+    /** Null: no RESP port for cluster-aware clients (answering -MOVED). */
+    HostPort respClusterAddress,
     String respPassword,
     long readyMaxApplyLag,
     boolean commitHeartbeats,
@@ -75,6 +77,7 @@ public record NodeConfig(
         + (groupRedisAddresses.isEmpty() ? "" : ", groupRedisAddresses=" + groupRedisAddresses) + ", redisUser="
         + (redisUser == null || redisUser.isEmpty() ? "(default)" : redisUser) + ", redisPassword="
         + (redisPassword == null || redisPassword.isEmpty() ? "(none)" : "(set)") + ", respAddress=" + respAddress
+        + (respClusterAddress == null ? "" : ", respClusterAddress=" + respClusterAddress)
         + ", respPassword=" + (respPassword == null || respPassword.isEmpty() ? "(none)" : "(set)") + ", dataDir="
         + dataDir + ", tls=" + tls + ", tokensFile=" + tokensFile + ", ...]";
   }
@@ -93,5 +96,9 @@ public record NodeConfig(
 
   public Optional<HostPort> resp() {
     return Optional.ofNullable(respAddress);
+  }
+
+  public Optional<HostPort> respCluster() {
+    return Optional.ofNullable(respClusterAddress);
   }
 }

@@ -9,17 +9,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * can point clients at the leader and report every member's status.
  */
 public final class MemberDirectory {
-  /** {@code respAddress} is empty when the node has no RESP port (or published before it told it). */
-  public record MemberAddresses(String apiAddress, String redisAddress, String respAddress) {
-    /** As kept in the replicated members hash: "api|redis", or "api|redis|resp" when there is a RESP port. */
+  /**
+   * {@code respAddress} is empty when the node has no RESP port (or published before it told it),
+   * {@code respClusterAddress} when it has no RESP port for cluster-aware clients.
+   */
+  public record MemberAddresses(String apiAddress, String redisAddress, String respAddress, String respClusterAddress) {
+    public MemberAddresses(String apiAddress, String redisAddress, String respAddress) {
+      this(apiAddress, redisAddress, respAddress, "");
+    }
+
+    /**
+     * As kept in the replicated members hash: "api|redis", "api|redis|resp" when there is a RESP port, and
+     * "api|redis|resp|cluster" when there is a cluster port too.
+     */
     public String encoded() {
-      return apiAddress + "|" + redisAddress + (respAddress.isEmpty() ? "" : "|" + respAddress);
+      return apiAddress + "|" + redisAddress + (respAddress.isEmpty() && respClusterAddress.isEmpty() ? "" : "|" + respAddress)
+          + (respClusterAddress.isEmpty() ? "" : "|" + respClusterAddress);
     }
 
     /** The inverse of {@link #encoded}; an older value may hold the API address alone. */
     public static MemberAddresses decode(String value) {
-      String[] parts = value.split("\\|", 3);
-      return new MemberAddresses(parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : "");
+      String[] parts = value.split("\\|", 4);
+      return new MemberAddresses(parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : "",
+          parts.length > 3 ? parts[3] : "");
     }
   }
 

@@ -83,8 +83,13 @@ final class EntryTranslator {
   static final int SLOT_ENTRY_VERSION = 10;
   /** The pseudo command carrying a slot move's step to the apply script (never a user command). */
   static final String SLOT_STEP = "__SLOTS";
+  /**
+   * A node's registration that names its RESP port for cluster-aware clients: an older node would keep the
+   * members hash without it, so it refuses the entry.
+   */
+  static final int CLUSTER_REGISTRATION_ENTRY_VERSION = 11;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = SLOT_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = CLUSTER_REGISTRATION_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -231,20 +236,22 @@ final class EntryTranslator {
   }
 
   /**
-   * The addresses a registration entry publishes. Its RESP address counts only in format 8: an older
-   * leader logs a newer node's registration as format 1 with the field kept unread, and every replica
-   * must store the same (its own version's) members hash.
+   * The addresses a registration entry publishes. Its RESP address counts only from format 8, its cluster
+   * port's from format 11: an older leader logs a newer node's registration in its own format with the
+   * newer fields kept unread, and every replica must store the same (its own version's) members hash.
    */
   static MemberDirectory.MemberAddresses registeredAddresses(LogEntry entry) {
     RegisterNodeEntry reg = entry.getRegisterNode();
     return new MemberDirectory.MemberAddresses(reg.getApiAddress(), reg.getRedisAddress(),
-        entry.getVersion() >= RESP_REGISTRATION_ENTRY_VERSION ? reg.getRespAddress() : "");
+        entry.getVersion() >= RESP_REGISTRATION_ENTRY_VERSION ? reg.getRespAddress() : "",
+        entry.getVersion() >= CLUSTER_REGISTRATION_ENTRY_VERSION ? reg.getRespClusterAddress() : "");
   }
 
   static LogEntry toLogEntry(RegisterNodeEntry registration) {
-    // Only a registration naming a RESP port needs format 8: a node that cannot read it stops rather than
-    // keep another members hash than its peers.
-    int version = registration.getRespAddress().isEmpty() ? ENTRY_VERSION : RESP_REGISTRATION_ENTRY_VERSION;
+    // Only a registration naming a RESP port needs format 8 (11 with a cluster port): a node that cannot read
+    // it stops rather than keep another members hash than its peers.
+    int version = !registration.getRespClusterAddress().isEmpty() ? CLUSTER_REGISTRATION_ENTRY_VERSION
+        : registration.getRespAddress().isEmpty() ? ENTRY_VERSION : RESP_REGISTRATION_ENTRY_VERSION;
     return LogEntry.newBuilder().setVersion(version).setRegisterNode(registration).build();
   }
 

@@ -21,7 +21,7 @@ public final class NodeRegistrar implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** {@code respAddress}: empty when the node has no RESP port. */
+  /** {@code respAddress} (and {@code respClusterAddress}): empty when the node has no such port. */
   public NodeRegistrar(String nodeId, MemberDirectory.MemberAddresses addresses, RaftNode raft,
       MemberDirectory members) {
     this.nodeId = nodeId;
@@ -41,12 +41,14 @@ public final class NodeRegistrar implements AutoCloseable {
         .setNodeId(nodeId)
         .setApiAddress(addresses.apiAddress())
         .setRedisAddress(addresses.redisAddress())
-        .setRespAddress(addresses.respAddress())).build();
+        .setRespAddress(addresses.respAddress())
+        .setRespClusterAddress(addresses.respClusterAddress())).build();
     while (running && !members.get(nodeId).map(addresses::equals).orElse(false)) {
       try {
         raft.propose(proposal).get(10, TimeUnit.SECONDS);
-        LOG.info("node {} registered its addresses: api {}, redis {}, resp {}", nodeId, addresses.apiAddress(),
-            addresses.redisAddress(), addresses.respAddress().isEmpty() ? "off" : addresses.respAddress());
+        LOG.info("node {} registered its addresses: api {}, redis {}, resp {}, resp for cluster clients {}", nodeId,
+            addresses.apiAddress(), addresses.redisAddress(), addresses.respAddress().isEmpty() ? "off" : addresses.respAddress(),
+            addresses.respClusterAddress().isEmpty() ? "off" : addresses.respClusterAddress());
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -16,7 +16,9 @@ import java.util.Set;
  * With one Raft group every node serves every slot (it forwards writes to the leader), so a node
  * answers that it alone holds slots 0-16383, at the address the client reached it by: the client
  * sends everything there, and after losing that node asks another, which answers the same of itself.
- * A sharded cluster answers each group's slots at its leader's port ({@link ShardedClusterReplies}).
+ * A sharded cluster, or a node with a port for cluster-aware clients, answers each group's slots at its
+ * leader's port ({@link ShardedClusterReplies}): its cluster port where it has one, where a key of a group
+ * that another node leads is answered -MOVED ({@link ClusterRedirects}).
  * KEYSLOT is Redis Cluster's own function ({@link KeySlot}).
  */
 final class ClusterCommands {
@@ -28,7 +30,8 @@ final class ClusterCommands {
   ClusterCommands(RespContext context) {
     this.context = context;
     this.myId = clusterNodeId(context.nodeId);
-    this.sharded = context.slots.map().groups() > 1 ? new ShardedClusterReplies(context.slots, context.nodeId) : null;
+    this.sharded = context.slots.map().groups() > 1 || context.clusterPort != 0
+        ? new ShardedClusterReplies(context.slots, context.nodeId) : null;
   }
 
   Immediate handle(List<byte[]> argv, ConnectionState state) {
@@ -36,7 +39,10 @@ final class ClusterCommands {
       return ConnectionCommands.arity("CLUSTER");
     }
     String sub = Ascii.toUpperCase(Replies.text(argv.get(1)));
-    HostPort self = HostPort.of(state.localAddress);
+    HostPort reached = HostPort.of(state.localAddress);
+    // This node as a cluster-aware client should reach it: its cluster port, at the host the client used.
+    HostPort self = context.clusterPort != 0 && !state.clusterPort ? new HostPort(reached.host(), context.clusterPort)
+        : reached;
     RaftStatus raft = context.raftStatus.get();
     if (sharded != null && Set.of("SLOTS", "SHARDS", "NODES", "INFO").contains(sub)) {
       if (argv.size() != 2) {

@@ -32,6 +32,10 @@ final class ConnectionState {
   volatile String lastCommand = "NULL";
   /** READONLY: reads are served by this node's Redis as it is, without asking the leader. */
   volatile boolean staleReads;
+  /** Reached through the port for cluster-aware clients: keys of groups led elsewhere are answered -MOVED. */
+  volatile boolean clusterPort;
+  /** ASKING: the next command is served here whoever leads its keys' group (then it is cleared). */
+  boolean asking;
 
   /** Commands queued since MULTI, or null outside a transaction. */
   List<Command> transaction;

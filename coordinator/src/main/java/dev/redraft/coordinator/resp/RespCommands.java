@@ -48,13 +48,14 @@ final class RespCommands {
   private static final Set<String> TRANSACTION_CONTROL = Set.of("EXEC", "DISCARD", "MULTI", "WATCH", "QUIT", "RESET");
   /** Answered by the node itself, so never part of a logged transaction. */
   private static final Set<String> ANSWERED_BY_NODE = Set.of("PING", "ECHO", "AUTH", "HELLO", "SELECT", "CLIENT",
-      "READONLY", "READWRITE", "TIME", "INFO", "COMMAND", "CONFIG", "UNWATCH", "CLUSTER");
+      "READONLY", "READWRITE", "TIME", "INFO", "COMMAND", "CONFIG", "UNWATCH", "CLUSTER", "ASKING");
 
   private final RespContext context;
   private final ConnectionState state;
   private final ConnectionCommands connection;
   private final ServerCommands server;
   private final ClusterCommands cluster;
+  private final ClusterRedirects redirects;
 
   RespCommands(RespContext context, ConnectionState state) {
     this.context = context;
@@ -62,11 +63,25 @@ final class RespCommands {
     this.connection = new ConnectionCommands(context, state);
     this.server = new ServerCommands(context);
     this.cluster = new ClusterCommands(context);
+    this.redirects = new ClusterRedirects(context.slots, context.nodeId);
   }
 
   Step step(List<byte[]> argv) {
     String name = Ascii.toUpperCase(Replies.text(argv.get(0)));
     state.lastCommand = Ascii.toLowerCase(name);
+    if (name.equals("ASKING") && state.authenticated() && !state.inTransaction()) {
+      // Redis Cluster's: the next command is served here. This node serves any key (it routes it).
+      state.asking = true;
+      return Immediate.of(Replies.OK);
+    }
+    try {
+      return answer(name, argv);
+    } finally {
+      state.asking = false;
+    }
+  }
+
+  private Step answer(String name, List<byte[]> argv) {
     if (!state.authenticated() && !BEFORE_AUTH.contains(name)) {
       return Immediate.error("NOAUTH Authentication required.");
     }
@@ -132,7 +147,7 @@ final class RespCommands {
       return false;
     }
     Optional<CommandSpec> spec = CommandCatalog.find(Replies.text(argv.get(0)));
-    return spec.isPresent() && spec.get().kind() == kind;
+    return spec.isPresent() && spec.get().kind() == kind && redirects.movedOrNull(spec.get(), argv, state) == null;
   }
 
   private Step data(String name, List<byte[]> argv) {
@@ -142,6 +157,10 @@ final class RespCommands {
     }
     if (!state.may(spec.get().kind())) {
       return Immediate.error(noPermission(name));
+    }
+    String moved = redirects.movedOrNull(spec.get(), argv, state);
+    if (moved != null) {
+      return Immediate.error(moved);
     }
     return KvCall.of(spec.get().kind(), command(argv));
   }

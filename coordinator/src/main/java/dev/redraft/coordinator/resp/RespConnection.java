@@ -40,6 +40,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 4096;
 
   private final RespContext context;
+  /** Accepted on the port for cluster-aware clients. */
+  private final boolean clusterPort;
   private ConnectionState state;
   private RespCommands commands;
   private ChannelHandlerContext ctx;
@@ -48,15 +50,16 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   private boolean running;
   private boolean closing;
 
-  RespConnection(RespContext context) {
+  RespConnection(RespContext context, boolean clusterPort) {
     this.context = context;
+    this.clusterPort = clusterPort;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.state = context.open(String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", ""),
-        String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", ""));
+        String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", ""), clusterPort);
     this.commands = new RespCommands(context, state);
     ctx.fireChannelActive();
   }

@@ -30,6 +30,8 @@ final class RespContext {
   final String nodeId;
   final Supplier<RaftStatus> raftStatus;
   final int port;
+  /** The port for cluster-aware clients (0: none). */
+  final int clusterPort;
   /** The largest argument and the largest command (all arguments) accepted: max-request-bytes. */
   final int maxRequestBytes;
   final long startedMillis = System.currentTimeMillis();
@@ -43,7 +45,7 @@ final class RespContext {
   private final Map<Long, ConnectionState> connections = new ConcurrentHashMap<>();
 
   RespContext(KvOperations kv, SlotLayout slots, CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int port,
-      int maxRequestBytes, String password, Tokens tokens, boolean tls) {
+      int clusterPort, int maxRequestBytes, String password, Tokens tokens, boolean tls) {
     this.maxRequestBytes = maxRequestBytes;
     this.kv = kv;
     this.slots = slots;
@@ -51,6 +53,7 @@ final class RespContext {
     this.nodeId = nodeId;
     this.raftStatus = raftStatus;
     this.port = port;
+    this.clusterPort = clusterPort;
     this.passwordDigest = password.isEmpty() ? null : sha256(password.getBytes(StandardCharsets.UTF_8));
     this.tokens = tokens;
     this.tls = tls;
@@ -98,9 +101,10 @@ final class RespContext {
     return passwordDigest != null && MessageDigest.isEqual(passwordDigest, sha256(given));
   }
 
-  ConnectionState open(String remote, String local) {
+  ConnectionState open(String remote, String local, boolean clusterPort) {
     ConnectionState state = new ConnectionState(nextConnectionId.incrementAndGet(), sessionPrefix, remote, local,
         initialRole());
+    state.clusterPort = clusterPort;
     connections.put(state.id, state);
     return state;
   }

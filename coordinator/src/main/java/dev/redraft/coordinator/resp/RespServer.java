@@ -33,19 +33,28 @@ import java.util.function.Supplier;
  */
 public final class RespServer implements AutoCloseable {
   private final HostPort address;
+  /** Null: no port for cluster-aware clients. */
+  private final HostPort clusterAddress;
   private final RespContext context;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   /** Null: plaintext. */
   private final SslContext tls;
   private Channel channel;
+  private Channel clusterChannel;
 
-  public RespServer(HostPort address, KvOperations kv, SlotLayout slots, CommandValidator validator, String nodeId,
-      Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password, Tokens tokens, TlsMaterial tls) {
+  /**
+   * @param clusterAddress the port for cluster-aware clients, where a key of a group another node leads is
+   *     answered -MOVED ({@link ClusterRedirects}); null: none
+   */
+  public RespServer(HostPort address, HostPort clusterAddress, KvOperations kv, SlotLayout slots,
+      CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int maxRequestBytes, String password,
+      Tokens tokens, TlsMaterial tls) {
     this.address = address;
+    this.clusterAddress = clusterAddress;
     this.tls = tls == null ? null : RespTls.server(tls);
-    this.context = new RespContext(kv, slots, validator, nodeId, raftStatus, address.port(), maxRequestBytes, password,
-        tokens, tls != null);
+    this.context = new RespContext(kv, slots, validator, nodeId, raftStatus, address.port(),
+        clusterAddress == null ? 0 : clusterAddress.port(), maxRequestBytes, password, tokens, tls != null);
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("redraft-resp-accept", true),
         NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("redraft-resp", true),
@@ -53,9 +62,16 @@ public final class RespServer implements AutoCloseable {
   }
 
   public void start() throws InterruptedException {
+    channel = bind(address, false);
+    if (clusterAddress != null) {
+      clusterChannel = bind(clusterAddress, true);
+    }
+  }
+
+  private Channel bind(HostPort at, boolean clusterPort) throws InterruptedException {
     // A command's arguments may add up to max-request-bytes; the framing around them is small.
     long maxCommandBytes = (long) context.maxRequestBytes + 64 * 1024;
-    channel = new ServerBootstrap()
+    return new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -66,18 +82,20 @@ public final class RespServer implements AutoCloseable {
               ch.pipeline().addLast(tls.newHandler(ch.alloc()));
             }
             ch.pipeline().addLast(new RedisDecoder(true), new RequestLimits(maxCommandBytes),
-                new RedisBulkStringAggregator(), new RedisArrayAggregator(), new RespConnection(context));
+                new RedisBulkStringAggregator(), new RedisArrayAggregator(), new RespConnection(context, clusterPort));
           }
         })
-        .bind(new InetSocketAddress(address.host(), address.port()))
+        .bind(new InetSocketAddress(at.host(), at.port()))
         .sync()
         .channel();
   }
 
   @Override
   public void close() {
-    if (channel != null) {
-      channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    for (Channel open : new Channel[] {channel, clusterChannel}) {
+      if (open != null) {
+        open.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
     }
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * CLUSTER SLOTS, SHARDS, NODES and INFO of a sharded cluster: each group's slots are served by its
- * leader's RESP port (then its other members', as replicas), so a cluster-aware client sends every key
- * straight to the leader of the key's group. Where this node knows no leader of a group, or the leader
+ * CLUSTER SLOTS, SHARDS, NODES and INFO of a sharded cluster (or of nodes with cluster ports): each group's
+ * slots are served by its leader's cluster port, or RESP port where it has none (then its other members', as
+ * replicas), so a cluster-aware client sends every key straight to the leader of the key's group. Where this node knows no leader of a group, or the leader
  * has no RESP port it can name, it names itself (it forwards such requests one hop). This node's own
  * address is the one the client reached it by; a member that published a wildcard host (0.0.0.0, ::)
  * is not named, since only its own clients know how they reach it.
@@ -133,10 +133,12 @@ final class ShardedClusterReplies {
     if (owner.nodeId().equals(selfNodeId)) {
       return new Endpoint(clusterId, self);
     }
-    if (owner.respAddress().isEmpty()) {
+    // A cluster-aware client belongs on the cluster port (-MOVED); a member without one routes as well.
+    String address = owner.respClusterAddress().isEmpty() ? owner.respAddress() : owner.respClusterAddress();
+    if (address.isEmpty()) {
       return null;
     }
-    HostPort published = HostPort.of(owner.respAddress());
+    HostPort published = HostPort.of(address);
     return WILDCARD_HOSTS.contains(published.host()) ? null : new Endpoint(clusterId, published);
   }
 }

@@ -116,6 +116,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theClusterPortNeedsARespPortOfItsOwnAndAPasswordBeyondLoopback() {
+    assertThat(ConfigLoader.load(MINIMAL, Map.of()).respCluster()).isEmpty();
+    NodeConfig set = ConfigLoader.load(concat(MINIMAL, "--resp-address=127.0.0.1:6380",
+        "--resp-cluster-address=127.0.0.1:6381"), Map.of());
+    assertThat(set.respCluster()).contains(new HostPort("127.0.0.1", 6381));
+
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--resp-cluster-address=127.0.0.1:6381"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("resp-cluster-address")
+        .hasMessageContaining("needs a resp-address");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--resp-address=127.0.0.1:6380",
+        "--resp-cluster-address=127.0.0.1:6380"), Map.of())).hasMessageContaining("a port of its own");
+    assertThatThrownBy(() -> ConfigLoader.load(concat(MINIMAL, "--resp-address=127.0.0.1:6380",
+        "--resp-cluster-address=0.0.0.0:6381"), Map.of()))
+        .hasMessageContaining("resp-cluster-address: 0.0.0.0:6381 is reachable from other hosts");
+    assertThat(ConfigLoader.load(concat(MINIMAL, "--resp-address=127.0.0.1:6380", "--resp-cluster-address=0.0.0.0:6381"),
+        Map.of("REDRAFT_RESP_PASSWORD", "secret")).respCluster()).contains(new HostPort("0.0.0.0", 6381));
+  }
+
+  @Test
   void peersMustListThisNodeAtItsRaftAddress() {
     String[] args = MINIMAL.clone();
     args[4] = "--peers=n2=127.0.0.1:7002";

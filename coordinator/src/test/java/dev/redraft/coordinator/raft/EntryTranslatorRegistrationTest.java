@@ -47,6 +47,25 @@ class EntryTranslatorRegistrationTest {
   }
 
   @Test
+  void aClusterPortNeedsFormat11AndIsStoredAfterTheRespPort() {
+    LogEntry entry = EntryTranslator.toLogEntry(RegisterNodeEntry.newBuilder().setNodeId("n1")
+        .setApiAddress("127.0.0.1:7001").setRedisAddress("127.0.0.1:6379").setRespAddress("127.0.0.1:6380")
+        .setRespClusterAddress("127.0.0.1:6381").build());
+    assertThat(entry.getVersion()).isEqualTo(EntryTranslator.CLUSTER_REGISTRATION_ENTRY_VERSION)
+        .isLessThanOrEqualTo(EntryTranslator.NEWEST_READABLE_VERSION);
+    String stored = storedValue(entry);
+    assertThat(stored).isEqualTo("127.0.0.1:7001|127.0.0.1:6379|127.0.0.1:6380|127.0.0.1:6381");
+    assertThat(MemberAddresses.decode(stored))
+        .isEqualTo(new MemberAddresses("127.0.0.1:7001", "127.0.0.1:6379", "127.0.0.1:6380", "127.0.0.1:6381"));
+    assertThat(MemberAddresses.decode(new MemberAddresses("a:1", "b:2", "", "c:3").encoded()))
+        .as("a cluster port without a RESP port keeps its place").isEqualTo(new MemberAddresses("a:1", "b:2", "", "c:3"));
+
+    // Logged by an older leader in format 8: every replica stores the value without the cluster port.
+    LogEntry older = entry.toBuilder().setVersion(EntryTranslator.RESP_REGISTRATION_ENTRY_VERSION).build();
+    assertThat(storedValue(older)).isEqualTo("127.0.0.1:7001|127.0.0.1:6379|127.0.0.1:6380");
+  }
+
+  @Test
   void olderStoredValuesStillDecode() {
     assertThat(MemberAddresses.decode("127.0.0.1:7001|127.0.0.1:6379"))
         .isEqualTo(new MemberAddresses("127.0.0.1:7001", "127.0.0.1:6379", ""));

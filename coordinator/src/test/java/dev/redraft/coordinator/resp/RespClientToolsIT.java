@@ -1,12 +1,14 @@
 package dev.redraft.coordinator.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.coordinator.testing.TestCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,15 +114,20 @@ class RespClientToolsIT {
     assertThat(out).isEqualTo("ok\n");
   }
 
-  /** Cluster-aware clients: CLUSTER SLOTS names the node they reached for every slot. */
+  /**
+   * Cluster-aware clients: CLUSTER SLOTS names the leader's port for cluster-aware clients for every slot
+   * (the followers as its replicas); there a follower answers -MOVED to the leader, which redis-cli -c
+   * follows; the plain port routes every key.
+   */
   @Test
   void clusterAwareClients() throws Exception {
     Path script = dir.resolve("python_cluster_client.py");
     try (var in = RespClientToolsIT.class.getResourceAsStream("python_cluster_client.py")) {
       Files.copy(in, script);
     }
+    int leader = cluster.awaitLeader();
     String out = run(null, "/usr/bin/python3", script.toString(), Integer.toString(cluster.respPort(1)),
-        RespPortIT.PASSWORD);
+        RespPortIT.PASSWORD, Integer.toString(cluster.respClusterPort(leader)));
     assertThat(out).isEqualTo("ok\n");
     int port = cluster.respPort(0);
     assertThat(run("set cli:c cluster-mode\nget cli:c\ncluster keyslot 123456789\ncluster keyslot {a}b\n"
@@ -128,8 +135,21 @@ class RespClientToolsIT {
         .isEqualTo("OK\ncluster-mode\n12739\n15495\n15495\n");
     String myId = run(null, "redis-cli", "-p", Integer.toString(port), "cluster", "myid").trim();
     assertThat(myId).matches("[0-9a-f]{40}");
-    assertThat(run(null, "redis-cli", "-p", Integer.toString(port), "cluster", "slots"))
-        .startsWith("0\n16383\n127.0.0.1\n" + port + "\n" + myId + "\n");
+
+    int follower = (leader + 1) % 3;
+    String leaderId = run(null, "redis-cli", "-p", Integer.toString(cluster.respPort(leader)), "cluster", "myid").trim();
+    // Once the follower knows the leader and the addresses it published through the log:
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(run(null, "redis-cli", "-p", Integer.toString(cluster.respPort(follower)), "cluster", "slots"))
+            .startsWith("0\n16383\n127.0.0.1\n" + cluster.respClusterPort(leader) + "\n" + leaderId + "\n"));
+    String followerPort = Integer.toString(cluster.respClusterPort(follower));
+    int slot = dev.redraft.api.KeySlot.of("cli:moved".getBytes(StandardCharsets.UTF_8));
+    assertThat(run(null, "redis-cli", "-p", followerPort, "set", "cli:moved", "m")).as("redis-cli without -c")
+        .startsWith("MOVED " + slot + " 127.0.0.1:"
+            + cluster.respClusterPort(leader) + "\n"); // and an empty line, as redis-cli prints an error
+    assertThat(run("set cli:moved m2\nget cli:moved\n", "redis-cli", "-c", "-p", followerPort))
+        .as("redis-cli -c follows the MOVED to the leader").isEqualTo("-> Redirected to slot [" + slot
+            + "] located at 127.0.0.1:" + cluster.respClusterPort(leader) + "\nOK\nm2\n");
   }
 
   /** Runs a tool with the RESP password in its environment (never on its command line); fails unless it exits 0. */

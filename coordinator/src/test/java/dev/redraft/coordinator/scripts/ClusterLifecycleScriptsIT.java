@@ -68,8 +68,10 @@ class ClusterLifecycleScriptsIT {
     List<String> endpoints = lines("endpoints");
     List<String> httpEndpoints = lines("http-endpoints");
     List<String> respEndpoints = lines("resp-endpoints");
+    List<String> respClusterEndpoints = lines("resp-cluster-endpoints");
     assertThat(endpoints).hasSize(3);
     assertThat(respEndpoints).hasSize(3);
+    assertThat(respClusterEndpoints).hasSize(3).doesNotContainAnyElementsOf(respEndpoints);
     Map<String, Long> firstPids = pids();
     ok(run(REDRAFT, "set", "kept", "before-stop"), "redraft set");
     ok(run(REDRAFT, "incr", "counter"), "redraft incr");
@@ -110,6 +112,7 @@ class ClusterLifecycleScriptsIT {
     secondPids.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after start", pid).isTrue());
 
     assertThat(lines("resp-endpoints")).as("resp-endpoints after a restart").isEqualTo(respEndpoints);
+    assertThat(lines("resp-cluster-endpoints")).as("resp-cluster-endpoints after a restart").isEqualTo(respClusterEndpoints);
     // Any Redis client reads the same data through a node's RESP port, with the cluster's password.
     Map<String, String> auth = Map.of("REDISCLI_AUTH", Files.readString(home.resolve("resp.password")).trim());
     String respPort = respEndpoints.get(2).substring(respEndpoints.get(2).lastIndexOf(':') + 1);
@@ -368,6 +371,7 @@ class ClusterLifecycleScriptsIT {
 
     // A node added joins every group (with a Redis per group), and a removed one leaves them all.
     assertThat(ok(run(CLUSTER, "add-node"), "cluster.sh add-node").output()).contains("Added n4");
+    assertThat(lines("resp-cluster-endpoints")).hasSize(4);
     assertThat(home.resolve("n4/group2/redis.conf")).exists();
     assertThat(ok(run(REDRAFT, "cluster", "status", "--group", "2"), "cluster status --group 2").output())
         .contains("n4");
@@ -378,9 +382,14 @@ class ClusterLifecycleScriptsIT {
     ok(run(CLUSTER, "remove-node", "n4"), "cluster.sh remove-node n4");
     assertThat(ok(run(REDRAFT, "cluster", "status", "--group", "2"), "cluster status --group 2").output())
         .doesNotContain("n4");
+    assertThat(lines("resp-cluster-endpoints")).hasSize(3);
+    String clusterPort = lines("resp-cluster-endpoints").get(0).replaceFirst(".*:", "");
     for (int i = 0; i < 30; i++) {
       assertThat(run(auth, "redis-cli", "-p", respPort, "get", "key:" + i).output()).as("key:%d after the move", i)
           .contains("v" + i);
+      // A cluster-aware client on the cluster ports: -MOVED to each key's group's leader, followed.
+      assertThat(run(auth, "redis-cli", "-c", "-p", clusterPort, "get", "key:" + i).output())
+          .as("key:%d through n1's cluster port", i).endsWith("v" + i + "\n");
     }
 
     ok(run(CLUSTER, "stop"), "cluster.sh stop");

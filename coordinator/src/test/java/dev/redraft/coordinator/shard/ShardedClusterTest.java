@@ -181,6 +181,7 @@ class ShardedClusterTest {
         assertThat(first.getNodeId()).isEqualTo(TestCluster.id(leader));
         assertThat(first.getApiAddress()).isEqualTo(cluster.endpoint(leader));
         assertThat(first.getRespAddress()).isEqualTo("127.0.0.1:" + cluster.respPort(leader));
+        assertThat(first.getRespClusterAddress()).isEqualTo("127.0.0.1:" + cluster.respClusterPort(leader));
       }
     });
     try (Jedis resp = new Jedis("127.0.0.1", cluster.respPort(1))) {
@@ -190,8 +191,8 @@ class ShardedClusterTest {
         List<?> range = (List<?>) ranges.get(g);
         assertThat(List.<Object>copyOf(range.subList(0, 2))).containsExactly((long) map.firstSlot(g),
             (long) map.lastSlot(g));
-        assertThat(((List<?>) range.get(2)).get(1)).as("CLUSTER SLOTS: the port serving group %d", g)
-            .isEqualTo((long) cluster.respPort(g % NODES));
+        assertThat(((List<?>) range.get(2)).get(1)).as("CLUSTER SLOTS: the cluster port serving group %d", g)
+            .isEqualTo((long) cluster.respClusterPort(g % NODES));
         assertThat(range).as("the group's leader, then its two followers").hasSize(2 + NODES);
       }
       assertThat(resp.clusterInfo()).as("cluster_size: the nodes serving slots").contains("cluster_size:" + NODES).contains("cluster_known_nodes:" + NODES);
@@ -213,8 +214,10 @@ class ShardedClusterTest {
       String[] keyAndPort = line.split(" ");
       int leader = map.groupOfKey(keyAndPort[0].getBytes(StandardCharsets.UTF_8)) % NODES;
       assertThat(Integer.parseInt(keyAndPort[1])).as("the port Python's cluster client sent %s to", keyAndPort[0])
-          .isEqualTo(cluster.respPort(leader));
+          .isEqualTo(cluster.respClusterPort(leader));
     }
+
+    aNodeThatDoesNotLeadAKeysGroupAnswersMovedOnItsClusterPort(cluster, map);
 
     // Jedis' cluster client learns the layout from one node's CLUSTER SLOTS and sends each key to the
     // node serving its slots, each group's leader: no node forwards any of its writes.
@@ -231,6 +234,35 @@ class ShardedClusterTest {
       for (int i = 0; i < 40; i++) {
         assertThat(jedis.get("jedis-cluster:" + i)).isEqualTo("j" + i);
       }
+    }
+  }
+
+  /**
+   * The cluster port answers as a Redis Cluster node: a key of a group another node leads gets -MOVED to
+   * that leader's cluster port (a write there applies nothing here), after ASKING or on a READONLY connection
+   * the node serves it itself; the node that leads the group serves it; the plain port routes every key.
+   */
+  private static void aNodeThatDoesNotLeadAKeysGroupAnswersMovedOnItsClusterPort(TestCluster cluster, SlotMap map) {
+    String key = keyOfGroup(map, 1); // group 1's leader is n2
+    int slot = dev.redraft.api.KeySlot.of(key.getBytes(StandardCharsets.UTF_8));
+    try (Jedis n1 = new Jedis("127.0.0.1", cluster.respClusterPort(0));
+        Jedis n2 = new Jedis("127.0.0.1", cluster.respClusterPort(1));
+        Jedis plain = new Jedis("127.0.0.1", cluster.respPort(0))) {
+      assertThatThrownBy(() -> n1.set(key, "moved")).isInstanceOf(redis.clients.jedis.exceptions.JedisMovedDataException.class)
+          .hasMessage("MOVED " + slot + " 127.0.0.1:" + cluster.respClusterPort(1));
+      assertThatThrownBy(() -> n1.get(key)).hasMessage("MOVED " + slot + " 127.0.0.1:" + cluster.respClusterPort(1));
+      assertThat(n2.set(key, "at-the-leader")).isEqualTo("OK");
+      assertThat(plain.get(key)).as("the refused write applied nothing").isEqualTo("at-the-leader");
+      assertThat(n1.asking()).isEqualTo("OK");
+      assertThat(n1.set(key, "asking")).as("after ASKING the node serves (routes) it").isEqualTo("OK");
+      assertThatThrownBy(() -> n1.set(key, "again")).as("ASKING counts for one command").hasMessageStartingWith("MOVED");
+      assertThat(plain.set(key, "plain")).as("the plain port routes every key").isEqualTo("OK");
+      assertThat(n1.readonly()).isEqualTo("OK");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(n1.get(key)).as("a READONLY read served by this node's replica").isEqualTo("plain"));
+      assertThatThrownBy(() -> n1.set(key, "readonly")).as("READONLY changes reads only").hasMessageStartingWith("MOVED");
+      String own = keyOfGroup(map, 0); // n1 leads group 0
+      assertThat(n1.set(own, "mine")).isEqualTo("OK");
     }
   }
 

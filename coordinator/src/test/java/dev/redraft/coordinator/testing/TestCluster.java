@@ -179,6 +179,7 @@ public final class TestCluster implements AutoCloseable {
         "--api-address=127.0.0.1:" + FreePorts.next(),
         "--http-address=127.0.0.1:" + FreePorts.next(),
         "--resp-address=127.0.0.1:" + FreePorts.next(),
+        "--resp-cluster-address=127.0.0.1:" + FreePorts.next(),
         "--peers=" + peers,
         "--redis-address=127.0.0.1:" + server.port(),
         "--data-dir=" + dir.resolve(id(index)).resolve("data"),
@@ -295,6 +296,11 @@ public final class TestCluster implements AutoCloseable {
   /** The port of a node's RESP (Redis protocol) server. */
   public int respPort(int index) {
     return configs.get(index).respAddress().port();
+  }
+
+  /** Node {@code index}'s RESP port for cluster-aware clients (-MOVED). */
+  public int respClusterPort(int index) {
+    return configs.get(index).respClusterAddress().port();
   }
 
   /** Base URL of a node's admin HTTP server (/metrics, /livez, /readyz). */

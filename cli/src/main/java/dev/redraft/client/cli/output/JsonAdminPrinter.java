@@ -51,7 +51,7 @@ public final class JsonAdminPrinter implements AdminPrinter {
 
   /**
    * One object per group: {"group", "leader_id", "term", "slots": [{"first", "last"}], "members":
-   * [{"node_id", "api_address", "resp_address", "leader", "voter"}, ...]}.
+   * [{"node_id", "api_address", "resp_address", "leader", "voter", "resp_cluster_address"}, ...]}.
    */
   @Override
   public void slots(ClusterSlotsResponse response, PrintWriter out) {
