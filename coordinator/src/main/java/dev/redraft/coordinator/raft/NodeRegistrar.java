@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeRegistrar implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeRegistrar.class);
+  /** How often a registration the leader kept only in part is made again. */
+  private static final long REREGISTER_AFTER_MS = 30_000;
 
   private final String nodeId;
   private final MemberDirectory.MemberAddresses addresses;
@@ -43,13 +45,26 @@ public final class NodeRegistrar implements AutoCloseable {
         .setRedisAddress(addresses.redisAddress())
         .setRespAddress(addresses.respAddress())
         .setRespClusterAddress(addresses.respClusterAddress())).build();
-    while (running && !members.get(nodeId).map(addresses::equals).orElse(false)) {
+    boolean warned = false;
+    while (running && !registered()) {
       try {
-        raft.propose(proposal).get(10, TimeUnit.SECONDS);
-        LOG.info("node {} registered its addresses: api {}, redis {}, resp {}, resp for cluster clients {}", nodeId,
-            addresses.apiAddress(), addresses.redisAddress(), addresses.respAddress().isEmpty() ? "off" : addresses.respAddress(),
-            addresses.respClusterAddress().isEmpty() ? "off" : addresses.respClusterAddress());
-        return;
+        long index = raft.propose(proposal).get(10, TimeUnit.SECONDS).logIndex();
+        awaitApplied(index);
+        if (registered()) {
+          LOG.info("node {} registered its addresses: api {}, redis {}, resp {}, resp for cluster clients {}", nodeId,
+              addresses.apiAddress(), addresses.redisAddress(), addresses.respAddress().isEmpty() ? "off" : addresses.respAddress(),
+              addresses.respClusterAddress().isEmpty() ? "off" : addresses.respClusterAddress());
+          return;
+        }
+        // Logged in an older entry format, without the newer addresses: a leader of an older version.
+        if (!warned) {
+          LOG.warn("node {}: the leader logged its registration without some of its addresses (now {}; an older"
+              + " version that does not know them?): registering again every {} s until all of them are kept;"
+              + " upgrade every node", nodeId, members.get(nodeId).map(Object::toString).orElse("none"),
+              REREGISTER_AFTER_MS / 1000);
+          warned = true;
+        }
+        Thread.sleep(REREGISTER_AFTER_MS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -62,6 +77,17 @@ public final class NodeRegistrar implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  private boolean registered() {
+    return members.get(nodeId).map(addresses::equals).orElse(false);
+  }
+
+  /** The entry was applied on the leader; this node's replica applies it a moment (or a catch-up) later. */
+  private void awaitApplied(long index) throws InterruptedException {
+    while (running && raft.brief().appliedIndex() < index) {
+      Thread.sleep(100);
     }
   }
 

@@ -30,7 +30,7 @@ final class ClusterCommands {
   ClusterCommands(RespContext context) {
     this.context = context;
     this.myId = clusterNodeId(context.nodeId);
-    this.sharded = context.slots.map().groups() > 1 || context.clusterPort != 0
+    this.sharded = context.slots.map().groups() > 1 || context.clusterAddress != null
         ? new ShardedClusterReplies(context.slots, context.nodeId) : null;
   }
 
@@ -40,9 +40,13 @@ final class ClusterCommands {
     }
     String sub = Ascii.toUpperCase(Replies.text(argv.get(1)));
     HostPort reached = HostPort.of(state.localAddress);
-    // This node as a cluster-aware client should reach it: its cluster port, at the host the client used.
-    HostPort self = context.clusterPort != 0 && !state.clusterPort ? new HostPort(reached.host(), context.clusterPort)
-        : reached;
+    // This node as a cluster-aware client should reach it: its cluster port, at its own host (the one the
+    // client used when that port listens on every interface).
+    HostPort self = reached;
+    if (context.clusterAddress != null && !state.clusterPort) {
+      self = context.clusterAddress.wildcard() ? new HostPort(reached.host(), context.clusterAddress.port())
+          : context.clusterAddress;
+    }
     RaftStatus raft = context.raftStatus.get();
     if (sharded != null && Set.of("SLOTS", "SHARDS", "NODES", "INFO").contains(sub)) {
       if (argv.size() != 2) {
@@ -110,10 +114,17 @@ final class ClusterCommands {
 
   /** The address a connection reached this node by, as "host:port" (IPv6 hosts without brackets). */
   record HostPort(String host, int port) {
+    private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "");
+
     static HostPort of(String address) {
       int colon = address.lastIndexOf(':');
       String host = address.substring(0, colon).replace("[", "").replace("]", "");
       return new HostPort(host, Integer.parseInt(address.substring(colon + 1)));
+    }
+
+    /** Listening on every interface: only a client knows how it reaches it. */
+    boolean wildcard() {
+      return WILDCARD_HOSTS.contains(host);
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.redraft.coordinator.command.CommandSpec;
 import dev.redraft.coordinator.resp.ClusterCommands.HostPort;
 import dev.redraft.coordinator.shard.SlotMap;
 import java.util.List;
-import java.util.Set;
 
 /**
  * -MOVED on the port for cluster-aware clients: a data command whose keys' group another node leads (as
@@ -19,8 +18,6 @@ import java.util.Set;
  * know, is itself, or published no cluster port at an address a client can reach.
  */
 final class ClusterRedirects {
-  private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "");
-
   private final SlotLayout layout;
   private final String nodeId;
 
@@ -53,7 +50,7 @@ final class ClusterRedirects {
       }
     }
     return layout.otherLeadersClusterAddress(group, nodeId)
-        .filter(address -> !WILDCARD_HOSTS.contains(HostPort.of(address).host()))
+        .filter(address -> !HostPort.of(address).wildcard())
         .map(address -> "MOVED " + slot + " " + address)
         .orElse(null);
   }

@@ -141,13 +141,16 @@ final class RespCommands {
     return served != null ? served : data(name, argv);
   }
 
-  /** True if {@code argv} would be a single data command of this kind now, so it may join a pipelined run. */
+  /**
+   * True if {@code argv} looks like a single data command of this kind now, so it may join a pipelined run
+   * (its step may still answer at once, e.g. -MOVED: the run then ends with that answer).
+   */
   boolean isPlainData(List<byte[]> argv, CommandKind kind) {
     if (!state.may(kind) || state.inTransaction()) {
       return false;
     }
     Optional<CommandSpec> spec = CommandCatalog.find(Replies.text(argv.get(0)));
-    return spec.isPresent() && spec.get().kind() == kind && redirects.movedOrNull(spec.get(), argv, state) == null;
+    return spec.isPresent() && spec.get().kind() == kind;
   }
 
   private Step data(String name, List<byte[]> argv) {

@@ -48,6 +48,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<List<byte[]>> queued = new ArrayDeque<>();
   /** A run of data commands is in flight: later commands wait. */
   private boolean running;
+  /**
+   * The answer of the command that ended the running run although it looked like one more of it (a
+   * -MOVED decided when its step was taken): written right after the run's replies, in order.
+   */
+  private Immediate afterRun;
   private boolean closing;
 
   RespConnection(RespContext context, boolean clusterPort) {
@@ -154,7 +159,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       if (!commands.isPlainData(next, kind)) {
         return;
       }
-      run.add((KvCall) commands.step(queued.poll()));
+      Step step = commands.step(queued.poll());
+      if (step instanceof KvCall call) {
+        run.add(call);
+      } else {
+        afterRun = (Immediate) step;
+        return;
+      }
     }
   }
 
@@ -265,6 +276,16 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         writeArray(call, answer.items());
       } else {
         write(answer.single(), call.shapes().get(0));
+      }
+    }
+    Immediate after = afterRun;
+    afterRun = null;
+    if (after != null) {
+      write(after.reply(), after.shape());
+      if (after.close()) {
+        closing = true;
+        ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        return;
       }
     }
     ctx.flush();

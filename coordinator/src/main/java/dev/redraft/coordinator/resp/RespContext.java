@@ -30,8 +30,8 @@ final class RespContext {
   final String nodeId;
   final Supplier<RaftStatus> raftStatus;
   final int port;
-  /** The port for cluster-aware clients (0: none). */
-  final int clusterPort;
+  /** The port for cluster-aware clients (null: none). */
+  final ClusterCommands.HostPort clusterAddress;
   /** The largest argument and the largest command (all arguments) accepted: max-request-bytes. */
   final int maxRequestBytes;
   final long startedMillis = System.currentTimeMillis();
@@ -45,7 +45,7 @@ final class RespContext {
   private final Map<Long, ConnectionState> connections = new ConcurrentHashMap<>();
 
   RespContext(KvOperations kv, SlotLayout slots, CommandValidator validator, String nodeId, Supplier<RaftStatus> raftStatus, int port,
-      int clusterPort, int maxRequestBytes, String password, Tokens tokens, boolean tls) {
+      ClusterCommands.HostPort clusterAddress, int maxRequestBytes, String password, Tokens tokens, boolean tls) {
     this.maxRequestBytes = maxRequestBytes;
     this.kv = kv;
     this.slots = slots;
@@ -53,7 +53,7 @@ final class RespContext {
     this.nodeId = nodeId;
     this.raftStatus = raftStatus;
     this.port = port;
-    this.clusterPort = clusterPort;
+    this.clusterAddress = clusterAddress;
     this.passwordDigest = password.isEmpty() ? null : sha256(password.getBytes(StandardCharsets.UTF_8));
     this.tokens = tokens;
     this.tls = tls;

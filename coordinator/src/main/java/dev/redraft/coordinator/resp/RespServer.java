@@ -54,7 +54,8 @@ public final class RespServer implements AutoCloseable {
     this.clusterAddress = clusterAddress;
     this.tls = tls == null ? null : RespTls.server(tls);
     this.context = new RespContext(kv, slots, validator, nodeId, raftStatus, address.port(),
-        clusterAddress == null ? 0 : clusterAddress.port(), maxRequestBytes, password, tokens, tls != null);
+        clusterAddress == null ? null : new ClusterCommands.HostPort(clusterAddress.host(), clusterAddress.port()),
+        maxRequestBytes, password, tokens, tls != null);
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("redraft-resp-accept", true),
         NioIoHandler.newFactory());
     this.workers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("redraft-resp", true),

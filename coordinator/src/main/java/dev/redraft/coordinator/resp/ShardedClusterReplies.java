@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,8 +21,6 @@ import java.util.TreeMap;
  * is not named, since only its own clients know how they reach it.
  */
 final class ShardedClusterReplies {
-  private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "[::]", "");
-
   /** A member as a cluster-aware client reaches it. */
   private record Endpoint(String clusterId, HostPort address) {}
 
@@ -133,12 +130,12 @@ final class ShardedClusterReplies {
     if (owner.nodeId().equals(selfNodeId)) {
       return new Endpoint(clusterId, self);
     }
-    // A cluster-aware client belongs on the cluster port (-MOVED); a member without one routes as well.
-    String address = owner.respClusterAddress().isEmpty() ? owner.respAddress() : owner.respClusterAddress();
-    if (address.isEmpty()) {
-      return null;
+    // A cluster-aware client belongs on the cluster port (-MOVED); a member's plain port routes as well.
+    for (String address : List.of(owner.respClusterAddress(), owner.respAddress())) {
+      if (!address.isEmpty() && !HostPort.of(address).wildcard()) {
+        return new Endpoint(clusterId, HostPort.of(address));
+      }
     }
-    HostPort published = HostPort.of(address);
-    return WILDCARD_HOSTS.contains(published.host()) ? null : new Endpoint(clusterId, published);
+    return null;
   }
 }

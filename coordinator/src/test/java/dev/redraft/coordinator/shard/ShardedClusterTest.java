@@ -242,7 +242,8 @@ class ShardedClusterTest {
    * that leader's cluster port (a write there applies nothing here), after ASKING or on a READONLY connection
    * the node serves it itself; the node that leads the group serves it; the plain port routes every key.
    */
-  private static void aNodeThatDoesNotLeadAKeysGroupAnswersMovedOnItsClusterPort(TestCluster cluster, SlotMap map) {
+  private static void aNodeThatDoesNotLeadAKeysGroupAnswersMovedOnItsClusterPort(TestCluster cluster, SlotMap map)
+      throws java.io.IOException {
     String key = keyOfGroup(map, 1); // group 1's leader is n2
     int slot = dev.redraft.api.KeySlot.of(key.getBytes(StandardCharsets.UTF_8));
     try (Jedis n1 = new Jedis("127.0.0.1", cluster.respClusterPort(0));
@@ -263,6 +264,18 @@ class ShardedClusterTest {
       assertThatThrownBy(() -> n1.set(key, "readonly")).as("READONLY changes reads only").hasMessageStartingWith("MOVED");
       String own = keyOfGroup(map, 0); // n1 leads group 0
       assertThat(n1.set(own, "mine")).isEqualTo("OK");
+      assertThat(n1.readwrite()).isEqualTo("OK");
+
+      // Pipelined (one write on the socket): the MOVED ends the run of writes before it and is answered in its place.
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.respClusterPort(0))) {
+        socket.setSoTimeout(10_000);
+        String pipelined = resp("SET", own, "p1") + resp("SET", key, "p2") + resp("GET", own) + resp("INCR", "{" + own + "}:n");
+        socket.getOutputStream().write(pipelined.getBytes(StandardCharsets.UTF_8));
+        String expected = "+OK\r\n-MOVED " + slot + " 127.0.0.1:" + cluster.respClusterPort(1) + "\r\n$2\r\np1\r\n:1\r\n";
+        byte[] replies = socket.getInputStream().readNBytes(expected.length());
+        assertThat(new String(replies, StandardCharsets.UTF_8)).isEqualTo(expected);
+      }
+      assertThat(plain.get(key)).isEqualTo("plain");
     }
   }
 
@@ -293,6 +306,15 @@ class ShardedClusterTest {
     }
     assertThat(forwardedProposals(cluster) - before).isPositive();
     assertThat(cluster.client().get(key)).isEqualTo("via-n1");
+  }
+
+  /** One command in RESP, as a client writes it. */
+  private static String resp(String... argv) {
+    StringBuilder out = new StringBuilder("*").append(argv.length).append("\r\n");
+    for (String arg : argv) {
+      out.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+    }
+    return out.toString();
   }
 
   private static long forwardedProposals(TestCluster cluster) {
