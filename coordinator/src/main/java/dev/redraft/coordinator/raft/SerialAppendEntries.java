@@ -1,8 +1,11 @@
 package dev.redraft.coordinator.raft;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
@@ -10,8 +13,8 @@ import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 
 /**
- * Lets a follower take in one appendEntries request at a time, across all the streams its leader
- * opened.
+ * Lets a follower take in one appendEntries request of a group at a time, across all the streams its
+ * leader opened; requests of different groups (each its own log) go on side by side.
  *
  * <p>Why: a Ratis 3.3.0 leader opens a new appendEntries stream to a follower after an error
  * without closing the old one, and the follower goes on processing what is still queued on the old
@@ -25,7 +28,11 @@ import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 final class SerialAppendEntries implements ServerInterceptor {
   static final String METHOD = RaftServerProtocolServiceGrpc.getAppendEntriesMethod().getFullMethodName();
 
-  private final ReentrantLock oneAtATime = new ReentrantLock();
+  /** Past this many groups, requests of further ones share one gate (a peer cannot grow the map without bound). */
+  private static final int MAX_GATES = 1024;
+
+  private final ConcurrentHashMap<ByteString, ReentrantLock> gates = new ConcurrentHashMap<>();
+  private final ReentrantLock shared = new ReentrantLock();
 
   /**
    * A follower takes appendEntries on the transport's own thread instead of handing each request to
@@ -48,13 +55,27 @@ final class SerialAppendEntries implements ServerInterceptor {
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onMessage(Q request) {
-        oneAtATime.lock();
+        ReentrantLock gate = gateOf(request);
+        gate.lock();
         try {
           super.onMessage(request);
         } finally {
-          oneAtATime.unlock();
+          gate.unlock();
         }
       }
     };
+  }
+
+  /** The gate of the request's group (one log per group). */
+  private ReentrantLock gateOf(Object request) {
+    if (!(request instanceof AppendEntriesRequestProto append)) {
+      return shared;
+    }
+    ByteString group = append.getServerRequest().getRaftGroupId().getId();
+    ReentrantLock gate = gates.get(group);
+    if (gate == null) {
+      gate = gates.size() < MAX_GATES ? gates.computeIfAbsent(group, g -> new ReentrantLock()) : shared;
+    }
+    return gate;
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.thirdparty.io.grpc.Attributes;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
@@ -39,8 +40,8 @@ class SerialAppendEntriesTest {
 
   @Test
   void aSecondStreamsRequestWaitsUntilTheFirstStreamsRequestIsDone() throws Exception {
-    ServerCall.Listener<String> oldStream = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
-    ServerCall.Listener<String> newStream = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
+    ServerCall.Listener<Object> oldStream = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
+    ServerCall.Listener<Object> newStream = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
 
     CompletableFuture<Void> first = CompletableFuture.runAsync(() -> oldStream.onMessage("entries 367-368"));
     awaitInside(1);
@@ -55,10 +56,37 @@ class SerialAppendEntriesTest {
     assertThat(mostInsideAtOnce).hasValue(1);
   }
 
+  /** Each group has its own log: one group's request never waits for another's. */
+  @Test
+  void requestsOfDifferentGroupsGoOnSideBySideAndOfOneGroupOneAtATime() throws Exception {
+    ServerCall.Listener<Object> groupA = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
+    ServerCall.Listener<Object> groupB = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
+    ServerCall.Listener<Object> groupAOtherStream = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
+
+    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> groupA.onMessage(append("group-a")));
+    awaitInside(1);
+    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> groupB.onMessage(append("group-b")));
+    awaitInside(2);
+    CompletableFuture<Void> aAgain = CompletableFuture.runAsync(() -> groupAOtherStream.onMessage(append("group-a")));
+    Thread.sleep(300); // time for the second request of group A to get in, were it not gated
+    assertThat(mostInsideAtOnce).hasValue(2);
+    assertThat(aAgain).isNotDone();
+
+    release.countDown();
+    CompletableFuture.allOf(a, b, aAgain).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static RaftProtos.AppendEntriesRequestProto append(String group) {
+    return RaftProtos.AppendEntriesRequestProto.newBuilder()
+        .setServerRequest(RaftProtos.RaftRpcRequestProto.newBuilder().setRaftGroupId(RaftProtos.RaftGroupIdProto
+            .newBuilder().setId(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFromUtf8(group))))
+        .build();
+  }
+
   @Test
   void otherRaftCallsAreNotGated() {
-    ServerCall.Listener<String> append = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
-    ServerCall.Listener<String> vote = blockingListener(RaftServerProtocolServiceGrpc.getRequestVoteMethod());
+    ServerCall.Listener<Object> append = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
+    ServerCall.Listener<Object> vote = blockingListener(RaftServerProtocolServiceGrpc.getRequestVoteMethod());
 
     CompletableFuture.runAsync(() -> append.onMessage("entries"));
     awaitInside(1);
@@ -74,11 +102,11 @@ class SerialAppendEntriesTest {
   }
 
   /** A call of {@code method} whose handler holds each request until the test releases it. */
-  private <Q, A> ServerCall.Listener<String> blockingListener(MethodDescriptor<Q, A> method) {
-    ServerCall<String, String> call = new StubCall(method.getFullMethodName());
+  private <Q, A> ServerCall.Listener<Object> blockingListener(MethodDescriptor<Q, A> method) {
+    ServerCall<Object, Object> call = new StubCall(method.getFullMethodName());
     return gate.interceptCall(call, new Metadata(), (c, headers) -> new ServerCall.Listener<>() {
       @Override
-      public void onMessage(String request) {
+      public void onMessage(Object request) {
         mostInsideAtOnce.accumulateAndGet(inside.incrementAndGet(), Math::max);
         try {
           release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -96,22 +124,22 @@ class SerialAppendEntriesTest {
   }
 
   /** Only the method name matters to the gate. */
-  private static final class StubCall extends ServerCall<String, String> {
-    private final MethodDescriptor<String, String> method;
+  private static final class StubCall extends ServerCall<Object, Object> {
+    private final MethodDescriptor<Object, Object> method;
 
     StubCall(String fullMethodName) {
-      MethodDescriptor.Marshaller<String> text = new MethodDescriptor.Marshaller<>() {
+      MethodDescriptor.Marshaller<Object> text = new MethodDescriptor.Marshaller<>() {
         @Override
-        public java.io.InputStream stream(String value) {
-          return new java.io.ByteArrayInputStream(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        public java.io.InputStream stream(Object value) {
+          return new java.io.ByteArrayInputStream(value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
         @Override
-        public String parse(java.io.InputStream stream) {
+        public Object parse(java.io.InputStream stream) {
           throw new UnsupportedOperationException("not sent over a wire");
         }
       };
-      this.method = MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+      this.method = MethodDescriptor.<Object, Object>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
           .setFullMethodName(fullMethodName).setRequestMarshaller(text).setResponseMarshaller(text).build();
     }
 
@@ -122,7 +150,7 @@ class SerialAppendEntriesTest {
     public void sendHeaders(Metadata headers) {}
 
     @Override
-    public void sendMessage(String message) {}
+    public void sendMessage(Object message) {}
 
     @Override
     public void close(Status status, Metadata trailers) {}
@@ -138,7 +166,7 @@ class SerialAppendEntriesTest {
     }
 
     @Override
-    public MethodDescriptor<String, String> getMethodDescriptor() {
+    public MethodDescriptor<Object, Object> getMethodDescriptor() {
       return method;
     }
   }
