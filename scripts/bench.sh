@@ -299,13 +299,14 @@ for groups in ${groups_list//,/ }; do
   first_groups=""
 done
 echo
-echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis):"
+echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis,"
+echo "not the load generator):"
 printf '%-7s %-8s %12s %14s %18s %9s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms"
 for groups in ${groups_list//,/ }; do
   [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups       (no results: see above)"; continue; }
   # The mix column is quoted and may hold commas: dropped before splitting on commas.
   sed 's/"[^"]*"//' "$out/groups-$groups/results.csv" | awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
-      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = $17; p50[key, n[key]] = $10; seen[key] = 1 }
+      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = ($19 != "" ? $19 : $17); p50[key, n[key]] = $10; seen[key] = 1 }
     function median(a, k, count,   i, j, t, v) {
       for (i = 1; i <= count; i++) v[i] = a[k, i]
       for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }

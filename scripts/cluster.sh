@@ -24,8 +24,9 @@
 #   scripts/cluster.sh stop   [--dir DIR]
 #   scripts/cluster.sh clean  [--dir DIR]
 #   scripts/cluster.sh logs   [NODE] [--dir DIR]
-#   scripts/cluster.sh redis-cli [--node ID] [REDIS-CLI ARGS...]   redis-cli on a node's RESP port (default:
-#       the leader's), with the cluster's password from DIR/resp.password (through the environment)
+#   scripts/cluster.sh redis-cli [--node ID] [--cluster] [REDIS-CLI ARGS...]   redis-cli on a node's RESP port
+#       (default: the leader's), with the cluster's password from DIR/resp.password (through the environment);
+#       --cluster: redis-cli -c on a node's port for cluster-aware clients (DIR/resp-cluster-endpoints)
 #
 # DIR defaults to $REDRAFT_HOME or ./.redraft. Works from any directory.
 set -euo pipefail
@@ -1057,14 +1058,27 @@ cmd_logs() {
 }
 
 cmd_redis_cli() {
-  local address=""
+  local address="" node="" cluster=() key=RESP
   [[ -s "$DIR/resp-endpoints" ]] || die "no RESP ports in $DIR: start a cluster with '$CS start'"
   command -v redis-cli >/dev/null || die "redis-cli not found: install it (Debian: apt-get install -y redis-tools)"
-  if [[ "${1:-}" == "--node" ]]; then
-    [[ -f "$DIR/${2:-}/node.env" ]] || die "no node '${2:-}' in $DIR (nodes: $(node_ids))"
-    address=$(sed -n 's/^RESP=//p' "$DIR/$2/node.env")
-    [[ -n "$address" ]] || die "node $2 has no RESP port (it was set up before RESP ports existed)"
-    shift 2
+  while [[ "${1:-}" == "--node" || "${1:-}" == "--cluster" ]]; do
+    if [[ "$1" == "--cluster" ]]; then
+      # redis-cli -c on the ports for cluster-aware clients: it follows each -MOVED to the key's group's leader.
+      [[ -s "$DIR/resp-cluster-endpoints" ]] || die "no ports for cluster-aware clients in $DIR (a cluster set up" \
+        "before they existed): use redis-cli without --cluster"
+      cluster=(-c) key=RESP_CLUSTER
+      shift
+    else
+      node=${2:-}
+      [[ -f "$DIR/$node/node.env" ]] || die "no node '$node' in $DIR (nodes: $(node_ids))"
+      shift 2
+    fi
+  done
+  if [[ -n "$node" ]]; then
+    address=$(sed -n "s/^$key=//p" "$DIR/$node/node.env")
+    [[ -n "$address" ]] || die "node $node has no $( [[ $key == RESP ]] && echo "RESP port" || echo "port for cluster-aware clients") (it was set up before they existed)"
+  elif (( ${#cluster[@]} )); then
+    address=$(head -n 1 "$DIR/resp-cluster-endpoints")
   fi
   local password=""
   [[ -f "$DIR/resp.password" ]] && password=$(head -n 1 "$DIR/resp.password")
@@ -1086,10 +1100,11 @@ cmd_redis_cli() {
   fi
   trap - EXIT
   if [[ -n "$password" ]]; then
-    REDISCLI_AUTH="$password" exec redis-cli "${tls_args[@]+"${tls_args[@]}"}" -h "${address%:*}" \
-      -p "${address##*:}" "$@"
+    REDISCLI_AUTH="$password" exec redis-cli "${tls_args[@]+"${tls_args[@]}"}" "${cluster[@]+"${cluster[@]}"}" \
+      -h "${address%:*}" -p "${address##*:}" "$@"
   fi
-  exec redis-cli "${tls_args[@]+"${tls_args[@]}"}" -h "${address%:*}" -p "${address##*:}" "$@"
+  exec redis-cli "${tls_args[@]+"${tls_args[@]}"}" "${cluster[@]+"${cluster[@]}"}" -h "${address%:*}" \
+    -p "${address##*:}" "$@"
 }
 
 main() {

@@ -391,6 +391,8 @@ class ClusterLifecycleScriptsIT {
       assertThat(run(auth, "redis-cli", "-c", "-p", clusterPort, "get", "key:" + i).output())
           .as("key:%d through n1's cluster port", i).endsWith("v" + i + "\n");
     }
+    assertThat(ok(run(CLUSTER, "redis-cli", "--cluster", "--node", "n3", "get", "key:7"), "cluster.sh redis-cli --cluster")
+        .output()).endsWith("v7\n");
 
     ok(run(CLUSTER, "stop"), "cluster.sh stop");
     started.values().forEach(pid -> assertThat(alive(pid)).as("pid %d after stop", pid).isFalse());

@@ -13,7 +13,7 @@ import java.util.Map;
 /** Writes the raw points (CSV, one row per point and operation) and everything (JSON). */
 public final class ResultWriter {
   static final String CSV_HEADER = "run,target,clients,operation,mix,value_size,seconds,operations,ops_per_sec,"
-      + "p50_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors,cpu_us_per_op,others_cpu_share";
+      + "p50_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors,cpu_us_per_op,others_cpu_share,target_cpu_us_per_op";
 
   private ResultWriter() {}
 
@@ -40,7 +40,13 @@ public final class ResultWriter {
         .append(num(l.p999())).append(',').append(num(l.max())).append(',').append(num(l.mean())).append(',')
         .append(errors < 0 ? "" : Long.toString(errors)).append(',')
         .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().microsPerOp().get("total"))).append(',')
-        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().othersShareOfMachine())).append('\n');
+        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().othersShareOfMachine())).append(',')
+        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(targetMicrosPerOp(p.cpu()))).append('\n');
+  }
+
+  /** The target's own processes (the cluster's coordinators and Redis, or a baseline's Redis): the total less the generator. */
+  static double targetMicrosPerOp(CpuMeter.Usage cpu) {
+    return cpu.microsPerOp().getOrDefault("total", 0.0) - cpu.microsPerOp().getOrDefault(CpuMeter.GENERATOR, 0.0);
   }
 
   public static String json(LoadSettings settings, List<PointResult> results, Comparison comparison) {

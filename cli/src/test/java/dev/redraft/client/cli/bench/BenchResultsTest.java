@@ -70,6 +70,9 @@ class BenchResultsTest {
     assertThat(csv[0]).isEqualTo(ResultWriter.CSV_HEADER);
     assertThat(csv[1]).startsWith("1,redraft,4,all,\"set=1\",100,2.000,300,150.000,");
     assertThat(csv[1].split(",", -1)).hasSize(csv[0].split(",").length + 0);
+    String[] columns = csv[1].replaceFirst("\"[^\"]*\"", "").split(",", -1);
+    assertThat(columns[16]).as("cpu_us_per_op: every watched process").isEqualTo("30.000");
+    assertThat(columns[18]).as("target_cpu_us_per_op: without the load generator").isEqualTo("20.000");
 
     JsonObject json = JsonParser.parseString(ResultWriter.json(settings, results, comparison)).getAsJsonObject();
     assertThat(json.getAsJsonArray("points")).hasSize(2);
