@@ -13,8 +13,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeRegistrar implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeRegistrar.class);
-  /** How often a registration the leader kept only in part is made again. */
-  private static final long REREGISTER_AFTER_MS = 30_000;
 
   private final String nodeId;
   private final MemberDirectory.MemberAddresses addresses;
@@ -45,26 +43,21 @@ public final class NodeRegistrar implements AutoCloseable {
         .setRedisAddress(addresses.redisAddress())
         .setRespAddress(addresses.respAddress())
         .setRespClusterAddress(addresses.respClusterAddress())).build();
-    boolean warned = false;
     while (running && !registered()) {
       try {
         long index = raft.propose(proposal).get(10, TimeUnit.SECONDS).logIndex();
-        awaitApplied(index);
-        if (registered()) {
+        if (awaitRegistered(index)) {
           LOG.info("node {} registered its addresses: api {}, redis {}, resp {}, resp for cluster clients {}", nodeId,
               addresses.apiAddress(), addresses.redisAddress(), addresses.respAddress().isEmpty() ? "off" : addresses.respAddress(),
               addresses.respClusterAddress().isEmpty() ? "off" : addresses.respClusterAddress());
-          return;
+        } else if (running) {
+          // Logged in an older entry format without the newer addresses: a leader of an older version. Not
+          // proposed again: once a newer node leads, the newer format would stop every node still older.
+          LOG.warn("node {}: the leader kept its registration without some of its addresses (kept: {}; a leader of"
+              + " an older version?): once every node runs this version, restart this node to publish them all",
+              nodeId, members.get(nodeId).map(Object::toString).orElse("none"));
         }
-        // Logged in an older entry format, without the newer addresses: a leader of an older version.
-        if (!warned) {
-          LOG.warn("node {}: the leader logged its registration without some of its addresses (now {}; an older"
-              + " version that does not know them?): registering again every {} s until all of them are kept;"
-              + " upgrade every node", nodeId, members.get(nodeId).map(Object::toString).orElse("none"),
-              REREGISTER_AFTER_MS / 1000);
-          warned = true;
-        }
-        Thread.sleep(REREGISTER_AFTER_MS);
+        return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -84,11 +77,19 @@ public final class NodeRegistrar implements AutoCloseable {
     return members.get(nodeId).map(addresses::equals).orElse(false);
   }
 
-  /** The entry was applied on the leader; this node's replica applies it a moment (or a catch-up) later. */
-  private void awaitApplied(long index) throws InterruptedException {
+  /**
+   * Whether this node's replica, once it applied the registration at {@code index} (the leader applied it
+   * first; a catch-up may take a while), holds every address of it (the directory is updated just after).
+   */
+  private boolean awaitRegistered(long index) throws InterruptedException {
     while (running && raft.brief().appliedIndex() < index) {
       Thread.sleep(100);
     }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (running && !registered() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    return registered();
   }
 
   @Override

@@ -54,7 +54,7 @@ public final class RespServer implements AutoCloseable {
     this.clusterAddress = clusterAddress;
     this.tls = tls == null ? null : RespTls.server(tls);
     this.context = new RespContext(kv, slots, validator, nodeId, raftStatus, address.port(),
-        clusterAddress == null ? null : new ClusterCommands.HostPort(clusterAddress.host(), clusterAddress.port()),
+        clusterAddress == null ? null : ClusterCommands.HostPort.of(clusterAddress.toString()), // no [brackets]
         maxRequestBytes, password, tokens, tls != null);
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("redraft-resp-accept", true),
         NioIoHandler.newFactory());

@@ -63,17 +63,21 @@ class SerialAppendEntriesTest {
     ServerCall.Listener<Object> groupB = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
     ServerCall.Listener<Object> groupAOtherStream = blockingListener(RaftServerProtocolServiceGrpc.getAppendEntriesMethod());
 
-    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> groupA.onMessage(append("group-a")));
+    // A thread per request, so that only the gate can hold one back.
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+    CompletableFuture<Void> a = CompletableFuture.runAsync(() -> groupA.onMessage(append("group-a")), threads);
     awaitInside(1);
-    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> groupB.onMessage(append("group-b")));
+    CompletableFuture<Void> b = CompletableFuture.runAsync(() -> groupB.onMessage(append("group-b")), threads);
     awaitInside(2);
-    CompletableFuture<Void> aAgain = CompletableFuture.runAsync(() -> groupAOtherStream.onMessage(append("group-a")));
+    CompletableFuture<Void> aAgain = CompletableFuture.runAsync(() -> groupAOtherStream.onMessage(append("group-a")),
+        threads);
     Thread.sleep(300); // time for the second request of group A to get in, were it not gated
     assertThat(mostInsideAtOnce).hasValue(2);
     assertThat(aAgain).isNotDone();
 
     release.countDown();
     CompletableFuture.allOf(a, b, aAgain).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    threads.shutdown();
   }
 
   private static RaftProtos.AppendEntriesRequestProto append(String group) {

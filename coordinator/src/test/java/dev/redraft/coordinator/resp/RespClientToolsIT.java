@@ -126,6 +126,14 @@ class RespClientToolsIT {
       Files.copy(in, script);
     }
     int leader = cluster.awaitLeader();
+    String leaderId = run(null, "redis-cli", "-p", Integer.toString(cluster.respPort(leader)), "cluster", "myid").trim();
+    // Once every node knows the leader and the addresses it published through the log:
+    for (int node = 0; node < 3; node++) {
+      String nodePort = Integer.toString(cluster.respPort(node));
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(run(null, "redis-cli", "-p", nodePort, "cluster", "slots"))
+              .startsWith("0\n16383\n127.0.0.1\n" + cluster.respClusterPort(leader) + "\n" + leaderId + "\n"));
+    }
     String out = run(null, "/usr/bin/python3", script.toString(), Integer.toString(cluster.respPort(1)),
         RespPortIT.PASSWORD, Integer.toString(cluster.respClusterPort(leader)));
     assertThat(out).isEqualTo("ok\n");
@@ -137,11 +145,6 @@ class RespClientToolsIT {
     assertThat(myId).matches("[0-9a-f]{40}");
 
     int follower = (leader + 1) % 3;
-    String leaderId = run(null, "redis-cli", "-p", Integer.toString(cluster.respPort(leader)), "cluster", "myid").trim();
-    // Once the follower knows the leader and the addresses it published through the log:
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(run(null, "redis-cli", "-p", Integer.toString(cluster.respPort(follower)), "cluster", "slots"))
-            .startsWith("0\n16383\n127.0.0.1\n" + cluster.respClusterPort(leader) + "\n" + leaderId + "\n"));
     String followerPort = Integer.toString(cluster.respClusterPort(follower));
     int slot = dev.redraft.api.KeySlot.of("cli:moved".getBytes(StandardCharsets.UTF_8));
     assertThat(run(null, "redis-cli", "-p", followerPort, "set", "cli:moved", "m")).as("redis-cli without -c")
