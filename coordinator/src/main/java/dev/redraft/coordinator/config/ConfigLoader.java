@@ -157,13 +157,7 @@ public final class ConfigLoader {
     int electionMax = intInRange(raw, ConfigKey.ELECTION_TIMEOUT_MAX_MS, electionMin + 1, 120_000);
     HostPort respAddress = optionalHostPort(raw, ConfigKey.RESP_ADDRESS);
     String respPassword = raw.getOrDefault(ConfigKey.RESP_PASSWORD, "");
-    // With TLS a RESP client authenticates with its certificate or a token: no password is needed.
-    if (respAddress != null && respPassword.isEmpty() && raw.getOrDefault(ConfigKey.TLS_CERT, "").isEmpty()
-        && !HostPort.isLoopback(respAddress.host())) {
-      throw new ConfigException(ConfigKey.RESP_ADDRESS.key() + ": " + respAddress + " is reachable from other hosts"
-          + " but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
-          + ConfigKey.RESP_PASSWORD.envName() + "), or bind the RESP port to 127.0.0.1");
-    }
+    requireRespPasswordOffLoopback(raw, ConfigKey.RESP_ADDRESS, respAddress, "the RESP port");
     HostPort respClusterAddress = optionalHostPort(raw, ConfigKey.RESP_CLUSTER_ADDRESS);
     if (respClusterAddress != null && respAddress == null) {
       throw new ConfigException(ConfigKey.RESP_CLUSTER_ADDRESS.key() + ": " + respClusterAddress + " needs a "
@@ -174,12 +168,7 @@ public final class ConfigLoader {
       throw new ConfigException(ConfigKey.RESP_CLUSTER_ADDRESS.key() + " and " + ConfigKey.RESP_ADDRESS.key()
           + " are both " + respAddress + ": give the cluster port a port of its own");
     }
-    if (respClusterAddress != null && respPassword.isEmpty() && raw.getOrDefault(ConfigKey.TLS_CERT, "").isEmpty()
-        && !HostPort.isLoopback(respClusterAddress.host())) {
-      throw new ConfigException(ConfigKey.RESP_CLUSTER_ADDRESS.key() + ": " + respClusterAddress + " is reachable from"
-          + " other hosts but no " + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable "
-          + ConfigKey.RESP_PASSWORD.envName() + "), or bind the cluster port to 127.0.0.1");
-    }
+    requireRespPasswordOffLoopback(raw, ConfigKey.RESP_CLUSTER_ADDRESS, respClusterAddress, "the cluster port");
     TlsFiles tls = tlsFiles(raw);
     String redisUser = raw.getOrDefault(ConfigKey.REDIS_USER, "");
     String redisPassword = raw.getOrDefault(ConfigKey.REDIS_PASSWORD, "");
@@ -339,6 +328,17 @@ public final class ConfigLoader {
   }
 
   private enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+  /** A RESP port other hosts can reach needs a password (with TLS, a certificate or a token will do). */
+  private static void requireRespPasswordOffLoopback(Map<ConfigKey, String> raw, ConfigKey key, HostPort address,
+      String port) {
+    if (address != null && raw.getOrDefault(ConfigKey.RESP_PASSWORD, "").isEmpty()
+        && raw.getOrDefault(ConfigKey.TLS_CERT, "").isEmpty() && !HostPort.isLoopback(address.host())) {
+      throw new ConfigException(key.key() + ": " + address + " is reachable from other hosts but no "
+          + ConfigKey.RESP_PASSWORD.key() + " is set: set one (environment variable " + ConfigKey.RESP_PASSWORD.envName()
+          + "), or bind " + port + " to 127.0.0.1");
+    }
+  }
 
   private static HostPort optionalHostPort(Map<ConfigKey, String> raw, ConfigKey key) {
     String value = raw.getOrDefault(key, "");

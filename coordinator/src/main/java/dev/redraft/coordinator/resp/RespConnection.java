@@ -125,11 +125,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     while (!running && !closing && !queued.isEmpty()) {
       Step step = commands.step(queued.poll());
       if (step instanceof Immediate immediate) {
-        write(immediate.reply(), immediate.shape());
         wrote = true;
-        if (immediate.close()) {
-          closing = true;
-          ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        if (answerAt(immediate)) {
           return;
         }
       } else {
@@ -280,16 +277,21 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     }
     Immediate after = afterRun;
     afterRun = null;
-    if (after != null) {
-      write(after.reply(), after.shape());
-      if (after.close()) {
-        closing = true;
-        ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
-        return;
-      }
+    if (after != null && answerAt(after)) {
+      return;
     }
     ctx.flush();
     drain();
+  }
+
+  /** Writes an answer given at once; true if it ends the connection (flushed, then closed). */
+  private boolean answerAt(Immediate immediate) {
+    write(immediate.reply(), immediate.shape());
+    if (immediate.close()) {
+      closing = true;
+      ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+    }
+    return immediate.close();
   }
 
   private void writeArray(KvCall call, List<Reply> items) {
