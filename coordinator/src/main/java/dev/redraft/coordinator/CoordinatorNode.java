@@ -66,6 +66,11 @@ public final class CoordinatorNode implements AutoCloseable {
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
     DataDirectory.secure(config.nodeId(), config.dataDir());
+    int splitGroups = RaftHost.splitGroups(config);
+    if (splitGroups < config.groupCount()) {
+      LOG.info("node {}: groups {}..{} were added after its data was created: they own the slots moved to them"
+          + " (redraft slots balance)", config.nodeId(), splitGroups, config.groupCount() - 1);
+    }
     // First: a bad certificate or key stops the node before anything listens.
     this.tls = config.tlsFiles().map(TlsMaterial::load).orElse(null);
     if (tls == null) {
@@ -100,8 +105,8 @@ public final class CoordinatorNode implements AutoCloseable {
     RaftNode raft = group.raft();
     this.tokens = new Tokens(tokenFile, config.tokens().isPresent(),
         () -> group.reader().readHash(Tokens.REPLICATED_KEY));
-    this.api = new ApiServer(config, groups.stream().map(GroupReplica::api).toList(), validator, members, metrics,
-        channels, tls, tokens);
+    this.api = new ApiServer(config, groups.stream().map(GroupReplica::api).toList(), splitGroups, validator, members,
+        metrics, channels, tls, tokens);
     this.removalWatch = new RemovalWatch(config.nodeId(), raft, group.health(), members, channels,
         config.electionTimeoutMax());
     this.registrar = new NodeRegistrar(config.nodeId(), new MemberDirectory.MemberAddresses(

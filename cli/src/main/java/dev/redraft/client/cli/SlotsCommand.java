@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import dev.redraft.client.cli.output.AdminPrinter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code redraft slots move SLOTS GROUP}: moving key slots between Raft groups. */
+/** {@code redraft slots move SLOTS GROUP} and {@code redraft slots balance}: moving key slots between Raft groups. */
 @Command(name = "slots", mixinStandardHelpOptions = true,
     description = "Key slots of a sharded cluster ('redraft cluster slots' shows which group owns which).")
 final class SlotsCommand implements Callable<Integer> {
@@ -23,8 +25,35 @@ final class SlotsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: try 'redraft slots move SLOTS GROUP'"
-        + " (and 'redraft cluster slots' to see the map)");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: try 'redraft slots move SLOTS GROUP' or"
+        + " 'redraft slots balance' (and 'redraft cluster slots' to see the map)");
+  }
+
+  @Command(name = "balance", mixinStandardHelpOptions = true,
+      description = {"Moves slots so that every group owns an equal share of the 16384 (one slot apart at most), "
+          + "moving as few as it can: run it after adding groups (they start with no slot). Each move is as "
+          + "'redraft slots move' makes it, one after the other, while clients keep reading and writing; run it "
+          + "again after an interruption to finish. Prints each move as it finishes."})
+  int balance(@Option(names = "--dry-run", description = "print the moves, make none") boolean dryRun,
+      @Option(names = "--max-slots-per-move", defaultValue = "1024", paramLabel = "N",
+          description = "slots per move at most (a move's slots wait while their keys are copied; default: 1024)")
+      int maxSlotsPerMove) {
+    if (maxSlotsPerMove < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-slots-per-move must be 1 or more, not " + maxSlotsPerMove);
+    }
+    RedraftCommand root = RedraftCommand.of(spec);
+    try (RedraftClient client = root.openAdminClient()) {
+      List<SlotBalance.Move> plan = SlotBalance.plan(client.admin().clusterSlots(), maxSlotsPerMove);
+      root.adminPrinter().balancePlan(plan.stream().map(move -> new AdminPrinter.PlannedMove(move.source(),
+          move.target(), move.slots().size(), move.describe())).toList(), dryRun, root.out());
+      if (!dryRun) {
+        for (SlotBalance.Move move : plan) {
+          root.adminPrinter().balanceMoved(client.admin().moveSlots(move.ranges(), move.target()), move.describe(),
+              root.out());
+        }
+      }
+    }
+    return ExitCodes.OK;
   }
 
   @Command(name = "move", mixinStandardHelpOptions = true,

@@ -74,6 +74,8 @@ public final class ScriptedServer implements AutoCloseable {
   private volatile BiConsumer<ReadRequest, StreamObserver<ReadResponse>> onRead =
       (request, observer) -> answer(observer, readReply(TestReplies.nil()));
   private volatile ClusterStatusResponse clusterStatus = ClusterStatusResponse.getDefaultInstance();
+  private volatile dev.redraft.api.v1.ClusterSlotsResponse clusterSlots =
+      dev.redraft.api.v1.ClusterSlotsResponse.getDefaultInstance();
   private volatile ResponseHeader header = ResponseHeader.getDefaultInstance();
 
   public ScriptedServer() {
@@ -137,6 +139,11 @@ public final class ScriptedServer implements AutoCloseable {
 
   public ScriptedServer clusterStatus(ClusterStatusResponse response) {
     this.clusterStatus = response;
+    return this;
+  }
+
+  public ScriptedServer clusterSlots(dev.redraft.api.v1.ClusterSlotsResponse response) {
+    this.clusterSlots = response;
     return this;
   }
 
@@ -216,7 +223,7 @@ public final class ScriptedServer implements AutoCloseable {
     } else if (request instanceof dev.redraft.api.v1.MoveSlotsRequest move) {
       int slots = move.getSlotsList().stream().mapToInt(r -> r.getLast() - r.getFirst() + 1).sum();
       answer(observer, dev.redraft.api.v1.MoveSlotsResponse.newBuilder().setHeader(header).setMoveId(41)
-          .setSourceGroup(0).setTargetGroup(move.getTargetGroup()).setSlotCount(slots).setMapVersion(3).build());
+          .setSourceGroup(ownerOf(move.getSlots(0).getFirst())).setTargetGroup(move.getTargetGroup()).setSlotCount(slots).setMapVersion(3).build());
     } else if (request instanceof VerifyRequest) {
       answer(observer, VerifyResponse.newBuilder().setHeader(header).setRound(77).setVerdict("DIVERGED")
           .addNodes(NodeVerification.newBuilder().setNodeId("n1").setRound(77).setDigest("aa11").setVerdict("MATCH"))
@@ -228,6 +235,18 @@ public final class ScriptedServer implements AutoCloseable {
     } else {
       fail(observer, Status.UNIMPLEMENTED);
     }
+  }
+
+  /** The group the scripted slot layout gives {@code slot} (0 when none does). */
+  private int ownerOf(int slot) {
+    for (dev.redraft.api.v1.GroupSlots group : clusterSlots.getGroupsList()) {
+      for (dev.redraft.api.v1.SlotRange range : group.getSlotsList()) {
+        if (range.getFirst() <= slot && slot <= range.getLast()) {
+          return group.getGroup();
+        }
+      }
+    }
+    return 0;
   }
 
   public MembershipResponse membershipResponse() {
@@ -308,6 +327,13 @@ public final class ScriptedServer implements AutoCloseable {
         response.setMember(cluster.getMembers(0));
       }
       answer(observer, response.build());
+    }
+
+    @Override
+    public void clusterSlots(dev.redraft.api.v1.ClusterSlotsRequest request,
+        StreamObserver<dev.redraft.api.v1.ClusterSlotsResponse> observer) {
+      adminCalls.add("ClusterSlots");
+      answer(observer, clusterSlots);
     }
 
     @Override

@@ -52,8 +52,10 @@ public final class ApiServer implements AutoCloseable {
   /**
    * @param groups this node's replica of each Raft group, group 0 first (it holds the cluster's
    *     members and tokens, and answers the cluster-wide admin calls)
+   * @param splitGroups how many groups the static split of the slots is over (groups after those were added)
    */
-  public ApiServer(NodeConfig config, List<GroupApi> groups, CommandValidator validator, MemberDirectory members,
+  public ApiServer(NodeConfig config, List<GroupApi> groups, int splitGroups, CommandValidator validator,
+      MemberDirectory members,
       RedraftMetrics metrics, PeerChannels channels, TlsMaterial tls, Tokens tokens) {
     RaftNode raft = groups.get(0).raft();
     HeaderFactory headers = new HeaderFactory(config.clusterId(), raft, members);
@@ -74,7 +76,7 @@ public final class ApiServer implements AutoCloseable {
       kvGroups.add(new KvOperations.Group(writes, reads, group.health()));
     }
     List<RaftNode> rafts = groups.stream().map(GroupApi::raft).toList();
-    this.slotMap = new SlotMapWatch(config.nodeId(), groups.size(), raft);
+    this.slotMap = new SlotMapWatch(config.nodeId(), splitGroups, groups.size(), raft);
     this.slotMoves = new SlotMoves(config.nodeId(), rafts, group -> kvGroups.get(group).writes(), slotMap);
     this.slots = new SlotLayout(slotMap, rafts, members);
     this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels, slots,

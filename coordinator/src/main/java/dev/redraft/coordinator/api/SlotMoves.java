@@ -134,7 +134,7 @@ final class SlotMoves implements AutoCloseable {
       }
     }
     SlotStep begin = SlotStep.newBuilder().setPhase(SlotStep.Phase.BEGIN_MOVE).setSourceGroup(source)
-        .setTargetGroup(target).setGroups(groups.size()).addAllSlots(sorted).build();
+        .setTargetGroup(target).setGroups(now.splitGroups()).addAllSlots(sorted).build();
     return groupWrites.apply(0).step(begin).thenApply(reply -> switch (reply) {
       case "busy" -> throw new RefusedException("a slot of " + describe(sorted) + " is in another move still running;"
           + " wait for it to finish (redraft cluster slots shows the map), then move again");
@@ -339,7 +339,7 @@ final class SlotMoves implements AutoCloseable {
       throw new UnavailableException("this node no longer leads group 0");
     }
     SlotStep.Builder step = SlotStep.newBuilder().setPhase(phase).setMoveId(move.id()).setSourceGroup(move.source())
-        .setTargetGroup(move.target()).setGroups(groups.size()).addAllKeys(keys);
+        .setTargetGroup(move.target()).setGroups(move.splitGroups()).addAllKeys(keys);
     if (phase == SlotStep.Phase.IMPORT_SESSIONS) {
       step.addSlots(move.slots().get(0)); // the fence: imported only while the move's slots are expected
     } else if (phase != SlotStep.Phase.IMPORT && phase != SlotStep.Phase.DROP) {

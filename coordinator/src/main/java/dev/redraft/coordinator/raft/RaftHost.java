@@ -60,7 +60,6 @@ public final class RaftHost implements AutoCloseable {
     }
     Map<RaftGroupId, StateMachine> machines = new LinkedHashMap<>();
     groups.forEach(hosted -> machines.put(hosted.group().getGroupId(), hosted.stateMachine()));
-    checkGroupCount(config);
     refuseUnknownGroupStorage(config, machines.keySet());
     RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
     BehindCandidateVotes votes = new BehindCandidateVotes();
@@ -83,9 +82,11 @@ public final class RaftHost implements AutoCloseable {
       server.start();
       Set<RaftGroupId> running = new HashSet<>();
       server.getGroupIds().forEach(running::add);
+      RaftGroup first = groups.get(0).group();
+      boolean firstRecovered = running.contains(first.getGroupId());
       for (Hosted hosted : groups.subList(1, groups.size())) {
         if (!running.contains(hosted.group().getGroupId())) {
-          host.add(hosted.group());
+          host.add(firstRecovered ? host.withMembersOf(first.getGroupId(), hosted.group()) : hosted.group());
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -99,11 +100,13 @@ public final class RaftHost implements AutoCloseable {
   static final String GROUP_COUNT_FILE = "groups";
 
   /**
-   * The key slots are split over the number of groups, so a node started with another number than its
-   * data was created with would look for keys in the wrong groups and write second copies: refused.
-   * The number is recorded with the node's first start (data from before sharding: one group).
+   * How many groups the static split of the key slots is over for this node's data: the number its data
+   * was created with (recorded with the node's first start; data from before sharding: one group). A node
+   * started with fewer groups than that would look for keys in groups it no longer has: refused. More is
+   * how groups are added to a running cluster: the groups after the split's own no slot until slots move
+   * to them ({@code redraft slots balance}).
    */
-  private static void checkGroupCount(NodeConfig config) throws IOException {
+  public static int splitGroups(NodeConfig config) throws IOException {
     Path marker = config.dataDir().resolve(GROUP_COUNT_FILE);
     int configured = config.groupCount();
     int recorded;
@@ -120,12 +123,13 @@ public final class RaftHost implements AutoCloseable {
       Files.createDirectories(config.dataDir());
       Files.writeString(marker, recorded + "\n");
     }
-    if (recorded != configured) {
+    if (configured < recorded) {
       throw new IOException("node " + config.nodeId() + ": its data in " + config.dataDir() + " was created for a cluster"
           + " of " + recorded + " Raft group(s), but its configuration names " + configured + " ("
-          + (configured - 1) + " group-redis-addresses): the key slots are split over the groups, so the number"
-          + " cannot change; start it with " + (recorded - 1) + " group-redis-addresses");
+          + (configured - 1) + " group-redis-addresses): the key slots are split over the groups, so there cannot be"
+          + " fewer; start it with " + (recorded - 1) + " group-redis-addresses (or more, to add groups)");
     }
+    return recorded;
   }
 
   private static boolean hasStorage(NodeConfig config) throws IOException {
@@ -162,6 +166,23 @@ public final class RaftHost implements AutoCloseable {
     } catch (IllegalArgumentException notAGroup) {
       return null;
     }
+  }
+
+  /**
+   * A group added to a running cluster starts with the members its first group has now (the configured
+   * peers may name nodes removed since, or miss nodes added since): every node that gets the group this
+   * way starts it with the same members while membership does not change meanwhile.
+   */
+  private RaftGroup withMembersOf(RaftGroupId firstGroup, RaftGroup added) throws IOException {
+    if (added.getPeers().isEmpty()) {
+      return added; // joining: the group's leader adds this node
+    }
+    java.util.Collection<org.apache.ratis.protocol.RaftPeer> members =
+        server.getDivision(firstGroup).getRaftConf().getCurrentPeers();
+    if (members.stream().noneMatch(peer -> peer.getId().equals(selfId))) {
+      return added;
+    }
+    return RaftGroup.valueOf(added.getGroupId(), members);
   }
 
   private void add(RaftGroup group) throws IOException {

@@ -23,6 +23,7 @@ public final class RedisReader implements AutoCloseable {
   /** Slot moves' records (slot-steps.lua, part of the apply script): group 0's map of moved slots, its version, and the moves in progress. */
   static final String SLOT_MAP_KEY = "__redraft:slot-map";
   static final String SLOT_MAP_VERSION_KEY = "__redraft:slot-map-version";
+  static final String SLOT_SPLIT_KEY = "__redraft:slot-split";
   static final String SLOT_MOVES_KEY = "__redraft:slot-moves";
   private static final byte[] DEADLINES_KEY = "__redraft:deadlines".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] RESERVED_PREFIX = "__redraft:".getBytes(StandardCharsets.US_ASCII);
@@ -106,8 +107,11 @@ public final class RedisReader implements AutoCloseable {
     });
   }
 
-  /** Group 0's record of the slot map: how many moves finished, and the owner of every slot that moved. */
-  public record StoredSlotMap(long version, Map<Integer, Integer> moved) {}
+  /**
+   * Group 0's record of the slot map: how many moves finished, the owner of every slot that moved, and the
+   * number of groups the static split divides the slots over (0: not recorded; the first move records it).
+   */
+  public record StoredSlotMap(long version, Map<Integer, Integer> moved, int splitGroups) {}
 
   /** The slot map's version only (cheap: read often to see whether the map changed). */
   public long slotMapVersion() {
@@ -123,15 +127,20 @@ public final class RedisReader implements AutoCloseable {
       redis.clients.jedis.Transaction both = jedis.multi();
       redis.clients.jedis.Response<String> version = both.get(SLOT_MAP_VERSION_KEY);
       redis.clients.jedis.Response<Map<String, String>> moved = both.hgetAll(SLOT_MAP_KEY);
+      redis.clients.jedis.Response<String> split = both.get(SLOT_SPLIT_KEY);
       both.exec();
       Map<Integer, Integer> owners = new java.util.HashMap<>();
       moved.get().forEach((slot, group) -> owners.put(Integer.parseInt(slot), Integer.parseInt(group)));
-      return new StoredSlotMap(version.get() == null ? 0 : Long.parseLong(version.get()), owners);
+      return new StoredSlotMap(version.get() == null ? 0 : Long.parseLong(version.get()), owners,
+          split.get() == null ? 0 : Integer.parseInt(split.get()));
     });
   }
 
-  /** A slot move group 0 recorded and has not finished: its id is the log index of its BEGIN. */
-  public record SlotMove(long id, int source, int target, List<Integer> slots) {}
+  /**
+   * A slot move group 0 recorded and has not finished: its id is the log index of its BEGIN; splitGroups,
+   * the groups of the static split its BEGIN checked ownership by.
+   */
+  public record SlotMove(long id, int source, int target, int splitGroups, List<Integer> slots) {}
 
   /** The moves in progress (group 0), oldest first. */
   public List<SlotMove> slotMoves() {
@@ -140,7 +149,8 @@ public final class RedisReader implements AutoCloseable {
       jedis.hgetAll(SLOT_MOVES_KEY).forEach((id, record) -> {
         String[] parts = record.split(" ", 4);
         List<Integer> slots = java.util.Arrays.stream(parts[3].split(",")).map(Integer::parseInt).toList();
-        moves.add(new SlotMove(Long.parseLong(id), Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), slots));
+        moves.add(new SlotMove(Long.parseLong(id), Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
+            Integer.parseInt(parts[2]), slots));
       });
       moves.sort(java.util.Comparator.comparingLong(SlotMove::id));
       return moves;

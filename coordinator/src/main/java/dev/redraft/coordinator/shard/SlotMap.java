@@ -7,35 +7,51 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which Raft group owns each of the 16384 key slots: the static even split of the slots over the
- * cluster's groups (contiguous equal ranges, group 0 first), with the owners of slots that moved since,
- * as group 0's log recorded them (docs/design/sharding.md: slot moves). Immutable; {@link #version()}
- * counts the moves it includes.
+ * Which Raft group owns each of the 16384 key slots: the static even split of the slots over the groups
+ * the cluster was created with (contiguous equal ranges, group 0 first), with the owners of slots that
+ * moved since, as group 0's log recorded them (docs/design/sharding.md: slot moves). Groups added to a
+ * running cluster later own no slot until slots move to them. Immutable; {@link #version()} counts the
+ * moves it includes.
  */
 public final class SlotMap {
   /** Slots first..last, both included. */
   public record Range(int first, int last) {}
 
   private final int groups;
+  /** How many groups the static split divides the slots over (the cluster's groups when it was created). */
+  private final int splitGroups;
   private final long version;
   private final short[] owners;
 
-  private SlotMap(int groups, long version, short[] owners) {
+  private SlotMap(int groups, int splitGroups, long version, short[] owners) {
     this.groups = groups;
+    this.splitGroups = splitGroups;
     this.version = version;
     this.owners = owners;
   }
 
   /** The slots split evenly over groups 0..groups-1. */
   public static SlotMap evenSplit(int groups) {
+    return evenSplit(groups, groups);
+  }
+
+  /**
+   * The slots split evenly over groups 0..splitGroups-1, in a cluster of {@code groups} groups: groups
+   * splitGroups..groups-1 were added later and own no slot yet.
+   */
+  public static SlotMap evenSplit(int splitGroups, int groups) {
     if (groups < 1 || groups > KeySlot.SLOTS) {
       throw new IllegalArgumentException("a slot map needs 1.." + KeySlot.SLOTS + " groups, not " + groups);
     }
+    if (splitGroups < 1 || splitGroups > groups) {
+      throw new IllegalArgumentException("the slots are split over 1.." + groups + " of the " + groups
+          + " groups, not " + splitGroups);
+    }
     short[] owners = new short[KeySlot.SLOTS];
     for (int slot = 0; slot < owners.length; slot++) {
-      owners[slot] = (short) staticOwner(slot, groups);
+      owners[slot] = (short) staticOwner(slot, splitGroups);
     }
-    return new SlotMap(groups, 0, owners);
+    return new SlotMap(groups, splitGroups, 0, owners);
   }
 
   /** The static split's owner of {@code slot} (slot-steps.lua's mapped_owner computes the same). */
@@ -51,11 +67,16 @@ public final class SlotMap {
       checkGroup(group);
       next[slot] = (short) (int) group;
     });
-    return new SlotMap(groups, version, next);
+    return new SlotMap(groups, splitGroups, version, next);
   }
 
   public int groups() {
     return groups;
+  }
+
+  /** How many groups the static split divides the slots over; the groups after those were added later. */
+  public int splitGroups() {
+    return splitGroups;
   }
 
   /** How many moves this map includes (0: the static split). */
@@ -91,16 +112,23 @@ public final class SlotMap {
     return ranges;
   }
 
-  /** The first slot of {@code group}'s range in the static split. */
+  /** The first slot of {@code group}'s range in the static split (a group of the split). */
   public int firstSlot(int group) {
-    checkGroup(group);
-    return (int) (((long) group * KeySlot.SLOTS + groups - 1) / groups);
+    checkSplitGroup(group);
+    return (int) (((long) group * KeySlot.SLOTS + splitGroups - 1) / splitGroups);
   }
 
-  /** The last slot of {@code group}'s range in the static split. */
+  /** The last slot of {@code group}'s range in the static split (a group of the split). */
   public int lastSlot(int group) {
-    checkGroup(group);
-    return group == groups - 1 ? KeySlot.SLOTS - 1 : firstSlot(group + 1) - 1;
+    checkSplitGroup(group);
+    return group == splitGroups - 1 ? KeySlot.SLOTS - 1 : firstSlot(group + 1) - 1;
+  }
+
+  private void checkSplitGroup(int group) {
+    if (group < 0 || group >= splitGroups) {
+      throw new IllegalArgumentException("group " + group + " is not one of the static split's groups 0.."
+          + (splitGroups - 1));
+    }
   }
 
   private static void checkSlot(int slot) {

@@ -5,6 +5,7 @@ local SLOT_STEP = '__SLOTS'                             -- the pseudo command of
 local SLOT_MOVES = '__redraft:slot-moves'               -- group 0: move id -> 'source target groups slot,slot,...'
 local SLOT_MAP = '__redraft:slot-map'                   -- group 0: slot -> group, for every slot that ever moved
 local SLOT_MAP_VERSION = '__redraft:slot-map-version'   -- group 0: counts finished moves
+local SLOT_SPLIT = '__redraft:slot-split'               -- group 0: the groups of the static split (first BEGIN)
 local SLOT_BEGIN, SLOT_EXPECT, SLOT_RELEASE, SLOT_IMPORT, SLOT_TAKE, SLOT_DROP, SLOT_FINISH = 1, 2, 3, 4, 5, 6, 7
 local SLOT_IMPORT_SESSIONS = 8
 
@@ -58,6 +59,10 @@ local function slot_step(index, argv)
     return simple_array('OK')
   elseif phase == SLOT_BEGIN then
     -- The move's id is this entry's index. Refused unless the source owns every slot and no move holds one.
+    -- The first move records how many groups the static split is over, for nodes whose own record of it
+    -- may be wrong (a node that joined after groups were added: SlotMapWatch).
+    redis.call('SETNX', SLOT_SPLIT, string.format('%d', groups))
+    groups = tonumber(redis.call('GET', SLOT_SPLIT))
     local wanted = {}
     for _, slot in ipairs(slots) do
       if mapped_owner(slot, groups) ~= source then return simple_array('not-owner') end

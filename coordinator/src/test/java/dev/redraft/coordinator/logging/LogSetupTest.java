@@ -45,7 +45,11 @@ class LogSetupTest {
         .contains("INFO").contains("node=n7").contains("node n7: leader is now n2 (term 4)");
   }
 
-  /** Configures logging, logs one INFO event from Redraft and one from Ratis, returns what reached stdout. */
+  /**
+   * Configures logging, logs one INFO event from Redraft and one from Ratis, returns the lines of this
+   * thread that reached stdout (Ratis servers of other test classes in this JVM may still be stopping, and
+   * their threads' warnings would land in the same buffer).
+   */
   private List<String> capture(LogFormat format, String level) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
@@ -57,6 +61,8 @@ class LogSetupTest {
     } finally {
       System.setOut(stdout);
     }
-    return buffer.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    String thread = Thread.currentThread().getName();
+    return buffer.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.contains("[" + thread + "]") || l.contains("\"threadName\":\"" + thread + "\"")).toList();
   }
 }

@@ -9,6 +9,7 @@ import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,14 +142,35 @@ class RaftHostTest {
         .hasMessageContaining(groupB.getGroupId().toString())
         .hasMessageContaining("which its configuration does not name");
 
-    // Its data was made for one group: started with two (sharded), the slots would map elsewhere. Refused.
-    NodeConfig twoGroups = ConfigLoader.load(java.util.stream.Stream.concat(
-        java.util.Arrays.stream(args(0, ports)), java.util.stream.Stream.of("--group-redis-addresses=127.0.0.1:1"))
-        .toArray(String[]::new), Map.of());
-    assertThatThrownBy(() -> RaftHost.start(twoGroups, null, List.of(new RaftHost.Hosted(groupA, new Recorder()),
-        new RaftHost.Hosted(groupB, new Recorder()))))
+    // Its data was made for one group: started with two, the second is a group added to a running cluster
+    // (the slots stay split over the one until some move to the other).
+    assertThat(RaftHost.splitGroups(withGroups(ports, 2))).isEqualTo(1);
+  }
+
+  @Test
+  void theSlotsStaySplitOverTheGroupsTheDataWasCreatedWithAndFewerGroupsAreRefused() throws Exception {
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
+    assertThat(RaftHost.splitGroups(withGroups(ports, 3))).isEqualTo(3);
+    Path marker = dir.resolve("n1").resolve("groups");
+    assertThat(Files.readString(marker).trim()).isEqualTo("3");
+    assertThat(RaftHost.splitGroups(withGroups(ports, 4))).as("a group added later").isEqualTo(3);
+    assertThat(Files.readString(marker).trim()).as("the split is not rewritten").isEqualTo("3");
+    assertThatThrownBy(() -> RaftHost.splitGroups(withGroups(ports, 2)))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("created for a cluster of 1 Raft group(s), but its configuration names 2");
+        .hasMessageContaining("created for a cluster of 3 Raft group(s), but its configuration names 2")
+        .hasMessageContaining("start it with 2 group-redis-addresses");
+    Files.writeString(marker, "three\n");
+    assertThatThrownBy(() -> RaftHost.splitGroups(withGroups(ports, 3)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("holds 'three'");
+  }
+
+  /** Node n1's configuration with {@code groups} groups (the further groups' Redis addresses are never dialled). */
+  private NodeConfig withGroups(List<Integer> ports, int groups) {
+    String further = IntStream.range(1, groups).mapToObj(g -> "127.0.0.1:" + (1000 + g)).collect(Collectors.joining(","));
+    return ConfigLoader.load(java.util.stream.Stream.concat(java.util.Arrays.stream(args(0, ports)),
+        groups == 1 ? java.util.stream.Stream.empty() : java.util.stream.Stream.of("--group-redis-addresses=" + further))
+        .toArray(String[]::new), Map.of());
   }
 
   /** Each node's state machine of group A and of group B. */

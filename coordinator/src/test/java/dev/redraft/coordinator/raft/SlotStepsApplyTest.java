@@ -157,6 +157,43 @@ class SlotStepsApplyTest {
   }
 
   @Test
+  void aGroupAddedAfterTheSplitOwnsOnlyTheSlotsItTook() {
+    String ofGroup0 = keyWithSlotBelow(8192, "a");
+    String ofGroup1 = keyWithSlotAbove(8191, "b");
+    String coming = keyWithSlotBelow(8192, "c");
+    // This Redis is group 2, added to a cluster whose slots are split over groups 0 and 1.
+    apply(entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.EXPECT).setMoveId(7).setSourceGroup(0)
+        .setTargetGroup(2).setGroups(2).addSlots(slot(coming))));
+    ApplyResult toGroup0 = apply(write("c", 1, cmd("SET", ofGroup0, "x")));
+    assertThat(toGroup0.outcome()).isEqualTo(ApplyOutcome.MOVED);
+    assertThat(resp(toGroup0)).isEqualTo("0");
+    ApplyResult toGroup1 = apply(write("d", 1, cmd("SET", ofGroup1, "x")));
+    assertThat(toGroup1.outcome()).isEqualTo(ApplyOutcome.MOVED);
+    assertThat(resp(toGroup1)).isEqualTo("1");
+    apply(step(SlotStep.Phase.TAKE, 7, Set.of(slot(coming)), 2));
+    assertThat(apply(write("e", 1, cmd("SET", coming, "x"))).outcome()).isEqualTo(ApplyOutcome.APPLIED);
+    assertThat(get(ofGroup0)).isNull();
+    assertThat(get(ofGroup1)).isNull();
+  }
+
+  @Test
+  void theFirstMoveRecordsTheSplitAndLaterMovesCheckOwnershipByIt() {
+    apply(entry(begin(Set.of(1), 0, 2)));
+    try (Jedis jedis = redis.jedis()) {
+      assertThat(jedis.get("__redraft:slot-split")).isEqualTo("2");
+    }
+    // A driver that thinks the split is over 3 groups: group 1 would own slot 6000, but by the recorded split
+    // of 2 it is group 0's.
+    assertThat(resp(apply(entry(begin(Set.of(6000), 1, 2).setGroups(3))))).isEqualTo("*1\r\n+not-owner\r\n");
+    assertThat(resp(apply(entry(begin(Set.of(6000), 0, 2).setGroups(3))))).isEqualTo("*1\r\n+" + index + "\r\n");
+    try (Jedis jedis = redis.jedis()) {
+      assertThat(jedis.get("__redraft:slot-split")).isEqualTo("2");
+      assertThat(jedis.hget("__redraft:slot-moves", Long.toString(index))).as("the move keeps the split it was checked by")
+          .startsWith("0 2 2 ");
+    }
+  }
+
+  @Test
   void sessionsComeWithTheSlotsWhereNewerAndOnlyWhileExpected() {
     apply(write("a", 1, cmd("SET", "x", "1")), write("a", 2, cmd("SET", "x", "2")), write("b", 1, cmd("SET", "y", "1")));
     for (int seq = 2; seq <= 9; seq++) {

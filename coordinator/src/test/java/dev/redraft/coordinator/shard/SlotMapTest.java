@@ -45,6 +45,21 @@ class SlotMapTest {
   }
 
   @Test
+  void groupsAddedAfterTheSplitOwnNothingUntilSlotsMoveToThem() {
+    SlotMap grown = SlotMap.evenSplit(2, 3);
+    assertThat(grown.groups()).isEqualTo(3);
+    assertThat(grown.splitGroups()).isEqualTo(2);
+    assertThat(grown.ranges(0)).containsExactly(new SlotMap.Range(0, 8191));
+    assertThat(grown.ranges(1)).containsExactly(new SlotMap.Range(8192, KeySlot.SLOTS - 1));
+    assertThat(grown.ranges(2)).isEmpty();
+    SlotMap moved = grown.withMoved(java.util.Map.of(5, 2, 9000, 2), 2);
+    assertThat(moved.ranges(2)).containsExactly(new SlotMap.Range(5, 5), new SlotMap.Range(9000, 9000));
+    assertThat(moved.splitGroups()).isEqualTo(2);
+    assertThatThrownBy(() -> SlotMap.evenSplit(4, 3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> grown.firstSlot(2)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void oneGroupOwnsEverythingAndHashTagsKeepKeysTogether() {
     assertThat(SlotMap.evenSplit(1).groupOfKey("anything".getBytes())).isZero();
     SlotMap four = SlotMap.evenSplit(4);

@@ -140,6 +140,71 @@ class SlotMoveTest {
     }
   }
 
+  @Test
+  void aGroupAddedToARunningClusterTakesItsShareOfTheSlotsWhileClientsWrite() throws Exception {
+    try (TestCluster cluster = TestCluster.startSharded(NODES, GROUPS, dir)) {
+      RedraftClient admin = cluster.client();
+      Map<String, String> before = new LinkedHashMap<>();
+      for (int i = 0; i < 200; i++) {
+        before.put("before:" + i, "v" + i);
+        admin.set("before:" + i, "v" + i);
+      }
+      try (Load load = new Load(cluster, "c")) {
+        load.awaitMoreAcknowledged(50);
+        // As an operator adds a group: every node in turn restarted with a Redis for it.
+        for (int n = 0; n < NODES; n++) {
+          cluster.restartNodeWithGroups(n, GROUPS + 1);
+          awaitCaughtUp(cluster, n, GROUPS);
+          load.awaitMoreAcknowledged(20);
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+            !cluster.node(0).raft(GROUPS).status().leaderId().isEmpty());
+        List<GroupSlots> grown = admin.admin().clusterSlots().getGroupsList();
+        assertThat(grown).hasSize(GROUPS + 1);
+        assertThat(grown.get(GROUPS).getSlotsList()).as("an added group owns no slot yet").isEmpty();
+        assertThat(grown.get(0).getSlotsList()).containsExactly(range(0, 8191));
+
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        dev.redraft.client.cli.CliContext cli = new dev.redraft.client.cli.CliContext(
+            Map.of("REDRAFT_ENDPOINTS", String.join(",", cluster.endpoints())), dir,
+            (endpoints, timeout, credentials) -> RedraftClient.builder().endpoints(endpoints).requestTimeout(timeout)
+                .build(),
+            new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        assertThat(dev.redraft.client.cli.RedraftCli.run(cli, "slots", "balance", "--max-slots-per-move", "2048"))
+            .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("moving 5461 slots in 4 moves", "to group 2: move");
+        load.awaitMoreAcknowledged(50);
+        load.stopAndCheck();
+      }
+      List<GroupSlots> balanced = admin.admin().clusterSlots().getGroupsList();
+      assertThat(balanced).extracting(group -> group.getSlotsList().stream()
+          .mapToInt(r -> r.getLast() - r.getFirst() + 1).sum()).containsExactly(5462, 5461, 5461);
+      assertThat(balanced.get(GROUPS).getSlotsList()).containsExactly(range(5462, 8191), range(13653, 16383));
+      Map<Integer, Integer> moved = new java.util.HashMap<>(slots(5462, 8191, GROUPS));
+      moved.putAll(slots(13653, 16383, GROUPS));
+      assertKeysOnlyWhereTheirSlotsAre(cluster, SlotMap.evenSplit(GROUPS, GROUPS + 1).withMoved(moved, 4));
+      before.forEach((key, value) -> assertThat(admin.get(key)).as(key).isEqualTo(value));
+      try (Jedis added = cluster.redis(1, GROUPS).jedis()) {
+        assertThat(added.keys("before:*")).as("keys now in the added group").isNotEmpty();
+      }
+      cluster.awaitEqualReplicas(List.of(0, 1, 2));
+    }
+  }
+
+  /** Node {@code node}'s replicas of groups 0..groups-1 know their leader and applied what it committed. */
+  private static void awaitCaughtUp(TestCluster cluster, int node, int groups) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+      for (int g = 0; g < groups; g++) {
+        var status = cluster.node(node).raft(g).status();
+        if (status.leaderId().isEmpty() || status.appliedIndex() < status.commitIndex()) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
   /**
    * Counters incremented from four gRPC clients (one per node, one over all) and one RESP connection,
    * and read linearizably by another client: checked when stopped.
@@ -167,17 +232,27 @@ class SlotMoveTest {
       threads.add(new Thread(() -> {
         // A write to moving slots waits for the move (seconds when its driver stops): Jedis' default 2 s read
         // timeout would break the connection, and a broken Jedis fails every later call at once.
-        Jedis[] resp = {respConnection()};
+        Jedis[] resp = {null};
         writeLoop(counter -> {
+          if (resp[0] == null) {
+            try {
+              resp[0] = respConnection(); // Jedis connects here
+            } catch (JedisConnectionException e) {
+              pause(); // its node may be restarting: try again in a moment, not in a loop
+              throw e;
+            }
+          }
           try {
             resp[0].incr(counter);
           } catch (JedisConnectionException e) {
             resp[0].close();
-            resp[0] = respConnection();
+            resp[0] = null;
             throw e;
           }
         });
-        resp[0].close();
+        if (resp[0] != null) {
+          resp[0].close();
+        }
       }, "incr-resp"));
       RedraftClient reader = cluster.clientOf(1);
       threads.add(new Thread(() -> {
@@ -200,6 +275,14 @@ class SlotMoveTest {
         }
       }, "reads"));
       threads.forEach(Thread::start);
+    }
+
+    private static void pause() {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     private Jedis respConnection() {
@@ -284,7 +367,7 @@ class SlotMoveTest {
   private static void assertKeysOnlyWhereTheirSlotsAre(TestCluster cluster, SlotMap map) {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       for (int n = 0; n < NODES; n++) {
-        for (int g = 0; g < GROUPS; g++) {
+        for (int g = 0; g < map.groups(); g++) {
           try (Jedis jedis = cluster.redis(n, g).jedis()) {
             for (String key : jedis.keys("*")) {
               if (!key.startsWith("__redraft:")) {

@@ -40,6 +40,9 @@ public final class TestCluster implements AutoCloseable {
   private int groups = 1;
   private final List<List<RedisServerProcess>> groupRedis = new ArrayList<>();
   private final List<NodeConfig> configs = new ArrayList<>();
+  /** Each node's command-line flags and environment, for a restart with another configuration. */
+  private final List<List<String>> flags = new ArrayList<>();
+  private final List<Map<String, String>> envs = new ArrayList<>();
   private final List<CoordinatorNode> nodes = new ArrayList<>();
   private final List<RedraftClient> clients = new ArrayList<>();
   /** Null: no TLS. Else each node gets a certificate from it, and clients the identity "client". */
@@ -199,7 +202,29 @@ public final class TestCluster implements AutoCloseable {
     }
     extraConfig.forEach((key, value) -> args.add("--" + key + "=" + value));
     nodeConfig.apply(index).forEach((key, value) -> args.add("--" + key + "=" + value));
+    flags.add(args);
+    envs.add(env);
     return ConfigLoader.load(args.toArray(String[]::new), env);
+  }
+
+  /**
+   * Adds groups to a node, as an operator adds groups to a running cluster: stops its coordinator, starts a
+   * Redis for each group it lacks up to {@code nodeGroups}, and starts it again with their addresses.
+   */
+  public void restartNodeWithGroups(int index, int nodeGroups) throws Exception {
+    stopNode(index);
+    List<RedisServerProcess> further = groupRedis.get(index);
+    for (int g = further.size() + 1; g < nodeGroups; g++) {
+      further.add(RedisServerProcess.start(dir.resolve(id(index)).resolve("redis-group-" + g), redis.get(index).password()));
+    }
+    List<String> args = new ArrayList<>(flags.get(index));
+    args.removeIf(flag -> flag.startsWith("--group-redis-addresses="));
+    args.add("--group-redis-addresses=" + further.stream().map(r -> "127.0.0.1:" + r.port())
+        .collect(Collectors.joining(",")));
+    flags.set(index, args);
+    configs.set(index, ConfigLoader.load(args.toArray(String[]::new), envs.get(index)));
+    groups = Math.max(groups, nodeGroups);
+    restartNode(index);
   }
 
   /**

@@ -28,4 +28,13 @@ public interface AdminPrinter {
 
   /** A finished slot move. */
   void moved(MoveSlotsResponse response, PrintWriter out);
+
+  /** A move of a balance plan: {@code slots} ("0-99,200"), {@code slotCount} of them, from and to which group. */
+  record PlannedMove(int source, int target, int slotCount, String slots) {}
+
+  /** The moves a balance makes, or would make ({@code dryRun}); none: the slots are balanced. */
+  void balancePlan(List<PlannedMove> moves, boolean dryRun, PrintWriter out);
+
+  /** One move of a balance, finished: {@code slots} as in its plan. */
+  void balanceMoved(MoveSlotsResponse response, String slots, PrintWriter out);
 }

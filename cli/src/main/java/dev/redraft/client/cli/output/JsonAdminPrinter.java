@@ -34,6 +34,27 @@ public final class JsonAdminPrinter implements AdminPrinter {
     out.flush();
   }
 
+  /** {"dry_run", "moves": [{"slots", "slot_count", "source_group", "target_group"}, ...]}, on one line. */
+  @Override
+  public void balancePlan(List<PlannedMove> moves, boolean dryRun, PrintWriter out) {
+    StringBuilder json = new StringBuilder("{\"dry_run\": " + dryRun + ", \"moves\": [");
+    for (PlannedMove move : moves) {
+      json.append(json.charAt(json.length() - 1) == '[' ? "" : ", ").append("{\"slots\": ").append(Json.quote(move.slots()))
+          .append(", \"slot_count\": ").append(move.slotCount()).append(", \"source_group\": ").append(move.source())
+          .append(", \"target_group\": ").append(move.target()).append('}');
+    }
+    out.println(json.append("]}"));
+    out.flush();
+  }
+
+  /** One line per finished move: the MoveSlots answer's fields and its "slots". */
+  @Override
+  public void balanceMoved(MoveSlotsResponse response, String slots, PrintWriter out) {
+    String object = ProtoJson.object(response);
+    out.println(object.substring(0, object.length() - 1) + ", \"slots\": " + Json.quote(slots) + "}");
+    out.flush();
+  }
+
   @Override
   public void snapshot(TakeSnapshotResponse response, PrintWriter out) {
     out.println(ProtoJson.object(response));

@@ -47,6 +47,29 @@ public final class TableAdminPrinter implements AdminPrinter {
   }
 
   @Override
+  public void balancePlan(List<PlannedMove> moves, boolean dryRun, PrintWriter out) {
+    if (moves.isEmpty()) {
+      out.println("balanced: every group owns its share of the 16384 slots; nothing to move");
+    } else {
+      int slots = moves.stream().mapToInt(PlannedMove::slotCount).sum();
+      out.println((dryRun ? "would move " : "moving ") + slots + " slots in " + moves.size() + " moves:");
+      Table table = new Table(List.of("SLOTS", "COUNT", "FROM GROUP", "TO GROUP"));
+      moves.forEach(move -> table.row(List.of(move.slots(), Integer.toString(move.slotCount()),
+          Integer.toString(move.source()), Integer.toString(move.target()))));
+      table.print(out);
+    }
+    out.flush();
+  }
+
+  @Override
+  public void balanceMoved(MoveSlotsResponse response, String slots, PrintWriter out) {
+    out.println("moved " + response.getSlotCount() + " slots (" + slots + ") from group " + response.getSourceGroup()
+        + " to group " + response.getTargetGroup() + ": move " + Long.toUnsignedString(response.getMoveId())
+        + ", map version " + Long.toUnsignedString(response.getMapVersion()));
+    out.flush();
+  }
+
+  @Override
   public void snapshot(TakeSnapshotResponse response, PrintWriter out) {
     new Table(List.of("NODE", "SNAPSHOT"))
         .row(List.of(orDash(response.getNodeId()), Long.toUnsignedString(response.getSnapshotIndex())))
