@@ -21,6 +21,10 @@
 #   scripts/cluster.sh add-node [--learner] [--dir DIR]    one more node (n4, n5, ...), joined through the admin API
 #   scripts/cluster.sh remove-node ID [--dir DIR]          removes it from the membership (if it still is a member),
 #       stops it and moves its files to DIR/removed/ID; safe to repeat
+#   scripts/cluster.sh add-group [--count K] [--no-balance] [--dir DIR]   K more Raft groups (default 1) while
+#       the cluster serves: every node in turn gets a Redis per new group (DIR/NODE/groupN/) and its coordinator
+#       restarts with it; then 'redraft slots balance' gives the new groups their share of the slots. Run it
+#       again to finish one that stopped midway.
 #   scripts/cluster.sh stop   [--dir DIR]
 #   scripts/cluster.sh clean  [--dir DIR]
 #   scripts/cluster.sh logs   [NODE] [--dir DIR]
@@ -82,7 +86,8 @@ port_in_use() {
 
 # Ports each node listens on: Raft, API, Redis, admin HTTP, RESP (Redis protocol), in that order from
 # its first port; then, in a sharded cluster, the Redis of groups 1, 2, ...; then the RESP port for
-# cluster-aware clients (-MOVED).
+# cluster-aware clients (-MOVED). Groups added later (add-group) get a free port each, recorded in
+# node.env (GROUP_REDIS) like every other.
 PORTS_PER_NODE=6
 
 # Picks a base port with N*PORTS (default PORTS_PER_NODE) free ports above it.
@@ -867,6 +872,10 @@ cmd_add_node() {
   base=$(pick_base_port 1 $(( PORTS_PER_NODE + groups - 1 )))
   create_node "$node" "$base" $(( base + 1 )) $(( base + 2 )) $(( base + 3 )) $(( base + 4 )) "$groups"
   ndir="$DIR/$node"
+  # The groups the slots are split over (fewer than the groups if some were added later): as the members have it.
+  local first
+  first=$(member_dirs | head -n 1)
+  [[ -f "$first/data/groups" ]] && cp "$first/data/groups" "$ndir/data/groups"
   start_coordinator "$ndir" "$peers" --initial-cluster-state existing
   # shellcheck disable=SC1091
   source "$ndir/node.env"
@@ -886,6 +895,86 @@ cmd_add_node() {
   fi
   echo "$API" >> "$DIR/endpoints"
   echo "Added $node: API $API, RESP $RESP, Raft $RAFT${learner:+ (learner: promote it with 'scripts/redraft member promote $node')}."
+}
+
+cmd_add_group() {
+  local count=1 balance=1
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --count) count="${2:-}"; shift $(( $# > 1 ? 2 : 1 )) ;;
+      --count=*) count="${1#*=}"; shift ;;
+      --no-balance) balance=""; shift ;;
+      *) die "add-group: unknown option '$1' (see: scripts/cluster.sh help)" ;;
+    esac
+  done
+  [[ "$count" =~ ^[0-9]+$ ]] && (( count >= 1 )) || die "add-group: --count must be 1 or more, got '$count'"
+  [[ -s "$DIR/endpoints" ]] || die "no cluster in $DIR: start one with '$CS start'"
+  require_tools
+  ensure_jars
+  local dirs=() ndir lowest=99 highest=0 groups
+  mapfile -t dirs < <(member_dirs)
+  for ndir in "${dirs[@]}"; do
+    pid_alive "$ndir/coordinator.pid" && redis_alive "$ndir" \
+      || die "$(basename "$ndir") is not running: every member restarts in turn, so start the cluster first ('$CS start')"
+    groups=$(node_groups "$ndir")
+    (( groups < lowest )) && lowest=$groups
+    (( groups > highest )) && highest=$groups
+  done
+  local target=$(( highest + count ))
+  if (( lowest < highest )); then
+    # An earlier add-group stopped midway: its nodes are finished first (--count is not added again).
+    target=$highest
+    echo "Finishing an earlier add-group: every node gets $target groups."
+  fi
+  (( target <= 16 )) || die "add-group: a cluster has 16 Raft groups at most; it has $highest"
+  for ndir in "${dirs[@]}"; do
+    (( $(node_groups "$ndir") < target )) && add_groups_to_node "$ndir" "$target"
+  done
+  echo "Waiting for every group to have a leader and every node to be ready ..."
+  local nodes=()
+  for ndir in "${dirs[@]}"; do nodes+=("$(basename "$ndir")"); done
+  wait_for_ready "${nodes[@]}"
+  echo "Every node has $target Raft groups."
+  if [[ -n "$balance" ]]; then
+    echo "Balancing the slots over the groups ('redraft slots balance') ..."
+    cli slots balance || die "the balance stopped (see above); the cluster serves: run 'scripts/redraft slots balance' to finish it"
+  else
+    echo "The new groups own no slot yet: 'scripts/redraft slots balance' gives them their share."
+  fi
+}
+
+# Gives the node in directory $1 a Redis for each group up to $2 (exclusive) and restarts its coordinator
+# with them; waits until it answers and has caught up with group 0.
+add_groups_to_node() {
+  local ndir=$1 target=$2 node g port list
+  node=$(basename "$ndir")
+  list=$(sed -n 's/^GROUP_REDIS=//p' "$ndir/node.env")
+  for (( g = $(node_groups "$ndir"); g < target; g++ )); do
+    port=$(pick_base_port 1 1)
+    write_redis_conf "$ndir" "$port" "$ndir/group$g"
+    list+="${list:+,}127.0.0.1:$port"
+  done
+  if grep -q '^GROUP_REDIS=' "$ndir/node.env"; then
+    sed -i "s|^GROUP_REDIS=.*|GROUP_REDIS=$list|" "$ndir/node.env"
+  else
+    echo "GROUP_REDIS=$list" >> "$ndir/node.env"
+  fi
+  echo "Restarting $node with $target groups ..."
+  stop_pid "$ndir/coordinator.pid" "coordinator $node"
+  start_redis "$ndir"
+  start_coordinator "$ndir" "$(peers_csv)"
+  # shellcheck disable=SC1091
+  source "$ndir/node.env"
+  local deadline=$(( SECONDS + 60 )) indexes applied commit
+  until port_in_use "${API##*:}" && indexes=$(catch_up_indexes "$node") && read -r applied commit <<<"$indexes" \
+      && (( applied >= commit )); do
+    pid_alive "$ndir/coordinator.pid" \
+      || die "coordinator $node exited: $(log_tail "$ndir/coordinator.log")(see $ndir/coordinator.log)"
+    (( SECONDS <= deadline )) || die "$node did not catch up within 60 s after its restart: see $ndir/coordinator.log;" \
+      "run '$CS add-group' again once it has"
+    sleep 0.5
+  done
+  echo "$node is back with $target groups (applied index $applied)."
 }
 
 add_node_failed() {
@@ -1134,6 +1223,7 @@ main() {
     restart-node) cmd_restart_node "${rest[@]+"${rest[@]}"}" ;;
     status) cmd_status "${rest[@]+"${rest[@]}"}" ;;
     add-node) cmd_add_node "${rest[@]+"${rest[@]}"}" ;;
+    add-group) cmd_add_group "${rest[@]+"${rest[@]}"}" ;;
     remove-node) cmd_remove_node "${rest[@]+"${rest[@]}"}" ;;
     stop) cmd_stop ;;
     clean) cmd_clean ;;

@@ -15,6 +15,7 @@ import dev.redraft.coordinator.node.DataDirectory;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.node.NodeHealth;
 import dev.redraft.coordinator.node.NodeReadiness;
+import dev.redraft.coordinator.node.SlotSplitFile;
 import dev.redraft.coordinator.raft.NodeRegistrar;
 import dev.redraft.coordinator.raft.RaftHost;
 import dev.redraft.coordinator.raft.RaftNode;
@@ -66,9 +67,12 @@ public final class CoordinatorNode implements AutoCloseable {
   private CoordinatorNode(NodeConfig config) throws Exception {
     this.config = config;
     DataDirectory.secure(config.nodeId(), config.dataDir());
-    int splitGroups = RaftHost.splitGroups(config);
-    if (splitGroups < config.groupCount()) {
-      LOG.info("node {}: groups {}..{} were added after its data was created: they own the slots moved to them"
+    int splitGroups = SlotSplitFile.read(config, RaftHost.storageDir(config));
+    if (splitGroups == SlotSplitFile.UNKNOWN) {
+      LOG.info("node {}: joining a sharded cluster: it routes keys once it has read from group 0's log how many groups"
+          + " the slots are split over", config.nodeId());
+    } else if (splitGroups < config.groupCount()) {
+      LOG.info("node {}: groups {}..{} were added after the cluster was created: they own the slots moved to them"
           + " (redraft slots balance)", config.nodeId(), splitGroups, config.groupCount() - 1);
     }
     // First: a bad certificate or key stops the node before anything listens.

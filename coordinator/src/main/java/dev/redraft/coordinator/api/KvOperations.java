@@ -11,6 +11,7 @@ import dev.redraft.api.v1.WriteResponse;
 import dev.redraft.coordinator.errors.Causes;
 import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.SlotMovedException;
+import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.errors.TransactionAbortedException;
 import dev.redraft.coordinator.metrics.RedraftMetrics;
 import dev.redraft.coordinator.node.NodeHealth;
@@ -285,6 +286,11 @@ public final class KvOperations {
             List<Q> sent = indices.stream().map(calls.requests()::get).toList();
             List<CompletableFuture<R>> answers;
             try {
+              if (group >= groups.size()) {
+                throw new UnavailableException("the key's slot moved to group " + group + ", which this node does not"
+                    + " host (it has " + groups.size() + " groups): ask another node, or restart this one with a Redis"
+                    + " for every group (group-redis-addresses)");
+              }
               answers = calls.sendTo().apply(group, sent);
             } catch (RuntimeException e) {
               answers = failedAll(sent.size(), e);

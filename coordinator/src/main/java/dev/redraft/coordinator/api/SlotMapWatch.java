@@ -1,12 +1,18 @@
 package dev.redraft.coordinator.api;
 
+import dev.redraft.coordinator.config.NodeConfig;
 import dev.redraft.coordinator.logging.LogThrottle;
+import dev.redraft.coordinator.node.SlotSplitFile;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.shard.SlotMap;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,36 +22,44 @@ import org.slf4j.LoggerFactory;
  * as this node's replica of group 0 applied them (read from its Redis whenever the map's version there
  * changed; a replica reloaded by a snapshot or a repair is read the same way). It may lag the log by a
  * moment: routing by a lagging map only costs a hop, since every group refuses, in its own log, keys of
- * slots it does not own. The static split is over the groups this node's data was created with until
- * group 0's log says otherwise (its first move records the split's groups): a node that joined a cluster
- * after groups were added learns it there.
+ * slots it does not own. How many groups the static split is over is group 0's record of it once there is
+ * one (RECORD_SPLIT, proposed by group 0's leader once groups were added), else this node's own
+ * ({@link SlotSplitFile}); a node that joined a sharded cluster routes no key until it has read the record,
+ * or its replica of group 0 caught up without finding one (no group was added: the split is over all the
+ * groups), and keeps what it learned in its file.
  */
 final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
   private static final long PERIOD_MS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(SlotMapWatch.class);
 
-  private final String nodeId;
+  private final NodeConfig config;
+  private final int groups;
   private final RaftNode groupZero;
-  private volatile SlotMap staticSplit;
+  /** Whether this node's replica of group 0 applied what its leader had committed. */
+  private final BooleanSupplier groupZeroCaughtUp;
   private final ScheduledExecutorService timer;
   private final LogThrottle failures = new LogThrottle(30, TimeUnit.SECONDS);
+  /** The split this node routes by; {@link SlotSplitFile#UNKNOWN} until a joining node read group 0's. */
+  private volatile int split;
   private volatile SlotMap current;
 
-  /** @param splitGroups the groups of the static split as this node recorded them; groups, the cluster's */
-  SlotMapWatch(String nodeId, int splitGroups, int groups, RaftNode groupZero) {
-    this.nodeId = nodeId;
+  /** @param splitGroups the groups of the static split as this node recorded them; groups, this node's */
+  SlotMapWatch(NodeConfig config, int splitGroups, int groups, RaftNode groupZero, BooleanSupplier groupZeroCaughtUp) {
+    this.config = config;
+    this.groups = groups;
     this.groupZero = groupZero;
-    this.staticSplit = SlotMap.evenSplit(splitGroups, groups);
-    this.current = staticSplit;
+    this.groupZeroCaughtUp = groupZeroCaughtUp;
+    this.split = groups == 1 ? 1 : splitGroups;
+    this.current = split == SlotSplitFile.UNKNOWN ? SlotMap.splitUnknown(groups) : SlotMap.evenSplit(split, groups);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "redraft-slot-map-" + nodeId);
+      Thread t = new Thread(r, "redraft-slot-map-" + config.nodeId());
       t.setDaemon(true);
       return t;
     });
   }
 
   void start() {
-    if (staticSplit.groups() > 1) {
+    if (groups > 1) {
       timer.scheduleWithFixedDelay(this::refreshQuietly, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
   }
@@ -55,34 +69,80 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
     return current;
   }
 
-  /** Reads the map again if its version changed; returns the map now known. */
+  /** How many groups the static split is over, as this node routes by it ({@link SlotSplitFile#UNKNOWN}: none yet). */
+  int split() {
+    return split;
+  }
+
+  /** Reads the map again if its version or recorded split changed; returns the map now known. */
   SlotMap refresh() {
+    if (groups == 1) {
+      return current;
+    }
     RedisReader redis = groupZero.stateMachine().reads().redis();
-    if (redis.slotMapVersion() != current.version()) {
+    RedisReader.SlotMapHead head = redis.slotMapHead();
+    boolean splitChanged = head.splitGroups() != SlotSplitFile.UNKNOWN && head.splitGroups() != split;
+    if (splitChanged) {
+      adopt(head.splitGroups());
+    } else if (split == SlotSplitFile.UNKNOWN && groupZeroCaughtUp.getAsBoolean()) {
+      // Caught up without a record: no group was added to this cluster (the record comes with the first).
+      splitChanged = true;
+      adopt(groups);
+    }
+    if (split != SlotSplitFile.UNKNOWN && (splitChanged || !current.splitKnown() || head.version() != current.version())) {
       RedisReader.StoredSlotMap stored = redis.slotMap();
-      adoptRecordedSplit(stored.splitGroups());
-      SlotMap next = staticSplit.withMoved(stored.moved(), stored.version());
+      SlotMap next = SlotMap.evenSplit(split, groups).withMoved(hosted(stored.moved()), stored.version());
       if (next.version() != current.version()) {
-        LOG.info("node {}: slot map version {} ({} slots moved since the static split)", nodeId, next.version(),
-            stored.moved().size());
+        LOG.info("node {}: slot map version {} ({} slots moved since the static split)", config.nodeId(),
+            next.version(), stored.moved().size());
       }
       current = next;
     }
     return current;
   }
 
-  private void adoptRecordedSplit(int recorded) {
-    SlotMap split = staticSplit;
-    if (recorded == 0 || recorded == split.splitGroups()) {
-      return;
-    }
-    if (recorded > split.groups()) {
+  /** Takes group 0's record of the split (or the node's groups), and keeps it in this node's file. */
+  private void adopt(int recorded) {
+    if (recorded > groups) {
       throw new IllegalStateException("group 0's log splits the slots over " + recorded + " groups, but this node has "
-          + split.groups() + ": give it a Redis for every group of the cluster (group-redis-addresses)");
+          + groups + ": give it a Redis for every group of the cluster (group-redis-addresses) and start it again");
     }
-    LOG.warn("node {}: its data directory says the slots are split over {} groups, group 0's log says {}: routing by"
-        + " the log's", nodeId, split.splitGroups(), recorded);
-    staticSplit = SlotMap.evenSplit(recorded, split.groups());
+    if (split == SlotSplitFile.UNKNOWN) {
+      LOG.info("node {}: the key slots are split over {} groups (learned from group 0's log): routing keys from now"
+          + " on", config.nodeId(), recorded);
+    } else {
+      LOG.warn("node {}: its data directory says the key slots are split over {} groups, group 0's log says {}: "
+          + "routing by the log's", config.nodeId(), split, recorded);
+    }
+    try {
+      SlotSplitFile.learned(config, recorded);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not record the split in " + config.dataDir() + ": " + e.getMessage(), e);
+    }
+    split = recorded;
+  }
+
+  /**
+   * The moved slots whose group this node hosts. A node started without a group that slots moved to (its
+   * restart with a Redis for it is still to come) keeps those slots' earlier owner: that group refuses them
+   * as moved, and the request fails with a clear error instead of this node's map going stale.
+   */
+  private Map<Integer, Integer> hosted(Map<Integer, Integer> moved) {
+    if (moved.values().stream().allMatch(group -> group < groups)) {
+      return moved;
+    }
+    Map<Integer, Integer> known = new HashMap<>();
+    moved.forEach((slot, group) -> {
+      if (group < groups) {
+        known.put(slot, group);
+      }
+    });
+    long skipped = failures.admit();
+    if (skipped != LogThrottle.NOT_NOW) {
+      LOG.warn("node {}: slots moved to groups this node does not host (it has {}): restart it with a Redis for every"
+          + " group (group-redis-addresses; cluster.sh add-group does it)", config.nodeId(), groups);
+    }
+    return known;
   }
 
   private void refreshQuietly() {
@@ -92,7 +152,8 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
       long skipped = failures.admit();
       if (skipped != LogThrottle.NOT_NOW) {
         LOG.warn("node {}: could not read the slot map from group 0's Redis ({}); routing by version {} until it"
-            + " answers ({} more such failures since the last line)", nodeId, e.getMessage(), current.version(), skipped);
+            + " answers ({} more such failures since the last line)", config.nodeId(), e.getMessage(),
+            current.version(), skipped);
       }
     }
   }

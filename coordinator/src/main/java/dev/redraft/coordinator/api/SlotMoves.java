@@ -7,6 +7,7 @@ import dev.redraft.coordinator.errors.InvalidRequestException;
 import dev.redraft.coordinator.errors.RefusedException;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.logging.LogThrottle;
+import dev.redraft.coordinator.node.SlotSplitFile;
 import dev.redraft.coordinator.raft.RaftNode;
 import dev.redraft.coordinator.redis.RedisReader;
 import dev.redraft.coordinator.redis.RedisReader.KeyDump;
@@ -66,6 +67,8 @@ final class SlotMoves implements AutoCloseable {
   /** Per move that failed a round: how many rounds in a row, and the round before which it is not run again. */
   private final java.util.Map<Long, long[]> backoff = new java.util.HashMap<>();
   private long rounds;
+  /** Group 0's log names the split (seen or recorded by this node). */
+  private boolean splitRecorded;
 
   SlotMoves(String nodeId, List<RaftNode> groups, IntFunction<WriteHandler> groupWrites, SlotMapWatch map) {
     this.nodeId = nodeId;
@@ -101,7 +104,7 @@ final class SlotMoves implements AutoCloseable {
   CompletableFuture<Begun> begin(Collection<Integer> slots, int target) {
     if (groups.size() == 1) {
       throw new InvalidRequestException("this cluster has one Raft group, which owns every slot: there is no group to"
-          + " move slots to (start a cluster with several groups: cluster.sh start --groups G)");
+          + " move slots to (add groups first: cluster.sh add-group, or start a cluster with cluster.sh start --groups G)");
     }
     if (target < 0 || target >= groups.size()) {
       throw new InvalidRequestException("group " + target + " does not exist: this cluster has groups 0.."
@@ -111,6 +114,10 @@ final class SlotMoves implements AutoCloseable {
       throw new InvalidRequestException("name at least one slot to move (0.." + (KeySlot.SLOTS - 1) + ")");
     }
     SlotMap now = map.refresh();
+    if (!now.splitKnown()) {
+      throw new UnavailableException("this node has not read from group 0's log yet how the key slots are split (it"
+          + " joined the cluster): ask another node, or this one again once it caught up");
+    }
     List<Integer> sorted = slots.stream().distinct().sorted().toList();
     for (int slot : sorted) {
       if (slot < 0 || slot >= KeySlot.SLOTS) {
@@ -201,6 +208,7 @@ final class SlotMoves implements AutoCloseable {
       logFailure("group 0's Redis did not list the slot moves: " + e.getMessage());
       return;
     }
+    recordSplitIfMissing();
     backoff.keySet().retainAll(moves.stream().map(SlotMove::id).toList());
     for (SlotMove move : moves) {
       long[] failed = backoff.get(move.id());
@@ -220,6 +228,31 @@ final class SlotMoves implements AutoCloseable {
             + " to group " + move.target() + ") stopped at a step (" + Causes.unwrap(e).getMessage()
             + "); it goes on from its first step later (failure " + inARow + " in a row)");
       }
+    }
+  }
+
+  /**
+   * Once groups were added to the cluster, group 0's log names the groups the static split is over, for
+   * nodes that join later (they learn it there): recorded by the first leader of group 0 that knows it and
+   * hosts the added groups. Idempotent: the first record stays. (A cluster without added groups needs no
+   * record: a joining node whose replica of group 0 caught up without finding one splits over its groups.)
+   */
+  private void recordSplitIfMissing() {
+    int split = map.split();
+    if (split == SlotSplitFile.UNKNOWN || split == groups.size() || splitRecorded) {
+      return;
+    }
+    try {
+      if (groupZeroRedis().slotMapHead().splitGroups() == SlotSplitFile.UNKNOWN) {
+        groupWrites.apply(0).step(SlotStep.newBuilder().setPhase(SlotStep.Phase.RECORD_SPLIT).setGroups(split).build())
+            .get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      }
+      splitRecorded = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | ExecutionException | TimeoutException e) {
+      logFailure("could not record the slot split in group 0's log (" + Causes.unwrap(e).getMessage()
+          + "); trying again");
     }
   }
 

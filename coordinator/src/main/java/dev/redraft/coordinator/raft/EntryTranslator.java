@@ -88,8 +88,14 @@ final class EntryTranslator {
    * members hash without it, so it refuses the entry.
    */
   static final int CLUSTER_REGISTRATION_ENTRY_VERSION = 11;
+  /**
+   * Group 0's record of how many groups the static split of the slots is over (SlotStep RECORD_SPLIT, made
+   * once groups were added to a running cluster): an older node would take it for a move's step, so it
+   * refuses it.
+   */
+  static final int SPLIT_ENTRY_VERSION = 12;
   /** The newest entry format this code reads. */
-  static final int NEWEST_READABLE_VERSION = CLUSTER_REGISTRATION_ENTRY_VERSION;
+  static final int NEWEST_READABLE_VERSION = SPLIT_ENTRY_VERSION;
   /** Internal hash of the member directory; user commands can never name it. */
   static final String MEMBERS_KEY = "__redraft:members";
 
@@ -126,7 +132,10 @@ final class EntryTranslator {
   }
 
   private int versionOf(WriteProposal proposal) {
-    return proposal.hasSlotStep() ? SLOT_ENTRY_VERSION : proposal.hasTx() ? TX_ENTRY_VERSION : writeVersion();
+    if (proposal.hasSlotStep()) {
+      return proposal.getSlotStep().getPhase() == SlotStep.Phase.RECORD_SPLIT ? SPLIT_ENTRY_VERSION : SLOT_ENTRY_VERSION;
+    }
+    return proposal.hasTx() ? TX_ENTRY_VERSION : writeVersion();
   }
 
   private WriteEntry toWriteEntry(WriteProposal proposal, long logicalTimeMs) {

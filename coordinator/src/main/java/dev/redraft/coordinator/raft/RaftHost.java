@@ -21,7 +21,9 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
@@ -96,50 +98,9 @@ public final class RaftHost implements AutoCloseable {
     return host;
   }
 
-  /** Beside the Raft storage: how many groups the node's data was created with. */
-  static final String GROUP_COUNT_FILE = "groups";
-
-  /**
-   * How many groups the static split of the key slots is over for this node's data: the number its data
-   * was created with (recorded with the node's first start; data from before sharding: one group). A node
-   * started with fewer groups than that would look for keys in groups it no longer has: refused. More is
-   * how groups are added to a running cluster: the groups after the split's own no slot until slots move
-   * to them ({@code redraft slots balance}).
-   */
-  public static int splitGroups(NodeConfig config) throws IOException {
-    Path marker = config.dataDir().resolve(GROUP_COUNT_FILE);
-    int configured = config.groupCount();
-    int recorded;
-    if (Files.exists(marker)) {
-      String text = Files.readString(marker).trim();
-      try {
-        recorded = Integer.parseInt(text);
-      } catch (NumberFormatException e) {
-        throw new IOException("node " + config.nodeId() + ": " + marker + " should hold the number of Raft groups its"
-            + " data was created with, but holds '" + text + "': put that number back");
-      }
-    } else {
-      recorded = hasStorage(config) ? 1 : configured;
-      Files.createDirectories(config.dataDir());
-      Files.writeString(marker, recorded + "\n");
-    }
-    if (configured < recorded) {
-      throw new IOException("node " + config.nodeId() + ": its data in " + config.dataDir() + " was created for a cluster"
-          + " of " + recorded + " Raft group(s), but its configuration names " + configured + " ("
-          + (configured - 1) + " group-redis-addresses): the key slots are split over the groups, so there cannot be"
-          + " fewer; start it with " + (recorded - 1) + " group-redis-addresses (or more, to add groups)");
-    }
-    return recorded;
-  }
-
-  private static boolean hasStorage(NodeConfig config) throws IOException {
-    Path storage = RaftSettings.storageDir(config);
-    if (!Files.isDirectory(storage)) {
-      return false;
-    }
-    try (Stream<Path> dirs = Files.list(storage)) {
-      return dirs.anyMatch(dir -> Files.isDirectory(dir) && groupIdOf(dir.getFileName().toString()) != null);
-    }
+  /** Where this node's Raft storage is (a directory per group). */
+  public static Path storageDir(NodeConfig config) {
+    return RaftSettings.storageDir(config);
   }
 
   /** Ratis would recover a group directory found in storage and fail the whole server without its state machine. */
@@ -177,8 +138,11 @@ public final class RaftHost implements AutoCloseable {
     if (added.getPeers().isEmpty()) {
       return added; // joining: the group's leader adds this node
     }
-    java.util.Collection<org.apache.ratis.protocol.RaftPeer> members =
-        server.getDivision(firstGroup).getRaftConf().getCurrentPeers();
+    org.apache.ratis.server.RaftConfiguration conf = server.getDivision(firstGroup).getRaftConf();
+    List<RaftPeer> members = new ArrayList<>(conf.getCurrentPeers());
+    // Learners stay learners in the added group (their startup role says so).
+    conf.getCurrentPeers(RaftPeerRole.LISTENER).forEach(learner ->
+        members.add(RaftPeer.newBuilder(learner).setStartupRole(RaftPeerRole.LISTENER).build()));
     if (members.stream().noneMatch(peer -> peer.getId().equals(selfId))) {
       return added;
     }

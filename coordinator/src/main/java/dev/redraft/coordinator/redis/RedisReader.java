@@ -113,11 +113,14 @@ public final class RedisReader implements AutoCloseable {
    */
   public record StoredSlotMap(long version, Map<Integer, Integer> moved, int splitGroups) {}
 
-  /** The slot map's version only (cheap: read often to see whether the map changed). */
-  public long slotMapVersion() {
+  /** The slot map's version and the split group 0 recorded (0: none), read often to see whether either changed. */
+  public record SlotMapHead(long version, int splitGroups) {}
+
+  public SlotMapHead slotMapHead() {
     return withConnection(jedis -> {
-      String version = jedis.get(SLOT_MAP_VERSION_KEY);
-      return version == null ? 0 : Long.parseLong(version);
+      List<String> values = jedis.mget(SLOT_MAP_VERSION_KEY, SLOT_SPLIT_KEY);
+      return new SlotMapHead(values.get(0) == null ? 0 : Long.parseLong(values.get(0)),
+          values.get(1) == null ? 0 : Integer.parseInt(values.get(1)));
     });
   }
 

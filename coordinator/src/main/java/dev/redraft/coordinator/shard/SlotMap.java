@@ -1,6 +1,7 @@
 package dev.redraft.coordinator.shard;
 
 import dev.redraft.api.KeySlot;
+import dev.redraft.coordinator.errors.UnavailableException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +29,18 @@ public final class SlotMap {
     this.splitGroups = splitGroups;
     this.version = version;
     this.owners = owners;
+  }
+
+  /**
+   * The map of a node that does not know yet how many groups the static split is over (it joined a sharded
+   * cluster and has not read group 0's record of it): it names no owner, and asking for one is refused as
+   * unavailable.
+   */
+  public static SlotMap splitUnknown(int groups) {
+    if (groups < 2 || groups > KeySlot.SLOTS) {
+      throw new IllegalArgumentException("only a sharded cluster's split can be unknown, not one of " + groups);
+    }
+    return new SlotMap(groups, 0, 0, null);
   }
 
   /** The slots split evenly over groups 0..groups-1. */
@@ -61,6 +74,7 @@ public final class SlotMap {
 
   /** This map with the owners of moved slots (slot -> group) as of map version {@code version}. */
   public SlotMap withMoved(Map<Integer, Integer> moved, long version) {
+    known();
     short[] next = Arrays.copyOf(owners, owners.length);
     moved.forEach((slot, group) -> {
       checkSlot(slot);
@@ -72,6 +86,11 @@ public final class SlotMap {
 
   public int groups() {
     return groups;
+  }
+
+  /** Whether this map names owners (see {@link #splitUnknown}). */
+  public boolean splitKnown() {
+    return owners != null;
   }
 
   /** How many groups the static split divides the slots over; the groups after those were added later. */
@@ -87,17 +106,26 @@ public final class SlotMap {
   /** The group that owns {@code slot}. */
   public int groupOf(int slot) {
     checkSlot(slot);
-    return owners[slot];
+    return known()[slot];
   }
 
   /** The group that owns {@code key}'s slot. */
   public int groupOfKey(byte[] key) {
-    return owners[KeySlot.of(key)];
+    return known()[KeySlot.of(key)];
+  }
+
+  private short[] known() {
+    if (owners == null) {
+      throw new UnavailableException("this node joined the cluster and has not read from group 0's log yet how the"
+          + " key slots are split over the groups: ask another node, or this one again once it caught up");
+    }
+    return owners;
   }
 
   /** The slots {@code group} owns, as contiguous ranges in slot order. */
   public List<Range> ranges(int group) {
     checkGroup(group);
+    short[] owners = known();
     List<Range> ranges = new ArrayList<>();
     int first = -1;
     for (int slot = 0; slot <= owners.length; slot++) {

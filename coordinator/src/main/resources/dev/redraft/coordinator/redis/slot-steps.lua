@@ -5,9 +5,9 @@ local SLOT_STEP = '__SLOTS'                             -- the pseudo command of
 local SLOT_MOVES = '__redraft:slot-moves'               -- group 0: move id -> 'source target groups slot,slot,...'
 local SLOT_MAP = '__redraft:slot-map'                   -- group 0: slot -> group, for every slot that ever moved
 local SLOT_MAP_VERSION = '__redraft:slot-map-version'   -- group 0: counts finished moves
-local SLOT_SPLIT = '__redraft:slot-split'               -- group 0: the groups of the static split (first BEGIN)
+local SLOT_SPLIT = '__redraft:slot-split'               -- group 0: the groups of the static split of the slots
 local SLOT_BEGIN, SLOT_EXPECT, SLOT_RELEASE, SLOT_IMPORT, SLOT_TAKE, SLOT_DROP, SLOT_FINISH = 1, 2, 3, 4, 5, 6, 7
-local SLOT_IMPORT_SESSIONS = 8
+local SLOT_IMPORT_SESSIONS, SLOT_RECORD_SPLIT = 8, 9
 
 local function set_slot_state(slot, state, move)
   redis.call('HSET', SLOT_OWNERS, string.format('%d', slot), state .. ':' .. string.format('%d', move))
@@ -29,6 +29,10 @@ local function slot_step(index, argv)
   local slots = {}
   for i = 1, nslots do slots[i] = tonumber(argv[7 + i]) end
   local first_key = 8 + nslots
+  if phase == SLOT_RECORD_SPLIT then
+    redis.call('SETNX', SLOT_SPLIT, string.format('%d', groups))
+    return simple_array('OK')
+  end
   if phase ~= SLOT_BEGIN and phase ~= SLOT_FINISH and groups > 0 then
     -- This group's number (the source of a RELEASE or DROP, the target of the other steps) and the group
     -- count, for the slots without a field (slots.lua).
@@ -40,6 +44,9 @@ local function slot_step(index, argv)
   if phase == SLOT_IMPORT_SESSIONS then
     local state, by = slot_state(slots[1])
     if state ~= 'incoming' or by ~= move then return simple_array('OK') end
+    -- Last uses of earlier entries of this script call first (which entries share a call differs between
+    -- replicas): the ZADD GT below must see them, or their later flush would undo it on some replicas only.
+    flush_touches()
     for i = first_key, #argv, 3 do
       local client, record, last_use = argv[i], argv[i + 1], tonumber(argv[i + 2])
       if client == '' then
@@ -59,8 +66,7 @@ local function slot_step(index, argv)
     return simple_array('OK')
   elseif phase == SLOT_BEGIN then
     -- The move's id is this entry's index. Refused unless the source owns every slot and no move holds one.
-    -- The first move records how many groups the static split is over, for nodes whose own record of it
-    -- may be wrong (a node that joined after groups were added: SlotMapWatch).
+    -- Ownership by the split group 0 recorded (RECORD_SPLIT), else by this one's, which it records.
     redis.call('SETNX', SLOT_SPLIT, string.format('%d', groups))
     groups = tonumber(redis.call('GET', SLOT_SPLIT))
     local wanted = {}

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
+import dev.redraft.coordinator.node.SlotSplitFile;
 import dev.redraft.coordinator.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -142,35 +143,59 @@ class RaftHostTest {
         .hasMessageContaining(groupB.getGroupId().toString())
         .hasMessageContaining("which its configuration does not name");
 
-    // Its data was made for one group: started with two, the second is a group added to a running cluster
-    // (the slots stay split over the one until some move to the other).
-    assertThat(RaftHost.splitGroups(withGroups(ports, 2))).isEqualTo(1);
   }
 
   @Test
   void theSlotsStaySplitOverTheGroupsTheDataWasCreatedWithAndFewerGroupsAreRefused() throws Exception {
     List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
-    assertThat(RaftHost.splitGroups(withGroups(ports, 3))).isEqualTo(3);
-    Path marker = dir.resolve("n1").resolve("groups");
-    assertThat(Files.readString(marker).trim()).isEqualTo("3");
-    assertThat(RaftHost.splitGroups(withGroups(ports, 4))).as("a group added later").isEqualTo(3);
-    assertThat(Files.readString(marker).trim()).as("the split is not rewritten").isEqualTo("3");
-    assertThatThrownBy(() -> RaftHost.splitGroups(withGroups(ports, 2)))
+    assertThat(split(withGroups(ports, 3))).isEqualTo(3);
+    Path file = dir.resolve("n1").resolve("groups");
+    assertThat(Files.readString(file).trim()).isEqualTo("3");
+    assertThat(split(withGroups(ports, 4))).as("a group added later").isEqualTo(3);
+    assertThat(Files.readString(file).trim()).as("the split is not rewritten").isEqualTo("3");
+    assertThatThrownBy(() -> split(withGroups(ports, 2)))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("created for a cluster of 3 Raft group(s), but its configuration names 2")
         .hasMessageContaining("start it with 2 group-redis-addresses");
-    Files.writeString(marker, "three\n");
-    assertThatThrownBy(() -> RaftHost.splitGroups(withGroups(ports, 3)))
+    Files.writeString(file, "three\n");
+    assertThatThrownBy(() -> split(withGroups(ports, 3)))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("holds 'three'");
   }
 
+  @Test
+  void aNodeJoiningAShardedClusterLearnsTheSplitAndDataFromBeforeTheFileCountsItsGroups() throws Exception {
+    List<Integer> ports = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
+    NodeConfig joining = ConfigLoader.load(java.util.stream.Stream.concat(java.util.Arrays.stream(
+        withGroupsArgs(ports, 3)), java.util.stream.Stream.of("--initial-cluster-state=existing")).toArray(String[]::new),
+        Map.of());
+    assertThat(split(joining)).as("not known until group 0's log says").isEqualTo(SlotSplitFile.UNKNOWN);
+    assertThat(split(joining)).as("still not known after a restart").isEqualTo(SlotSplitFile.UNKNOWN);
+    SlotSplitFile.learned(joining, 2);
+    assertThat(split(joining)).isEqualTo(2);
+
+    // Data of two groups from before the file existed (groups could not be added then): split over both.
+    Path storage = RaftHost.storageDir(withGroups(ports, 2));
+    Files.delete(dir.resolve("n1").resolve("groups"));
+    Files.createDirectories(storage.resolve(UUID.randomUUID().toString()));
+    Files.createDirectories(storage.resolve(UUID.randomUUID().toString()));
+    assertThat(split(withGroups(ports, 3))).isEqualTo(2);
+  }
+
+  private static int split(NodeConfig config) throws IOException {
+    return SlotSplitFile.read(config, RaftHost.storageDir(config));
+  }
+
   /** Node n1's configuration with {@code groups} groups (the further groups' Redis addresses are never dialled). */
   private NodeConfig withGroups(List<Integer> ports, int groups) {
+    return ConfigLoader.load(withGroupsArgs(ports, groups), Map.of());
+  }
+
+  private String[] withGroupsArgs(List<Integer> ports, int groups) {
     String further = IntStream.range(1, groups).mapToObj(g -> "127.0.0.1:" + (1000 + g)).collect(Collectors.joining(","));
-    return ConfigLoader.load(java.util.stream.Stream.concat(java.util.Arrays.stream(args(0, ports)),
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(args(0, ports)),
         groups == 1 ? java.util.stream.Stream.empty() : java.util.stream.Stream.of("--group-redis-addresses=" + further))
-        .toArray(String[]::new), Map.of());
+        .toArray(String[]::new);
   }
 
   /** Each node's state machine of group A and of group B. */

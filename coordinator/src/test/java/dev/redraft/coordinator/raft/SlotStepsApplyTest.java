@@ -224,6 +224,31 @@ class SlotStepsApplyTest {
   }
 
   @Test
+  void anImportedSessionsLastUseIsTheSameWhetherEntriesShareAScriptCallOrNot() {
+    // How many entries share one call of the apply script differs between replicas: the outcome must not.
+    Double[] lastUse = new Double[2];
+    for (int together = 0; together < 2; together++) {
+      redis.flushAll();
+      index = 0;
+      apply(step(SlotStep.Phase.EXPECT, 7, Set.of(100), 0));
+      ApplyRequest write = write("c", 1, cmd("SET", "x", "1"));
+      ApplyRequest imported = entry(SlotStep.newBuilder().setPhase(SlotStep.Phase.IMPORT_SESSIONS).setMoveId(7)
+          .addSlots(100).addKeys(session("c", "2:0:ab12:*1\r\n:7\r\n", T + 5)));
+      if (together == 1) {
+        apply(write, imported);
+      } else {
+        apply(write);
+        apply(imported);
+      }
+      try (Jedis jedis = redis.jedis()) {
+        assertThat(jedis.hget(RedisApplier.SESSIONS_KEY, "c")).startsWith("2:");
+        lastUse[together] = jedis.zscore("__redraft:session-times", "c");
+      }
+    }
+    assertThat(lastUse[1]).as("in one call").isEqualTo(lastUse[0]).isEqualTo((double) (T + 5));
+  }
+
+  @Test
   void aDropOfAnotherMoveDeletesNothing() {
     apply(write("c", 1, cmd("SET", "k", "1")));
     apply(step(SlotStep.Phase.RELEASE, 9, Set.of(slot("k")), 1));
