@@ -171,7 +171,16 @@ public final class AdminClient {
 
   /** Takes a snapshot on the named node now; with an empty id, on the node that answers. */
   public TakeSnapshotResponse takeSnapshot(String nodeId) {
-    TakeSnapshotRequest request = TakeSnapshotRequest.newBuilder().setNodeId(nodeId == null ? "" : nodeId).build();
+    return takeSnapshot(nodeId, 0);
+  }
+
+  /** Takes a snapshot of the named node's replica of {@code group} now (an empty id: the node that answers). */
+  public TakeSnapshotResponse takeSnapshot(String nodeId, int group) {
+    if (group < 0) {
+      throw new IllegalArgumentException("group must be 0 or more, not " + group);
+    }
+    TakeSnapshotRequest request = TakeSnapshotRequest.newBuilder().setNodeId(nodeId == null ? "" : nodeId)
+        .setGroup(group).build();
     return change((channel, timeoutNanos, observer) -> AdminGrpc.newStub(channel)
         .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).takeSnapshot(request, observer),
         TakeSnapshotResponse::getHeader);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code redraft leader transfer [ID]} and {@code redraft snapshot [--node ID]} against a scripted node. */
+/** {@code redraft leader transfer [ID]} and {@code redraft snapshot [--node ID] [--group G]} against a scripted node. */
 @Timeout(60)
 class LeaderAndSnapshotCommandTest {
   @TempDir
@@ -118,6 +118,16 @@ class LeaderAndSnapshotCommandTest {
     assertThat(json.get("node_id").getAsString()).isEqualTo("n2");
     assertThat(json.get("snapshot_index").getAsLong()).isEqualTo(42);
     assertThat(node.adminDeadlines.get(0).timeRemaining(TimeUnit.MILLISECONDS)).isBetween(1L, 5_000L);
+  }
+
+  @Test
+  void snapshotOfAGroupNamesIt() {
+    assertThat(cli.run("snapshot", "--node", "n2", "--group", "3").exitCode()).isZero();
+    assertThat(node.adminRequests).containsExactly(TakeSnapshotRequest.newBuilder().setNodeId("n2").setGroup(3).build());
+    CliRunner.Result negative = cli.run("snapshot", "--group", "-1");
+    assertThat(negative.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(negative.err()).contains("--group must be a group number");
+    assertThat(node.adminRequests).hasSize(1);
   }
 
   @Test

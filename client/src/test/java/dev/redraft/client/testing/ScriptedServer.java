@@ -74,8 +74,8 @@ public final class ScriptedServer implements AutoCloseable {
   private volatile BiConsumer<ReadRequest, StreamObserver<ReadResponse>> onRead =
       (request, observer) -> answer(observer, readReply(TestReplies.nil()));
   private volatile ClusterStatusResponse clusterStatus = ClusterStatusResponse.getDefaultInstance();
-  private volatile dev.redraft.api.v1.ClusterSlotsResponse clusterSlots =
-      dev.redraft.api.v1.ClusterSlotsResponse.getDefaultInstance();
+  /** Null: ClusterSlots is answered UNIMPLEMENTED, as by a node before sharding. */
+  private volatile dev.redraft.api.v1.ClusterSlotsResponse clusterSlots;
   private volatile ResponseHeader header = ResponseHeader.getDefaultInstance();
 
   public ScriptedServer() {
@@ -239,6 +239,9 @@ public final class ScriptedServer implements AutoCloseable {
 
   /** The group the scripted slot layout gives {@code slot} (0 when none does). */
   private int ownerOf(int slot) {
+    if (clusterSlots == null) {
+      return 0;
+    }
     for (dev.redraft.api.v1.GroupSlots group : clusterSlots.getGroupsList()) {
       for (dev.redraft.api.v1.SlotRange range : group.getSlotsList()) {
         if (range.getFirst() <= slot && slot <= range.getLast()) {
@@ -332,8 +335,12 @@ public final class ScriptedServer implements AutoCloseable {
     @Override
     public void clusterSlots(dev.redraft.api.v1.ClusterSlotsRequest request,
         StreamObserver<dev.redraft.api.v1.ClusterSlotsResponse> observer) {
-      adminCalls.add("ClusterSlots");
-      answer(observer, clusterSlots);
+      // Not in adminCalls: the client library asks for the layout by itself, at its own times.
+      if (clusterSlots == null) {
+        fail(observer, Status.UNIMPLEMENTED.withDescription("no slot layout scripted"));
+      } else {
+        answer(observer, clusterSlots);
+      }
     }
 
     @Override

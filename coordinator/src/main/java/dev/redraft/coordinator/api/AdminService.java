@@ -184,8 +184,9 @@ final class AdminService extends AdminGrpc.AdminImplBase implements AutoCloseabl
       return;
     }
     answer(observer, () -> {
-      long index = raft.membership().takeSnapshot(ADMIN_TIMEOUT);
-      RaftStatus status = raft.status();
+      RaftNode replica = replicas.group(request.getGroup()).api().raft();
+      long index = replica.membership().takeSnapshot(ADMIN_TIMEOUT);
+      RaftStatus status = replica.status();
       return TakeSnapshotResponse.newBuilder().setHeader(headers.header(status)).setNodeId(status.nodeId())
           .setSnapshotIndex(index).build();
     });

@@ -133,7 +133,7 @@ class ClusterLifecycleScriptsIT {
 
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
-  void oneNodeIsStoppedStartedAndRestartedAlone() throws Exception {
+  void oneNodeIsStoppedStartedRestartedAloneAndRemoved() throws Exception {
     ok(run(CLUSTER, "start", "--nodes", "3"), "cluster.sh start");
     List<String> endpoints = lines("endpoints");
     String n2 = endpoints.get(1);
@@ -191,16 +191,11 @@ class ClusterLifecycleScriptsIT {
     Result missing = run(CLUSTER, "restart-node");
     assertThat(missing.exitCode()).isNotZero();
     assertThat(missing.output()).contains("give exactly one node id");
-  }
 
-  @Test
-  @Timeout(value = 6, unit = TimeUnit.MINUTES)
-  void removeNodeRetiresANodeAlreadyRemovedFromTheMembershipAndCanBeRepeated() throws Exception {
-    ok(run(CLUSTER, "start", "--nodes", "3"), "cluster.sh start");
+    // remove-node retires a node that 'redraft member remove' already removed, and may be repeated.
     String n3Api = lines("endpoints").get(2);
     Map<String, Long> pids = pids();
     ok(run(REDRAFT, "member", "remove", "n3"), "redraft member remove n3");
-
     Result removed = ok(run(CLUSTER, "remove-node", "n3"), "cluster.sh remove-node n3 after 'member remove n3'");
     assertThat(removed.output()).contains("Removed n3");
     assertThat(alive(pids.get("n3/coordinator.pid"))).as("n3's coordinator").isFalse();
@@ -209,16 +204,14 @@ class ClusterLifecycleScriptsIT {
     assertThat(lines("http-endpoints")).hasSize(2).noneMatch(line -> line.startsWith("n3 "));
     assertThat(home.resolve("n3")).doesNotExist();
     assertThat(home.resolve("removed/n3/coordinator.log")).exists();
-
     Result twice = ok(run(CLUSTER, "remove-node", "n3"), "cluster.sh remove-node n3 again");
     assertThat(twice.output()).contains("already removed");
     assertThat(lines("endpoints")).hasSize(2);
-
     ok(run(REDRAFT, "set", "two-left", "yes"), "redraft set with two members");
     assertThat(ok(run(REDRAFT, "get", "two-left"), "redraft get").output().trim()).isEqualTo("yes");
-    Result unknown = run(CLUSTER, "remove-node", "n7");
-    assertThat(unknown.exitCode()).isNotZero();
-    assertThat(unknown.output()).contains("no node 'n7'");
+    Result unknownRemoval = run(CLUSTER, "remove-node", "n7");
+    assertThat(unknownRemoval.exitCode()).isNotZero();
+    assertThat(unknownRemoval.output()).contains("no node 'n7'");
   }
 
   /**

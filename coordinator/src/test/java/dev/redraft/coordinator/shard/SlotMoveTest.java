@@ -188,6 +188,10 @@ class SlotMoveTest {
       try (Jedis added = cluster.redis(1, GROUPS).jedis()) {
         assertThat(added.keys("before:*")).as("keys now in the added group").isNotEmpty();
       }
+      // A snapshot of one node's replica of the added group (its log is far shorter than group 0's).
+      long snapshot = admin.admin().takeSnapshot(TestCluster.id(1), GROUPS).getSnapshotIndex();
+      assertThat(snapshot).isPositive().isLessThanOrEqualTo(cluster.node(1).raft(GROUPS).status().appliedIndex());
+      assertThatThrownBy(() -> admin.admin().takeSnapshot("", 7)).hasMessageContaining("has no Raft group 7");
       cluster.awaitEqualReplicas(List.of(0, 1, 2));
 
       // A node that joins now has 3 groups but must split the slots over 2: it learns that from group 0's log.
