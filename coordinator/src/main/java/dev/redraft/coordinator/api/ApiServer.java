@@ -76,8 +76,7 @@ public final class ApiServer implements AutoCloseable {
       kvGroups.add(new KvOperations.Group(writes, reads, group.health()));
     }
     List<RaftNode> rafts = groups.stream().map(GroupApi::raft).toList();
-    this.slotMap = new SlotMapWatch(config, splitGroups, groups.size(), raft,
-        groups.get(0).readiness()::caughtUpWithLeader);
+    this.slotMap = new SlotMapWatch(config, splitGroups, groups.size(), raft);
     this.slotMoves = new SlotMoves(config.nodeId(), rafts, group -> kvGroups.get(group).writes(), slotMap);
     this.slots = new SlotLayout(slotMap, rafts, members);
     this.admin = new AdminService(adminGroups, members, headers, config.apiAddress().toString(), channels, slots,

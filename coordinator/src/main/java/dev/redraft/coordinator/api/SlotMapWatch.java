@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +21,10 @@ import org.slf4j.LoggerFactory;
  * as this node's replica of group 0 applied them (read from its Redis whenever the map's version there
  * changed; a replica reloaded by a snapshot or a repair is read the same way). It may lag the log by a
  * moment: routing by a lagging map only costs a hop, since every group refuses, in its own log, keys of
- * slots it does not own. How many groups the static split is over is group 0's record of it once there is
- * one (RECORD_SPLIT, proposed by group 0's leader once groups were added), else this node's own
- * ({@link SlotSplitFile}); a node that joined a sharded cluster routes no key until it has read the record,
- * or its replica of group 0 caught up without finding one (no group was added: the split is over all the
- * groups), and keeps what it learned in its file.
+ * slots it does not own. How many groups the static split is over is this node's own record
+ * ({@link SlotSplitFile}), which group 0's log holds too (RECORD_SPLIT, proposed by group 0's leader): a
+ * node that joined a sharded cluster routes no key until it has read it there, and keeps it in its file; a
+ * node whose record disagrees with the log's routes no key.
  */
 final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
   private static final long PERIOD_MS = 200;
@@ -35,8 +33,6 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
   private final NodeConfig config;
   private final int groups;
   private final RaftNode groupZero;
-  /** Whether this node's replica of group 0 applied what its leader had committed. */
-  private final BooleanSupplier groupZeroCaughtUp;
   private final ScheduledExecutorService timer;
   private final LogThrottle failures = new LogThrottle(30, TimeUnit.SECONDS);
   /** The split this node routes by; {@link SlotSplitFile#UNKNOWN} until a joining node read group 0's. */
@@ -44,13 +40,14 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
   private volatile SlotMap current;
 
   /** @param splitGroups the groups of the static split as this node recorded them; groups, this node's */
-  SlotMapWatch(NodeConfig config, int splitGroups, int groups, RaftNode groupZero, BooleanSupplier groupZeroCaughtUp) {
+  SlotMapWatch(NodeConfig config, int splitGroups, int groups, RaftNode groupZero) {
     this.config = config;
     this.groups = groups;
     this.groupZero = groupZero;
-    this.groupZeroCaughtUp = groupZeroCaughtUp;
     this.split = groups == 1 ? 1 : splitGroups;
-    this.current = split == SlotSplitFile.UNKNOWN ? SlotMap.splitUnknown(groups) : SlotMap.evenSplit(split, groups);
+    this.current = split == SlotSplitFile.UNKNOWN ? SlotMap.splitUnknown(groups, "node " + config.nodeId()
+        + " joined the cluster and has not read from group 0's log yet how the key slots are split over the groups:"
+        + " ask another node, or this one again once it caught up") : SlotMap.evenSplit(split, groups);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "redraft-slot-map-" + config.nodeId());
       t.setDaemon(true);
@@ -75,7 +72,7 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
   }
 
   /** Reads the map again if its version or recorded split changed; returns the map now known. */
-  SlotMap refresh() {
+  synchronized SlotMap refresh() {
     if (groups == 1) {
       return current;
     }
@@ -84,10 +81,6 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
     boolean splitChanged = head.splitGroups() != SlotSplitFile.UNKNOWN && head.splitGroups() != split;
     if (splitChanged) {
       adopt(head.splitGroups());
-    } else if (split == SlotSplitFile.UNKNOWN && groupZeroCaughtUp.getAsBoolean()) {
-      // Caught up without a record: no group was added to this cluster (the record comes with the first).
-      splitChanged = true;
-      adopt(groups);
     }
     if (split != SlotSplitFile.UNKNOWN && (splitChanged || !current.splitKnown() || head.version() != current.version())) {
       RedisReader.StoredSlotMap stored = redis.slotMap();
@@ -101,24 +94,30 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
     return current;
   }
 
-  /** Takes group 0's record of the split (or the node's groups), and keeps it in this node's file. */
+  /**
+   * Takes group 0's record of the split if this node did not know it, and keeps it in its file. A node whose
+   * own record differs routes no key (one of the two is wrong, and routing by a wrong split would write keys
+   * into groups that do not own them): an operator must look.
+   */
   private void adopt(int recorded) {
     if (recorded > groups) {
       throw new IllegalStateException("group 0's log splits the slots over " + recorded + " groups, but this node has "
           + groups + ": give it a Redis for every group of the cluster (group-redis-addresses) and start it again");
     }
-    if (split == SlotSplitFile.UNKNOWN) {
-      LOG.info("node {}: the key slots are split over {} groups (learned from group 0's log): routing keys from now"
-          + " on", config.nodeId(), recorded);
-    } else {
-      LOG.warn("node {}: its data directory says the key slots are split over {} groups, group 0's log says {}: "
-          + "routing by the log's", config.nodeId(), split, recorded);
+    if (split != SlotSplitFile.UNKNOWN) {
+      String why = "node " + config.nodeId() + "'s record of how the key slots are split (" + split + " groups, in "
+          + config.dataDir().resolve("groups") + ") disagrees with group 0's log (" + recorded + "): it routes no key"
+          + " until they agree; find which is wrong (the other nodes' files say) and correct it";
+      current = SlotMap.splitUnknown(groups, why);
+      throw new IllegalStateException(why);
     }
     try {
       SlotSplitFile.learned(config, recorded);
     } catch (IOException e) {
       throw new IllegalStateException("could not record the split in " + config.dataDir() + ": " + e.getMessage(), e);
     }
+    LOG.info("node {}: the key slots are split over {} groups (learned from group 0's log): routing keys from now on",
+        config.nodeId(), recorded);
     split = recorded;
   }
 
@@ -151,9 +150,8 @@ final class SlotMapWatch implements Supplier<SlotMap>, AutoCloseable {
     } catch (RuntimeException e) {
       long skipped = failures.admit();
       if (skipped != LogThrottle.NOT_NOW) {
-        LOG.warn("node {}: could not read the slot map from group 0's Redis ({}); routing by version {} until it"
-            + " answers ({} more such failures since the last line)", config.nodeId(), e.getMessage(),
-            current.version(), skipped);
+        LOG.warn("node {}: the slot map was not refreshed from group 0's Redis: {} ({} more such failures since the"
+            + " last line)", config.nodeId(), e.getMessage(), skipped);
       }
     }
   }

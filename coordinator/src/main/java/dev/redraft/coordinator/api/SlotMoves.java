@@ -232,14 +232,14 @@ final class SlotMoves implements AutoCloseable {
   }
 
   /**
-   * Once groups were added to the cluster, group 0's log names the groups the static split is over, for
-   * nodes that join later (they learn it there): recorded by the first leader of group 0 that knows it and
-   * hosts the added groups. Idempotent: the first record stays. (A cluster without added groups needs no
-   * record: a joining node whose replica of group 0 caught up without finding one splits over its groups.)
+   * Group 0's log names the groups the static split is over, for nodes that join later (they learn it
+   * there, and route no key before): recorded by the first leader of group 0 that knows it. Idempotent: the
+   * first record stays. An older node refuses the entry (format 12) and stops applying group 0 until it is
+   * upgraded: upgrade every node of a sharded cluster.
    */
   private void recordSplitIfMissing() {
     int split = map.split();
-    if (split == SlotSplitFile.UNKNOWN || split == groups.size() || splitRecorded) {
+    if (split == SlotSplitFile.UNKNOWN || splitRecorded) {
       return;
     }
     try {

@@ -61,13 +61,6 @@ public final class NodeReadiness {
     this.maxApplyLag = maxApplyLag;
   }
 
-  /** Whether this replica applied everything its leader had committed when it last heard the leader's commit index. */
-  public boolean caughtUpWithLeader() {
-    ClusterView view = cluster.get();
-    return view.member() && !view.leaderId().isEmpty() && view.leaderCommitIndex() > 0
-        && view.appliedIndex() >= view.leaderCommitIndex();
-  }
-
   public Verdict check() {
     List<String> reasons = new ArrayList<>();
     ClusterView view = cluster.get();

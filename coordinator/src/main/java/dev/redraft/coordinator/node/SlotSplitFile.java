@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * slots is over (the groups the cluster was created with; groups added later own no slot until slots move
  * to them). A node that creates a cluster records its own group count; a node joining a sharded cluster
  * records 0 (unknown) and the split group 0's log holds once it learned it ({@link #learned}); data from
- * before the file existed is as many groups as its storage holds.
+ * before the file existed is as many groups as its storage holds. Written to a new file, synced, then
+ * renamed over the old one: a crash leaves the old or the new record, never a torn one.
  */
 public final class SlotSplitFile {
   static final String NAME = "groups";
@@ -52,6 +53,11 @@ public final class SlotSplitFile {
       }
       write(config, recorded);
     }
+    if (recorded == UNKNOWN && configured == 1) {
+      throw new IOException("node " + config.nodeId() + " joined a sharded cluster (" + file + " says it has not learned"
+          + " how the key slots are split yet) but its configuration names one Raft group: start it with a Redis for"
+          + " every group of the cluster (group-redis-addresses)");
+    }
     if (configured < recorded) {
       throw new IOException("node " + config.nodeId() + ": its data in " + config.dataDir() + " was created for a cluster"
           + " of " + recorded + " Raft group(s), but its configuration names " + configured + " ("
@@ -70,9 +76,18 @@ public final class SlotSplitFile {
     Files.createDirectories(config.dataDir());
     Path file = config.dataDir().resolve(NAME);
     Path next = config.dataDir().resolve(NAME + ".next");
-    Files.writeString(next, split + "\n");
+    try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(next,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      out.write(java.nio.ByteBuffer.wrap((split + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      out.force(true);
+    }
     Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(config.dataDir(),
+        java.nio.file.StandardOpenOption.READ)) {
+      dir.force(true);
+    }
   }
 
   /** How many Raft group directories {@code storage} holds (0: none, or no storage). */

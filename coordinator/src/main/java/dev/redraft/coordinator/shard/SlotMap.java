@@ -23,24 +23,27 @@ public final class SlotMap {
   private final int splitGroups;
   private final long version;
   private final short[] owners;
+  /** Why this map names no owner (owners null), for the requests it refuses. */
+  private final String unknownBecause;
 
-  private SlotMap(int groups, int splitGroups, long version, short[] owners) {
+  private SlotMap(int groups, int splitGroups, long version, short[] owners, String unknownBecause) {
     this.groups = groups;
     this.splitGroups = splitGroups;
     this.version = version;
     this.owners = owners;
+    this.unknownBecause = unknownBecause;
   }
 
   /**
-   * The map of a node that does not know yet how many groups the static split is over (it joined a sharded
-   * cluster and has not read group 0's record of it): it names no owner, and asking for one is refused as
-   * unavailable.
+   * The map of a node that does not know how many groups the static split is over (it joined a sharded
+   * cluster and has not read group 0's record of it, or its own record disagrees with that one): it names no
+   * owner, and asking for one is refused as unavailable, {@code because} saying why.
    */
-  public static SlotMap splitUnknown(int groups) {
+  public static SlotMap splitUnknown(int groups, String because) {
     if (groups < 2 || groups > KeySlot.SLOTS) {
       throw new IllegalArgumentException("only a sharded cluster's split can be unknown, not one of " + groups);
     }
-    return new SlotMap(groups, 0, 0, null);
+    return new SlotMap(groups, 0, 0, null, because);
   }
 
   /** The slots split evenly over groups 0..groups-1. */
@@ -64,7 +67,7 @@ public final class SlotMap {
     for (int slot = 0; slot < owners.length; slot++) {
       owners[slot] = (short) staticOwner(slot, splitGroups);
     }
-    return new SlotMap(groups, splitGroups, 0, owners);
+    return new SlotMap(groups, splitGroups, 0, owners, null);
   }
 
   /** The static split's owner of {@code slot} (slot-steps.lua's mapped_owner computes the same). */
@@ -81,7 +84,7 @@ public final class SlotMap {
       checkGroup(group);
       next[slot] = (short) (int) group;
     });
-    return new SlotMap(groups, splitGroups, version, next);
+    return new SlotMap(groups, splitGroups, version, next, null);
   }
 
   public int groups() {
@@ -116,8 +119,7 @@ public final class SlotMap {
 
   private short[] known() {
     if (owners == null) {
-      throw new UnavailableException("this node joined the cluster and has not read from group 0's log yet how the"
-          + " key slots are split over the groups: ask another node, or this one again once it caught up");
+      throw new UnavailableException(unknownBecause);
     }
     return owners;
   }

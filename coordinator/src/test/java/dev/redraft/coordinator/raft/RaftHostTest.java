@@ -171,6 +171,8 @@ class RaftHostTest {
         Map.of());
     assertThat(split(joining)).as("not known until group 0's log says").isEqualTo(SlotSplitFile.UNKNOWN);
     assertThat(split(joining)).as("still not known after a restart").isEqualTo(SlotSplitFile.UNKNOWN);
+    assertThatThrownBy(() -> split(withGroups(ports, 1))).as("a joiner that has not learned it, with one group")
+        .isInstanceOf(IOException.class).hasMessageContaining("start it with a Redis for every group");
     SlotSplitFile.learned(joining, 2);
     assertThat(split(joining)).isEqualTo(2);
 

@@ -207,8 +207,24 @@ class SlotMoveTest {
         viaJoined.set("after-join", "x");
       }
       assertThat(admin.get("after-join")).isEqualTo("x");
-
       cluster.awaitEqualReplicas(List.of(0, 1, 2, joined));
+
+      // A node whose own record of the split disagrees with group 0's log routes no key (one of them is wrong).
+      Path n3Split = dir.resolve(TestCluster.id(2)).resolve("data").resolve("groups");
+      cluster.stopNode(2);
+      java.nio.file.Files.writeString(n3Split, "3\n");
+      cluster.restartNode(2);
+      try (Jedis viaWrong = new Jedis("127.0.0.1", cluster.respPort(2), 20_000)) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThatThrownBy(() -> viaWrong.get("before:1")).hasMessageContaining("disagrees with group 0's log (2)"));
+      }
+      cluster.stopNode(2);
+      java.nio.file.Files.writeString(n3Split, "2\n");
+      cluster.restartNode(2);
+      try (Jedis viaMended = new Jedis("127.0.0.1", cluster.respPort(2), 20_000)) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+            assertThat(viaMended.get("before:1")).isEqualTo("v1"));
+      }
     }
   }
 
