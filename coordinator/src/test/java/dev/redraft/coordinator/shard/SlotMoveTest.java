@@ -274,7 +274,7 @@ class SlotMoveTest {
             try {
               resp[0] = respConnection(); // Jedis connects here
             } catch (JedisConnectionException e) {
-              pause(); // its node may be restarting: try again in a moment, not in a loop
+              awaitRespPortOpen(); // its node may be restarting: try again once it listens, not in a loop
               throw e;
             }
           }
@@ -315,12 +315,17 @@ class SlotMoveTest {
       threads.forEach(Thread::start);
     }
 
-    private static void pause() {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    /** Until the RESP port accepts a connection again, or this load stops (bounded: 60 s). */
+    private void awaitRespPortOpen() {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+        if (stop.get()) {
+          return true;
+        }
+        try (java.net.Socket probe = new java.net.Socket()) {
+          probe.connect(new java.net.InetSocketAddress("127.0.0.1", cluster.respPort(2)), 200);
+          return true;
+        }
+      });
     }
 
     private Jedis respConnection() {
