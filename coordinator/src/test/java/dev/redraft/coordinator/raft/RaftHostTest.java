@@ -122,7 +122,9 @@ class RaftHostTest {
     List<RaftPeerId> others = List.of(peers.get(1).getId(), peers.get(2).getId());
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
       for (RaftHost host : hosts.subList(1, NODES)) {
-        if (!others.contains(host.server().getDivision(groupB.getGroupId()).getInfo().getLeaderId())) {
+        // No leader yet is null, which List.of's contains refuses.
+        RaftPeerId leader = host.server().getDivision(groupB.getGroupId()).getInfo().getLeaderId();
+        if (leader == null || !others.contains(leader)) {
           return false;
         }
       }
