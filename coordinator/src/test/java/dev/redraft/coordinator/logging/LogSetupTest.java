@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -46,23 +48,63 @@ class LogSetupTest {
   }
 
   /**
+   * Ratis' warnings whose exception only reports a known state (here a peer without the group, as while
+   * groups are added node by node) are one line naming the exception and what it means, a burst of them
+   * one line, and no stack trace; any other exception keeps its trace.
+   */
+  @Test
+  void ratisWarningsAboutExpectedStatesAreOneLineWithoutAStackTrace() {
+    for (LogFormat format : LogFormat.values()) {
+      String[] output = new String[1];
+      List<String> lines = capture(format, "INFO", () -> {
+        org.slf4j.Logger appender = LoggerFactory.getLogger("org.apache.ratis.grpc.server.GrpcLogAppender");
+        for (int i = 0; i < 5; i++) {
+          appender.warn("{}: Failed appendEntries", "n1@group-AB->n3-GrpcLogAppender",
+              new CompletionException(new GroupMismatchException("n3: group-AB not found.")));
+        }
+      }, output);
+      assertThat(lines).as(format.name()).singleElement().asString()
+          .contains("WARN").contains("n1@group-AB->n3-GrpcLogAppender: Failed appendEntries")
+          .contains("GroupMismatchException: n3: group-AB not found.").contains("does not host this Raft group");
+      assertThat(output[0]).as("no stack trace (" + format + ")").doesNotContain("LogSetupTest");
+
+      lines = capture(format, "INFO", () -> LoggerFactory.getLogger("org.apache.ratis.server.impl.RaftServerImpl")
+          .warn("n1: something else failed", new IllegalStateException("broken")), output);
+      assertThat(lines).as(format.name()).singleElement().asString().contains("n1: something else failed");
+      assertThat(output[0]).as("the stack trace of another exception (" + format + ")")
+          .contains("IllegalStateException").contains("broken").contains("LogSetupTest");
+    }
+  }
+
+  /**
    * Configures logging, logs one INFO event from Redraft and one from Ratis, returns the lines of this
-   * thread that reached stdout (Ratis servers of other test classes in this JVM may still be stopping, and
-   * their threads' warnings would land in the same buffer).
+   * thread that reached stdout.
    */
   private List<String> capture(LogFormat format, String level) {
+    return capture(format, level, () -> {
+      LoggerFactory.getLogger("dev.redraft.coordinator.raft.Test").info("node {}: leader is now {} (term {})",
+          "n7", "n2", 4);
+      LoggerFactory.getLogger("org.apache.ratis.server.RaftServerConfigKeys").info("raft.server.x = y (default)");
+    }, new String[1]);
+  }
+
+  /**
+   * Configures logging, runs {@code log}, returns the lines of this thread that reached stdout (Ratis servers
+   * of other test classes in this JVM may still be stopping, and their threads' warnings would land in the
+   * same buffer), and everything that did in {@code output[0]}.
+   */
+  private List<String> capture(LogFormat format, String level, Runnable log, String[] output) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
     try {
       LogSetup.apply("n7", format, level);
-      LoggerFactory.getLogger("dev.redraft.coordinator.raft.Test").info("node {}: leader is now {} (term {})",
-          "n7", "n2", 4);
-      LoggerFactory.getLogger("org.apache.ratis.server.RaftServerConfigKeys").info("raft.server.x = y (default)");
+      log.run();
     } finally {
       System.setOut(stdout);
     }
+    output[0] = buffer.toString(StandardCharsets.UTF_8);
     String thread = Thread.currentThread().getName();
-    return buffer.toString(StandardCharsets.UTF_8).lines()
+    return output[0].lines()
         .filter(l -> l.contains("[" + thread + "]") || l.contains("\"threadName\":\"" + thread + "\"")).toList();
   }
 }
