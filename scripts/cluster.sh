@@ -54,6 +54,40 @@ die() { echo "cluster.sh: $*" >&2; exit 1; }
 # the milliseconds with this heap. REDRAFT_JAVA_OPTS replaces these settings.
 DEFAULT_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC"
 
+# Class data sharing: with an archive of the classes a coordinator loads, a node starts ~40% sooner (one
+# node on 2 cores: 5.8 -> 3.5 s; a restart on a loaded machine is CPU-bound the same way). The JVM writes
+# the archive when a node stops cleanly; it is kept beside the jar, one per jar build and Java. Only with
+# the default settings (REDRAFT_JAVA_OPTS replaces them, this included).
+CDS_ARCHIVE="${COORDINATOR_JAR%.jar}.jsa"
+cds_key() { echo "$(stat -c '%s %Y' "$COORDINATOR_JAR") $(readlink -f "$(command -v java)")"; }
+
+# The JVM options for class data sharing of the node in directory $1: the archive if one fits this jar
+# and Java, else write one as this node stops.
+cds_opts() {
+  [[ -z "${REDRAFT_JAVA_OPTS:-}" ]] || return 0
+  if [[ -f "$CDS_ARCHIVE" && "$(cat "$CDS_ARCHIVE.key" 2>/dev/null)" == "$(cds_key)" ]]; then
+    echo "-XX:SharedArchiveFile=$CDS_ARCHIVE"
+  else
+    # Writing it logs a warning per class it leaves out (~40): not worth an operator's attention.
+    echo "-XX:ArchiveClassesAtExit=$1/coordinator.jsa -Xlog:cds=off"
+  fi
+}
+
+# After the coordinator of directory $1 stopped: the archive it wrote (if any) becomes the shared one when
+# none fits yet and a JVM maps it (a JVM killed while writing leaves a partial file, on which the next
+# start would crash), else it is deleted. Errors here never fail a stop.
+adopt_cds_archive() {
+  local new="$1/coordinator.jsa"
+  [[ -f "$new" ]] || return 0
+  if [[ ! -f "$CDS_ARCHIVE" || "$(cat "$CDS_ARCHIVE.key" 2>/dev/null)" != "$(cds_key)" ]] \
+      && java -Xshare:on -XX:SharedArchiveFile="$new" -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
+        -jar "$COORDINATOR_JAR" --help >/dev/null 2>&1; then
+    mv -f "$new" "$CDS_ARCHIVE" 2>/dev/null && cds_key > "$CDS_ARCHIVE.key" 2>/dev/null
+  fi
+  rm -f "$new"
+  return 0
+}
+
 # usage [EXIT_CODE]: the header above; 'help' exits 0 (on stdout), a wrong command 2 (on stderr).
 usage() {
   local code=${1:-2}
@@ -453,7 +487,7 @@ start_coordinator() {
   fi
   REDRAFT_REDIS_USER="$user" REDRAFT_REDIS_PASSWORD="$(head -n 1 "$ndir/redis.password")" \
     REDRAFT_RESP_PASSWORD="$(resp_password)" \
-    nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -jar "$COORDINATOR_JAR" \
+    nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} $(cds_opts "$ndir") -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
     --redis-address "$REDIS" --http-address "$HTTP" "${resp_flags[@]+"${resp_flags[@]}"}" --data-dir "$ndir/data" \
     "${tls[@]+"${tls[@]}"}" "$@" \
@@ -1109,16 +1143,18 @@ stop_pid() {
   if pid_alive "$pidfile"; then
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
-    # Until it is gone, not only exited (init reaps it), so that its PID names nothing of ours on return.
-    while kill -0 "$pid" 2>/dev/null && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
+    # Until it has exited (a zombie holds no port or file; init reaps it, which took ~2 s per process on
+    # machines whose init reaps slowly: 12 s of a 3-node stop).
+    while pid_running "$pid" && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
     if pid_running "$pid"; then
       echo "$what (pid $pid) did not stop in 10 s: killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
       waited=0
-      while kill -0 "$pid" 2>/dev/null && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
+      while pid_running "$pid" && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done
     fi
   fi
   rm -f "$pidfile"
+  [[ "$(basename "$pidfile")" != coordinator.pid ]] || adopt_cds_archive "$(dirname "$pidfile")"
 }
 
 # Stops exactly the processes of one node, by the PIDs in its pid files.

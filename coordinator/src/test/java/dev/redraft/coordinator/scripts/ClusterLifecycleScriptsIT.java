@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.redraft.coordinator.testing.Processes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -534,20 +535,8 @@ class ClusterLifecycleScriptsIT {
     }
   }
 
-  /**
-   * Still running: a zombie has exited (the scripts' processes are reaped by init, which may take a
-   * moment), though ProcessHandle counts it as alive.
-   */
   private static boolean alive(long pid) {
-    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-      return false;
-    }
-    try {
-      return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-          .noneMatch(line -> line.matches("State:\\s*Z.*"));
-    } catch (IOException e) {
-      return false; // gone meanwhile
-    }
+    return Processes.running(pid);
   }
 
   private Result run(String... command) throws IOException, InterruptedException {

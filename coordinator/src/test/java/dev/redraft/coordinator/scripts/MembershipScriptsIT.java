@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.redraft.coordinator.testing.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,8 +76,8 @@ class MembershipScriptsIT {
       Result removed = run(CLUSTER, "remove-node", "n4");
       assertThat(removed.exitCode()).as("cluster.sh remove-node n4:%n%s", removed.output()).isZero();
       assertThat(endpoints()).hasSize(3).doesNotContain(newNode);
-      assertThat(ProcessHandle.of(n4Coordinator).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-      assertThat(ProcessHandle.of(n4Redis).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(Processes.running(n4Coordinator)).as("n4's coordinator runs").isFalse();
+      assertThat(Processes.running(n4Redis)).as("n4's Redis runs").isFalse();
 
       JsonArray threeMembers = memberList();
       assertThat(ids(threeMembers)).containsExactlyInAnyOrder("n1", "n2", "n3");
