@@ -56,36 +56,50 @@ DEFAULT_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC"
 
 # Class data sharing: with an archive of the classes a coordinator loads, a node starts ~40% sooner (one
 # node on 2 cores: 5.8 -> 3.5 s; a restart on a loaded machine is CPU-bound the same way). The JVM writes
-# the archive when a node stops cleanly; it is kept beside the jar, one per jar build and Java. Only with
-# the default settings (REDRAFT_JAVA_OPTS replaces them, this included).
+# the archive when a node that served stops cleanly; it is kept beside the jar, one per jar build and Java.
+# Only with the default settings (REDRAFT_JAVA_OPTS replaces them, this included).
 CDS_ARCHIVE="${COORDINATOR_JAR%.jar}.jsa"
-cds_key() { echo "$(stat -c '%s %Y' "$COORDINATOR_JAR") $(readlink -f "$(command -v java)")"; }
+cds_key() {
+  local java_home
+  java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+  echo "$(stat -c '%s %Y' "$COORDINATOR_JAR") $java_home $(stat -c '%s %Y' "$java_home/lib/modules" 2>/dev/null)"
+}
+cds_fits() { [[ -f "$CDS_ARCHIVE" && "$(cat "$CDS_ARCHIVE.key" 2>/dev/null)" == "$(cds_key)" ]]; }
 
-# The JVM options for class data sharing of the node in directory $1: the archive if one fits this jar
-# and Java, else write one as this node stops.
-cds_opts() {
+# CDS_OPTS: the JVM options for class data sharing of the node in directory $1: the archive if one fits this
+# jar and Java, else, for the first node this command starts, write one as it stops (each node would write
+# the same ~60 MB, and only one is kept).
+CDS_OPTS=()
+CDS_WRITER=""
+set_cds_opts() {
+  CDS_OPTS=()
   [[ -z "${REDRAFT_JAVA_OPTS:-}" ]] || return 0
-  if [[ -f "$CDS_ARCHIVE" && "$(cat "$CDS_ARCHIVE.key" 2>/dev/null)" == "$(cds_key)" ]]; then
-    echo "-XX:SharedArchiveFile=$CDS_ARCHIVE"
-  else
-    # Writing it logs a warning per class it leaves out (~40): not worth an operator's attention.
-    echo "-XX:ArchiveClassesAtExit=$1/coordinator.jsa -Xlog:cds=off"
+  if cds_fits; then
+    CDS_OPTS=("-XX:SharedArchiveFile=$CDS_ARCHIVE")
+  elif [[ -z "$CDS_WRITER" || "$CDS_WRITER" == "$1" ]]; then
+    CDS_WRITER=$1
+    # -Xlog:cds=off: writing it logs a warning per class it leaves out (~40).
+    CDS_OPTS=("-XX:ArchiveClassesAtExit=$1/coordinator.jsa" "-Xlog:cds=off")
   fi
 }
 
 # After the coordinator of directory $1 stopped: the archive it wrote (if any) becomes the shared one when
-# none fits yet and a JVM maps it (a JVM killed while writing leaves a partial file, on which the next
-# start would crash), else it is deleted. Errors here never fail a stop.
+# none fits yet, the node served since its last start (a node that exited early holds few classes), and a
+# JVM maps it (a JVM killed while writing leaves a partial file, on which a start would crash); else it is
+# deleted. Put in place by renames beside the jar (the node's directory may be on another file system).
+# Never fails a stop.
 adopt_cds_archive() {
-  local new="$1/coordinator.jsa"
+  local new="$1/coordinator.jsa" tmp="$CDS_ARCHIVE.$$"
   [[ -f "$new" ]] || return 0
-  if [[ ! -f "$CDS_ARCHIVE" || "$(cat "$CDS_ARCHIVE.key" 2>/dev/null)" != "$(cds_key)" ]] \
-      && java -Xshare:on -XX:SharedArchiveFile="$new" -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
-        -jar "$COORDINATOR_JAR" --help >/dev/null 2>&1; then
-    mv -f "$new" "$CDS_ARCHIVE" 2>/dev/null && cds_key > "$CDS_ARCHIVE.key" 2>/dev/null
+  if ! cds_fits \
+      && awk '/ cluster.sh starts coordinator / { served = 0 } / serving: / { served = 1 } END { exit !served }' \
+        "$1/coordinator.log" 2>/dev/null \
+      && java $DEFAULT_JAVA_OPTS -Xshare:on -XX:SharedArchiveFile="$new" -XX:ErrorFile=/dev/null \
+        -XX:-CreateCoredumpOnCrash -jar "$COORDINATOR_JAR" --help >/dev/null 2>&1; then
+    { cp "$new" "$tmp" && mv -f "$tmp" "$CDS_ARCHIVE" && cds_key > "$tmp.key" && mv -f "$tmp.key" "$CDS_ARCHIVE.key"; } \
+      2>/dev/null || rm -f "$tmp" "$tmp.key" || true
   fi
-  rm -f "$new"
-  return 0
+  rm -f "$new" || true
 }
 
 # usage [EXIT_CODE]: the header above; 'help' exits 0 (on stdout), a wrong command 2 (on stderr).
@@ -485,9 +499,10 @@ start_coordinator() {
     tls=(--tls-cert "$DIR/tls/$NODE.pem" --tls-key "$DIR/tls/$NODE-key.pem" --tls-ca "$DIR/tls/ca.pem")
     [[ -f "$DIR/tls/tokens" ]] && tls+=(--tokens-file "$DIR/tls/tokens")
   fi
+  set_cds_opts "$ndir"
   REDRAFT_REDIS_USER="$user" REDRAFT_REDIS_PASSWORD="$(head -n 1 "$ndir/redis.password")" \
     REDRAFT_RESP_PASSWORD="$(resp_password)" \
-    nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} $(cds_opts "$ndir") -jar "$COORDINATOR_JAR" \
+    nohup java ${REDRAFT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} "${CDS_OPTS[@]+"${CDS_OPTS[@]}"}" -jar "$COORDINATOR_JAR" \
     --node-id "$NODE" --raft-address "$RAFT" --api-address "$API" --peers "$peers" \
     --redis-address "$REDIS" --http-address "$HTTP" "${resp_flags[@]+"${resp_flags[@]}"}" --data-dir "$ndir/data" \
     "${tls[@]+"${tls[@]}"}" "$@" \
@@ -1134,7 +1149,7 @@ pid_running() {
 }
 
 # Stops the process in a pid file (only if it is still the one this script started), waiting for it
-# to exit: SIGTERM, then SIGKILL after 10 s.
+# to exit: SIGTERM, then SIGKILL after 10 s (20 s for a JVM writing its class archive).
 stop_pid() {
   local pidfile=$1 what=$2
   [[ -f "$pidfile" ]] || return 0
@@ -1142,12 +1157,14 @@ stop_pid() {
   pid=$(cat "$pidfile")
   if pid_alive "$pidfile"; then
     kill -TERM "$pid" 2>/dev/null || true
-    local waited=0
+    local waited=0 bound=100
+    # A JVM writing its class archive at exit (~60 MB) gets 10 s more.
+    ! grep -q ArchiveClassesAtExit "/proc/$pid/cmdline" 2>/dev/null || bound=200
     # Until it has exited (a zombie holds no port or file; init reaps it, which took ~2 s per process on
     # machines whose init reaps slowly: 12 s of a 3-node stop).
-    while pid_running "$pid" && (( waited < 100 )); do sleep 0.1; waited=$(( waited + 1 )); done
+    while pid_running "$pid" && (( waited < bound )); do sleep 0.1; waited=$(( waited + 1 )); done
     if pid_running "$pid"; then
-      echo "$what (pid $pid) did not stop in 10 s: killing it" >&2
+      echo "$what (pid $pid) did not stop in $(( bound / 10 )) s: killing it" >&2
       kill -KILL "$pid" 2>/dev/null || true
       waited=0
       while pid_running "$pid" && (( waited < 50 )); do sleep 0.1; waited=$(( waited + 1 )); done

@@ -19,6 +19,8 @@ import org.slf4j.helpers.MessageFormatter;
  */
 public final class RatisExpectedExceptions extends TurboFilter {
   static final long INTERVAL_S = 10;
+  /** How deep a cause chain is looked into (a chain may loop back on itself). */
+  private static final int MAX_CAUSES = 16;
   /** Exception class (simple name, as Ratis has several packages) and what it means to an operator. */
   private static final Map<String, String> MEANINGS = Map.of(
       "GroupMismatchException", "that peer does not host this Raft group (yet): expected while groups are added"
@@ -30,13 +32,15 @@ public final class RatisExpectedExceptions extends TurboFilter {
 
   @Override
   public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+    if (level == null || !level.isGreaterOrEqual(Level.WARN) || !logger.getName().startsWith("org.apache.ratis")) {
+      return FilterReply.NEUTRAL;
+    }
     if (t == null && params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last) {
       // warn("{}: failed", what, e): the throwable is still the last argument at this stage.
       t = last;
       params = java.util.Arrays.copyOf(params, params.length - 1);
     }
-    if (t == null || level == null || !level.isGreaterOrEqual(Level.WARN)
-        || !logger.getName().startsWith("org.apache.ratis")) {
+    if (t == null) {
       return FilterReply.NEUTRAL;
     }
     Throwable expected = expected(t);
@@ -44,7 +48,7 @@ public final class RatisExpectedExceptions extends TurboFilter {
       return FilterReply.NEUTRAL;
     }
     String kind = expected.getClass().getSimpleName();
-    long skipped = throttles.computeIfAbsent(logger.getName() + " " + kind,
+    long skipped = throttles.computeIfAbsent(logger.getName() + " " + level + " " + kind,
         k -> new LogThrottle(INTERVAL_S, TimeUnit.SECONDS)).admit();
     if (skipped != LogThrottle.NOT_NOW) {
       String message = format == null ? "" : MessageFormatter.arrayFormat(format, params).getMessage();
@@ -58,7 +62,8 @@ public final class RatisExpectedExceptions extends TurboFilter {
 
   /** {@code t} or one of its causes, if it is one of the expected kinds. */
   private static Throwable expected(Throwable t) {
-    for (Throwable cause = t; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+    Throwable cause = t;
+    for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
       if (MEANINGS.containsKey(cause.getClass().getSimpleName())
           && cause.getClass().getName().startsWith("org.apache.ratis")) {
         return cause;

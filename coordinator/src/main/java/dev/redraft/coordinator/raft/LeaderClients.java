@@ -85,7 +85,8 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   /** A client aimed at the current leader; during an election, at the last known one (or this node). */
   Lease<C> next() {
     List<C> retired = new ArrayList<>();
-    Lease<C> lease;
+    Lease<C> lease = null;
+    RuntimeException notMade = null;
     boolean changed;
     synchronized (this) {
       if (closed) {
@@ -111,20 +112,27 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
         retireSetsOfFormerMembers(retired);
       }
       int slot = Math.floorMod(next++, perLeader);
-      if (clients[slot] == null) {
-        long start = System.nanoTime();
-        clients[slot] = factory.apply(leader, slot);
-        long tookMs = (System.nanoTime() - start) / 1_000_000;
-        if (tookMs >= SLOW_SET_MS) {
-          LOG.info("node {}: a write waited {} ms for a new write client aimed at {} (no spare set was ready)",
-              selfId, tookMs, leader);
+      try {
+        if (clients[slot] == null) {
+          long start = System.nanoTime();
+          clients[slot] = factory.apply(leader, slot);
+          long tookMs = (System.nanoTime() - start) / 1_000_000;
+          if (tookMs >= SLOW_SET_MS) {
+            LOG.info("node {}: a write waited {} ms for a new write client aimed at {} (no spare set was ready)",
+                selfId, tookMs, leader);
+          }
         }
+        lease = new Lease<>(leader, slot, clients[slot]);
+      } catch (RuntimeException e) {
+        notMade = e;  // the slot stays empty for the next call; what was retired is still closed below
       }
-      lease = new Lease<>(leader, slot, clients[slot]);
     }
     closeLater(retired);
     if (changed) {
       prepareSpares();
+    }
+    if (notMade != null) {
+      throw notMade;
     }
     return lease;
   }

@@ -39,8 +39,13 @@ class LeaderClientsTest {
   private final List<FakeClient> created = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Spare sets are made only when a test runs these tasks. */
   private final List<Runnable> background = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Clients aimed at this node cannot be made (as when building one's TLS context fails). */
+  private volatile String failFor;
   private final LeaderClients<FakeClient> clients = new LeaderClients<>("n2", 3, leader::get, () -> Set.copyOf(members),
       (aimedAt, slot) -> {
+        if (aimedAt.equals(failFor)) {
+          throw new IllegalStateException("cannot make a client aimed at " + aimedAt);
+        }
         FakeClient client = new FakeClient(aimedAt);
         created.add(client);
         return client;
@@ -67,6 +72,23 @@ class LeaderClientsTest {
     runBackground();
     assertThat(created).as("a spare for n1, the former leader").hasSize(12)
         .filteredOn(c -> c.aimedAt.equals("n1")).hasSize(6).contains(first);
+  }
+
+  /** The proposal fails, and the set retired on the way is still closed; the next proposal gets a client. */
+  @Test
+  void aClientThatCannotBeMadeFailsOneProposalAndLeavesNothingOpenBehind() {
+    leader.set("n1");
+    FakeClient firstStint = clients.next().client();
+    leader.set("n3");
+    clients.next();
+    leader.set("n1");
+    failFor = "n1";
+    assertThatThrownBy(clients::next).hasMessageContaining("cannot make a client aimed at n1");
+    await().atMost(Duration.ofSeconds(5)).until(() -> firstStint.closed);
+    failFor = null;
+    FakeClient next = clients.next().client();
+    assertThat(next.aimedAt).isEqualTo("n1");
+    assertThat(next.closed).isFalse();
   }
 
   /**

@@ -66,6 +66,12 @@ class ClassDataSharingScriptIT {
     assertThat(home.resolve("n1/coordinator.jsa")).doesNotExist();
     ok(run("start"));
     assertThat(commandLine()).as("no archive fits: this start writes one").contains("-XX:ArchiveClassesAtExit=");
+    ok(run("stop"));
+    assertThat(archive).exists();
+
+    // REDRAFT_JAVA_OPTS replaces the JVM settings, class data sharing included.
+    ok(run(java.util.Map.of("REDRAFT_JAVA_OPTS", "-Xmx256m"), "start"));
+    assertThat(commandLine()).contains("-Xmx256m").doesNotContain("SharedArchiveFile").doesNotContain("ArchiveClassesAtExit");
   }
 
   private String commandLine() throws IOException {
@@ -78,12 +84,17 @@ class ClassDataSharingScriptIT {
   }
 
   private Result run(String... args) throws IOException, InterruptedException {
+    return run(java.util.Map.of(), args);
+  }
+
+  private Result run(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
     String[] command = new String[args.length + 1];
     command[0] = copy.resolve("scripts/cluster.sh").toString();
     System.arraycopy(args, 0, command, 1, args.length);
     ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
     builder.environment().put("REDRAFT_HOME", home.toString());
     builder.environment().remove("REDRAFT_JAVA_OPTS");
+    builder.environment().putAll(env);
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(3, TimeUnit.MINUTES)) {
