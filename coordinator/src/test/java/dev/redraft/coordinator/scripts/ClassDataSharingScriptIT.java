@@ -38,8 +38,8 @@ class ClassDataSharingScriptIT {
 
   @Test
   void aNodeStopsIntoAnArchiveThatLaterStartsMapAndAPartialOneIsNeverAdopted() throws Exception {
-    for (String file : new String[] {"scripts/cluster.sh", "scripts/redraft", "scripts/build.sh",
-        "coordinator/target/redraft-coordinator.jar", "cli/target/redraft-cli.jar"}) {
+    for (String file : new String[] {"scripts/cluster.sh", "scripts/class-sharing.sh", "scripts/redraft",
+        "scripts/build.sh", "coordinator/target/redraft-coordinator.jar", "cli/target/redraft-cli.jar"}) {
       Files.createDirectories(copy.resolve(file).getParent());
       Files.copy(REPO.resolve(file), copy.resolve(file), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
     }
@@ -71,7 +71,8 @@ class ClassDataSharingScriptIT {
 
     // REDRAFT_JAVA_OPTS replaces the JVM settings, class data sharing included.
     ok(run(java.util.Map.of("REDRAFT_JAVA_OPTS", "-Xmx256m"), "start"));
-    assertThat(commandLine()).contains("-Xmx256m").doesNotContain("SharedArchiveFile").doesNotContain("ArchiveClassesAtExit");
+    assertThat(commandLine()).contains("-Xmx256m").doesNotContain("SharedArchiveFile")
+        .doesNotContain("ArchiveClassesAtExit");
   }
 
   private String commandLine() throws IOException {
