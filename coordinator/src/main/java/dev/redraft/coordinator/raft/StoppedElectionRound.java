@@ -84,8 +84,10 @@ final class StoppedElectionRound {
     if (!RATIS.stopped(election) || !waitingForVotes(electionThread)) {
       return false;
     }
-    electionThread.interrupt();
+    // Counted before the interrupt: the interrupted round lets the vote request's answer go out at once, and
+    // whoever sees that answer must see the count too.
     roundsEnded++;
+    electionThread.interrupt();
     LOG.info("node {}: a newer term stopped this node's election while its round still waited for votes of peers that"
         + " do not answer; ended that wait, so the node answers the newer term's leader or candidate now (Ratis would"
         + " at the round's timeout)", node);
