@@ -63,8 +63,10 @@ public final class KvOperations {
       RuntimeException notReady = notReady(groups.get(group).health());
       return notReady == null ? groups.get(group).writes().writeAll(batch) : failedAll(batch.size(), notReady);
     });
-    responses.forEach(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)));
-    return responses;
+    // Callers are handed the futures that complete once the metric is recorded: one who saw the answer sees it.
+    return responses.stream()
+        .map(r -> r.whenComplete((v, error) -> record(RedraftMetrics.Op.WRITE, start, error)))
+        .toList();
   }
 
   /** One future per read, in order: its response (no header), or why it failed. */
@@ -73,12 +75,13 @@ public final class KvOperations {
     List<CompletableFuture<ReadResponse.Builder>> responses =
         routed(requests, router::groupOf, (group, batch) -> group.reads().readAll(batch), this::watchAcrossGroups);
     followMoves(requests, responses, (group, batch) -> groups.get(group).reads().readAll(batch));
+    List<CompletableFuture<ReadResponse.Builder>> recorded = new ArrayList<>(responses.size());
     for (int i = 0; i < responses.size(); i++) {
       RedraftMetrics.Op op = requests.get(i).getConsistency() == ReadConsistency.STALE
           ? RedraftMetrics.Op.READ_STALE : RedraftMetrics.Op.READ;
-      responses.get(i).whenComplete((v, error) -> record(op, start, error));
+      recorded.add(responses.get(i).whenComplete((v, error) -> record(op, start, error)));
     }
-    return responses;
+    return recorded;
   }
 
   /**

@@ -27,9 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * counted nothing twice, every Redis is identical at the same applied index, writes resumed within
  * {@link ChaosRun#RESUME_BOUND} after each heal, no node logged a crash, and the write gap of each
  * fault (for the workload's clients, and for a writer bound to each node the fault did not cut off)
- * stayed within {@link ChaosRun#gapBound} (the target election-timeout-max + 1 s with 0.5 s for a shared
- * machine's jitter, plus election-timeout-max for each repeated election, e.g. a split vote, counted by
- * the terms the cluster went through).
+ * stayed within {@link ChaosRun#gapBound} (the target, election-timeout-max + 1 s, plus election-timeout-max
+ * for each repeated election, e.g. a split vote, counted by the terms the cluster went through).
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class FaultScheduleIT {

@@ -51,8 +51,9 @@ class HealthEndpointsTest {
           await().atMost(Duration.ofSeconds(30)).until(() -> AdminHttp.get(url).status() == 200);
         }
         assertThat(AdminHttp.get(http + "/livez")).isEqualTo(new AdminHttp.Response(200, "ok\n"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> health(grpc, KV) == ServingStatus.SERVING);
-        assertThat(health(grpc, "")).isEqualTo(ServingStatus.SERVING);
+        // The node sets the KV service's status, then the whole server's: wait for both.
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(grpc, KV) == ServingStatus.SERVING
+            && health(grpc, "") == ServingStatus.SERVING);
         assertThat(health(grpc, ADMIN)).isEqualTo(ServingStatus.SERVING);
 
         cluster.redis(follower).stop();
@@ -61,8 +62,8 @@ class HealthEndpointsTest {
           assertThat(ready.status()).isEqualTo(503);
           assertThat(ready.body()).contains("Redis does not answer PING");
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> health(grpc, KV) == ServingStatus.NOT_SERVING);
-        assertThat(health(grpc, "")).isEqualTo(ServingStatus.NOT_SERVING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(grpc, KV) == ServingStatus.NOT_SERVING
+            && health(grpc, "") == ServingStatus.NOT_SERVING);
         assertThat(health(grpc, ADMIN)).isEqualTo(ServingStatus.SERVING);
         assertThat(AdminHttp.get(http + "/livez").status()).isEqualTo(200);
 

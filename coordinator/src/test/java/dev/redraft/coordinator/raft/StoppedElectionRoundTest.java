@@ -47,7 +47,7 @@ class StoppedElectionRoundTest {
   private static final Duration ELECTION_TIMEOUT_MIN = Duration.ofSeconds(6);
   private static final Duration ELECTION_TIMEOUT_MAX = Duration.ofSeconds(7);
   /** Ratis' vote requests to the silent peers fail after 3 s (RaftSettings): a held vote waits that long at least. */
-  private static final Duration ANSWERED_AT_ONCE = Duration.ofMillis(1500);
+  private static final Duration ANSWERED_AT_ONCE = Duration.ofMillis(2500);
 
   @TempDir
   Path dir;

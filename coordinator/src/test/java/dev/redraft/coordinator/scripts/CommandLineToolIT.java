@@ -235,7 +235,7 @@ class CommandLineToolIT {
     assertThat(transfer.exitCode()).as(transfer.output()).isEqualTo(1);
     assertThat(transfer.stderr()).contains("node n3 is unreachable").contains("nothing changed");
     assertOneLine(transfer, List.of("leader", "transfer", "n3"));
-    assertThat(millis).as("leader transfer to a stopped node").isLessThan(8_000);
+    assertThat(millis).as("leader transfer to a stopped node").isLessThan(15_000); // a loaded machine's JVM start
   }
 
   /** Every node stopped: an answer within seconds (1.5 s of connection attempts), exit 3, one line. */
@@ -247,7 +247,7 @@ class CommandLineToolIT {
       assertThat(result.exitCode()).as(result.output()).isEqualTo(3);
       // JVM start included (about 1 s on these machines); before: ~10 s of retries.
       assertThat(millis).as("redraft %s against a stopped cluster: %s", String.join(" ", args), result.output())
-          .isLessThan(6_000);
+          .isLessThan(8_000); // room for a loaded machine's JVM start, under the ~10 s of retries before
       assertOneLine(result, List.of(args));
       assertThat(result.output()).contains("no node answered");
       if (args[0].equals("cluster")) {
