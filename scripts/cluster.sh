@@ -159,9 +159,13 @@ log_tail() {
 
 endpoints_csv() { paste -sd, "$DIR/endpoints"; }
 
-# The CLI's quick start (as scripts/redraft runs it): C1 only and the serial collector, for a short command.
+# The CLI's quick start (as scripts/redraft runs it): C1 only and the serial collector, for a short command,
+# and the archive of its classes the build wrote (scripts/cli-class-sharing.sh), when there is one.
 CLI_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-cli() { java $CLI_JAVA_OPTS -jar "$CLI_JAR" --endpoints "$(endpoints_csv)" "$@"; }
+CLI_CDS_OPTS=()
+[[ ! -f "${CLI_JAR%.jar}.jsa" ]] \
+  || CLI_CDS_OPTS=("-XX:SharedArchiveFile=${CLI_JAR%.jar}.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
+cli() { java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$(endpoints_csv)" "$@"; }
 
 # members_json ENDPOINTS CMD...: 'redraft CMD -o json' (cluster status, member list) for scripts. Those
 # exit 1 when a member is down or not ready, with the table still printed: that is an answer here;
@@ -170,7 +174,7 @@ members_json() {
   local endpoints=$1 out rc=0 err
   shift
   err=$(mktemp)
-  out=$(java $CLI_JAVA_OPTS -jar "$CLI_JAR" --endpoints "$endpoints" "$@" -o json 2>"$err") || rc=$?
+  out=$(java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$endpoints" "$@" -o json 2>"$err") || rc=$?
   if (( rc == 0 || rc == 1 )) && [[ -n "$out" ]]; then
     rm -f "$err"
     printf '%s\n' "$out"
@@ -1066,7 +1070,7 @@ cmd_remove_node() {
     || die "cannot reach the other nodes ($others) to remove $node from the membership: start them ('$CS start'), then run remove-node again"
   if [[ "$member" == yes ]]; then
     echo "Removing $node from the cluster ..."
-    if ! java $CLI_JAVA_OPTS -jar "$CLI_JAR" --endpoints "$others" member remove "$node"; then
+    if ! java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$others" member remove "$node"; then
       member=$(membership_of "$node" "$others" || echo unknown)
       [[ "$member" == no ]] || die "'redraft member remove $node' failed: $node is still a member and was left running"
     fi
