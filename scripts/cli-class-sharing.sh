@@ -20,8 +20,11 @@ partial="$archive.$$"
 opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off)
 
 rm -f "$archive"
+# Exit 3 (no node answered) is the command's end as planned: the JVM wrote the archive on its way out. Any
+# other end (killed, crashed) may have left it half-written, which a mapping JVM need not notice.
 java "${opts[@]}" -XX:ArchiveClassesAtExit="$partial" -jar "$jar" --endpoints 127.0.0.1:1 get k >/dev/null 2>&1
-if [[ -s "$partial" ]] && java "${opts[@]}" -Xshare:on -XX:SharedArchiveFile="$partial" -XX:ErrorFile=/dev/null \
+written=$?
+if [[ $written -eq 3 && -s "$partial" ]] && java "${opts[@]}" -Xshare:on -XX:SharedArchiveFile="$partial" -XX:ErrorFile=/dev/null \
     -XX:-CreateCoredumpOnCrash -jar "$jar" --version >/dev/null 2>&1 && mv -f "$partial" "$archive"; then
   echo "cli-class-sharing: wrote $archive ($(du -k "$archive" | cut -f1) KiB)"
 else

@@ -79,6 +79,32 @@ class LogSetupTest {
   }
 
   /**
+   * gRPC logs through java.util.logging (so does the copy inside Ratis): its events are lines of the node's
+   * log in its format, at the levels the node's configuration sets, not JUL's own lines on stderr.
+   */
+  @Test
+  void javaUtilLoggingEventsAreLinesOfTheNodesLog() {
+    java.io.PrintStream stderr = System.err;
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+    try {
+      for (LogFormat format : LogFormat.values()) {
+        List<String> lines = capture(format, "INFO", () -> {
+          java.util.logging.Logger.getLogger("io.grpc.internal.TestChannel").warning("channel broke: reconnecting");
+          java.util.logging.Logger.getLogger("io.grpc.internal.TestChannel").info("below the WARN set for io.grpc");
+          java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc.netty.TcpMetrics")
+              .info("Epoll available during static init of TcpMetrics:true");
+        }, new String[1]);
+        assertThat(lines).as(format.name()).singleElement().asString()
+            .contains("WARN").contains("channel broke: reconnecting").contains(format == LogFormat.JSON ? "\"node\":\"n7\"" : "node=n7");
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(errors.toString(StandardCharsets.UTF_8)).as("JUL's own console output").isEmpty();
+  }
+
+  /**
    * Configures logging, logs one INFO event from Redraft and one from Ratis, returns the lines of this
    * thread that reached stdout.
    */

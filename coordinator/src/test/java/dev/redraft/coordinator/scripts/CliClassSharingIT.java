@@ -27,7 +27,8 @@ class CliClassSharingIT {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
   private static final Path JAR = REPO.resolve("cli/target/redraft-cli.jar");
   private static final Path ARCHIVE = REPO.resolve("cli/target/redraft-cli.jsa");
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  /** The java on the PATH, as the build step and the scripts run it (an archive fits one Java only). */
+  private static final String JAVA = "java";
 
   @TempDir
   Path dir;
@@ -78,7 +79,9 @@ class CliClassSharingIT {
   private Result runThroughRecordingJava(Map<String, String> env) throws IOException, InterruptedException {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path java = bin.resolve("java");
-    Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + dir.resolve("arguments") + "'\nexec '" + JAVA
+    String realJava = new String(new ProcessBuilder("bash", "-c", "command -v java").start().getInputStream()
+        .readAllBytes(), StandardCharsets.UTF_8).trim();
+    Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + dir.resolve("arguments") + "'\nexec '" + realJava
         + "' \"$@\"\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, String> withPath = new java.util.HashMap<>(env);
@@ -98,7 +101,7 @@ class CliClassSharingIT {
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(1, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
+      process.destroyForcibly().waitFor();
     }
     return new Result(process.exitValue(), output);
   }
