@@ -105,16 +105,18 @@ final class ShardedMembership {
       throw new RefusedException(what + " refused: another membership change is in progress (" + other.what()
           + ", for " + seconds + " s): ask again once it has ended ('redraft member list' shows the members)");
     }
+    MembershipResponse response;
     try {
-      MembershipResponse response = change.get();
-      mine.outcome().complete(response);
-      return response;
-    } catch (RuntimeException e) {
+      response = change.get();
+    } catch (RuntimeException | Error e) {
+      running.set(null);
       mine.outcome().completeExceptionally(e);
       throw e;
-    } finally {
-      running.set(null);
     }
+    // Ended before its outcome is told: a caller that has it may ask for the next change at once.
+    running.set(null);
+    mine.outcome().complete(response);
+    return response;
   }
 
   /** The outcome of a change in progress, as its own caller gets it (each step of a change is bounded). */
