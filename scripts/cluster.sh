@@ -165,7 +165,13 @@ CLI_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 CLI_CDS_OPTS=()
 [[ ! -f "${CLI_JAR%.jar}.jsa" ]] \
   || CLI_CDS_OPTS=("-XX:SharedArchiveFile=${CLI_JAR%.jar}.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
-cli() { java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$(endpoints_csv)" "$@"; }
+# cli_at ENDPOINTS ARGS...: the tool against those nodes; cli ARGS...: against this cluster's.
+cli_at() {
+  local endpoints=$1
+  shift
+  java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$endpoints" "$@"
+}
+cli() { cli_at "$(endpoints_csv)" "$@"; }
 
 # members_json ENDPOINTS CMD...: 'redraft CMD -o json' (cluster status, member list) for scripts. Those
 # exit 1 when a member is down or not ready, with the table still printed: that is an answer here;
@@ -174,7 +180,7 @@ members_json() {
   local endpoints=$1 out rc=0 err
   shift
   err=$(mktemp)
-  out=$(java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$endpoints" "$@" -o json 2>"$err") || rc=$?
+  out=$(cli_at "$endpoints" "$@" -o json 2>"$err") || rc=$?
   if (( rc == 0 || rc == 1 )) && [[ -n "$out" ]]; then
     rm -f "$err"
     printf '%s\n' "$out"
@@ -1070,7 +1076,7 @@ cmd_remove_node() {
     || die "cannot reach the other nodes ($others) to remove $node from the membership: start them ('$CS start'), then run remove-node again"
   if [[ "$member" == yes ]]; then
     echo "Removing $node from the cluster ..."
-    if ! java $CLI_JAVA_OPTS "${CLI_CDS_OPTS[@]+"${CLI_CDS_OPTS[@]}"}" -jar "$CLI_JAR" --endpoints "$others" member remove "$node"; then
+    if ! cli_at "$others" member remove "$node"; then
       member=$(membership_of "$node" "$others" || echo unknown)
       [[ "$member" == no ]] || die "'redraft member remove $node' failed: $node is still a member and was left running"
     fi
