@@ -2,8 +2,10 @@ package dev.redraft.coordinator.raft;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,11 +38,12 @@ import org.slf4j.LoggerFactory;
  * <p>Each member also has a spare set, made off the callers' threads and never used: a leader change
  * takes the new leader's spare instead of making clients while every write waits. Making eight
  * clients with TLS took ~850 ms on a loaded machine (fault suite: writes through both followers, and
- * the re-sends, resumed 0.85 s after they learned of the new leader). Without a spare ready (a leader
- * elected while its spare is still queued behind others'), a set is filled one client at a time, as
- * its slots are first handed out: each client builds its own TLS context (~15 ms idle, 120 ms for eight;
- * eight took 2 s on a loaded machine while every write through the node waited, which broke the fault
- * suite's write-gap bound).
+ * the re-sends, resumed 0.85 s after they learned of the new leader). Without a spare ready (a node
+ * just started, or a leader elected while its spare is still queued behind others'), a write waits
+ * for one client at most: slots not made yet lend one the set has, and the rest are made in the
+ * background. Each client builds its own TLS context (~15 ms idle, 120-590 ms on a loaded machine):
+ * filled one slot per write, a restarted node's writes waited for eight of them in turn (fault suite:
+ * a pinned writer went 3.2 s without an answer, against its 3 s bound).
  *
  * @param <C> the client type (Ratis' RaftClient; tests use their own)
  */
@@ -62,6 +65,8 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   /** Never-used sets, one per member, ready for the moment it leads. */
   private final Map<String, C[]> spares = new HashMap<>();
   private final Set<String> sparesInMaking = new HashSet<>();
+  /** Sets in use whose empty slots are being made in the background. */
+  private final Set<C[]> fillsInMaking = Collections.newSetFromMap(new IdentityHashMap<>());
   private String lastLeader;
   private int next;
   private boolean closed;
@@ -88,11 +93,13 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
     Lease<C> lease = null;
     RuntimeException notMade = null;
     boolean changed;
+    C[] toFill = null;
+    String leader;
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("the write clients of node " + selfId + " are closed (the node is stopping)");
       }
-      String leader = knownLeader.get();
+      leader = knownLeader.get();
       if (leader == null || leader.isEmpty()) {
         leader = lastLeader != null ? lastLeader : selfId;
       }
@@ -111,7 +118,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
         byLeader.put(leader, clients);
         retireSetsOfFormerMembers(retired);
       }
-      int slot = Math.floorMod(next++, perLeader);
+      int slot = madeSlotFrom(clients, Math.floorMod(next++, perLeader));
       try {
         if (clients[slot] == null) {
           long start = System.nanoTime();
@@ -126,8 +133,14 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       } catch (RuntimeException e) {
         notMade = e;  // the slot stays empty for the next call; what was retired is still closed below
       }
+      if (hasEmptySlot(clients) && fillsInMaking.add(clients)) {
+        toFill = clients;
+      }
     }
     closeLater(retired);
+    if (toFill != null) {
+      fillLater(leader, toFill);
+    }
     if (changed) {
       prepareSpares();
     }
@@ -135,6 +148,67 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       throw notMade;
     }
     return lease;
+  }
+
+  /** {@code slot} if its client is made, else the first made slot after it, else {@code slot}. */
+  private int madeSlotFrom(C[] clients, int slot) {
+    for (int i = 0; i < perLeader; i++) {
+      int candidate = (slot + i) % perLeader;
+      if (clients[candidate] != null) {
+        return candidate;
+      }
+    }
+    return slot;
+  }
+
+  private static boolean hasEmptySlot(Object[] clients) {
+    return Arrays.stream(clients).anyMatch(java.util.Objects::isNull);
+  }
+
+  /**
+   * Makes, in the background, the empty slots of a set in use; stops once that set's leader is no
+   * longer the one this node knows of.
+   */
+  private void fillLater(String leader, C[] clients) {
+    try {
+      background.execute(() -> fill(leader, clients));
+    } catch (RejectedExecutionException stopping) {
+      synchronized (this) {
+        fillsInMaking.remove(clients);
+      }
+    }
+  }
+
+  private void fill(String leader, C[] clients) {
+    try {
+      for (int slot = 0; slot < perLeader; slot++) {
+        synchronized (this) {
+          if (closed || byLeader.get(leader) != clients || !leader.equals(lastLeader)) {
+            return;  // no longer handed out: a node that leads again gets a fresh set anyway
+          }
+          if (clients[slot] != null) {
+            continue;
+          }
+        }
+        C made = factory.apply(leader, slot);
+        boolean kept;
+        synchronized (this) {
+          kept = !closed && byLeader.get(leader) == clients && clients[slot] == null;
+          if (kept) {
+            clients[slot] = made;
+          }
+        }
+        if (!kept) {
+          closeLater(List.of(made));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("node {}: making write clients for {} failed: {}", selfId, leader, e.toString());
+    } finally {
+      synchronized (this) {
+        fillsInMaking.remove(clients);
+      }
+    }
   }
 
   /**
@@ -195,17 +269,25 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
 
   /**
    * Ratis' ordered client closes its sliding window for good once one request fails for good (every
-   * later call then fails): the caller hands such a client back and the slot gets a fresh one.
+   * later call then fails): the caller hands such a client back, and its slot is made again in the
+   * background (meanwhile the slot lends another of the set's clients).
    */
   void replace(Lease<C> lease) {
+    C[] toFill = null;
     synchronized (this) {
       C[] clients = byLeader.get(lease.leader());
       if (closed || clients == null || clients[lease.slot()] != lease.client()) {
         return;
       }
-      clients[lease.slot()] = factory.apply(lease.leader(), lease.slot());
+      clients[lease.slot()] = null;
+      if (fillsInMaking.add(clients)) {
+        toFill = clients;
+      }
     }
     closeLater(List.of(lease.client()));
+    if (toFill != null) {
+      fillLater(lease.leader(), toFill);
+    }
   }
 
   /** How many leaders this node keeps clients for (for tests and metrics). */
