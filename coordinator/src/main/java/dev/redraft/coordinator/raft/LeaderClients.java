@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * clients with TLS took ~850 ms on a loaded machine (fault suite: writes through both followers, and
  * the re-sends, resumed 0.85 s after they learned of the new leader). Without a spare ready (a node
  * just started, or a leader elected while its spare is still queued behind others'), a write waits
- * for one client at most: slots not made yet lend one the set has, and the rest are made in the
- * background. Each client builds its own TLS context (~15 ms idle, 120-590 ms on a loaded machine):
+ * for one new client at most (unless that build fails or the leader changes meanwhile): slots not made
+ * yet lend one the set has, and the rest are made in the background, before any spare. Each client builds its own TLS context (~15 ms idle, 120-590 ms on a loaded machine):
  * filled one slot per write, a restarted node's writes waited for eight of them in turn (fault suite:
  * a pinned writer went 3.2 s without an answer, against its 3 s bound).
  *
@@ -61,6 +61,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   private final Supplier<Set<String>> members;
   private final BiFunction<String, Integer, C> factory;
   private final Executor background;
+  private final Executor fills;
   private final Map<String, C[]> byLeader = new HashMap<>();
   /** Never-used sets, one per member, ready for the moment it leads. */
   private final Map<String, C[]> spares = new HashMap<>();
@@ -76,10 +77,12 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
    * @param members the ids in the current configuration (voters and listeners)
    * @param factory creates a client aimed at the given leader (the slot is for names in logs)
    * @param background where spare sets are made
+   * @param fills where the empty slots of sets in use are made (not queued behind spares)
    */
   LeaderClients(String selfId, int perLeader, Supplier<String> knownLeader, Supplier<Set<String>> members,
-      BiFunction<String, Integer, C> factory, Executor background) {
+      BiFunction<String, Integer, C> factory, Executor background, Executor fills) {
     this.background = background;
+    this.fills = fills;
     this.selfId = selfId;
     this.perLeader = perLeader;
     this.knownLeader = knownLeader;
@@ -162,7 +165,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   }
 
   private static boolean hasEmptySlot(Object[] clients) {
-    return Arrays.stream(clients).anyMatch(java.util.Objects::isNull);
+    return firstEmpty(clients) >= 0;
   }
 
   /**
@@ -171,7 +174,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
    */
   private void fillLater(String leader, C[] clients) {
     try {
-      background.execute(() -> fill(leader, clients));
+      fills.execute(() -> fill(leader, clients));
     } catch (RejectedExecutionException stopping) {
       synchronized (this) {
         fillsInMaking.remove(clients);
@@ -179,36 +182,51 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
     }
   }
 
+  /**
+   * Each pass finds an empty slot and ends the fill in one step under the lock, so a slot
+   * {@link #replace} empties while the fill runs is made by it (replace queues no second fill).
+   */
   private void fill(String leader, C[] clients) {
-    try {
-      for (int slot = 0; slot < perLeader; slot++) {
-        synchronized (this) {
-          if (closed || byLeader.get(leader) != clients || !leader.equals(lastLeader)) {
-            return;  // no longer handed out: a node that leads again gets a fresh set anyway
-          }
-          if (clients[slot] != null) {
-            continue;
-          }
-        }
-        C made = factory.apply(leader, slot);
-        boolean kept;
-        synchronized (this) {
-          kept = !closed && byLeader.get(leader) == clients && clients[slot] == null;
-          if (kept) {
-            clients[slot] = made;
-          }
-        }
-        if (!kept) {
-          closeLater(List.of(made));
+    while (true) {
+      int slot;
+      synchronized (this) {
+        slot = closed || byLeader.get(leader) != clients || !leader.equals(lastLeader) ? -1 : firstEmpty(clients);
+        if (slot < 0) {
+          // Done, or no longer handed out (a node that leads again gets a fresh set anyway).
+          fillsInMaking.remove(clients);
+          return;
         }
       }
-    } catch (RuntimeException e) {
-      LOG.debug("node {}: making write clients for {} failed: {}", selfId, leader, e.toString());
-    } finally {
+      C made;
+      try {
+        made = factory.apply(leader, slot);
+      } catch (RuntimeException e) {
+        LOG.debug("node {}: making write clients for {} failed: {}", selfId, leader, e.toString());
+        synchronized (this) {
+          fillsInMaking.remove(clients);  // the next write that finds an empty slot queues a fill again
+        }
+        return;
+      }
+      boolean kept;
       synchronized (this) {
-        fillsInMaking.remove(clients);
+        kept = !closed && byLeader.get(leader) == clients && clients[slot] == null;
+        if (kept) {
+          clients[slot] = made;
+        }
+      }
+      if (!kept) {
+        closeLater(List.of(made));
       }
     }
+  }
+
+  private static int firstEmpty(Object[] clients) {
+    for (int slot = 0; slot < clients.length; slot++) {
+      if (clients[slot] == null) {
+        return slot;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -295,7 +313,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
     return byLeader.size();
   }
 
-  /** A set whose clients are made as its slots are first handed out. */
+  /** A set whose clients are made later: the first while a write waits, the others by a fill. */
   @SuppressWarnings("unchecked")
   private C[] emptySet() {
     return (C[]) new AutoCloseable[perLeader];
@@ -353,7 +371,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   private void closeAll(List<C> clients) {
     for (C client : clients) {
       if (client == null) {
-        continue;  // a slot of a set never handed out
+        continue;  // a slot not made yet (or emptied by replace)
       }
       try {
         client.close();

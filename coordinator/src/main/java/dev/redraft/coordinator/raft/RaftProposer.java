@@ -83,6 +83,12 @@ final class RaftProposer implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  /** Makes the write clients of the set in use that are not made yet (LeaderClients), off the writes' threads. */
+  private final ExecutorService fillClients = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "redraft-fill-write-clients");
+    thread.setDaemon(true);
+    return thread;
+  });
   /**
    * Where a forwarded proposal's answer is handled: never on the Ratis client's reply thread. That
    * thread holds its client's sliding-window lock while it completes the reply, and handling it sends
@@ -133,7 +139,7 @@ final class RaftProposer implements AutoCloseable {
     this.division = division;
     this.replies = new RaftReplies(config.nodeId());
     writeClients = new LeaderClients<>(config.nodeId(), WRITE_CLIENTS, this::knownLeader, this::memberIds,
-        (leader, slot) -> newWriteClient(leader), spareClients);
+        (leader, slot) -> newWriteClient(leader), spareClients, fillClients);
     forwardedWrites = new ForwardedWrites("node " + config.nodeId() + groupLabel, this::sendTowardsLeader,
         this::knownLeader, resends, System::nanoTime);
     localCommitter = new GroupCommitter("node " + config.nodeId() + groupLabel + ": writes proposed locally",
@@ -320,6 +326,7 @@ final class RaftProposer implements AutoCloseable {
   public void close() {
     resends.shutdownNow();
     spareClients.shutdownNow();
+    fillClients.shutdownNow();
     writeClients.close();  // fails what the clients still hold: answered on the reply pool
     replyPool.shutdown();
   }

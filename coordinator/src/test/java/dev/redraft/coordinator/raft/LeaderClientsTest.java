@@ -41,15 +41,22 @@ class LeaderClientsTest {
   private final List<Runnable> background = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Clients aimed at this node cannot be made (as when building one's TLS context fails). */
   private volatile String failFor;
+  /** Runs once, as the next client is made (from a fill, outside the lock). */
+  private final AtomicReference<Runnable> whileMaking = new AtomicReference<>();
+  /** Fills and spares share one queue here, run in the order queued. */
   private final LeaderClients<FakeClient> clients = new LeaderClients<>("n2", 3, leader::get, () -> Set.copyOf(members),
       (aimedAt, slot) -> {
+        Runnable hook = whileMaking.getAndSet(null);
+        if (hook != null) {
+          hook.run();
+        }
         if (aimedAt.equals(failFor)) {
           throw new IllegalStateException("cannot make a client aimed at " + aimedAt);
         }
         FakeClient client = new FakeClient(aimedAt);
         created.add(client);
         return client;
-      }, background::add);
+      }, background::add, background::add);
 
   @Test
   void aNewLeaderGetsTheSpareSetMadeBeforeItWasElected() {
@@ -95,6 +102,38 @@ class LeaderClientsTest {
     }
     assertThat(used).as("every slot has its own client now").hasSize(3).allMatch(c -> c.aimedAt.equals("n1"));
     assertThat(background).as("nothing left to fill").isEmpty();
+  }
+
+  @Test
+  void aFillThatCannotMakeAClientEndsAndTheNextWriteQueuesItAgain() {
+    leader.set("n1");
+    clients.next();
+    failFor = "n1";
+    runBackground();
+    assertThat(created).as("only the client made while the first write waited").filteredOn(c -> c.aimedAt.equals("n1"))
+        .hasSize(1);
+    failFor = null;
+    clients.next();
+    assertThat(background).as("a fill queued again").hasSize(1);
+    runBackground();
+    assertThat(created).filteredOn(c -> c.aimedAt.equals("n1")).hasSize(3);
+  }
+
+  /** A slot emptied by replace while a fill runs is made by that fill (replace queues no second one). */
+  @Test
+  void aSlotEmptiedWhileTheSetIsBeingFilledIsMadeByTheFill() {
+    leader.set("n1");
+    LeaderClients.Lease<FakeClient> first = clients.next();
+    whileMaking.set(() -> clients.replace(first));
+    runBackground();
+    assertThat(background).as("no second fill queued").isEmpty();
+    Set<FakeClient> used = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      used.add(clients.next().client());
+    }
+    assertThat(used).as("three clients of n1, the replaced one not among them").hasSize(3)
+        .doesNotContain(first.client()).allMatch(c -> !c.closed && c.aimedAt.equals("n1"));
+    assertThat(background).isEmpty();
   }
 
   @Test
