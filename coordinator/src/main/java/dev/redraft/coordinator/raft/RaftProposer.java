@@ -146,7 +146,16 @@ final class RaftProposer implements AutoCloseable {
         this::submitLocally, LOCAL_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
     forwardCommitter = new GroupCommitter("node " + config.nodeId() + groupLabel + ": forwarded writes", this::forward,
         FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
-    stateMachine.setLeaderListener(forwardedWrites::leaderChanged);
+    stateMachine.setLeaderListener(() -> {
+      // Off Ratis' notifying thread: the write clients' lock may be held while a client is made.
+      String leader = knownLeader();
+      try {
+        resends.execute(() -> writeClients.leaderChanged(leader));
+      } catch (RejectedExecutionException stopping) {
+        // the node is stopping
+      }
+      forwardedWrites.leaderChanged();
+    });
   }
 
   /**

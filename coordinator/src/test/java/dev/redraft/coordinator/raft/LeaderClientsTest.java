@@ -137,6 +137,23 @@ class LeaderClientsTest {
   }
 
   @Test
+  void aLeaderThisNodeLearnsOfGetsItsSpareBeforeAnyWriteNeedsIt() {
+    clients.leaderChanged("n2");
+    assertThat(background).as("none for this node itself: it proposes without a client").isEmpty();
+    clients.leaderChanged("n1");
+    clients.leaderChanged("n1");
+    assertThat(background).as("one spare queued for n1").hasSize(1);
+    runBackground();
+    assertThat(created).hasSize(3).allMatch(c -> c.aimedAt.equals("n1"));
+    leader.set("n1");
+    assertThat(clients.next().client()).isIn(created);
+    assertThat(created).as("the first write took the spare: nothing made while it waited").hasSize(3);
+    int queued = background.size();
+    clients.leaderChanged("n1");
+    assertThat(background).as("n1 leads and has its set: nothing more queued").hasSize(queued);
+  }
+
+  @Test
   void aFillForALeaderThisNodeNoLongerKnowsOfStops() {
     leader.set("n1");
     clients.next();
