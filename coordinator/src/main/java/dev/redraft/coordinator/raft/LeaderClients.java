@@ -238,7 +238,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   void leaderChanged(String leader) {
     synchronized (this) {
       if (closed || leader == null || leader.equals(selfId) || leader.equals(lastLeader) || spares.containsKey(leader)
-          || !sparesInMaking.add(leader)) {
+          || !members.get().contains(leader) || !sparesInMaking.add(leader)) {
         return;
       }
     }
@@ -276,34 +276,34 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   }
 
   private void makeSpare(String member) {
-    synchronized (this) {
-      if (closed || member.equals(lastLeader)) {
-        // It leads since this was queued, and has a set: its spare is made at a later change, and the
-        // spares still queued behind this one (the likely next leaders') are not held up.
-        sparesInMaking.remove(member);
-        return;
-      }
-    }
-    C[] set;
+    C[] set = emptySet();
+    boolean kept = false;
     try {
-      set = newSet(member);
+      for (int slot = 0; slot < perLeader; slot++) {
+        synchronized (this) {
+          if (closed || member.equals(lastLeader)) {
+            // It leads since this was queued, and has a set: its spare is made at a later change, and the
+            // spares still queued behind this one (the likely next leaders') are not held up.
+            return;
+          }
+        }
+        set[slot] = factory.apply(member, slot);
+      }
+      synchronized (this) {
+        kept = !closed && !spares.containsKey(member) && members.get().contains(member);
+        if (kept) {
+          spares.put(member, set);
+        }
+      }
     } catch (RuntimeException e) {
       LOG.debug("node {}: making spare write clients for {} failed: {}", selfId, member, e.toString());
+    } finally {
       synchronized (this) {
         sparesInMaking.remove(member);
       }
-      return;
-    }
-    boolean kept;
-    synchronized (this) {
-      sparesInMaking.remove(member);
-      kept = !closed && !spares.containsKey(member) && members.get().contains(member);
-      if (kept) {
-        spares.put(member, set);
+      if (!kept) {
+        closeLater(Arrays.asList(set));  // what was made of it (a set stopped halfway, or not kept)
       }
-    }
-    if (!kept) {
-      closeLater(Arrays.asList(set));
     }
   }
 
@@ -339,14 +339,6 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private C[] emptySet() {
     return (C[]) new AutoCloseable[perLeader];
-  }
-
-  private C[] newSet(String leader) {
-    C[] clients = emptySet();
-    for (int i = 0; i < perLeader; i++) {
-      clients[i] = factory.apply(leader, i);
-    }
-    return clients;
   }
 
   /** Takes out the sets aimed at nodes no longer in the configuration; the caller closes them. */

@@ -147,6 +147,8 @@ final class RaftProposer implements AutoCloseable {
     forwardCommitter = new GroupCommitter("node " + config.nodeId() + groupLabel + ": forwarded writes", this::forward,
         FORWARD_MAX_IN_FLIGHT, GROUP_MAX_WRITES, GROUP_MAX_BYTES);
     stateMachine.setLeaderListener(() -> {
+      forwardedWrites.leaderChanged();
+      // After the re-sends (same thread): if they took a client for the new leader, it needs no spare now.
       // Off Ratis' notifying thread: the write clients' lock may be held while a client is made.
       String leader = knownLeader();
       try {
@@ -154,7 +156,6 @@ final class RaftProposer implements AutoCloseable {
       } catch (RejectedExecutionException stopping) {
         // the node is stopping
       }
-      forwardedWrites.leaderChanged();
     });
   }
 

@@ -153,6 +153,24 @@ class LeaderClientsTest {
     assertThat(background).as("n1 leads and has its set: nothing more queued").hasSize(queued);
   }
 
+  /** A write for n1 came first and made n1's set: the spare stops and closes the part it made. */
+  @Test
+  void aSpareStopsOnceItsNodeLeadsHereAndClosesWhatItMade() {
+    clients.leaderChanged("n1");
+    leader.set("n1");
+    AtomicReference<FakeClient> inUse = new AtomicReference<>();
+    whileMaking.set(() -> inUse.set(clients.next().client()));  // while the spare's first client is made
+    List<Runnable> spareTask = List.copyOf(background);
+    background.clear();
+    spareTask.forEach(Runnable::run);
+    assertThat(created).as("the write's client and the spare's first, then the spare stopped").hasSize(2);
+    FakeClient partOfSpare = created.get(1);
+    assertThat(partOfSpare).isNotSameAs(inUse.get());
+    await().atMost(Duration.ofSeconds(5)).until(() -> partOfSpare.closed);
+    assertThat(inUse.get().closed).isFalse();
+    assertThat(clients.next().client()).as("the set in use stays").isSameAs(inUse.get());
+  }
+
   @Test
   void aFillForALeaderThisNodeNoLongerKnowsOfStops() {
     leader.set("n1");
