@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * the re-sends, resumed 0.85 s after they learned of the new leader). Without a spare ready (a node
  * just started, or a leader elected while its spare is still queued behind others'), a write waits
  * for one new client at most (unless that build fails or the leader changes meanwhile): slots not made
- * yet lend one the set has, and the rest are made in the background, before any spare. Each client builds its own TLS context (~15 ms idle, 120-590 ms on a loaded machine):
- * filled one slot per write, a restarted node's writes waited for eight of them in turn (fault suite:
- * a pinned writer went 3.2 s without an answer, against its 3 s bound).
+ * yet lend one the set has, and the rest are made in the background, before any spare. Each client
+ * builds its own TLS context (~15 ms idle, 120-590 ms on a loaded machine): filled one slot per write,
+ * a restarted node's writes waited for eight of them in turn (fault suite: a pinned writer went 3.2 s
+ * without an answer, against its 3 s bound).
  *
  * @param <C> the client type (Ratis' RaftClient; tests use their own)
  */
@@ -137,7 +138,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       } catch (RuntimeException e) {
         notMade = e;  // the slot stays empty for the next call; what was retired is still closed below
       }
-      if (hasEmptySlot(clients) && fillsInMaking.add(clients)) {
+      if (firstEmpty(clients) >= 0 && fillsInMaking.add(clients)) {
         toFill = clients;
       }
     }
@@ -163,10 +164,6 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
       }
     }
     return slot;
-  }
-
-  private static boolean hasEmptySlot(Object[] clients) {
-    return firstEmpty(clients) >= 0;
   }
 
   /**
@@ -242,11 +239,16 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
         return;
       }
     }
+    queueSpare(leader);
+  }
+
+  /** Queues the making of {@code member}'s spare set; the caller has put it in {@link #sparesInMaking}. */
+  private void queueSpare(String member) {
     try {
-      background.execute(() -> makeSpare(leader));
+      background.execute(() -> makeSpare(member));
     } catch (RejectedExecutionException stopping) {
       synchronized (this) {
-        sparesInMaking.remove(leader);
+        sparesInMaking.remove(member);
       }
     }
   }
@@ -264,15 +266,7 @@ final class LeaderClients<C extends AutoCloseable> implements AutoCloseable {
         }
       }
     }
-    for (String member : missing) {
-      try {
-        background.execute(() -> makeSpare(member));
-      } catch (RejectedExecutionException stopping) {
-        synchronized (this) {
-          sparesInMaking.remove(member);
-        }
-      }
-    }
+    missing.forEach(this::queueSpare);
   }
 
   private void makeSpare(String member) {
