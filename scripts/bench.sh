@@ -19,8 +19,9 @@
 # --groups 1,2,4 benchmarks a cluster of each number of Raft groups in turn (cluster.sh start --groups G,
 # one cluster at a time, the same baselines beside each), results in --out DIR/groups-G/, and ends with a
 # table per group count: writes/s, CPU time per write of all of Redraft's processes (coordinators and every
-# group's Redis), and writes per CPU-second (what the processes would reach with a core each). Each cluster
-# is prewarmed 240 s unless --prewarm says otherwise (a sharded node's JIT takes ~3 minutes on 2 cores).
+# group's Redis), and writes per CPU-second (what the processes would reach with a core each), and how much of
+# that CPU the coordinators' JIT compilers still took. Each cluster is prewarmed 360 s unless --prewarm says
+# otherwise (a node's JIT compiles for 4-6 minutes on a loaded 2-core machine, a sharded node's longest).
 #
 # --tls starts the cluster with cluster.sh start --tls (TLS and roles on every API and Raft connection;
 # the load generator uses the cluster's readwrite identity), to measure what TLS costs.
@@ -85,9 +86,11 @@ if [[ -n "$groups_list" ]]; then
   # A node of a sharded cluster runs a leader's and a follower's path for several groups: on 2 cores the
   # JIT compiled for ~3 minutes (C2 threads at 5-9% of a core each 150 s in), which the default 120 s
   # prewarm left inside the measurement (2 groups: 2.1x the CPU per write of one group, 1.4x once warm).
+  # Session 23, other tenants keeping the machine loaded: C2 still took ~5% of a core per node 250-300 s
+  # after start under 50 clients, and 2-3% at 7 minutes; the JIT column of the table says what is left.
   if [[ " ${bench_args[*]-} " != *" --prewarm"* ]]; then
-    bench_args+=(--prewarm 240s)
-    echo "bench.sh: --groups: prewarming each cluster for 240 s (give --prewarm to change it)"
+    bench_args+=(--prewarm 360s)
+    echo "bench.sh: --groups: prewarming each cluster for 360 s (give --prewarm to change it)"
   fi
 fi
 [[ -n "$out" ]] || out="bench-results/$(date +%Y%m%d-%H%M%S)"
@@ -301,18 +304,21 @@ done
 echo
 echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis,"
 echo "not the load generator):"
-printf '%-7s %-8s %12s %14s %18s %9s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms"
+printf '%-7s %-8s %12s %14s %18s %9s %14s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms" \
+  "of which JIT"
 for groups in ${groups_list//,/ }; do
   [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups       (no results: see above)"; continue; }
   # The mix column is quoted and may hold commas: dropped before splitting on commas.
   sed 's/"[^"]*"//' "$out/groups-$groups/results.csv" | awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
-      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = ($19 != "" ? $19 : $17); p50[key, n[key]] = $10; seen[key] = 1 }
+      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = ($19 != "" ? $19 : $17); p50[key, n[key]] = $10
+      jit[key, n[key]] = ($20 != "" ? $20 : 0); seen[key] = 1 }
     function median(a, k, count,   i, j, t, v) {
       for (i = 1; i <= count; i++) v[i] = a[k, i]
       for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
       return v[int((count + 1) / 2)] }
     END { for (k in seen) { c = median(cpu, k, n[k]);
-      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f\n", g, k, median(rate, k, n[k]), c, (c > 0 ? 1e6 / c : 0), median(p50, k, n[k]) } }' \
+      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f %14.1f\n", g, k, median(rate, k, n[k]), c, (c > 0 ? 1e6 / c : 0),
+        median(p50, k, n[k]), median(jit, k, n[k]) } }' \
     | sort -k2,2n
 done
 exit "$rc"

@@ -6,6 +6,9 @@ import java.util.Locale;
 
 /** The human-readable output of a benchmark: a line per point, then medians and ratios. */
 public final class BenchReport {
+  /** Above this share of the target's CPU, its JIT compilers make a point read as costlier than a warm JVM's. */
+  static final double JIT_WARNING_SHARE = 0.05;
+
   private BenchReport() {}
 
   public static void point(PrintWriter out, PointResult p, int runs) {
@@ -25,7 +28,16 @@ public final class BenchReport {
     StringBuilder line = new StringBuilder("          cpu us/op");
     p.cpu().microsPerOp().forEach((label, micros) ->
         line.append(String.format(Locale.ROOT, "  %s %.0f", label, micros)));
+    double jit = p.cpu().jitMicrosPerOp();
+    if (jit >= 0.5) {
+      line.append(String.format(Locale.ROOT, "  (of which JIT compilers %.0f)", jit));
+    }
     out.println(line);
+    double target = ResultWriter.targetMicrosPerOp(p.cpu());
+    if (target > 0 && jit > JIT_WARNING_SHARE * target) {
+      out.printf(Locale.ROOT, "          warning: the target's JIT compilers took %.0f%% of its CPU during this point: "
+          + "its JVMs were still compiling, prewarm longer (--prewarm) for steady-state figures%n", 100 * jit / target);
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     double generatorCores = p.cpu().microsPerOp().getOrDefault(CpuMeter.GENERATOR, 0.0) * p.throughput() / 1e6;
     if (generatorCores > 0.5 * cores) {

@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * CPU time of the processes behind a point, read from /proc (Linux): the load generator itself and
  * every process named with {@code --cpu-pid TARGET/LABEL=PID}, so a point can say how much CPU each
  * process spent per operation, and whether anything else kept the machine busy meanwhile (which
- * makes the point less trustworthy on a shared machine).
+ * makes the point less trustworthy on a shared machine). Of the watched processes' CPU it also tells
+ * how much their JIT compiler threads took: a JVM still compiling its hot code (C2 works for minutes
+ * on a loaded 2-core machine) costs more per operation than it will once warm.
  */
 public final class CpuMeter {
   /** The generator's own process, under this label in every point. */
@@ -39,15 +42,21 @@ public final class CpuMeter {
     }
   }
 
-  /** CPU nanoseconds by label at one moment, and the machine's busy and total ticks. */
-  public record Sample(Map<String, Long> cpuNanos, long machineBusyTicks, long machineTotalTicks) {}
+  /**
+   * CPU nanoseconds by label at one moment, the watched processes' JIT compiler threads' nanoseconds by
+   * label, and the machine's busy and total ticks.
+   */
+  public record Sample(Map<String, Long> cpuNanos, Map<String, Long> jitNanos, long machineBusyTicks,
+      long machineTotalTicks) {}
 
   /**
    * What a point cost: CPU microseconds per operation by label (the generator, each watched process,
-   * and "total"), and the share of the machine's CPU used by processes not watched.
+   * and "total"), how many of the watched processes' microseconds per operation their JIT compiler
+   * threads took (already in their figures), and the share of the machine's CPU used by processes not
+   * watched.
    */
-  public record Usage(Map<String, Double> microsPerOp, double othersShareOfMachine) {
-    public static final Usage NONE = new Usage(Map.of(), 0);
+  public record Usage(Map<String, Double> microsPerOp, double jitMicrosPerOp, double othersShareOfMachine) {
+    public static final Usage NONE = new Usage(Map.of(), 0, 0);
 
     public boolean isEmpty() {
       return microsPerOp.isEmpty();
@@ -67,12 +76,14 @@ public final class CpuMeter {
 
   public Sample sample() {
     Map<String, Long> cpu = new LinkedHashMap<>();
+    Map<String, Long> jit = new LinkedHashMap<>();
     cpu.put(GENERATOR, processNanos("self"));
     for (Watched w : watched) {
       cpu.put(w.label(), processNanos(Long.toString(w.pid())));
+      jit.put(w.label(), compilerNanos(w.pid()));
     }
     long[] machine = machineTicks();
-    return new Sample(cpu, machine[0], machine[1]);
+    return new Sample(cpu, jit, machine[0], machine[1]);
   }
 
   /** The CPU spent between two samples, per operation. */
@@ -92,19 +103,58 @@ public final class CpuMeter {
       perOp.put(e.getKey(), nanos / 1000.0 / operations);
     }
     perOp.put("total", watchedNanos / 1000.0 / operations);
+    long jitNanos = 0;
+    for (Map.Entry<String, Long> e : after.jitNanos().entrySet()) {
+      Long start = before.jitNanos().get(e.getKey());
+      // HotSpot stops idle compiler threads (and their CPU leaves the sum): then say nothing for that process.
+      if (start != null && start >= 0 && e.getValue() >= start) {
+        jitNanos += e.getValue() - start;
+      }
+    }
     long machineTicks = after.machineTotalTicks() - before.machineTotalTicks();
     long busyTicks = after.machineBusyTicks() - before.machineBusyTicks();
     double others = machineTicks <= 0 ? 0
         : Math.max(0, busyTicks * NANOS_PER_TICK - watchedNanos) / (double) (machineTicks * NANOS_PER_TICK);
-    return new Usage(perOp, others);
+    return new Usage(perOp, jitNanos / 1000.0 / operations, others);
   }
 
   /** utime + stime of a process in nanoseconds, or -1 if it cannot be read (gone, or not Linux). */
   private static long processNanos(String pid) {
+    return statNanos(Path.of("/proc", pid, "stat"));
+  }
+
+  /**
+   * utime + stime of a process' JIT compiler threads (HotSpot names them "C1 CompilerThreadN" and
+   * "C2 CompilerThreadN"; /proc keeps 15 characters) in nanoseconds: 0 for a process that is no JVM,
+   * -1 if its threads cannot be listed.
+   */
+  static long compilerNanos(long pid) {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (Stream<Path> threads = Files.list(tasks)) {
+      long sum = 0;
+      for (Path thread : (Iterable<Path>) threads::iterator) {
+        String name;
+        try {
+          name = Files.readString(thread.resolve("comm"));
+        } catch (IOException gone) {
+          continue; // the thread ended since the listing
+        }
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+          sum += Math.max(0, statNanos(thread.resolve("stat")));
+        }
+      }
+      return sum;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** utime + stime from a /proc stat file (a process' or a thread's) in nanoseconds, or -1. */
+  private static long statNanos(Path stat) {
     try {
-      String stat = Files.readString(Path.of("/proc", pid, "stat"));
+      String text = Files.readString(stat);
       // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
       return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
     } catch (IOException | RuntimeException e) {
       return -1;

@@ -13,7 +13,8 @@ import java.util.Map;
 /** Writes the raw points (CSV, one row per point and operation) and everything (JSON). */
 public final class ResultWriter {
   static final String CSV_HEADER = "run,target,clients,operation,mix,value_size,seconds,operations,ops_per_sec,"
-      + "p50_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors,cpu_us_per_op,others_cpu_share,target_cpu_us_per_op";
+      + "p50_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors,cpu_us_per_op,others_cpu_share,target_cpu_us_per_op,"
+      + "jit_us_per_op";
 
   private ResultWriter() {}
 
@@ -41,7 +42,8 @@ public final class ResultWriter {
         .append(errors < 0 ? "" : Long.toString(errors)).append(',')
         .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().microsPerOp().get("total"))).append(',')
         .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().othersShareOfMachine())).append(',')
-        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(targetMicrosPerOp(p.cpu()))).append('\n');
+        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(targetMicrosPerOp(p.cpu()))).append(',')
+        .append(errors < 0 || p.cpu().isEmpty() ? "" : num(p.cpu().jitMicrosPerOp())).append('\n');
   }
 
   /** The target's own processes (the cluster's coordinators and Redis, or a baseline's Redis): the total less the generator. */
@@ -72,6 +74,7 @@ public final class ResultWriter {
           .append(", \"first_error\": ").append(p.firstError() == null ? "null" : quote(p.firstError()))
           .append(", \"latency_ms\": ").append(latency(p.latency()))
           .append(", \"cpu_us_per_op\": ").append(cpu(p.cpu()))
+          .append(", \"jit_cpu_us_per_op\": ").append(num(p.cpu().jitMicrosPerOp()))
           .append(", \"others_cpu_share\": ").append(num(p.cpu().othersShareOfMachine()))
           .append(", \"by_operation\": {");
       boolean first = true;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +75,7 @@ class BenchResultsTest {
     String[] columns = csv[1].replaceFirst("\"[^\"]*\"", "").split(",", -1);
     assertThat(columns[16]).as("cpu_us_per_op: every watched process").isEqualTo("30.000");
     assertThat(columns[18]).as("target_cpu_us_per_op: without the load generator").isEqualTo("20.000");
+    assertThat(columns[19]).as("jit_us_per_op: the target's JIT compilers").isEqualTo("4.000");
 
     JsonObject json = JsonParser.parseString(ResultWriter.json(settings, results, comparison)).getAsJsonObject();
     assertThat(json.getAsJsonArray("points")).hasSize(2);
@@ -83,6 +86,8 @@ class BenchResultsTest {
     assertThat(json.getAsJsonObject("settings").get("value_size").getAsInt()).isEqualTo(100);
     JsonObject cpu = json.getAsJsonArray("points").get(0).getAsJsonObject().getAsJsonObject("cpu_us_per_op");
     assertThat(cpu.get("total").getAsDouble()).isEqualTo(30.0);
+    assertThat(json.getAsJsonArray("points").get(0).getAsJsonObject().get("jit_cpu_us_per_op").getAsDouble())
+        .isEqualTo(4.0);
     assertThat(csv[1]).contains(",30.000,");
   }
 
@@ -102,12 +107,27 @@ class BenchResultsTest {
     assertThat(svg).contains("redraft").contains("redis-raw").contains("test &lt;chart&gt;");
   }
 
+  @Test
+  void aPointWhoseJvmsStillCompileSaysSoAndAWarmOneDoesNot() {
+    StringWriter text = new StringWriter();
+    BenchReport.point(new PrintWriter(text), point(1, "redraft", 50, 1000, 3.0), 1);
+    assertThat(text.toString()).contains("(of which JIT compilers 3)").contains("prewarm longer");
+
+    StringWriter warm = new StringWriter();
+    BenchReport.point(new PrintWriter(warm), point(1, "redraft", 50, 1000, 0.0), 1);
+    assertThat(warm.toString()).contains("cpu us/op").doesNotContain("JIT").doesNotContain("prewarm");
+  }
+
   private static PointResult point(int run, String target, int clients, double opsPerSecond) {
+    return point(run, target, clients, opsPerSecond, 4.0);
+  }
+
+  private static PointResult point(int run, String target, int clients, double opsPerSecond, double jitMicrosPerOp) {
     double seconds = 2.0;
     long ops = Math.round(opsPerSecond * seconds);
     LatencySummary latency = new LatencySummary(ops, 1, 2, 3, 4, 5, 1.5);
     return new PointResult(run, target, clients, "set=1", 100, seconds, ops, 0, latency,
         Map.of(Operation.SET, latency), null,
-        new CpuMeter.Usage(Map.of(CpuMeter.GENERATOR, 10.0, "total", 30.0), 0));
+        new CpuMeter.Usage(Map.of(CpuMeter.GENERATOR, 10.0, "total", 30.0), jitMicrosPerOp, 0));
   }
 }

@@ -40,6 +40,26 @@ class CpuMeterTest {
   }
 
   @Test
+  @Timeout(30)
+  void theJitCompilersOfAWatchedJvmAreCountedAndAProcessWithoutThemCountsNone() throws Exception {
+    assumeThat(Files.exists(Path.of("/proc/self/task"))).as("needs Linux /proc").isTrue();
+    // This test's own JVM has compiled plenty by now (JUnit, AssertJ); a shell has no compiler threads.
+    Process shell = new ProcessBuilder("sleep", "30").start();
+    try {
+      assertThat(CpuMeter.compilerNanos(ProcessHandle.current().pid())).as("this JVM's C1/C2 threads").isPositive();
+      assertThat(CpuMeter.compilerNanos(shell.pid())).as("a process that is no JVM").isZero();
+      assertThat(CpuMeter.compilerNanos(Long.MAX_VALUE)).as("a process that is gone").isEqualTo(-1);
+
+      CpuMeter meter = new CpuMeter(List.of(new CpuMeter.Watched("redraft", "n1", shell.pid())));
+      CpuMeter.Sample sample = meter.sample();
+      assertThat(sample.jitNanos()).containsOnlyKeys("n1");
+      assertThat(CpuMeter.usage(sample, sample, 100).jitMicrosPerOp()).isZero();
+    } finally {
+      shell.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aProcessThatIsGoneIsLeftOutRatherThanMiscounted() {
     CpuMeter meter = new CpuMeter(List.of(new CpuMeter.Watched("redraft", "ghost", Long.MAX_VALUE)));
     CpuMeter.Usage usage = CpuMeter.usage(meter.sample(), meter.sample(), 10);
