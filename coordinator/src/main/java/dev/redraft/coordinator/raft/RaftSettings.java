@@ -32,6 +32,8 @@ final class RaftSettings {
    * so the last count is large: a follower down for a week and more.
    */
   static final String APPENDER_RETRY_POLICY = "1ms,10, 100ms,20, 500ms,2000000";
+  /** A JVM pause longer than this closes the node's Raft server (Ratis); a year: never, in practice. */
+  static final TimeDuration PAUSE_CLOSE_THRESHOLD = TimeDuration.valueOf(365, TimeUnit.DAYS);
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftSettings.class);
 
@@ -81,6 +83,12 @@ final class RaftSettings {
     RaftServerConfigKeys.Rpc.setTimeoutMax(props,
         TimeDuration.valueOf(config.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    // A node paused for minutes (its host suspended or migrated, SIGSTOP) comes back on its own. Ratis
+    // closes the whole server after a JVM pause over its close threshold (60 s by default), and the node
+    // then served nothing until restarted: a 2-minute pause of every node left a cluster with no Raft
+    // server at all. Raft is safe over pauses of any length; a leader paused over the step-down wait
+    // time (10 s) still steps down, and reads go through ReadIndex, never a lease.
+    RaftServerConfigKeys.setCloseThreshold(props, PAUSE_CLOSE_THRESHOLD);
     // Snapshots of the Redis state every snapshot-threshold entries; the log behind the newest one is
     // purged even if a follower still needs it (that follower gets the snapshot instead).
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);

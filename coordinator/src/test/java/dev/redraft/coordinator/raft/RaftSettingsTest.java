@@ -6,6 +6,7 @@ import dev.redraft.coordinator.config.ConfigLoader;
 import dev.redraft.coordinator.config.NodeConfig;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -50,6 +51,14 @@ class RaftSettingsTest {
   }
 
   /** Ratis' DEFAULT read option serves stale reads from a deposed leader (notes/ratis.md, trap 7). */
+  @Test
+  void aLongPauseMakesALeaderStepDownButNeverClosesTheServer() {
+    RaftProperties props = RaftSettings.server(CONFIG);
+    assertThat(RaftServerConfigKeys.closeThreshold(props).toLong(TimeUnit.DAYS)).isGreaterThanOrEqualTo(365);
+    assertThat(RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(props).toLong(TimeUnit.SECONDS))
+        .isLessThanOrEqualTo(10);
+  }
+
   @Test
   void readsAreLinearizableUnlessTheTestOnlySwitchIsOn() {
     assertThat(RaftSettings.readOption(CONFIG)).isEqualTo(RaftServerConfigKeys.Read.Option.LINEARIZABLE);
