@@ -305,7 +305,7 @@ echo
 echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis,"
 echo "not the load generator):"
 printf '%-7s %-8s %12s %14s %18s %9s %14s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms" \
-  "of which JIT"
+  "JIT us (median)"
 for groups in ${groups_list//,/ }; do
   [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups       (no results: see above)"; continue; }
   # The mix column is quoted and may hold commas: dropped before splitting on commas.

@@ -83,11 +83,11 @@ final class RaftSettings {
     RaftServerConfigKeys.Rpc.setTimeoutMax(props,
         TimeDuration.valueOf(config.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-    // A node paused for minutes (its host suspended or migrated, SIGSTOP) comes back on its own. Ratis
-    // closes the whole server after a JVM pause over its close threshold (60 s by default), and the node
-    // then served nothing until restarted: a 2-minute pause of every node left a cluster with no Raft
-    // server at all. Raft is safe over pauses of any length; a leader paused over the step-down wait
-    // time (10 s) still steps down, and reads go through ReadIndex, never a lease.
+    // A node frozen for minutes (SIGSTOP, a paused container or VM) comes back on its own. Ratis closes
+    // the whole server after a JVM pause over its close threshold (60 s by default), and the node then
+    // served nothing until restarted: a 2-minute pause of every node left a cluster with no Raft server at
+    // all. Raft is safe over pauses of any length; a leader paused over the step-down wait time (10 s)
+    // still steps down, and no read relies on a lease (LeadershipConfirmation asks a majority per read).
     RaftServerConfigKeys.setCloseThreshold(props, PAUSE_CLOSE_THRESHOLD);
     // Snapshots of the Redis state every snapshot-threshold entries; the log behind the newest one is
     // purged even if a follower still needs it (that follower gets the snapshot instead).

@@ -50,7 +50,7 @@ class RaftSettingsTest {
     assertThat(waitMs).as("wait after a week of failed appends").isPositive();
   }
 
-  /** Ratis' DEFAULT read option serves stale reads from a deposed leader (notes/ratis.md, trap 7). */
+  /** A node frozen for minutes keeps its Raft server (Ratis closed it after 60 s); a leader still steps down. */
   @Test
   void aLongPauseMakesALeaderStepDownButNeverClosesTheServer() {
     RaftProperties props = RaftSettings.server(CONFIG);
@@ -59,6 +59,7 @@ class RaftSettingsTest {
         .isLessThanOrEqualTo(10);
   }
 
+  /** Ratis' DEFAULT read option serves stale reads from a deposed leader (notes/ratis.md, trap 7). */
   @Test
   void readsAreLinearizableUnlessTheTestOnlySwitchIsOn() {
     assertThat(RaftSettings.readOption(CONFIG)).isEqualTo(RaftServerConfigKeys.Read.Option.LINEARIZABLE);

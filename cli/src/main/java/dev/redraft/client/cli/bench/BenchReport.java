@@ -29,12 +29,13 @@ public final class BenchReport {
     p.cpu().microsPerOp().forEach((label, micros) ->
         line.append(String.format(Locale.ROOT, "  %s %.0f", label, micros)));
     double jit = p.cpu().jitMicrosPerOp();
-    if (jit >= 0.5) {
-      line.append(String.format(Locale.ROOT, "  (of which JIT compilers %.0f)", jit));
+    double target = ResultWriter.targetMicrosPerOp(p.cpu());
+    boolean compiling = target > 0 && jit > JIT_WARNING_SHARE * target;
+    if (jit >= 0.5 || compiling) {
+      line.append(String.format(Locale.ROOT, "  (of which JIT compilers %.1f)", jit));
     }
     out.println(line);
-    double target = ResultWriter.targetMicrosPerOp(p.cpu());
-    if (target > 0 && jit > JIT_WARNING_SHARE * target) {
+    if (compiling) {
       out.printf(Locale.ROOT, "          warning: the target's JIT compilers took %.0f%% of its CPU during this point: "
           + "its JVMs were still compiling, prewarm longer (--prewarm) for steady-state figures%n", 100 * jit / target);
     }

@@ -43,8 +43,9 @@ public final class CpuMeter {
   }
 
   /**
-   * CPU nanoseconds by label at one moment, the watched processes' JIT compiler threads' nanoseconds by
-   * label, and the machine's busy and total ticks.
+   * CPU nanoseconds by label at one moment, those of each JIT compiler thread of the watched processes
+   * (by "label/thread id": HotSpot starts and stops compiler threads as the work comes and goes), and the
+   * machine's busy and total ticks.
    */
   public record Sample(Map<String, Long> cpuNanos, Map<String, Long> jitNanos, long machineBusyTicks,
       long machineTotalTicks) {}
@@ -80,7 +81,7 @@ public final class CpuMeter {
     cpu.put(GENERATOR, processNanos("self"));
     for (Watched w : watched) {
       cpu.put(w.label(), processNanos(Long.toString(w.pid())));
-      jit.put(w.label(), compilerNanos(w.pid()));
+      compilerNanos(w.pid()).forEach((thread, nanos) -> jit.put(w.label() + "/" + thread, nanos));
     }
     long[] machine = machineTicks();
     return new Sample(cpu, jit, machine[0], machine[1]);
@@ -103,13 +104,10 @@ public final class CpuMeter {
       perOp.put(e.getKey(), nanos / 1000.0 / operations);
     }
     perOp.put("total", watchedNanos / 1000.0 / operations);
+    // A compiler thread started meanwhile counts whole; one that ended meanwhile took its last part along.
     long jitNanos = 0;
     for (Map.Entry<String, Long> e : after.jitNanos().entrySet()) {
-      Long start = before.jitNanos().get(e.getKey());
-      // HotSpot stops idle compiler threads (and their CPU leaves the sum): then say nothing for that process.
-      if (start != null && start >= 0 && e.getValue() >= start) {
-        jitNanos += e.getValue() - start;
-      }
+      jitNanos += Math.max(0, e.getValue() - before.jitNanos().getOrDefault(e.getKey(), 0L));
     }
     long machineTicks = after.machineTotalTicks() - before.machineTotalTicks();
     long busyTicks = after.machineBusyTicks() - before.machineBusyTicks();
@@ -124,14 +122,13 @@ public final class CpuMeter {
   }
 
   /**
-   * utime + stime of a process' JIT compiler threads (HotSpot names them "C1 CompilerThreadN" and
-   * "C2 CompilerThreadN"; /proc keeps 15 characters) in nanoseconds: 0 for a process that is no JVM,
-   * -1 if its threads cannot be listed.
+   * utime + stime of each of a process' JIT compiler threads (HotSpot names them "C1 CompilerThreadN" and
+   * "C2 CompilerThreadN"; /proc keeps 15 characters) in nanoseconds, by thread id: none for a process
+   * that is no JVM or is gone.
    */
-  static long compilerNanos(long pid) {
-    Path tasks = Path.of("/proc", Long.toString(pid), "task");
-    try (Stream<Path> threads = Files.list(tasks)) {
-      long sum = 0;
+  static Map<Long, Long> compilerNanos(long pid) {
+    Map<Long, Long> byThread = new LinkedHashMap<>();
+    try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path thread : (Iterable<Path>) threads::iterator) {
         String name;
         try {
@@ -139,14 +136,15 @@ public final class CpuMeter {
         } catch (IOException gone) {
           continue; // the thread ended since the listing
         }
-        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-          sum += Math.max(0, statNanos(thread.resolve("stat")));
+        long nanos = statNanos(thread.resolve("stat"));
+        if ((name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) && nanos >= 0) {
+          byThread.put(Long.parseLong(thread.getFileName().toString()), nanos);
         }
       }
-      return sum;
     } catch (IOException | RuntimeException e) {
-      return -1;
+      // gone, or not Linux: no compiler threads to report
     }
+    return byThread;
   }
 
   /** utime + stime from a /proc stat file (a process' or a thread's) in nanoseconds, or -1. */

@@ -74,7 +74,7 @@ public final class ResultWriter {
           .append(", \"first_error\": ").append(p.firstError() == null ? "null" : quote(p.firstError()))
           .append(", \"latency_ms\": ").append(latency(p.latency()))
           .append(", \"cpu_us_per_op\": ").append(cpu(p.cpu()))
-          .append(", \"jit_cpu_us_per_op\": ").append(num(p.cpu().jitMicrosPerOp()))
+          .append(", \"jit_cpu_us_per_op\": ").append(p.cpu().isEmpty() ? "null" : num(p.cpu().jitMicrosPerOp()))
           .append(", \"others_cpu_share\": ").append(num(p.cpu().othersShareOfMachine()))
           .append(", \"by_operation\": {");
       boolean first = true;

@@ -111,7 +111,7 @@ class BenchResultsTest {
   void aPointWhoseJvmsStillCompileSaysSoAndAWarmOneDoesNot() {
     StringWriter text = new StringWriter();
     BenchReport.point(new PrintWriter(text), point(1, "redraft", 50, 1000, 3.0), 1);
-    assertThat(text.toString()).contains("(of which JIT compilers 3)").contains("prewarm longer");
+    assertThat(text.toString()).contains("(of which JIT compilers 3.0)").contains("prewarm longer");
 
     StringWriter warm = new StringWriter();
     BenchReport.point(new PrintWriter(warm), point(1, "redraft", 50, 1000, 0.0), 1);

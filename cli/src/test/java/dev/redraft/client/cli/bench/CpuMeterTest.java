@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,22 +42,36 @@ class CpuMeterTest {
 
   @Test
   @Timeout(30)
-  void theJitCompilersOfAWatchedJvmAreCountedAndAProcessWithoutThemCountsNone() throws Exception {
+  void theJitCompilersOfAWatchedJvmAreFoundAndAProcessWithoutThemHasNone() throws Exception {
     assumeThat(Files.exists(Path.of("/proc/self/task"))).as("needs Linux /proc").isTrue();
     // This test's own JVM has compiled plenty by now (JUnit, AssertJ); a shell has no compiler threads.
     Process shell = new ProcessBuilder("sleep", "30").start();
     try {
-      assertThat(CpuMeter.compilerNanos(ProcessHandle.current().pid())).as("this JVM's C1/C2 threads").isPositive();
-      assertThat(CpuMeter.compilerNanos(shell.pid())).as("a process that is no JVM").isZero();
-      assertThat(CpuMeter.compilerNanos(Long.MAX_VALUE)).as("a process that is gone").isEqualTo(-1);
+      Map<Long, Long> own = CpuMeter.compilerNanos(ProcessHandle.current().pid());
+      assertThat(own).as("this JVM's C1/C2 threads").isNotEmpty();
+      assertThat(own.values().stream().mapToLong(Long::longValue).sum()).isPositive();
+      assertThat(CpuMeter.compilerNanos(shell.pid())).as("a process that is no JVM").isEmpty();
+      assertThat(CpuMeter.compilerNanos(Long.MAX_VALUE)).as("a process that is gone").isEmpty();
 
-      CpuMeter meter = new CpuMeter(List.of(new CpuMeter.Watched("redraft", "n1", shell.pid())));
-      CpuMeter.Sample sample = meter.sample();
-      assertThat(sample.jitNanos()).containsOnlyKeys("n1");
-      assertThat(CpuMeter.usage(sample, sample, 100).jitMicrosPerOp()).isZero();
+      CpuMeter meter = new CpuMeter(List.of(new CpuMeter.Watched("redraft", "n1", ProcessHandle.current().pid())));
+      assertThat(meter.sample().jitNanos()).isNotEmpty().allSatisfy((key, nanos) -> assertThat(key).startsWith("n1/"));
     } finally {
       shell.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void jitTimeIsSummedPerCompilerThreadAndAThreadStartedMeanwhileCountsWhole() {
+    CpuMeter.Sample before = new CpuMeter.Sample(Map.of(CpuMeter.GENERATOR, 0L, "n1", 0L, "n2", 0L),
+        Map.of("n1/10", 100_000L, "n2/20", 50_000L, "n2/21", 70_000L), 0, 0);
+    // n1/10 compiled 200 us more; n2/20 ended (its last part is gone with it); n2/22 started and took 40 us.
+    CpuMeter.Sample after = new CpuMeter.Sample(Map.of(CpuMeter.GENERATOR, 0L, "n1", 2_000_000L, "n2", 1_000_000L),
+        Map.of("n1/10", 300_000L, "n2/21", 70_000L, "n2/22", 40_000L), 0, 0);
+
+    CpuMeter.Usage usage = CpuMeter.usage(before, after, 10);
+
+    assertThat(usage.jitMicrosPerOp()).as("(200 + 40) us over 10 operations").isEqualTo(24.0);
+    assertThat(usage.microsPerOp().get("total")).as("the JIT is part of the processes' CPU, not added").isEqualTo(300.0);
   }
 
   @Test
