@@ -46,6 +46,7 @@ class LongPauseIT {
       for (int i = 0; i < cluster.size(); i++) {
         cluster.node(i).pause();
       }
+      // The fault itself, not a wait for a condition: the pause must outlast Ratis' 60 s threshold.
       Thread.sleep(PAUSE.toMillis());
       for (int i = 0; i < cluster.size(); i++) {
         cluster.node(i).resume();
