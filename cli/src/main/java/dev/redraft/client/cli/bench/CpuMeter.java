@@ -136,8 +136,11 @@ public final class CpuMeter {
         } catch (IOException gone) {
           continue; // the thread ended since the listing
         }
+        if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+          continue;
+        }
         long nanos = statNanos(thread.resolve("stat"));
-        if ((name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) && nanos >= 0) {
+        if (nanos >= 0) {
           byThread.put(Long.parseLong(thread.getFileName().toString()), nanos);
         }
       }
