@@ -48,11 +48,14 @@ public final class RaftHost implements AutoCloseable {
   private final AtomicLong adminCallIds = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BehindCandidateVotes behindCandidateVotes;
+  private final LeasedPreVotes leasedPreVotes;
 
-  private RaftHost(RaftServer server, RaftPeerId selfId, BehindCandidateVotes behindCandidateVotes) {
+  private RaftHost(RaftServer server, RaftPeerId selfId, BehindCandidateVotes behindCandidateVotes,
+      LeasedPreVotes leasedPreVotes) {
     this.server = server;
     this.selfId = selfId;
     this.behindCandidateVotes = behindCandidateVotes;
+    this.leasedPreVotes = leasedPreVotes;
   }
 
   /** Builds and starts this node's Ratis server with {@code groups} (at least one), each running on return. */
@@ -65,6 +68,7 @@ public final class RaftHost implements AutoCloseable {
     refuseUnknownGroupStorage(config, machines.keySet());
     RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
     BehindCandidateVotes votes = new BehindCandidateVotes();
+    LeasedPreVotes preVotes = new LeasedPreVotes(config.nodeId());
     RaftServer server = RaftServer.newBuilder()
         .setServerId(selfId)
         .setGroup(groups.get(0).group())
@@ -76,10 +80,11 @@ public final class RaftHost implements AutoCloseable {
           return machine;
         })
         .setProperties(RaftSettings.server(config))
-        .setParameters(RaftSettings.serverParameters(tls, votes))
+        .setParameters(RaftSettings.serverParameters(tls, votes, preVotes))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
-    RaftHost host = new RaftHost(server, selfId, votes);
+    preVotes.serve(server);
+    RaftHost host = new RaftHost(server, selfId, votes, preVotes);
     try {
       server.start();
       Set<RaftGroupId> running = new HashSet<>();
@@ -169,6 +174,10 @@ public final class RaftHost implements AutoCloseable {
   }
 
   /** The vote refusals to behind candidates, by group, for the groups' election timers. */
+  LeasedPreVotes leasedPreVotes() {
+    return leasedPreVotes;
+  }
+
   BehindCandidateVotes behindCandidateVotes() {
     return behindCandidateVotes;
   }
@@ -187,6 +196,7 @@ public final class RaftHost implements AutoCloseable {
     List<RaftGroupId> groups = new ArrayList<>();
     server.getGroupIds().forEach(groups::add);
     server.close();
+    leasedPreVotes.close();
     groups.forEach(groupId -> CommitHeartbeats.forget(RaftGroupMemberId.valueOf(selfId, groupId)));
   }
 }

@@ -101,7 +101,7 @@ class SerialAppendEntriesTest {
 
   @Test
   void theServerIsBuiltWithTheGate() {
-    Parameters parameters = RaftSettings.serverParameters(null, new BehindCandidateVotes());
+    Parameters parameters = RaftSettings.serverParameters(null, new BehindCandidateVotes(), new LeasedPreVotes("test"));
     assertThat(GrpcConfigKeys.Server.servicesCustomizer(parameters)).isNotNull();
   }
 

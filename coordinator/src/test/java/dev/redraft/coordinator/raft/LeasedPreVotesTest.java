@@ -1,0 +1,148 @@
+package dev.redraft.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.proto.RaftProtos.RaftGroupIdProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.TermIndexProto;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real Ratis servers: a follower holds a pre-vote it would refuse only for its leader's lease until the
+ * lease ends, then lets Ratis decide it (granted once the leader went silent, refused while it speaks);
+ * a candidate behind it is refused at once.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LeasedPreVotesTest {
+  /**
+   * Long enough that the leader's last heartbeat (every half of it) and its stop never outlast it: the test
+   * needs the lease running when it asks.
+   */
+  private static final long LEASE_MS = 5000;
+
+  @TempDir
+  Path dir;
+
+  private final Map<String, RaftHost> hosts = new LinkedHashMap<>();
+  private ManagedChannel channel;
+
+  @AfterEach
+  void close() throws IOException {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    for (RaftHost host : hosts.values()) {
+      host.close();
+    }
+  }
+
+  @Test
+  void aPreVoteRefusedOnlyForTheLeasesSakeIsDecidedWhenTheLeaseEnds() throws Exception {
+    LoopbackRaftGroup peers = new LoopbackRaftGroup("n1", "n2", "n3");
+    RaftGroup group = peers.group();
+    for (String id : List.of("n1", "n2")) { // n3 stays down: the candidate the test speaks for
+      hosts.put(id, RaftHost.start(peers.config(id, dir, LEASE_MS, 2 * LEASE_MS), null,
+          List.of(new RaftHost.Hosted(group, new BaseStateMachine()))));
+    }
+    String leader = await().atMost(Duration.ofSeconds(60)).until(() -> hosts.entrySet().stream()
+        .filter(e -> division(e.getValue(), group).getInfo().isLeader()).map(Map.Entry::getKey).findFirst()
+        .orElse(null), id -> id != null);
+    String follower = leader.equals("n1") ? "n2" : "n1";
+    RaftHost followerHost = hosts.get(follower);
+    RaftServer.Division followerDivision = division(followerHost, group);
+    await().atMost(Duration.ofSeconds(30)).until(() -> followerDivision.getInfo().getLeaderId() != null
+        && followerDivision.getRaftLog().getLastEntryTermIndex() != null);
+    String address = group.getPeer(RaftPeerId.valueOf(follower)).getAddress();
+    channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+    var raftPort = RaftServerProtocolServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+
+    // A candidate behind the follower: refused at once, not held.
+    RequestVoteReplyProto behind = raftPort.requestVote(preVote(group, follower, TermIndexProto.getDefaultInstance()));
+    assertThat(behind.getServerReply().getSuccess()).isFalse();
+    assertThat(followerHost.leasedPreVotes().holds()).isZero();
+
+    // The leader speaks: held until the lease ends, then refused.
+    long started = System.nanoTime();
+    RequestVoteReplyProto whileLeaderSpeaks = raftPort.requestVote(preVote(group, follower, lastOf(followerDivision)));
+    assertThat(whileLeaderSpeaks.getServerReply().getSuccess()).as("the leader still heartbeats").isFalse();
+    assertThat(followerHost.leasedPreVotes().holds()).isEqualTo(1);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("held, not answered at once")
+        .isGreaterThan(Duration.ofMillis(LEASE_MS / 2));
+
+    // The leader stops: the lease still runs; held, then granted.
+    hosts.remove(leader).close();
+    long sinceLeaderMs = followerDivision.getInfo().getRoleInfoProto().getFollowerInfo().getLeaderInfo()
+        .getLastRpcElapsedTimeMs();
+    assertThat(sinceLeaderMs).as("the follower's lease must still run when the candidate asks").isLessThan(LEASE_MS - 500);
+    RequestVoteReplyProto afterLeaderStopped = raftPort.requestVote(preVote(group, follower, lastOf(followerDivision)));
+    assertThat(afterLeaderStopped.getServerReply().getSuccess())
+        .as("granted once the lease ended (without the hold: refused, 'still has a valid leader')").isTrue();
+    assertThat(followerHost.leasedPreVotes().holds()).isEqualTo(2);
+  }
+
+  @Test
+  void holdsOnlyWhileTheLeaseIsAllThatStandsInTheCandidatesWay() {
+    TermIndexProto mine = TermIndexProto.newBuilder().setTerm(3).setIndex(100).build();
+    TermIndexProto same = mine;
+    TermIndexProto ahead = TermIndexProto.newBuilder().setTerm(3).setIndex(101).build();
+    TermIndexProto behind = TermIndexProto.newBuilder().setTerm(2).setIndex(500).build();
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, mine, same)).isEqualTo(700 + LeasedPreVotes.MARGIN_MS);
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, mine, ahead)).isEqualTo(700 + LeasedPreVotes.MARGIN_MS);
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, null, ahead)).as("own log unknown: Ratis decides")
+        .isEqualTo(700 + LeasedPreVotes.MARGIN_MS);
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, mine, behind)).as("refused for its log anyway").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 1000, 1000, mine, same)).as("lease over").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, "n1", "n1", 300, 1000, mine, same)).as("the candidate is the leader").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, null, "n1", 300, 1000, mine, same)).as("no leader known").isZero();
+    assertThat(LeasedPreVotes.holdMs(false, "n2", "n1", 300, 1000, mine, same)).as("not a follower").isZero();
+  }
+
+  private static RaftServer.Division division(RaftHost host, RaftGroup group) {
+    try {
+      return host.server().getDivision(group.getGroupId());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static TermIndexProto lastOf(RaftServer.Division division) {
+    TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+    return last.toProto();
+  }
+
+  /** n3 asks {@code voter} for a pre-vote, with {@code lastEntry} as its log's last entry. */
+  private static RequestVoteRequestProto preVote(RaftGroup group, String voter, TermIndexProto lastEntry) {
+    return RequestVoteRequestProto.newBuilder()
+        .setServerRequest(RaftRpcRequestProto.newBuilder()
+            .setRequestorId(RaftPeerId.valueOf("n3").toByteString())
+            .setReplyId(RaftPeerId.valueOf(voter).toByteString())
+            .setRaftGroupId(RaftGroupIdProto.newBuilder().setId(group.getGroupId().toByteString()))
+            .setCallId(1))
+        .setCandidateTerm(lastEntry.getTerm())
+        .setCandidateLastEntry(lastEntry)
+        .setPreVote(true)
+        .build();
+  }
+}
