@@ -20,6 +20,7 @@ import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +119,9 @@ final class LeasedPreVotes implements ServerInterceptor {
       division = current.getDivision(RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId()));
     } catch (IOException | RuntimeException notHosted) {
       return 0;
+    }
+    if (division.getInfo().getLifeCycleState() != LifeCycle.State.RUNNING) {
+      return 0; // a node added but not yet told it caught up refuses every vote, and reports a lease of 0 ms
     }
     RoleInfoProto role = division.getInfo().getRoleInfoProto();
     if (!division.getInfo().isFollower() || !role.hasFollowerInfo()

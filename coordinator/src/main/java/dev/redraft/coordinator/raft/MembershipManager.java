@@ -13,9 +13,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -120,7 +122,27 @@ public final class MembershipManager {
       voters.add(peer);
     }
     change(conf, voters, learners, (learner ? "add learner " : "add voter ") + id + " at " + raftAddress);
+    if (!learner) {
+      awaitNewVoter(id);
+    }
     return members();
+  }
+
+  /** See {@link AddedVoterConfirmation}: the addition is acknowledged once the new voter can vote. */
+  private void awaitNewVoter(String id) {
+    long configurationIndex = division.get().getRaftConf().getLogEntryIndex();
+    LongSupplier voterCommit = () -> division.get().getCommitInfos().stream()
+        .filter(info -> info.getServer().getId().toStringUtf8().equals(id))
+        .mapToLong(CommitInfoProto::getCommitIndex).findFirst().orElse(-1);
+    try {
+      if (!AddedVoterConfirmation.await(voterCommit, configurationIndex, this::isLeader, AddedVoterConfirmation.WAIT)) {
+        LOG.warn("node {}: {} was added, but has not confirmed the configuration that names it (index {}) within {} s;"
+            + " until it does it cannot vote, and losing another voter meanwhile leaves the group without a leader"
+            + " until one comes back", selfId, id, configurationIndex, AddedVoterConfirmation.WAIT.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public synchronized List<Member> remove(String id) {

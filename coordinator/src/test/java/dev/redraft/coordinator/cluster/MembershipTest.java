@@ -38,6 +38,9 @@ class MembershipTest {
       awaitMoreAcknowledged(load, 100);
 
       int n4 = cluster.addNode(false);
+      // Acknowledged only once the new voter took in the configuration naming it: from then on it can vote.
+      assertThat(cluster.status(n4).peers()).as("the new voter's own view of the configuration right after the addition")
+          .containsKey(TestCluster.id(n4));
       awaitMoreAcknowledged(load, 50);
       // The new node serves: a write and a linearizable read through it alone.
       RedraftClient viaNew = cluster.clientOf(n4);
