@@ -51,8 +51,11 @@ die() { echo "cluster.sh: $*" >&2; exit 1; }
 # far less CPU per write (leader 57 -> 32 us, followers 25 -> 17 us; all processes 190 -> 137 us). A
 # server runs for days, so the coordinators keep the default tiered JIT (benchmarks prewarm 120 s). The
 # serial collector has no concurrent GC threads to compete for the cores, and its young pauses stay in
-# the milliseconds with this heap. REDRAFT_JAVA_OPTS replaces these settings.
-DEFAULT_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC"
+# the milliseconds with this heap. The metaspace threshold is above what a node loads: at the default one,
+# the class loading of a node's first seconds set off two full collections (90-300 ms each on a loaded
+# machine, measured in the fault suite), just when a restarted or re-added node catches up.
+# REDRAFT_JAVA_OPTS replaces these settings.
+DEFAULT_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC -XX:MetaspaceSize=128m"
 
 # Class data sharing for the coordinators' JVMs: set_cds_opts, adopt_cds_archive.
 # shellcheck source=scripts/class-sharing.sh
