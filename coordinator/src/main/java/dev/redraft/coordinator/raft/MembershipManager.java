@@ -96,7 +96,19 @@ public final class MembershipManager {
     return members();
   }
 
-  public synchronized List<Member> add(String id, String raftAddress, boolean learner) {
+  /**
+   * Adds a member; a voter's addition returns once the new voter took in the configuration that names it
+   * (waited for outside this manager's lock: see {@link AddedVoterConfirmation}).
+   */
+  public List<Member> add(String id, String raftAddress, boolean learner) {
+    addMember(id, raftAddress, learner);
+    if (!learner) {
+      awaitNewVoter(id);
+    }
+    return members();
+  }
+
+  private synchronized void addMember(String id, String raftAddress, boolean learner) {
     checkId(id);
     try {
       HostPort.parse("raft_address", raftAddress);
@@ -122,10 +134,6 @@ public final class MembershipManager {
       voters.add(peer);
     }
     change(conf, voters, learners, (learner ? "add learner " : "add voter ") + id + " at " + raftAddress);
-    if (!learner) {
-      awaitNewVoter(id);
-    }
-    return members();
   }
 
   /** See {@link AddedVoterConfirmation}: the addition is acknowledged once the new voter can vote. */
