@@ -134,7 +134,8 @@ public final class AdminClient {
 
   /**
    * Adds a running node (started with initial-cluster-state=existing) as a voter, or as a learner.
-   * Returns the membership once the change is committed.
+   * Returns the membership once the change is committed and, for a voter, once the new node has committed
+   * the configuration that names it (so that it can vote; the server waits up to 10 s for that).
    */
   public MembershipResponse addNode(String nodeId, String raftAddress, boolean learner) {
     AddNodeRequest request = AddNodeRequest.newBuilder().setNodeId(required("nodeId", nodeId))

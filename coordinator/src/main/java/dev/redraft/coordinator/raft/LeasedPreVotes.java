@@ -20,6 +20,7 @@ import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ServerCallHandler;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
+import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +41,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only a pre-vote that the candidate's log would earn is held: one from a candidate behind this node is
  * refused at once, as before (the refusal tells this node's election timer the leader is gone, see
- * {@link BehindCandidateVotes}). A hold is at most election-timeout-min, and at most {@value #MAX_HELD} are
- * held at a time (more are answered at once).
+ * {@link BehindCandidateVotes}). A hold is at most election-timeout-min, and ends at least {@value
+ * #REPLY_MARGIN_MS} ms before the candidate's call times out (Ratis' request timeout, 3 s; a longer one is not
+ * held); at most {@value #MAX_HELD} are held at a time (more are answered at once). Ratis decides a held vote
+ * on this class's one timer thread, as it would on a gRPC thread (a quick check under the division's lock).
  */
 final class LeasedPreVotes implements ServerInterceptor {
   private static final Logger LOG = LoggerFactory.getLogger(LeasedPreVotes.class);
   static final int MAX_HELD = 64;
   /** Ratis compares the lease in nanoseconds, role info reports it in whole ms: answer a little after it ends. */
   static final long MARGIN_MS = 5;
+  /** A held vote is answered this long before the candidate's call would time out, or not held. */
+  static final long REPLY_MARGIN_MS = 500;
   private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String selfId;
@@ -86,17 +91,20 @@ final class LeasedPreVotes implements ServerInterceptor {
    *
    * @param leader this node's leader, or null if it knows none
    * @param sinceLeaderMs how long ago this node last heard from its leader
+   * @param candidateWaitsMs how long the candidate waits for the answer (Ratis' request timeout)
    * @param mine this node's last log entry, or null if unknown
    */
   static long holdMs(boolean follower, String leader, String candidate, long sinceLeaderMs, long leaseMs,
-      TermIndexProto mine, TermIndexProto candidates) {
+      long candidateWaitsMs, TermIndexProto mine, TermIndexProto candidates) {
     if (!follower || leader == null || leader.equals(candidate) || sinceLeaderMs >= leaseMs) {
       return 0;
     }
     if (mine != null && BehindCandidateVotes.isNewer(mine, candidates)) {
       return 0;
     }
-    return leaseMs - sinceLeaderMs + MARGIN_MS;
+    long hold = leaseMs - sinceLeaderMs + MARGIN_MS;
+    // Past the candidate's wait the answer would be lost: refused at once then, as Ratis does.
+    return hold > candidateWaitsMs - REPLY_MARGIN_MS ? 0 : hold;
   }
 
   @Override
@@ -106,7 +114,8 @@ final class LeasedPreVotes implements ServerInterceptor {
     if (!BehindCandidateVotes.METHOD.equals(call.getMethodDescriptor().getFullMethodName())) {
       return listener;
     }
-    return new Holding<>(listener);
+    return new Holding<>(listener, () -> call.close(Status.INTERNAL.withDescription("answering a held pre-vote failed"),
+        new Metadata()));
   }
 
   private long holdMs(RequestVoteRequestProto request) {
@@ -121,7 +130,7 @@ final class LeasedPreVotes implements ServerInterceptor {
       return 0;
     }
     if (division.getInfo().getLifeCycleState() != LifeCycle.State.RUNNING) {
-      return 0; // a node added but not yet told it caught up refuses every vote, and reports a lease of 0 ms
+      return 0; // added but not yet told it caught up: it refuses every vote (and reports its leader heard 0 ms ago)
     }
     RoleInfoProto role = division.getInfo().getRoleInfoProto();
     if (!division.getInfo().isFollower() || !role.hasFollowerInfo()
@@ -134,7 +143,9 @@ final class LeasedPreVotes implements ServerInterceptor {
     long sinceLeaderMs = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
     TermIndex last = division.getRaftLog().getLastEntryTermIndex();
     TermIndexProto mine = last == null ? null : last.toProto();
-    long hold = holdMs(true, leader, candidate, sinceLeaderMs, leaseMs, mine, request.getCandidateLastEntry());
+    long candidateWaitsMs = RaftServerConfigKeys.Rpc.requestTimeout(current.getProperties()).toLong(TimeUnit.MILLISECONDS);
+    long hold = holdMs(true, leader, candidate, sinceLeaderMs, leaseMs, candidateWaitsMs, mine,
+        request.getCandidateLastEntry());
     if (hold > 0) {
       long now = System.nanoTime();
       long logged = lastLogNanos.get();
@@ -149,12 +160,14 @@ final class LeasedPreVotes implements ServerInterceptor {
 
   /** A vote call whose request waits, when held, before Ratis sees it; the other events keep their order. */
   private final class Holding<Q> extends SimpleForwardingServerCallListener<Q> {
+    private final Runnable closeCall;
     private boolean holding;
     private boolean halfClosed;
     private boolean cancelled;
 
-    Holding(ServerCall.Listener<Q> delegate) {
+    Holding(ServerCall.Listener<Q> delegate, Runnable closeCall) {
       super(delegate);
+      this.closeCall = closeCall;
     }
 
     @Override
@@ -189,9 +202,16 @@ final class LeasedPreVotes implements ServerInterceptor {
       if (cancelled) {
         return;
       }
-      super.onMessage(message);
-      if (halfClosed) {
-        super.onHalfClose();
+      try {
+        super.onMessage(message);
+        if (halfClosed) {
+          super.onHalfClose();
+        }
+      } catch (RuntimeException e) {
+        // gRPC would have closed the call had this thrown on its own thread: do so, or the candidate waits it out.
+        LOG.warn("node {}: answering a held pre-vote failed: {}", selfId, e.toString());
+        cancelled = true;
+        closeCall.run();
       }
     }
 

@@ -101,14 +101,15 @@ public final class MembershipManager {
    * (waited for outside this manager's lock: see {@link AddedVoterConfirmation}).
    */
   public List<Member> add(String id, String raftAddress, boolean learner) {
-    addMember(id, raftAddress, learner);
+    long configurationIndex = addMember(id, raftAddress, learner);
     if (!learner) {
-      awaitNewVoter(id);
+      awaitNewVoter(id, configurationIndex);
     }
     return members();
   }
 
-  private synchronized void addMember(String id, String raftAddress, boolean learner) {
+  /** Returns the log index of the configuration that names the new member. */
+  private synchronized long addMember(String id, String raftAddress, boolean learner) {
     checkId(id);
     try {
       HostPort.parse("raft_address", raftAddress);
@@ -134,22 +135,35 @@ public final class MembershipManager {
       voters.add(peer);
     }
     change(conf, voters, learners, (learner ? "add learner " : "add voter ") + id + " at " + raftAddress);
+    return division.get().getRaftConf().getLogEntryIndex();
   }
 
   /** See {@link AddedVoterConfirmation}: the addition is acknowledged once the new voter can vote. */
-  private void awaitNewVoter(String id) {
-    long configurationIndex = division.get().getRaftConf().getLogEntryIndex();
-    LongSupplier voterCommit = () -> division.get().getCommitInfos().stream()
-        .filter(info -> info.getServer().getId().toStringUtf8().equals(id))
-        .mapToLong(CommitInfoProto::getCommitIndex).findFirst().orElse(-1);
+  private void awaitNewVoter(String id, long configurationIndex) {
+    LongSupplier voterCommit = () -> {
+      try {
+        return division.get().getCommitInfos().stream()
+            .filter(info -> info.getServer().getId().toStringUtf8().equals(id))
+            .mapToLong(CommitInfoProto::getCommitIndex).findFirst().orElse(-1);
+      } catch (RuntimeException stopping) {
+        return -1; // the division is closing: the wait ends with the leadership
+      }
+    };
     try {
-      if (!AddedVoterConfirmation.await(voterCommit, configurationIndex, this::isLeader, AddedVoterConfirmation.WAIT)) {
-        LOG.warn("node {}: {} was added, but has not confirmed the configuration that names it (index {}) within {} s;"
-            + " until it does it cannot vote, and losing another voter meanwhile leaves the group without a leader"
-            + " until one comes back", selfId, id, configurationIndex, AddedVoterConfirmation.WAIT.toSeconds());
+      if (AddedVoterConfirmation.await(voterCommit, configurationIndex, this::isLeader, AddedVoterConfirmation.WAIT)) {
+        return;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return;
+    }
+    if (!isLeader()) {
+      LOG.info("node {}: {} was added (configuration at index {}); this node stopped leading before {} confirmed it",
+          selfId, id, configurationIndex, id);
+    } else {
+      LOG.warn("node {}: {} was added, but has not confirmed the configuration that names it (index {}) within {} s;"
+          + " until it does it cannot vote, and losing another voter meanwhile leaves the group without a leader"
+          + " until one comes back", selfId, id, configurationIndex, AddedVoterConfirmation.WAIT.toSeconds());
     }
   }
 

@@ -173,11 +173,12 @@ public final class RaftHost implements AutoCloseable {
     }
   }
 
-  /** The vote refusals to behind candidates, by group, for the groups' election timers. */
+  /** The pre-votes this node holds while its leader's lease runs (for tests). */
   LeasedPreVotes leasedPreVotes() {
     return leasedPreVotes;
   }
 
+  /** The vote refusals to behind candidates, by group, for the groups' election timers. */
   BehindCandidateVotes behindCandidateVotes() {
     return behindCandidateVotes;
   }
@@ -195,8 +196,11 @@ public final class RaftHost implements AutoCloseable {
     }
     List<RaftGroupId> groups = new ArrayList<>();
     server.getGroupIds().forEach(groups::add);
-    server.close();
-    leasedPreVotes.close();
+    try {
+      server.close();
+    } finally {
+      leasedPreVotes.close();
+    }
     groups.forEach(groupId -> CommitHeartbeats.forget(RaftGroupMemberId.valueOf(selfId, groupId)));
   }
 }

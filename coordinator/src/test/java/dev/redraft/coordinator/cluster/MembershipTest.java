@@ -37,8 +37,12 @@ class MembershipTest {
           "counter", Duration.ofSeconds(180));
       awaitMoreAcknowledged(load, 100);
 
+      long committedBefore = cluster.status(cluster.awaitLeader()).commitIndex();
       int n4 = cluster.addNode(false);
-      // Acknowledged only once the new voter took in the configuration naming it: from then on it can vote.
+      // Acknowledged only once the new voter committed the configuration naming it (an entry after all those
+      // committed before the addition): from then on it can vote.
+      assertThat(cluster.status(n4).commitIndex()).as("the new voter's commit index right after the addition")
+          .isGreaterThan(committedBefore);
       assertThat(cluster.status(n4).peers()).as("the new voter's own view of the configuration right after the addition")
           .containsKey(TestCluster.id(n4));
       awaitMoreAcknowledged(load, 50);
