@@ -75,6 +75,14 @@ public final class ElectionTimer implements AutoCloseable {
     void endStoppedElectionRound();
 
     /**
+     * Whether this node holds another candidate's pre-vote until its leader's lease ends ({@link LeasedPreVotes}):
+     * it does not campaign meanwhile.
+     */
+    default boolean holdsAPreVote() {
+      return false;
+    }
+
+    /**
      * This node's place (0, 1, ...) among the voters that may take over once {@code candidate}, whose log
      * is behind, was refused: the voters other than the candidate and the last known leader, by id.
      */
@@ -192,6 +200,9 @@ public final class ElectionTimer implements AutoCloseable {
     }
     if (started || silence.sinceLastMessageMs() < timeoutMs) {
       return;
+    }
+    if (follower.holdsAPreVote()) {
+      return; // looked at again next tick: the hold ends with the lease, and a grant starts a new silence
     }
     if (silence.outstandingRequests() > 0) {
       if (!heldBackLogged) {

@@ -1,6 +1,8 @@
 package dev.redraft.coordinator.raft;
 
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * meanwhile, refused if one did. The Raft thesis (section 4.2.3) asks exactly this of a voter: not to grant
  * a vote within the minimum election timeout of hearing from a leader.
  *
- * <p>Only a pre-vote that the candidate's log would earn is held: one from a candidate behind this node is
- * refused at once, as before (the refusal tells this node's election timer the leader is gone, see
- * {@link BehindCandidateVotes}). A hold is at most election-timeout-min, and ends at least {@value
+ * <p>Only a pre-vote of a candidate whose log is ahead of this node's is held: this node cannot win against
+ * it, so it does not campaign itself at the moment it grants (its own timeout may end with the lease). With
+ * logs alike both could, and two that granted each other's pre-vote and campaigned together split the vote
+ * (a test saw one more round, 1 s). A candidate behind this node is refused at once, as before (the refusal
+ * tells this node's election timer the leader is gone, see {@link BehindCandidateVotes}). A hold is at most election-timeout-min, and ends at least {@value
  * #REPLY_MARGIN_MS} ms before the candidate's call times out (Ratis' request timeout, 3 s; a longer one is not
  * held); at most {@value #MAX_HELD} are held at a time (more are answered at once). Ratis decides a held vote
  * on this class's one timer thread, as it would on a gRPC thread (a quick check under the division's lock).
@@ -58,6 +62,8 @@ final class LeasedPreVotes implements ServerInterceptor {
   private final String selfId;
   private final ScheduledExecutorService timer;
   private final AtomicInteger held = new AtomicInteger();
+  /** Votes held now, by group: that group's election timer on this node waits while any is (see holding). */
+  private final Map<RaftGroupId, AtomicInteger> heldByGroup = new ConcurrentHashMap<>();
   private final AtomicLong holds = new AtomicLong();
   private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
   private volatile RaftServer server;
@@ -76,6 +82,16 @@ final class LeasedPreVotes implements ServerInterceptor {
     this.server = server;
   }
 
+  /**
+   * Whether this node holds a pre-vote of {@code group} now. Its election timer does not campaign meanwhile
+   * (a hold ends when the lease does, the earliest moment its own timeout may end too; it could not win
+   * against a candidate ahead of it anyway); granting the vote restarts this node's silence.
+   */
+  boolean holding(RaftGroupId group) {
+    AtomicInteger count = heldByGroup.get(group);
+    return count != null && count.get() > 0;
+  }
+
   /** Pre-votes held so far (for tests). */
   long holds() {
     return holds.get();
@@ -92,14 +108,14 @@ final class LeasedPreVotes implements ServerInterceptor {
    * @param leader this node's leader, or null if it knows none
    * @param sinceLeaderMs how long ago this node last heard from its leader
    * @param candidateWaitsMs how long the candidate waits for the answer (Ratis' request timeout)
-   * @param mine this node's last log entry, or null if unknown
+   * @param mine this node's last log entry, or null if unknown (then not held)
    */
   static long holdMs(boolean follower, String leader, String candidate, long sinceLeaderMs, long leaseMs,
       long candidateWaitsMs, TermIndexProto mine, TermIndexProto candidates) {
     if (!follower || leader == null || leader.equals(candidate) || sinceLeaderMs >= leaseMs) {
       return 0;
     }
-    if (mine != null && BehindCandidateVotes.isNewer(mine, candidates)) {
+    if (mine == null || !BehindCandidateVotes.isNewer(candidates, mine)) {
       return 0;
     }
     long hold = leaseMs - sinceLeaderMs + MARGIN_MS;
@@ -161,6 +177,7 @@ final class LeasedPreVotes implements ServerInterceptor {
   /** A vote call whose request waits, when held, before Ratis sees it; the other events keep their order. */
   private final class Holding<Q> extends SimpleForwardingServerCallListener<Q> {
     private final Runnable closeCall;
+    private RaftGroupId group;
     private boolean holding;
     private boolean halfClosed;
     private boolean cancelled;
@@ -176,8 +193,10 @@ final class LeasedPreVotes implements ServerInterceptor {
       if (message instanceof RequestVoteRequestProto request) {
         try {
           hold = holdMs(request);
+          group = RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId());
         } catch (RuntimeException e) {
           LOG.debug("node {}: could not tell whether to hold a pre-vote: {}", selfId, e.toString());
+          hold = 0;
         }
       }
       if (hold <= 0 || held.incrementAndGet() > MAX_HELD) {
@@ -189,6 +208,7 @@ final class LeasedPreVotes implements ServerInterceptor {
       }
       holding = true;
       holds.incrementAndGet();
+      heldByGroup.computeIfAbsent(group, g -> new AtomicInteger()).incrementAndGet();
       try {
         timer.schedule(() -> release(message), hold, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException stopping) {
@@ -199,10 +219,10 @@ final class LeasedPreVotes implements ServerInterceptor {
     private synchronized void release(Q message) {
       held.decrementAndGet();
       holding = false;
-      if (cancelled) {
-        return;
-      }
       try {
+        if (cancelled) {
+          return;
+        }
         super.onMessage(message);
         if (halfClosed) {
           super.onHalfClose();
@@ -212,6 +232,9 @@ final class LeasedPreVotes implements ServerInterceptor {
         LOG.warn("node {}: answering a held pre-vote failed: {}", selfId, e.toString());
         cancelled = true;
         closeCall.run();
+      } finally {
+        // After Ratis decided (a grant restarted this node's silence): this group's timer may look again.
+        heldByGroup.get(group).decrementAndGet();
       }
     }
 

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.FollowerInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -30,14 +31,26 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
 
   private final Supplier<RaftServer.Division> division;
   private final StoppedElectionRound stoppedRound;
+  private final BooleanSupplier holdsAPreVote;
   /** The last leader this node knew of (its id), or null: see {@link #rankAfterRefusing}. */
   private volatile String lastLeader;
   /** When this node was last seen leading (System.nanoTime()), or MIN_VALUE: see {@link #ledRecently}. */
   private volatile long lastLedNanos = Long.MIN_VALUE;
 
   RaftElectionStarter(String node, Supplier<RaftServer.Division> division) {
+    this(node, division, () -> false);
+  }
+
+  /** @param holdsAPreVote whether this node holds a pre-vote of the group now ({@link LeasedPreVotes#holding}) */
+  RaftElectionStarter(String node, Supplier<RaftServer.Division> division, BooleanSupplier holdsAPreVote) {
     this.division = division;
     this.stoppedRound = new StoppedElectionRound(node);
+    this.holdsAPreVote = holdsAPreVote;
+  }
+
+  @Override
+  public boolean holdsAPreVote() {
+    return holdsAPreVote.getAsBoolean();
   }
 
   static boolean available() {

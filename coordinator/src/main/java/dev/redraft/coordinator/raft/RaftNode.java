@@ -144,7 +144,9 @@ public final class RaftNode implements AutoCloseable {
     this.host = host;
     this.server = host.server();
     String replica = config.nodeId() + groupLabel();
-    ElectionTimer timer = ElectionTimer.of(replica, new RaftElectionStarter(replica, this::divisionOrNull),
+    RaftGroupId groupId = group.getGroupId();
+    ElectionTimer timer = ElectionTimer.of(replica, new RaftElectionStarter(replica, this::divisionOrNull,
+        () -> host.leasedPreVotes().holding(groupId)),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     behindCandidateRefused = timer::behindCandidateRefused; // before the volatile write close() reads first
     electionTimer = timer;

@@ -35,6 +35,12 @@ class ElectionTimerTest {
     int looksForStoppedRounds;
     int rank;
     final List<String> refusedCandidates = new ArrayList<>();
+    boolean holdsAPreVote;
+
+    @Override
+    public boolean holdsAPreVote() {
+      return holdsAPreVote;
+    }
 
     @Override
     public boolean isLeader() {
@@ -91,6 +97,20 @@ class ElectionTimerTest {
     assertThat(follower.elections).containsExactly(1300L);
     assertThat(bounds).as("a timeout anywhere in [min, max], both included").containsExactly(1001L);
     assertThat(timer.electionsStarted()).isEqualTo(1);
+  }
+
+  @Test
+  void aNodeHoldingAnotherCandidatesPreVoteDoesNotCampaignUntilTheHoldEnds() {
+    draws.add(0L); // this silence's timeout: the minimum, 1000 ms, when the lease (and a hold) ends too
+    at(0);
+    follower.holdsAPreVote = true;
+    at(1000);
+    at(1020);
+    assertThat(follower.elections).as("it would grant that candidate's pre-vote and split the vote with it").isEmpty();
+    follower.holdsAPreVote = false;
+    at(1040);
+    assertThat(follower.elections).as("refused or cancelled without a new silence: it campaigns at the next look")
+        .containsExactly(1000L);
   }
 
   @Test

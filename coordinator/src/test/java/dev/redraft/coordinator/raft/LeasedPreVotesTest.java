@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real Ratis servers: a follower holds a pre-vote it would refuse only for its leader's lease until the
- * lease ends, then lets Ratis decide it (granted once the leader went silent, refused while it speaks);
- * a candidate behind it is refused at once.
+ * Real Ratis servers: a follower holds the pre-vote of a candidate ahead of it, which it would refuse only for
+ * its leader's lease, until the lease ends, then lets Ratis decide it (granted once the leader went silent,
+ * refused while it speaks); a candidate behind it is refused at once.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LeasedPreVotesTest {
@@ -83,7 +83,7 @@ class LeasedPreVotesTest {
     assertThat(followerHost.leasedPreVotes().holds()).isZero();
 
     // The leader speaks: held until the lease ends, then refused.
-    RequestVoteReplyProto whileLeaderSpeaks = raftPort.requestVote(preVote(group, follower, lastOf(followerDivision)));
+    RequestVoteReplyProto whileLeaderSpeaks = raftPort.requestVote(preVote(group, follower, aheadOf(followerDivision)));
     assertThat(whileLeaderSpeaks.getServerReply().getSuccess()).as("the leader still heartbeats").isFalse();
     assertThat(followerHost.leasedPreVotes().holds()).as("held, not answered at once").isEqualTo(1);
 
@@ -92,7 +92,7 @@ class LeasedPreVotesTest {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> followerDivision.getInfo()
         .getRoleInfoProto().getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < 300);
     var asked = RaftServerProtocolServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .requestVote(preVote(group, follower, lastOf(followerDivision)));
+        .requestVote(preVote(group, follower, aheadOf(followerDivision)));
     hosts.remove(leader).close();
     RequestVoteReplyProto afterLeaderStopped = asked.get(30, TimeUnit.SECONDS);
     assertThat(afterLeaderStopped.getServerReply().getSuccess())
@@ -106,18 +106,18 @@ class LeasedPreVotesTest {
     TermIndexProto same = mine;
     TermIndexProto ahead = TermIndexProto.newBuilder().setTerm(3).setIndex(101).build();
     TermIndexProto behind = TermIndexProto.newBuilder().setTerm(2).setIndex(500).build();
-    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, 3000, mine, same)).isEqualTo(700 + LeasedPreVotes.MARGIN_MS);
     assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, 3000, mine, ahead)).isEqualTo(700 + LeasedPreVotes.MARGIN_MS);
-    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, 3000, null, ahead)).as("own log unknown: Ratis decides")
-        .isEqualTo(700 + LeasedPreVotes.MARGIN_MS);
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, 3000, mine, same))
+        .as("a log like this node's: both could win, and would split the vote if both campaigned").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, 3000, null, ahead)).as("own log unknown").isZero();
     assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 1000, 3000, mine, behind)).as("refused for its log anyway").isZero();
-    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 1000, 1000, 3000, mine, same)).as("lease over").isZero();
-    assertThat(LeasedPreVotes.holdMs(true, "n1", "n1", 300, 1000, 3000, mine, same)).as("the candidate is the leader").isZero();
-    assertThat(LeasedPreVotes.holdMs(true, null, "n1", 300, 1000, 3000, mine, same)).as("no leader known").isZero();
-    assertThat(LeasedPreVotes.holdMs(false, "n2", "n1", 300, 1000, 3000, mine, same)).as("not a follower").isZero();
-    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 5000, 3000, mine, same))
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 1000, 1000, 3000, mine, ahead)).as("lease over").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, "n1", "n1", 300, 1000, 3000, mine, ahead)).as("the candidate is the leader").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, null, "n1", 300, 1000, 3000, mine, ahead)).as("no leader known").isZero();
+    assertThat(LeasedPreVotes.holdMs(false, "n2", "n1", 300, 1000, 3000, mine, ahead)).as("not a follower").isZero();
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 300, 5000, 3000, mine, ahead))
         .as("the candidate would stop waiting before the lease ends").isZero();
-    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 3000, 5000, 3000, mine, same))
+    assertThat(LeasedPreVotes.holdMs(true, "n2", "n1", 3000, 5000, 3000, mine, ahead))
         .as("what is left of the lease ends in time").isEqualTo(2000 + LeasedPreVotes.MARGIN_MS);
   }
 
@@ -129,9 +129,10 @@ class LeasedPreVotesTest {
     }
   }
 
-  private static TermIndexProto lastOf(RaftServer.Division division) {
+  /** A log one entry longer than {@code division}'s: the candidate it holds a pre-vote for is ahead of it. */
+  private static TermIndexProto aheadOf(RaftServer.Division division) {
     TermIndex last = division.getRaftLog().getLastEntryTermIndex();
-    return last.toProto();
+    return TermIndexProto.newBuilder().setTerm(last.getTerm()).setIndex(last.getIndex() + 1).build();
   }
 
   /** n3 asks {@code voter} for a pre-vote, with {@code lastEntry} as its log's last entry. */
