@@ -52,6 +52,13 @@ public final class ChaosRun {
    */
   private static final Duration GAP_SETTLE = Duration.ofSeconds(3);
   /**
+   * How long the cluster serves the workload before the first fault when gap bounds are asserted: the bound
+   * is for a serving cluster, and nodes seconds old still load classes and compile the write path (a leader
+   * cut off 20 s after the start: the new one ready 428 ms after its election, its first writes 650 ms later,
+   * a 3.4 s gap; later faults of the same run 1.6-2.7 s).
+   */
+  static final Duration WARM_UP = Duration.ofSeconds(10);
+  /**
    * What one fault did. {@code writeGap} is the longest time the workload's clients (the client
    * library, with failover) saw no write acknowledged, from the injection until {@link #GAP_SETTLE}
    * after the heal; {@code pinnedGaps} the same for a writer bound to one node (slots the fault cut
@@ -191,6 +198,9 @@ public final class ChaosRun {
   /** Injects {@code type}, holds it for {@code hold}, heals it and measures how long writes took to resume. */
   public FaultRecord apply(FaultType type, Duration hold) {
     awaitWrites();
+    if (faults.isEmpty() && gapBoundsAsserted) {
+      holdUntil(System.nanoTime() + WARM_UP.toNanos());
+    }
     awaitWritesThroughEveryNode();
     long acksBefore = workload.writesOk();
     long[] termsBefore = highestTerms();
