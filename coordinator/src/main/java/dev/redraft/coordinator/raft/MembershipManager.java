@@ -13,11 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -103,7 +101,7 @@ public final class MembershipManager {
   public List<Member> add(String id, String raftAddress, boolean learner) {
     long configurationIndex = addMember(id, raftAddress, learner);
     if (!learner) {
-      awaitNewVoter(id, configurationIndex);
+      AddedVoterConfirmation.awaitAfterAddition(selfId, id, configurationIndex, division, this::isLeader);
     }
     return members();
   }
@@ -136,35 +134,6 @@ public final class MembershipManager {
     }
     change(conf, voters, learners, (learner ? "add learner " : "add voter ") + id + " at " + raftAddress);
     return division.get().getRaftConf().getLogEntryIndex();
-  }
-
-  /** See {@link AddedVoterConfirmation}: the addition is acknowledged once the new voter can vote. */
-  private void awaitNewVoter(String id, long configurationIndex) {
-    LongSupplier voterCommit = () -> {
-      try {
-        return division.get().getCommitInfos().stream()
-            .filter(info -> info.getServer().getId().toStringUtf8().equals(id))
-            .mapToLong(CommitInfoProto::getCommitIndex).findFirst().orElse(-1);
-      } catch (RuntimeException stopping) {
-        return -1; // the division is closing: the wait ends with the leadership
-      }
-    };
-    try {
-      if (AddedVoterConfirmation.await(voterCommit, configurationIndex, this::isLeader, AddedVoterConfirmation.WAIT)) {
-        return;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    }
-    if (!isLeader()) {
-      LOG.info("node {}: {} was added (configuration at index {}); this node stopped leading before {} confirmed it",
-          selfId, id, configurationIndex, id);
-    } else {
-      LOG.warn("node {}: {} was added, but has not confirmed the configuration that names it (index {}) within {} s;"
-          + " until it does it cannot vote, and losing another voter meanwhile leaves the group without a leader"
-          + " until one comes back", selfId, id, configurationIndex, AddedVoterConfirmation.WAIT.toSeconds());
-    }
   }
 
   public synchronized List<Member> remove(String id) {
