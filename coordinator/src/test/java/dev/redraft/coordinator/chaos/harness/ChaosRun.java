@@ -44,7 +44,12 @@ public final class ChaosRun {
       // leader's first append comes at once) reached by a leader's appender left over from a removal in
       // progress when that leader was elected (Ratis 3.3.0; such a leader steps down when the node is
       // added back, see MembershipManager).
-      Pattern.compile("ServerNotReadyException: \\S+ is not in \\[STARTING, RUNNING\\]: current state is CLOS(ED|ING)"));
+      Pattern.compile("ServerNotReadyException: \\S+ is not in \\[STARTING, RUNNING\\]: current state is CLOS(ED|ING)"),
+      // Faults that take leadership away: a leader stepping down closes its clients' request streams
+      // (GrpcClientProtocolService.closeAllExisting, which also drops each from its map) while a client
+      // half-closes the same stream; the second close finds the entry gone and throws on gRPC's executor
+      // (Ratis 3.3.0). The stream is closed either way and the client retries on the new leader.
+      Pattern.compile("Entry not found for key \\d+ in map OrderedStreamObservers"));
 
   /**
    * How long after a heal the write gap is still measured: a node that comes back (a paused leader
