@@ -54,6 +54,11 @@ public final class ElectionTimer implements AutoCloseable {
    * #behindCandidateRefused}. Longer than an election round on a loaded machine (tens of ms).
    */
   static final long EARLY_RANK_STEP_MS = 150;
+  /**
+   * After a leader's stream broke off, the first follower campaigns this long past election-timeout-min:
+   * the others count their lease from the leader's last message to them, which may have come a little later.
+   */
+  static final long LOST_LEADER_LEASE_MARGIN_MS = 50;
 
   /** What the timer needs of this node's Raft state. */
   public interface Follower {
@@ -87,6 +92,11 @@ public final class ElectionTimer implements AutoCloseable {
      * is behind, was refused: the voters other than the candidate and the last known leader, by id.
      */
     int rankAfterRefusing(String candidate);
+
+    /** The leader this node follows now, or null. */
+    default String leaderId() {
+      return null;
+    }
   }
 
   /** How long ago the follower last heard from a leader, and how many leader requests it is handling. */
@@ -114,6 +124,11 @@ public final class ElectionTimer implements AutoCloseable {
 
   /** The last such refusal not yet looked at, or null. */
   private final AtomicReference<Refusal> refusedBehindCandidate = new AtomicReference<>();
+  /** A leader whose append stream to this node broke off ({@link LeaderStreamLoss}), and when. */
+  private record StreamLoss(String leader, long atNanos) {}
+
+  /** The last such loss not yet looked at, or null. */
+  private final AtomicReference<StreamLoss> lostLeaderStream = new AtomicReference<>();
   private long lastEarlyLogNanos = Long.MIN_VALUE;
   private volatile long electionsStarted;
   /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
@@ -170,6 +185,7 @@ public final class ElectionTimer implements AutoCloseable {
     follower.endStoppedElectionRound();
     // Taken whatever the role: a refusal is news of this silence only.
     Refusal refusal = refusedBehindCandidate.getAndSet(null);
+    StreamLoss loss = lostLeaderStream.getAndSet(null);
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();
@@ -197,6 +213,9 @@ public final class ElectionTimer implements AutoCloseable {
     // A leader message since the refusal: the leader was not gone after all.
     if (refusal != null && !started && refusal.atNanos() >= lastMessage) {
       campaignEarly(silence.sinceLastMessageMs(), follower.rankAfterRefusing(refusal.candidate()), now);
+    }
+    if (loss != null && !started && loss.atNanos() >= lastMessage) {
+      campaignAfterLoss(loss.leader(), silence.sinceLastMessageMs(), now);
     }
     if (started || silence.sinceLastMessageMs() < timeoutMs) {
       return;
@@ -255,6 +274,55 @@ public final class ElectionTimer implements AutoCloseable {
    */
   boolean noteBehindCandidateRefused(String candidate) {
     return refusedBehindCandidate.getAndSet(new Refusal(candidate, clock.getAsLong())) == null;
+  }
+
+  /**
+   * The append stream of {@code leader} to this node ended: a leader whose process died closes its
+   * connections. This silence's timeout becomes election-timeout-min plus {@value #LOST_LEADER_LEASE_MARGIN_MS}
+   * ms, plus {@value #EARLY_RANK_STEP_MS} ms per place of this node's rank among the voters other than that
+   * leader, earlier or later than the one drawn (all followers are told at once: one after another, they do
+   * not split the vote). Ignored if
+   * {@code leader} is not the leader this node follows, or once a leader message came after the loss (a
+   * stream the leader reopened). Still a timeout the timer could have drawn (capped at election-timeout-max).
+   */
+  void leaderStreamLost(String leader) {
+    if (!noteLeaderStreamLost(leader)) {
+      return; // a look is already on its way
+    }
+    try {
+      thread.execute(this::tickSafely);
+    } catch (RejectedExecutionException closed) {
+      // The node is stopping.
+    }
+  }
+
+  /** The loss, for the next look ({@link #leaderStreamLost} also looks at once); returns whether none was waiting. */
+  boolean noteLeaderStreamLost(String leader) {
+    return lostLeaderStream.getAndSet(new StreamLoss(leader, clock.getAsLong())) == null;
+  }
+
+  private void campaignAfterLoss(String leader, long silenceMs, long now) {
+    if (!leader.equals(follower.leaderId())) {
+      return; // a stream of an earlier leader
+    }
+    int rank = follower.rankAfterRefusing(leader);
+    if (rank < 0) {
+      return;
+    }
+    long early = Math.min(maxMs, minMs + LOST_LEADER_LEASE_MARGIN_MS + rank * EARLY_RANK_STEP_MS);
+    if (early == timeoutMs) {
+      return;
+    }
+    // Later than the drawn timeout too: a follower of a later rank that drew one near the minimum would
+    // campaign with the first and split the vote (both pre-votes pass once the lease is over).
+    long drawn = timeoutMs;
+    timeoutMs = early;
+    if (lastEarlyLogNanos == Long.MIN_VALUE || now - lastEarlyLogNanos >= LOG_EVERY_NANOS) {
+      lastEarlyLogNanos = now;
+      LOG.info("node {}: the append stream of leader {} ended after {} ms without a message from it: campaigning at"
+          + " {} ms of silence instead of {} ms unless it speaks again (at most one such line per 10 s)",
+          selfId, leader, silenceMs, early, drawn);
+    }
   }
 
   private void campaignEarly(long silenceMs, int rank, long now) {

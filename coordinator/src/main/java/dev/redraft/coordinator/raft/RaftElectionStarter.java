@@ -133,6 +133,13 @@ final class RaftElectionStarter implements ElectionTimer.Follower {
     return d.getRaftConf().getCurrentPeers().stream().anyMatch(peer -> peer.getId().equals(d.getId()));
   }
 
+  @Override
+  public String leaderId() {
+    RaftServer.Division d = division.get();
+    RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
+    return leader == null ? null : leader.toString();
+  }
+
   /** Election rounds that {@link StoppedElectionRound} ended. */
   long stoppedRoundsEnded() {
     return stoppedRound.roundsEnded();

@@ -49,13 +49,15 @@ public final class RaftHost implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BehindCandidateVotes behindCandidateVotes;
   private final LeasedPreVotes leasedPreVotes;
+  private final LeaderStreamLoss leaderStreamLoss;
 
   private RaftHost(RaftServer server, RaftPeerId selfId, BehindCandidateVotes behindCandidateVotes,
-      LeasedPreVotes leasedPreVotes) {
+      LeasedPreVotes leasedPreVotes, LeaderStreamLoss leaderStreamLoss) {
     this.server = server;
     this.selfId = selfId;
     this.behindCandidateVotes = behindCandidateVotes;
     this.leasedPreVotes = leasedPreVotes;
+    this.leaderStreamLoss = leaderStreamLoss;
   }
 
   /** Builds and starts this node's Ratis server with {@code groups} (at least one), each running on return. */
@@ -69,6 +71,7 @@ public final class RaftHost implements AutoCloseable {
     RaftPeerId selfId = RaftPeerId.valueOf(config.nodeId());
     BehindCandidateVotes votes = new BehindCandidateVotes();
     LeasedPreVotes preVotes = new LeasedPreVotes(config.nodeId());
+    LeaderStreamLoss streamLoss = new LeaderStreamLoss();
     RaftServer server = RaftServer.newBuilder()
         .setServerId(selfId)
         .setGroup(groups.get(0).group())
@@ -80,11 +83,11 @@ public final class RaftHost implements AutoCloseable {
           return machine;
         })
         .setProperties(RaftSettings.server(config))
-        .setParameters(RaftSettings.serverParameters(tls, votes, preVotes))
+        .setParameters(RaftSettings.serverParameters(tls, votes, preVotes, streamLoss))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     preVotes.serve(server);
-    RaftHost host = new RaftHost(server, selfId, votes, preVotes);
+    RaftHost host = new RaftHost(server, selfId, votes, preVotes, streamLoss);
     try {
       server.start();
       Set<RaftGroupId> running = new HashSet<>();
@@ -176,6 +179,11 @@ public final class RaftHost implements AutoCloseable {
   /** The pre-votes this node holds while its leader's lease runs (for tests). */
   LeasedPreVotes leasedPreVotes() {
     return leasedPreVotes;
+  }
+
+  /** The broken-off append streams of leaders, by group, for the groups' election timers. */
+  LeaderStreamLoss leaderStreamLoss() {
+    return leaderStreamLoss;
   }
 
   /** The vote refusals to behind candidates, by group, for the groups' election timers. */

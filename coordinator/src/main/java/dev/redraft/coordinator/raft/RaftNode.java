@@ -64,6 +64,7 @@ public final class RaftNode implements AutoCloseable {
   /** Starts elections within election-timeout-max of the leader's last message (see there). */
   private volatile ElectionTimer electionTimer;
   private Consumer<String> behindCandidateRefused;
+  private Consumer<String> leaderStreamLost;
   /** Checks after configuration changes; they may wait for a membership change or a step-down. */
   private final ExecutorService membershipChecks = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-membership-check");
@@ -149,9 +150,11 @@ public final class RaftNode implements AutoCloseable {
         () -> host.leasedPreVotes().holding(groupId)),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     behindCandidateRefused = timer::behindCandidateRefused; // before the volatile write close() reads first
+    leaderStreamLost = timer::leaderStreamLost;
     electionTimer = timer;
     timer.start();
     host.behindCandidateVotes().listen(group.getGroupId(), behindCandidateRefused);
+    host.leaderStreamLoss().listen(group.getGroupId(), leaderStreamLost);
     client = newClient();
     proposer = new RaftProposer(config, groupLabel(), group, clientParameters, server, this::divisionOrNull,
         stateMachine);
@@ -390,6 +393,7 @@ public final class RaftNode implements AutoCloseable {
     }
     if (electionTimer != null) {
       host.behindCandidateVotes().stopListening(group.getGroupId(), behindCandidateRefused);
+      host.leaderStreamLoss().stopListening(group.getGroupId(), leaderStreamLost);
       electionTimer.close();
     }
     membershipChecks.shutdownNow();

@@ -107,7 +107,8 @@ final class RaftSettings {
    * Objects (not settings) the Ratis server is built with; {@code tls} null: plaintext. {@code votes}
    * sees the server's vote calls for the groups' election timers.
    */
-  static Parameters serverParameters(TlsMaterial tls, BehindCandidateVotes votes, LeasedPreVotes preVotes) {
+  static Parameters serverParameters(TlsMaterial tls, BehindCandidateVotes votes, LeasedPreVotes preVotes,
+      LeaderStreamLoss streamLoss) {
     Parameters parameters = clientParameters(tls);
     SerialAppendEntries appendGate = new SerialAppendEntries();
     GrpcConfigKeys.Server.setServicesCustomizer(parameters, new GrpcServices.Customizer() {
@@ -115,7 +116,7 @@ final class RaftSettings {
       public NettyServerBuilder customize(NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) {
         // Compose off is not enough on its own: see SerialAppendEntries.
         return types.contains(GrpcServices.Type.SERVER)
-            ? builder.intercept(preVotes).intercept(appendGate).intercept(votes)
+            ? builder.intercept(preVotes).intercept(appendGate).intercept(streamLoss).intercept(votes)
                 .callExecutor(SerialAppendEntries::appendEntriesOnTheTransportThread)
             : builder;
       }

@@ -36,6 +36,12 @@ class ElectionTimerTest {
     int rank;
     final List<String> refusedCandidates = new ArrayList<>();
     boolean holdsAPreVote;
+    String leader = "n3";
+
+    @Override
+    public String leaderId() {
+      return leader;
+    }
 
     @Override
     public boolean holdsAPreVote() {
@@ -198,6 +204,74 @@ class ElectionTimerTest {
     at(3400);
     assertThat(follower.elections).as("the leader was not gone: its next silence has its drawn timeout").isEmpty();
     at(3420);
+    assertThat(follower.elections).containsExactly(1900L);
+  }
+
+  @Test
+  void aLeaderWhoseStreamBrokeOffIsReplacedAtTheMinimumPlusTheLeaseMargin() {
+    draws.add(900L); // this silence's timeout: 1900 ms
+    at(0);
+    timer.noteLeaderStreamLost("n3"); // the leader's process died 20 ms after its last message
+    at(20);
+    at(1000 + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS - 20);
+    assertThat(follower.elections).as("below election-timeout-min the others still grant the leader's lease").isEmpty();
+    at(1000 + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS);
+    assertThat(follower.elections).containsExactly(1000L + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS);
+    assertThat(follower.refusedCandidates).as("its rank among the voters other than that leader").containsExactly("n3");
+  }
+
+  @Test
+  void afterALostLeaderStreamTheOtherFollowersCampaignOneAfterTheOtherByRank() {
+    follower.rank = 1;
+    draws.add(900L);
+    at(0);
+    timer.noteLeaderStreamLost("n3");
+    at(20);
+    long expected = 1000L + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS + ElectionTimer.EARLY_RANK_STEP_MS;
+    at(expected - 20);
+    assertThat(follower.elections).isEmpty();
+    at(expected);
+    assertThat(follower.elections).containsExactly(expected);
+  }
+
+  @Test
+  void aLaterRankWaitsForItsTurnEvenIfItDrewATimeoutNearTheMinimum() {
+    follower.rank = 1;
+    draws.add(30L); // this silence's timeout: 1030 ms, with the first follower's turn at 1050 ms
+    at(0);
+    timer.noteLeaderStreamLost("n3");
+    at(20);
+    long turn = 1000L + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS + ElectionTimer.EARLY_RANK_STEP_MS;
+    at(1040);
+    at(turn - 20);
+    assertThat(follower.elections).as("with the first one's: both pre-votes pass, a split vote").isEmpty();
+    at(turn);
+    assertThat(follower.elections).containsExactly(turn);
+  }
+
+  @Test
+  void aBrokenStreamOfANodeThisOneDoesNotFollowChangesNothing() {
+    draws.add(900L);
+    at(0);
+    timer.noteLeaderStreamLost("n2"); // a stream of an earlier leader, closed late
+    at(20);
+    at(1880);
+    assertThat(follower.elections).isEmpty();
+    at(1900);
+    assertThat(follower.elections).containsExactly(1900L);
+  }
+
+  @Test
+  void aLeaderThatSpeaksAfterItsStreamBrokeOffKeepsItsDrawnTimeout() {
+    draws.add(900L);
+    at(0);
+    timer.noteLeaderStreamLost("n3");
+    messageAt(10); // the leader reopened its stream and sent on
+    draws.add(900L);
+    at(20);
+    at(1880);
+    assertThat(follower.elections).isEmpty();
+    at(1920);
     assertThat(follower.elections).containsExactly(1900L);
   }
 

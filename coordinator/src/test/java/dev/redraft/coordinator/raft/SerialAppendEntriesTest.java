@@ -101,7 +101,8 @@ class SerialAppendEntriesTest {
 
   @Test
   void theServerIsBuiltWithTheGate() {
-    Parameters parameters = RaftSettings.serverParameters(null, new BehindCandidateVotes(), new LeasedPreVotes("test"));
+    Parameters parameters = RaftSettings.serverParameters(null, new BehindCandidateVotes(), new LeasedPreVotes("test"),
+        new LeaderStreamLoss());
     assertThat(GrpcConfigKeys.Server.servicesCustomizer(parameters)).isNotNull();
   }
 

@@ -1,0 +1,144 @@
+package dev.redraft.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftGroupIdProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.io.grpc.Metadata;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.ServerCall;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A leader's append streams breaking off, as real Ratis servers see them on their Raft port. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LeaderStreamLossTest {
+  @TempDir
+  Path dir;
+
+  private final List<RaftHost> hosts = new ArrayList<>();
+
+  @AfterEach
+  void close() throws IOException {
+    for (RaftHost h : hosts) {
+      h.close();
+    }
+  }
+
+  /**
+   * Three nodes, a leader elected and sending: its followers hear of no broken stream while it lives, and
+   * each hears the leader's id as soon as its server goes away (its connections close).
+   */
+  @Test
+  void eachFollowerIsToldOfItsLeaderGoingAwayAndOfNothingWhileItLives() throws Exception {
+    LoopbackRaftGroup peers = new LoopbackRaftGroup("n1", "n2", "n3");
+    RaftGroup group = peers.group();
+    for (String id : List.of("n1", "n2", "n3")) {
+      hosts.add(RaftHost.start(peers.config(id, dir, 1000, 2000), null,
+          List.of(new RaftHost.Hosted(group, new BaseStateMachine()))));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> hosts.stream().filter(h -> division(h, group).getInfo().isLeader())
+        .count() == 1 && hosts.stream().allMatch(h -> division(h, group).getInfo().getLeaderId() != null));
+    RaftHost leader = hosts.stream().filter(h -> division(h, group).getInfo().isLeader()).findFirst().orElseThrow();
+    String leaderId = division(leader, group).getId().toString();
+    List<RaftHost> followers = hosts.stream().filter(h -> h != leader).toList();
+    List<List<String>> told = new ArrayList<>();
+    for (RaftHost follower : followers) {
+      List<String> losses = new CopyOnWriteArrayList<>();
+      told.add(losses);
+      follower.leaderStreamLoss().listen(group.getGroupId(), losses::add);
+    }
+
+    // Heartbeats for a while: a live leader's streams stay open.
+    long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> System.nanoTime() > quietUntil);
+    assertThat(told).allSatisfy(losses -> assertThat(losses).isEmpty());
+
+    leader.close();
+    hosts.remove(leader);
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(told).allSatisfy(losses -> assertThat(losses).contains(leaderId)));
+  }
+
+  /**
+   * A stream cut off under the follower (the leader's process killed: its connections close without a word)
+   * is told too, with the sender of its first request; a vote call's end is not.
+   */
+  @Test
+  void aStreamCancelledUnderTheFollowerIsToldWithItsSender() {
+    LeaderStreamLoss loss = new LeaderStreamLoss();
+    RaftGroupId groupId = RaftGroupId.randomId();
+    List<String> told = new CopyOnWriteArrayList<>();
+    loss.listen(groupId, told::add);
+    AppendEntriesRequestProto append = AppendEntriesRequestProto.newBuilder()
+        .setServerRequest(RaftRpcRequestProto.newBuilder().setRequestorId(ByteString.copyFromUtf8("n2"))
+            .setRaftGroupId(RaftGroupIdProto.newBuilder().setId(groupId.toByteString())))
+        .build();
+
+    ServerCall.Listener<Object> stream = loss.interceptCall(call(RaftServerProtocolServiceGrpc.getAppendEntriesMethod()),
+        new Metadata(), (call, headers) -> new ServerCall.Listener<Object>() {});
+    stream.onMessage(append);
+    assertThat(told).isEmpty();
+    stream.onCancel();
+    assertThat(told).containsExactly("n2");
+
+    ServerCall.Listener<Object> vote = loss.interceptCall(call(RaftServerProtocolServiceGrpc.getRequestVoteMethod()),
+        new Metadata(), (call, headers) -> new ServerCall.Listener<Object>() {});
+    vote.onHalfClose();
+    vote.onCancel();
+    assertThat(told).as("only append streams").containsExactly("n2");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ServerCall<Object, Object> call(MethodDescriptor<?, ?> method) {
+    return new ServerCall<Object, Object>() {
+      @Override
+      public void request(int numMessages) {}
+
+      @Override
+      public void sendHeaders(Metadata headers) {}
+
+      @Override
+      public void sendMessage(Object message) {}
+
+      @Override
+      public void close(Status status, Metadata trailers) {}
+
+      @Override
+      public boolean isCancelled() {
+        return false;
+      }
+
+      @Override
+      public MethodDescriptor<Object, Object> getMethodDescriptor() {
+        return (MethodDescriptor<Object, Object>) method;
+      }
+    };
+  }
+
+  private static RaftServer.Division division(RaftHost host, RaftGroup group) {
+    try {
+      return host.server().getDivision(group.getGroupId());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
