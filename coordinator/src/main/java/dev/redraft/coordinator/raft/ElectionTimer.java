@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each look also ends the wait of an election round that a newer term stopped ({@link
  * StoppedElectionRound}), so that this node answers the newer term's candidate or leader at once.
  */
-public final class ElectionTimer implements AutoCloseable {
+public final class ElectionTimer implements AutoCloseable, LeaderStreamLoss.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
   static final long TICK_MS = 20;
   /** One INFO line per this long at most while elections keep being started (a long outage). */
@@ -124,12 +124,16 @@ public final class ElectionTimer implements AutoCloseable {
 
   /** The last such refusal not yet looked at, or null. */
   private final AtomicReference<Refusal> refusedBehindCandidate = new AtomicReference<>();
-  /** A leader whose append stream to this node broke off ({@link LeaderStreamLoss}), and when. */
-  private record StreamLoss(String leader, long atNanos) {}
-
-  /** The last such loss not yet looked at, or null. */
-  private final AtomicReference<StreamLoss> lostLeaderStream = new AtomicReference<>();
+  /**
+   * The leader whose append stream to this node ended ({@link LeaderStreamLoss}) with no append received
+   * since, or null. Kept across looks: Ratis moves the last-message time when an append in flight at the
+   * loss finishes (after its disk write), which must not undo the loss.
+   */
+  private final AtomicReference<String> lostLeader = new AtomicReference<>();
+  /** Whether a behind candidate's refusal set this silence's timeout (a loss then only makes it earlier). */
+  private boolean refusalShortened;
   private long lastEarlyLogNanos = Long.MIN_VALUE;
+  private long lastLossLogNanos = Long.MIN_VALUE;
   private volatile long electionsStarted;
   /** Elections started since the last log line, and when that was: one line per 10 s in a long outage. */
   private long unlogged;
@@ -185,7 +189,7 @@ public final class ElectionTimer implements AutoCloseable {
     follower.endStoppedElectionRound();
     // Taken whatever the role: a refusal is news of this silence only.
     Refusal refusal = refusedBehindCandidate.getAndSet(null);
-    StreamLoss loss = lostLeaderStream.getAndSet(null);
+    String lost = lostLeader.get();
     Silence silence = follower.isLeader() ? null : follower.silence();
     // Read after Ratis' view, so that a delay in getting it does not look like a new message.
     long now = clock.getAsLong();
@@ -197,6 +201,9 @@ public final class ElectionTimer implements AutoCloseable {
     lastTickNanos = now;
     if (silence == null) {
       lastMessageNanos = Long.MIN_VALUE;
+      if (lost != null) {
+        lostLeader.compareAndSet(lost, null); // leading, campaigning or no voter: that loss is over
+      }
       return;
     }
     if (resumedNanos != Long.MIN_VALUE && now - resumedNanos < TimeUnit.MILLISECONDS.toNanos(silence.sinceLastMessageMs())) {
@@ -209,13 +216,14 @@ public final class ElectionTimer implements AutoCloseable {
       timeoutMs = minMs + randomBelow.applyAsLong(maxMs - minMs + 1);
       started = false;
       heldBackLogged = false;
+      refusalShortened = false;
     }
     // A leader message since the refusal: the leader was not gone after all.
     if (refusal != null && !started && refusal.atNanos() >= lastMessage) {
       campaignEarly(silence.sinceLastMessageMs(), follower.rankAfterRefusing(refusal.candidate()), now);
     }
-    if (loss != null && !started && loss.atNanos() >= lastMessage) {
-      campaignAfterLoss(loss.leader(), silence.sinceLastMessageMs(), now);
+    if (lost != null && !started) {
+      campaignAfterLoss(lost, silence.sinceLastMessageMs(), now);
     }
     if (started || silence.sinceLastMessageMs() < timeoutMs) {
       return;
@@ -281,13 +289,17 @@ public final class ElectionTimer implements AutoCloseable {
    * connections. This silence's timeout becomes election-timeout-min plus {@value #LOST_LEADER_LEASE_MARGIN_MS}
    * ms, plus {@value #EARLY_RANK_STEP_MS} ms per place of this node's rank among the voters other than that
    * leader, earlier or later than the one drawn (all followers are told at once: one after another, they do
-   * not split the vote). Ignored if
-   * {@code leader} is not the leader this node follows, or once a leader message came after the loss (a
-   * stream the leader reopened). Still a timeout the timer could have drawn (capped at election-timeout-max).
+   * not split the vote; Ratis' own timer may still fire at its own time), but never later than a behind
+   * candidate's refusal made it. The margin is for the other followers' leases, counted from the leader's
+   * last message to each: a follower whose lease is not over refuses the first one's pre-vote, and the
+   * next in rank takes over. Ignored if {@code leader} is not the leader this node follows; over once an
+   * append arrives (a live leader, or a new one) or this node leads, campaigns or learns of a newer term.
+   * Still a timeout the timer could have drawn (capped at election-timeout-max).
    */
-  void leaderStreamLost(String leader) {
+  @Override
+  public void streamEnded(String leader) {
     if (!noteLeaderStreamLost(leader)) {
-      return; // a look is already on its way
+      return; // not the leader this node follows, or already noted
     }
     try {
       thread.execute(this::tickSafely);
@@ -296,29 +308,44 @@ public final class ElectionTimer implements AutoCloseable {
     }
   }
 
-  /** The loss, for the next look ({@link #leaderStreamLost} also looks at once); returns whether none was waiting. */
+  /**
+   * The loss, for the looks until an append arrives ({@link #streamEnded} also looks at once); returns
+   * whether it was noted (the stream of a node this one does not follow now, e.g. an earlier leader's, is not).
+   */
   boolean noteLeaderStreamLost(String leader) {
-    return lostLeaderStream.getAndSet(new StreamLoss(leader, clock.getAsLong())) == null;
+    if (!leader.equals(follower.leaderId())) {
+      return false;
+    }
+    return !leader.equals(lostLeader.getAndSet(leader));
+  }
+
+  /** An append came in (from any leader of this group): a loss noted before it is over. */
+  @Override
+  public void appendReceived() {
+    if (lostLeader.get() != null) {
+      lostLeader.set(null);
+    }
   }
 
   private void campaignAfterLoss(String leader, long silenceMs, long now) {
     if (!leader.equals(follower.leaderId())) {
-      return; // a stream of an earlier leader
+      lostLeader.compareAndSet(leader, null); // a newer term came: that loss is over
+      return;
     }
     int rank = follower.rankAfterRefusing(leader);
     if (rank < 0) {
       return;
     }
     long early = Math.min(maxMs, minMs + LOST_LEADER_LEASE_MARGIN_MS + rank * EARLY_RANK_STEP_MS);
-    if (early == timeoutMs) {
+    if (early == timeoutMs || (refusalShortened && early > timeoutMs)) {
       return;
     }
     // Later than the drawn timeout too: a follower of a later rank that drew one near the minimum would
     // campaign with the first and split the vote (both pre-votes pass once the lease is over).
     long drawn = timeoutMs;
     timeoutMs = early;
-    if (lastEarlyLogNanos == Long.MIN_VALUE || now - lastEarlyLogNanos >= LOG_EVERY_NANOS) {
-      lastEarlyLogNanos = now;
+    if (lastLossLogNanos == Long.MIN_VALUE || now - lastLossLogNanos >= LOG_EVERY_NANOS) {
+      lastLossLogNanos = now;
       LOG.info("node {}: the append stream of leader {} ended after {} ms without a message from it: campaigning at"
           + " {} ms of silence instead of {} ms unless it speaks again (at most one such line per 10 s)",
           selfId, leader, silenceMs, early, drawn);
@@ -337,6 +364,7 @@ public final class ElectionTimer implements AutoCloseable {
     }
     long drawn = timeoutMs;
     timeoutMs = early;
+    refusalShortened = true;
     // Below the minimum the leader may well be alive (a refusal of a new term's candidate also starts a
     // new silence): only a silence past it is news worth a line.
     if (silenceMs >= minMs && (lastEarlyLogNanos == Long.MIN_VALUE || now - lastEarlyLogNanos >= LOG_EVERY_NANOS)) {

@@ -2,7 +2,6 @@ package dev.redraft.coordinator.raft;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -17,28 +16,37 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a group's election timer when a leader's appendEntries stream to this node ended: broken off
  * (cancelled: the leader's connection closed or reset, as when its process dies) or closed by the leader
- * (its appenders stop when it stops or steps down), with the id of the leader that sent it.
+ * (its appenders stop when it stops or steps down), with the id of the leader that sent it; and that an
+ * append arrived, which ends such a loss.
  *
- * <p>Why: a leader whose process died (killed, crashed, restarted) resets its connections at once, yet
+ * <p>Why: a leader whose process died (killed, crashed, restarted) closes its connections at once, yet
  * each follower waited out its own random election timeout, anywhere up to election-timeout-max after the
- * leader's last message (fault runs: 1.6-2.1 s of silence before the election, with timeouts of 1-2 s).
- * Told here, the followers campaign at election-timeout-min of silence, one after another by rank ({@link
- * ElectionTimer#leaderStreamLost}): a timeout the timer could have drawn, which a leader that is alive
- * (a stream it reopened) resets with its next message. A leader cut off or frozen closes nothing and is
- * found by the timeout as before.
+ * leader's last message (fault runs: elections 1.2-1.7 s after the kill, with timeouts of 1-2 s). Told
+ * here, the followers campaign at election-timeout-min of silence, one after another by rank ({@link
+ * ElectionTimer#streamEnded}): a timeout the timer could have drawn. A leader that is alive sends on
+ * (Ratis 3.3.0 leaves a stream it gave up open rather than closing it), and a leader cut off or frozen
+ * closes nothing: both are left to the timeout as before.
  */
 final class LeaderStreamLoss implements ServerInterceptor {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderStreamLoss.class);
 
-  private final Map<RaftGroupId, Consumer<String>> timers = new ConcurrentHashMap<>();
+  /** What a group's election timer is told. */
+  interface Listener {
+    /** An append stream of {@code sender} ended (on a gRPC thread). */
+    void streamEnded(String sender);
 
-  /** {@code onLoss} is given the sender's id (on a gRPC thread) each time an append stream of {@code group} breaks off. */
-  void listen(RaftGroupId group, Consumer<String> onLoss) {
-    timers.put(group, onLoss);
+    /** An append arrived (on the transport's thread: must be cheap). */
+    void appendReceived();
   }
 
-  void stopListening(RaftGroupId group, Consumer<String> onLoss) {
-    timers.remove(group, onLoss);
+  private final Map<RaftGroupId, Listener> timers = new ConcurrentHashMap<>();
+
+  void listen(RaftGroupId group, Listener listener) {
+    timers.put(group, listener);
+  }
+
+  void stopListening(RaftGroupId group, Listener listener) {
+    timers.remove(group, listener);
   }
 
   @Override
@@ -49,15 +57,30 @@ final class LeaderStreamLoss implements ServerInterceptor {
       return listener;
     }
     return new SimpleForwardingServerCallListener<>(listener) {
-      /** The stream's group and sender, from its first request (a stream carries one group's appends). */
-      private volatile AppendEntriesRequestProto first;
+      /** The stream's sender and its group's timer, from its first request (a stream carries one group). */
+      private volatile String sender;
+      private volatile Listener timer;
 
       @Override
       public void onMessage(Q message) {
-        if (first == null && message instanceof AppendEntriesRequestProto append) {
-          first = append;
+        Listener told = timer;
+        if (told == null && message instanceof AppendEntriesRequestProto append) {
+          told = firstRequest(append);
+        }
+        if (told != null) {
+          told.appendReceived();
         }
         super.onMessage(message);
+      }
+
+      private Listener firstRequest(AppendEntriesRequestProto append) {
+        try {
+          sender = RaftPeerId.valueOf(append.getServerRequest().getRequestorId()).toString();
+          timer = timers.get(RaftGroupId.valueOf(append.getServerRequest().getRaftGroupId().getId()));
+        } catch (RuntimeException e) {
+          LOG.debug("could not read an append stream's group and sender: {}", e.toString());
+        }
+        return timer;
       }
 
       @Override
@@ -65,7 +88,7 @@ final class LeaderStreamLoss implements ServerInterceptor {
         try {
           super.onHalfClose();
         } finally {
-          lost(first);
+          ended();
         }
       }
 
@@ -74,23 +97,20 @@ final class LeaderStreamLoss implements ServerInterceptor {
         try {
           super.onCancel();
         } finally {
-          lost(first);
+          ended();
+        }
+      }
+
+      private void ended() {
+        Listener told = timer;
+        if (told != null) {
+          try {
+            told.streamEnded(sender);
+          } catch (RuntimeException e) {
+            LOG.debug("could not pass on an ended leader stream: {}", e.toString());
+          }
         }
       }
     };
-  }
-
-  private void lost(AppendEntriesRequestProto first) {
-    if (first == null) {
-      return;
-    }
-    try {
-      Consumer<String> timer = timers.get(RaftGroupId.valueOf(first.getServerRequest().getRaftGroupId().getId()));
-      if (timer != null) {
-        timer.accept(RaftPeerId.valueOf(first.getServerRequest().getRequestorId()).toString());
-      }
-    } catch (RuntimeException e) {
-      LOG.debug("could not pass on a broken leader stream: {}", e.toString());
-    }
   }
 }

@@ -64,7 +64,6 @@ public final class RaftNode implements AutoCloseable {
   /** Starts elections within election-timeout-max of the leader's last message (see there). */
   private volatile ElectionTimer electionTimer;
   private Consumer<String> behindCandidateRefused;
-  private Consumer<String> leaderStreamLost;
   /** Checks after configuration changes; they may wait for a membership change or a step-down. */
   private final ExecutorService membershipChecks = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "redraft-membership-check");
@@ -150,11 +149,10 @@ public final class RaftNode implements AutoCloseable {
         () -> host.leasedPreVotes().holding(groupId)),
         config.electionTimeoutMin(), config.electionTimeoutMax());
     behindCandidateRefused = timer::behindCandidateRefused; // before the volatile write close() reads first
-    leaderStreamLost = timer::leaderStreamLost;
     electionTimer = timer;
     timer.start();
     host.behindCandidateVotes().listen(group.getGroupId(), behindCandidateRefused);
-    host.leaderStreamLoss().listen(group.getGroupId(), leaderStreamLost);
+    host.leaderStreamLoss().listen(group.getGroupId(), timer);
     client = newClient();
     proposer = new RaftProposer(config, groupLabel(), group, clientParameters, server, this::divisionOrNull,
         stateMachine);
@@ -393,7 +391,7 @@ public final class RaftNode implements AutoCloseable {
     }
     if (electionTimer != null) {
       host.behindCandidateVotes().stopListening(group.getGroupId(), behindCandidateRefused);
-      host.leaderStreamLoss().stopListening(group.getGroupId(), leaderStreamLost);
+      host.leaderStreamLoss().stopListening(group.getGroupId(), electionTimer);
       electionTimer.close();
     }
     membershipChecks.shutdownNow();

@@ -211,13 +211,13 @@ class ElectionTimerTest {
   void aLeaderWhoseStreamBrokeOffIsReplacedAtTheMinimumPlusTheLeaseMargin() {
     draws.add(900L); // this silence's timeout: 1900 ms
     at(0);
-    timer.noteLeaderStreamLost("n3"); // the leader's process died 20 ms after its last message
+    timer.noteLeaderStreamLost("n3"); // the leader's process died right after its last message
     at(20);
     at(1000 + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS - 20);
     assertThat(follower.elections).as("below election-timeout-min the others still grant the leader's lease").isEmpty();
     at(1000 + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS);
     assertThat(follower.elections).containsExactly(1000L + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS);
-    assertThat(follower.refusedCandidates).as("its rank among the voters other than that leader").containsExactly("n3");
+    assertThat(follower.refusedCandidates).as("its rank among the voters other than that leader").containsOnly("n3");
   }
 
   @Test
@@ -262,17 +262,69 @@ class ElectionTimerTest {
   }
 
   @Test
-  void aLeaderThatSpeaksAfterItsStreamBrokeOffKeepsItsDrawnTimeout() {
+  void aLeaderThatSendsAnAppendAfterItsStreamEndedKeepsItsDrawnTimeout() {
     draws.add(900L);
     at(0);
     timer.noteLeaderStreamLost("n3");
-    messageAt(10); // the leader reopened its stream and sent on
-    draws.add(900L);
+    timer.appendReceived(); // the leader is alive: it sends on another stream
     at(20);
     at(1880);
     assertThat(follower.elections).isEmpty();
-    at(1920);
+    at(1900);
     assertThat(follower.elections).containsExactly(1900L);
+  }
+
+  @Test
+  void anAppendInFlightAtTheLossThatFinishesLaterDoesNotUndoIt() {
+    draws.add(900L);
+    at(0);
+    timer.noteLeaderStreamLost("n3");
+    at(20);
+    messageAt(300); // Ratis moves the last-message time when that append's disk write completes
+    draws.add(900L); // a new silence, with a timeout drawn again
+    at(320);
+    long expected = 300 + 1000L + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS;
+    at(expected - 20);
+    assertThat(follower.elections).isEmpty();
+    at(expected);
+    assertThat(follower.elections).containsExactly(1000L + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS);
+  }
+
+  @Test
+  void aLossNeverDelaysACampaignABehindCandidatesRefusalBroughtForward() {
+    follower.rank = 1;
+    draws.add(900L);
+    at(0);
+    at(1000);
+    timer.noteBehindCandidateRefused("n2"); // looked at 1020 ms: rank 1 after refusing n2, at 1170 ms
+    at(1020);
+    timer.noteLeaderStreamLost("n3"); // rank 1 after losing n3 would be 1200 ms
+    at(1040);
+    at(1160);
+    assertThat(follower.elections).isEmpty();
+    at(1180);
+    assertThat(follower.elections).containsExactly(1020L + ElectionTimer.EARLY_RANK_STEP_MS);
+  }
+
+  @Test
+  void aLossIsOverOnceThisNodeCampaignsOrLeads() {
+    draws.add(900L);
+    at(0);
+    timer.noteLeaderStreamLost("n3");
+    at(20);
+    at(1000 + ElectionTimer.LOST_LEADER_LEASE_MARGIN_MS);
+    assertThat(follower.elections).hasSize(1);
+    follower.leads = true; // it won
+    at(1100);
+    follower.leads = false; // and later follows again, with a silence of its own
+    follower.leader = "n2";
+    messageAt(2000);
+    draws.add(900L);
+    at(2000);
+    at(3880);
+    assertThat(follower.elections).as("that loss said nothing of this silence").hasSize(1);
+    at(3900);
+    assertThat(follower.elections).hasSize(2);
   }
 
   @Test
