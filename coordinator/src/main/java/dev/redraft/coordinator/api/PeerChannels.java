@@ -46,36 +46,35 @@ public final class PeerChannels implements AutoCloseable {
     var addresses = members.get(nodeId).orElseThrow(() -> new UnavailableException("node " + nodeId
         + " has not published its API address yet, so node " + selfId + " cannot " + why + ": retry"));
     ManagedChannel channel = channels.computeIfAbsent(addresses.apiAddress(), this::open);
-    boolean reconnecting = reconnectIfFailed(channel);
+    reconnectIfFailed(channel);
     Metadata headers = new Metadata();
     headers.put(AdminService.FORWARDED_BY, selfId);
-    AdminGrpc.AdminBlockingStub stub = AdminGrpc.newBlockingStub(channel)
+    // Not waiting for that connection: a call to a peer that is down fails at once, as before (some
+    // callers, e.g. forwarded admin requests, have deadlines of minutes).
+    return AdminGrpc.newBlockingStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
         .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
-    // gRPC's channel stays in failure (failing calls at once) until the new connection is ready: the call
-    // that asked for it waits for it instead, within its deadline.
-    return reconnecting ? stub.withWaitForReady() : stub;
   }
 
   /**
-   * A channel in TRANSIENT_FAILURE fails calls at once until its backoff ends; cutting the backoff
-   * short makes it connect now. Returns whether this call asked for that.
+   * A channel in TRANSIENT_FAILURE fails calls at once until its backoff ends, then until its next
+   * connection is ready; cutting the backoff short makes it connect now, so the calls after this one
+   * reach a peer that is back.
    */
-  private boolean reconnectIfFailed(ManagedChannel channel) {
+  private void reconnectIfFailed(ManagedChannel channel) {
     if (channel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
-      return false;
+      return;
     }
     long now = System.nanoTime();
     Long last = reconnectAsked.get(channel);
     if (last != null && now - last < RECONNECT_EVERY_NANOS) {
-      return false;
+      return;
     }
     boolean mine = last == null ? reconnectAsked.putIfAbsent(channel, now) == null
         : reconnectAsked.replace(channel, last, now);
     if (mine) {
       channel.resetConnectBackoff();
     }
-    return mine;
   }
 
   private ManagedChannel open(String address) {
