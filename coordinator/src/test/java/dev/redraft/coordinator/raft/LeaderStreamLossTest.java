@@ -21,9 +21,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
-import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
-import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,7 +109,8 @@ class LeaderStreamLossTest {
             .setRaftGroupId(RaftGroupIdProto.newBuilder().setId(groupId.toByteString())))
         .build();
 
-    ServerCall.Listener<Object> stream = loss.interceptCall(call(RaftServerProtocolServiceGrpc.getAppendEntriesMethod()),
+    ServerCall.Listener<Object> stream = loss.interceptCall(
+        new StubServerCall(RaftServerProtocolServiceGrpc.getAppendEntriesMethod().getFullMethodName()),
         new Metadata(), (call, headers) -> new ServerCall.Listener<Object>() {});
     stream.onMessage(append);
     stream.onMessage(append);
@@ -120,38 +119,12 @@ class LeaderStreamLossTest {
     stream.onCancel();
     assertThat(told.ended).containsExactly("n2");
 
-    ServerCall.Listener<Object> vote = loss.interceptCall(call(RaftServerProtocolServiceGrpc.getRequestVoteMethod()),
+    ServerCall.Listener<Object> vote = loss.interceptCall(
+        new StubServerCall(RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName()),
         new Metadata(), (call, headers) -> new ServerCall.Listener<Object>() {});
     vote.onHalfClose();
     vote.onCancel();
     assertThat(told.ended).as("only append streams").containsExactly("n2");
-  }
-
-  @SuppressWarnings("unchecked")
-  private static ServerCall<Object, Object> call(MethodDescriptor<?, ?> method) {
-    return new ServerCall<Object, Object>() {
-      @Override
-      public void request(int numMessages) {}
-
-      @Override
-      public void sendHeaders(Metadata headers) {}
-
-      @Override
-      public void sendMessage(Object message) {}
-
-      @Override
-      public void close(Status status, Metadata trailers) {}
-
-      @Override
-      public boolean isCancelled() {
-        return false;
-      }
-
-      @Override
-      public MethodDescriptor<Object, Object> getMethodDescriptor() {
-        return (MethodDescriptor<Object, Object>) method;
-      }
-    };
   }
 
   private static RaftServer.Division division(RaftHost host, RaftGroup group) {

@@ -13,11 +13,9 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
-import org.apache.ratis.thirdparty.io.grpc.Attributes;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
-import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,7 +106,7 @@ class SerialAppendEntriesTest {
 
   /** A call of {@code method} whose handler holds each request until the test releases it. */
   private <Q, A> ServerCall.Listener<Object> blockingListener(MethodDescriptor<Q, A> method) {
-    ServerCall<Object, Object> call = new StubCall(method.getFullMethodName());
+    ServerCall<Object, Object> call = new StubServerCall(method.getFullMethodName());
     return gate.interceptCall(call, new Metadata(), (c, headers) -> new ServerCall.Listener<>() {
       @Override
       public void onMessage(Object request) {
@@ -126,53 +124,5 @@ class SerialAppendEntriesTest {
 
   private void awaitInside(int count) {
     await().atMost(WAIT).untilAtomic(inside, greaterThanOrEqualTo(count));
-  }
-
-  /** Only the method name matters to the gate. */
-  private static final class StubCall extends ServerCall<Object, Object> {
-    private final MethodDescriptor<Object, Object> method;
-
-    StubCall(String fullMethodName) {
-      MethodDescriptor.Marshaller<Object> text = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public java.io.InputStream stream(Object value) {
-          return new java.io.ByteArrayInputStream(value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public Object parse(java.io.InputStream stream) {
-          throw new UnsupportedOperationException("not sent over a wire");
-        }
-      };
-      this.method = MethodDescriptor.<Object, Object>newBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-          .setFullMethodName(fullMethodName).setRequestMarshaller(text).setResponseMarshaller(text).build();
-    }
-
-    @Override
-    public void request(int numMessages) {}
-
-    @Override
-    public void sendHeaders(Metadata headers) {}
-
-    @Override
-    public void sendMessage(Object message) {}
-
-    @Override
-    public void close(Status status, Metadata trailers) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public Attributes getAttributes() {
-      return Attributes.EMPTY;
-    }
-
-    @Override
-    public MethodDescriptor<Object, Object> getMethodDescriptor() {
-      return method;
-    }
   }
 }
