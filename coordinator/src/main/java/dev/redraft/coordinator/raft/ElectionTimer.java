@@ -286,13 +286,14 @@ public final class ElectionTimer implements AutoCloseable, LeaderStreamLoss.List
 
   /**
    * The append stream of {@code leader} to this node ended: a leader whose process died closes its
-   * connections. This silence's timeout becomes election-timeout-min plus {@value #LOST_LEADER_LEASE_MARGIN_MS}
-   * ms, plus {@value #EARLY_RANK_STEP_MS} ms per place of this node's rank among the voters other than that
-   * leader, earlier or later than the one drawn (all followers are told at once: one after another, they do
-   * not split the vote; Ratis' own timer may still fire at its own time), but never later than a behind
-   * candidate's refusal made it. The margin is for the other followers' leases, counted from the leader's
-   * last message to each: a follower whose lease is not over refuses the first one's pre-vote, and the
-   * next in rank takes over. Ignored if {@code leader} is not the leader this node follows; over once an
+   * connections. The first of the voters other than that leader, by id, campaigns at election-timeout-min
+   * plus {@value #LOST_LEADER_LEASE_MARGIN_MS} ms of silence, earlier or later than its drawn timeout; the
+   * others keep theirs, but not before {@value #EARLY_RANK_STEP_MS} ms per place of their rank after that
+   * (all followers are told at once: one after another, they do not split the vote; Ratis' own timer may
+   * still fire at its own time). Never later than a behind candidate's refusal made it. The margin is for
+   * the other followers' leases, counted from the leader's last message to each: a follower whose lease is
+   * not over refuses the first one's pre-vote, and the others campaign at their own timeouts as before
+   * (one that refuses a behind first at once). Ignored if {@code leader} is not the leader this node follows; over once an
    * append arrives (a live leader, or a new one) or this node leads, campaigns or learns of a newer term.
    * Still a timeout the timer could have drawn (capped at election-timeout-max).
    */
@@ -336,12 +337,14 @@ public final class ElectionTimer implements AutoCloseable, LeaderStreamLoss.List
     if (rank < 0) {
       return;
     }
-    long early = Math.min(maxMs, minMs + LOST_LEADER_LEASE_MARGIN_MS + rank * EARLY_RANK_STEP_MS);
+    long turn = Math.min(maxMs, minMs + LOST_LEADER_LEASE_MARGIN_MS + rank * EARLY_RANK_STEP_MS);
+    // The first in rank campaigns at its turn; the others keep their own timeouts, but not before their
+    // turn: one that drew a timeout near the minimum would campaign with the first and split the vote (both
+    // pre-votes pass once the lease is over), and nodes may have other minimums than the first's.
+    long early = rank == 0 ? turn : Math.max(timeoutMs, turn);
     if (early == timeoutMs || (refusalShortened && early > timeoutMs)) {
       return;
     }
-    // Later than the drawn timeout too: a follower of a later rank that drew one near the minimum would
-    // campaign with the first and split the vote (both pre-votes pass once the lease is over).
     long drawn = timeoutMs;
     timeoutMs = early;
     if (lastLossLogNanos == Long.MIN_VALUE || now - lastLossLogNanos >= LOG_EVERY_NANOS) {
