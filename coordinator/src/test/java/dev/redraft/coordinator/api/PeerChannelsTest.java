@@ -44,11 +44,8 @@ class PeerChannelsTest {
       peer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 
       // Down for 12 s while a leader keeps asking (its rounds run back to back): the backoff grows.
-      long downUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
-      while (System.nanoTime() < downUntil) {
-        assertThat(acknowledges(channels, 200)).isFalse();
-        TimeUnit.MILLISECONDS.sleep(20);  // the pace of a leader's rounds
-      }
+      await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+          .until(() -> !acknowledges(channels, 200));
 
       Server back = start(port);
       try {
