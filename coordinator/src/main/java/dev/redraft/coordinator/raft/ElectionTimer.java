@@ -293,9 +293,11 @@ public final class ElectionTimer implements AutoCloseable, LeaderStreamLoss.List
    * still fire at its own time). Never later than a behind candidate's refusal made it. The margin is for
    * the other followers' leases, counted from the leader's last message to each: a follower whose lease is
    * not over refuses the first one's pre-vote, and the others campaign at their own timeouts as before
-   * (one that refuses a behind first at once). Ignored if {@code leader} is not the leader this node follows; over once an
-   * append arrives (a live leader, or a new one) or this node leads, campaigns or learns of a newer term.
-   * Still a timeout the timer could have drawn (capped at election-timeout-max).
+   * (one that refuses a behind first at once). Ignored if {@code leader} is not the leader this node
+   * follows; over once an append arrives (a live leader, or a new one) or this node leads, campaigns or
+   * learns of a newer term. Still a timeout the timer could have drawn (capped at election-timeout-max).
+   * The rank is {@link Follower#rankAfterRefusing} with the lost leader as the candidate: the voters
+   * other than that leader, by id.
    */
   @Override
   public void streamEnded(String leader) {
