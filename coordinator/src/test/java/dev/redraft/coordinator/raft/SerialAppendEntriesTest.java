@@ -45,9 +45,9 @@ class SerialAppendEntriesTest {
     awaitInside(1);
     CompletableFuture<Void> second = CompletableFuture.runAsync(() -> newStream.onMessage("entries 367-369"));
 
-    Thread.sleep(300); // time for the second request to get in, were it not gated
-    assertThat(mostInsideAtOnce).hasValue(1);
-    assertThat(second).isNotDone();
+    // Held for 300 ms, time for the second request to get in were it not gated.
+    await().during(Duration.ofMillis(300)).atMost(WAIT)
+        .until(() -> mostInsideAtOnce.get() == 1 && !second.isDone());
 
     release.countDown();
     CompletableFuture.allOf(first, second).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -69,9 +69,9 @@ class SerialAppendEntriesTest {
     awaitInside(2);
     CompletableFuture<Void> aAgain = CompletableFuture.runAsync(() -> groupAOtherStream.onMessage(append("group-a")),
         threads);
-    Thread.sleep(300); // time for the second request of group A to get in, were it not gated
-    assertThat(mostInsideAtOnce).hasValue(2);
-    assertThat(aAgain).isNotDone();
+    // Held for 300 ms, time for the second request of group A to get in were it not gated.
+    await().during(Duration.ofMillis(300)).atMost(WAIT)
+        .until(() -> mostInsideAtOnce.get() == 2 && !aAgain.isDone());
 
     release.countDown();
     CompletableFuture.allOf(a, b, aAgain).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

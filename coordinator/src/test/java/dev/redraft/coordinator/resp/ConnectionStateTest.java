@@ -1,8 +1,10 @@
 package dev.redraft.coordinator.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.coordinator.security.Role;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ConnectionStateTest {
@@ -24,12 +26,14 @@ class ConnectionStateTest {
   }
 
   @Test
-  void inAShardedClusterEachGroupHasItsOwnSessionOpenedAtItsFirstWriteFromSequenceOne() throws Exception {
+  void inAShardedClusterEachGroupHasItsOwnSessionOpenedAtItsFirstWriteFromSequenceOne() {
     ConnectionState state = new ConnectionState(7, "resp-n1-abc", "127.0.0.1:1", "127.0.0.1:2", Role.READWRITE);
     String group0 = state.sessionId(0);
     assertThat(state.nextSequence(0)).isEqualTo(1);
     assertThat(state.nextSequence(0)).isEqualTo(2);
-    Thread.sleep(5);
+    // The clock moves past group 0's stamp, so a stamp of that moment would be older than `before`.
+    long group0Stamp = Long.parseLong(group0.substring(group0.indexOf('@') + 1));
+    await().atMost(Duration.ofSeconds(1)).until(() -> System.currentTimeMillis() > group0Stamp);
     long before = System.currentTimeMillis();
     String group2 = state.sessionId(2);
     assertThat(group2).startsWith("resp-n1-abc-7-0-g2@").isNotEqualTo(group0);

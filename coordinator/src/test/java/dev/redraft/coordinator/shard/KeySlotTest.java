@@ -1,11 +1,13 @@
 package dev.redraft.coordinator.shard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.redraft.api.KeySlot;
 import dev.redraft.coordinator.testing.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -55,20 +57,19 @@ class KeySlotTest {
     }
   }
 
-  private static Jedis connect(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      try {
-        Jedis jedis = new Jedis("127.0.0.1", port);
-        jedis.ping();
-        return jedis;
-      } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        TimeUnit.MILLISECONDS.sleep(50);
-      }
-    }
+  /** A connection once the server answers PING (it was just started). */
+  private static Jedis connect(int port) {
+    return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> {
+          Jedis jedis = new Jedis("127.0.0.1", port);
+          try {
+            jedis.ping();
+            return jedis;
+          } catch (RuntimeException e) {
+            jedis.close();
+            throw e;
+          }
+        }, jedis -> true);
   }
 
   private static int redisSlot(Jedis jedis, byte[] key) {

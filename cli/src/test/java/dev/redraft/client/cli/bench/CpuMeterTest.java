@@ -3,9 +3,11 @@ package dev.redraft.client.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +28,10 @@ class CpuMeterTest {
           new CpuMeter.Watched("redis-raw", "redis", ProcessHandle.current().pid())));
       CpuMeter forRedraft = meter.forTarget("redraft");
       CpuMeter.Sample before = forRedraft.sample();
-      Thread.sleep(1500);
-      CpuMeter.Sample after = forRedraft.sample();
+      // Sampled until the child's CPU shows: over 100 ms of it, i.e. over 100 us per op of 1000 ops.
+      CpuMeter.Sample after = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .until(forRedraft::sample, sample -> CpuMeter.usage(before, sample, 1000).microsPerOp()
+              .getOrDefault("n1", 0.0) > 100);
 
       CpuMeter.Usage usage = CpuMeter.usage(before, after, 1000);
 
