@@ -78,6 +78,23 @@ class LogSetupTest {
     }
   }
 
+  /** A leader's warnings about a follower that leaves its appends unanswered: a burst is one line, in either format. */
+  @Test
+  void ratisTimedOutAppendsToOneFollowerAreOneLine() {
+    for (LogFormat format : LogFormat.values()) {
+      List<String> lines = capture(format, "INFO", () -> {
+        org.slf4j.Logger appender = LoggerFactory.getLogger("org.apache.ratis.test.RepeatedWarnings.GrpcLogAppender");
+        for (int i = 1; i <= 50; i++) {
+          appender.warn("{}: Timed out {}appendEntries, errorCount={}, request={}", "n1@group-AB->n9-GrpcLogAppender",
+              "HEARTBEAT ", i, "AppendEntriesRequest:cid=" + i);
+        }
+      }, new String[1]);
+      assertThat(lines).as(format.name()).singleElement().asString().contains("WARN")
+          .contains("n1@group-AB->n9-GrpcLogAppender: Timed out HEARTBEAT appendEntries, errorCount=1,")
+          .contains("did not answer within the Raft request timeout");
+    }
+  }
+
   /**
    * gRPC logs through java.util.logging (so does the copy inside Ratis): its events are lines of the node's
    * log in its format, at the levels the node's configuration sets, not JUL's own lines on stderr.
