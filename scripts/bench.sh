@@ -198,6 +198,7 @@ start_cluster() {
 
 echo "Load average before the run (1, 5, 15 min): $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores"
 first_groups=${groups_list%%,*}
+first_groups_listed=$first_groups
 CLUSTER="$WORK/cluster${groups_list:+-g$first_groups}"
 start_cluster "${first_groups:-1}"
 cpu_args=()
@@ -303,11 +304,9 @@ for groups in ${groups_list//,/ }; do
 done
 echo
 echo "Writes per number of Raft groups (Redraft's median per client count; CPU: all coordinators and every Redis,"
-echo "not the load generator):"
-printf '%-7s %-8s %12s %14s %18s %9s %14s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms" \
-  "JIT us (median)"
-for groups in ${groups_list//,/ }; do
-  [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups       (no results: see above)"; continue; }
+echo "not the load generator; the last two columns compare each row with the first group count's at as many clients):"
+rows=$(for groups in ${groups_list//,/ }; do
+  [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups no-results"; continue; }
   # The mix column is quoted and may hold commas: dropped before splitting on commas.
   sed 's/"[^"]*"//' "$out/groups-$groups/results.csv" | awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
       key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = ($19 != "" ? $19 : $17); p50[key, n[key]] = $10
@@ -316,9 +315,20 @@ for groups in ${groups_list//,/ }; do
       for (i = 1; i <= count; i++) v[i] = a[k, i]
       for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
       return v[int((count + 1) / 2)] }
-    END { for (k in seen) { c = median(cpu, k, n[k]);
-      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f %14.1f\n", g, k, median(rate, k, n[k]), c, (c > 0 ? 1e6 / c : 0),
-        median(p50, k, n[k]), median(jit, k, n[k]) } }' \
+    END { for (k in seen) print g, k, median(rate, k, n[k]), median(cpu, k, n[k]), median(p50, k, n[k]), median(jit, k, n[k]) }' \
     | sort -k2,2n
-done
+done)
+printf '%-7s %-8s %12s %14s %18s %9s %14s %12s %12s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms" \
+  "JIT us (median)" "writes/s x" "CPU/write x"
+awk -v first="$first_groups_listed" '
+  $2 == "no-results" { rows[NR] = sprintf("%-7s (no results: see above)", $1); next }
+  { if ($1 == first) { baseRate[$2] = $3; baseCpu[$2] = $4 }
+    line[NR] = $0 }
+  END { for (i = 1; i <= NR; i++) {
+      if (i in rows) { print rows[i]; continue }
+      split(line[i], f, " ")
+      rateX = (f[2] in baseRate && baseRate[f[2]] > 0) ? sprintf("%.2f", f[3] / baseRate[f[2]]) : "-"
+      cpuX = (f[2] in baseCpu && baseCpu[f[2]] > 0) ? sprintf("%.2f", f[4] / baseCpu[f[2]]) : "-"
+      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f %14.1f %12s %12s\n", f[1], f[2], f[3], f[4], (f[4] > 0 ? 1e6 / f[4] : 0),
+        f[5], f[6], rateX, cpuX } }' <<< "$rows"
 exit "$rc"
