@@ -1,5 +1,6 @@
 package dev.redraft.client;
 
+import dev.redraft.api.FailedChannelReconnects;
 import dev.redraft.api.v1.ResponseHeader;
 import io.grpc.ManagedChannel;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ final class EndpointPool implements AutoCloseable {
   private final List<String> configured;
   private final ChannelFactory channelFactory;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final FailedChannelReconnects reconnects = new FailedChannelReconnects();
   private final AtomicInteger current = new AtomicInteger();
   private final AtomicReference<String> leaderHint = new AtomicReference<>();
   private volatile boolean closed;
@@ -79,6 +81,7 @@ final class EndpointPool implements AutoCloseable {
       channel.shutdownNow();
       throw new IllegalStateException("the Redraft client is closed; build a new one");
     }
+    reconnects.reconnectIfFailed(channel); // a node back after a restart is reached by the next attempt
     return channel;
   }
 

@@ -450,6 +450,47 @@ class RedraftClientRetryTest {
     client.close(); // idempotent
   }
 
+  /**
+   * A node down long enough that gRPC's reconnect backoff grew to seconds (1 s, 1.6 s, 2.6 s, 4.1 s, ...)
+   * is reached within a second and a half of coming back by a client given only that node, not at the
+   * channel's next scheduled connect (3-5 s later without {@link dev.redraft.api.FailedChannelReconnects}).
+   */
+  @Test
+  @Timeout(60)
+  void aNodeBackOnItsAddressIsReachedSoonHoweverLongItWasDown() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    ScriptedServer node = ScriptedServer.onLoopbackPort(port);
+    RedraftClient client = RedraftClient.builder()
+        .endpoints(node.endpoint())
+        .channelFactory(ChannelFactory.plaintext())
+        .requestTimeout(Duration.ofSeconds(1))
+        .retryPolicy(RetryPolicy.noRetries().withAttemptTimeout(Duration.ofMillis(500)))
+        .build();
+    toClose.add(0, client);
+    assertThat(reads(client)).isTrue();
+    node.close();
+
+    // Down for 12 s while the application keeps calling: the channel's backoff grows.
+    await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+        .until(() -> !reads(client));
+
+    ScriptedServer back = ScriptedServer.onLoopbackPort(port);
+    toClose.add(back);
+    await().atMost(Duration.ofMillis(1_500)).pollInterval(Duration.ofMillis(20)).until(() -> reads(client));
+  }
+
+  private static boolean reads(RedraftClient client) {
+    try {
+      client.get("k");
+      return true;
+    } catch (RedraftException unavailable) {
+      return false;
+    }
+  }
+
   private static List<Thread> retryThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("redraft-client-retry-") && t.isAlive())

@@ -35,12 +35,16 @@ import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -50,13 +54,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
- * An in-process gRPC server implementing the KV and Admin services with behaviour each test
- * scripts. It records every request it receives. It stands in for a coordinator node, not for
- * Redis: replies are whatever the test scripts.
+ * An in-process gRPC server (or one on a loopback port: {@link #onLoopbackPort}) implementing the KV and
+ * Admin services with behaviour each test scripts. It records every request it receives. It stands in
+ * for a coordinator node, not for Redis: replies are whatever the test scripts.
  */
 public final class ScriptedServer implements AutoCloseable {
   private final String name = "redraft-scripted-" + UUID.randomUUID();
   private final Server server;
+  private final int port;
   public final List<WriteRequest> writes = new CopyOnWriteArrayList<>();
   /** How many WriteMany calls arrived (their writes are in {@link #writes} too). */
   public final AtomicInteger writeManyCalls = new AtomicInteger();
@@ -79,20 +84,29 @@ public final class ScriptedServer implements AutoCloseable {
   private volatile ResponseHeader header = ResponseHeader.getDefaultInstance();
 
   public ScriptedServer() {
+    this(-1);
+  }
+
+  /** {@code port} -1: in-process (see {@link #channels()}); else a TCP server on 127.0.0.1:port. */
+  private ScriptedServer(int port) {
+    this.port = port;
     try {
-      server = InProcessServerBuilder.forName(name)
-          .addService(new KvService())
-          .addService(new AdminService())
-          .build()
-          .start();
+      ServerBuilder<?> builder = port < 0 ? InProcessServerBuilder.forName(name)
+          : NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      server = builder.addService(new KvService()).addService(new AdminService()).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** The endpoint name clients use (see {@link #channels()}). */
+  /** The same services on a real TCP port of 127.0.0.1 (clients use {@link ChannelFactory#plaintext()}). */
+  public static ScriptedServer onLoopbackPort(int port) {
+    return new ScriptedServer(port);
+  }
+
+  /** The endpoint clients use: the in-process name (see {@link #channels()}), or 127.0.0.1:port. */
   public String endpoint() {
-    return name;
+    return port < 0 ? name : "127.0.0.1:" + port;
   }
 
   /** Opens in-process channels, treating each endpoint as a server name. */

@@ -1,10 +1,10 @@
 package dev.redraft.coordinator.api;
 
 import dev.redraft.api.v1.AdminGrpc;
+import dev.redraft.api.FailedChannelReconnects;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.tls.TlsMaterial;
-import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -18,18 +18,16 @@ import java.util.concurrent.TimeUnit;
  * One gRPC channel per peer API address, shared by everything that calls other nodes. A channel to a
  * peer that is down retries its connection with gRPC's backoff, which grows to minutes; a peer that
  * comes back must be reachable at once (a leader whose other follower is lost confirms its leadership
- * through it), so a call to a peer whose channel failed asks for a new connection attempt now, at most
- * every {@link #RECONNECT_EVERY_NANOS}.
+ * through it), so a call to a peer whose channel failed asks for a new connection attempt now
+ * ({@link FailedChannelReconnects}).
  */
 public final class PeerChannels implements AutoCloseable {
   private static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-  private static final long RECONNECT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final String selfId;
   private final MemberDirectory members;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  /** When each channel in failure was last told to reconnect now (nanos). */
-  private final Map<ManagedChannel, Long> reconnectAsked = new ConcurrentHashMap<>();
+  private final FailedChannelReconnects reconnects = new FailedChannelReconnects();
 
   /** Null: plaintext. */
   private final SslContext tls;
@@ -46,7 +44,7 @@ public final class PeerChannels implements AutoCloseable {
     var addresses = members.get(nodeId).orElseThrow(() -> new UnavailableException("node " + nodeId
         + " has not published its API address yet, so node " + selfId + " cannot " + why + ": retry"));
     ManagedChannel channel = channels.computeIfAbsent(addresses.apiAddress(), this::open);
-    reconnectIfFailed(channel);
+    reconnects.reconnectIfFailed(channel);
     Metadata headers = new Metadata();
     headers.put(AdminService.FORWARDED_BY, selfId);
     // Not waiting for that connection: a call to a peer that is down fails at once, as before (some
@@ -54,27 +52,6 @@ public final class PeerChannels implements AutoCloseable {
     return AdminGrpc.newBlockingStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
         .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * A channel in TRANSIENT_FAILURE fails calls at once until its backoff ends, then until its next
-   * connection is ready; cutting the backoff short makes it connect now, so the calls after this one
-   * reach a peer that is back.
-   */
-  private void reconnectIfFailed(ManagedChannel channel) {
-    if (channel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
-      return;
-    }
-    long now = System.nanoTime();
-    Long last = reconnectAsked.get(channel);
-    if (last != null && now - last < RECONNECT_EVERY_NANOS) {
-      return;
-    }
-    boolean mine = last == null ? reconnectAsked.putIfAbsent(channel, now) == null
-        : reconnectAsked.replace(channel, last, now);
-    if (mine) {
-      channel.resetConnectBackoff();
-    }
   }
 
   private ManagedChannel open(String address) {
