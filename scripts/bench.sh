@@ -309,17 +309,18 @@ rows=$(for groups in ${groups_list//,/ }; do
   [[ -s "$out/groups-$groups/results.csv" ]] || { echo "$groups no-results"; continue; }
   # The mix column is quoted and may hold commas: dropped before splitting on commas.
   sed 's/"[^"]*"//' "$out/groups-$groups/results.csv" | awk -F, -v g="$groups" 'NR > 1 && $2 == "redraft" && $4 == "all" && $17 != "" {
-      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = ($19 != "" ? $19 : $17); p50[key, n[key]] = $10
-      jit[key, n[key]] = ($20 != "" ? $20 : 0); seen[key] = 1 }
+      key = $3; n[key]++; rate[key, n[key]] = $9; cpu[key, n[key]] = ($19 != "" ? $19 : $17)
+      p50[key, n[key]] = ($10 != "" ? $10 : 0); jit[key, n[key]] = ($20 != "" ? $20 : 0); seen[key] = 1 }
     function median(a, k, count,   i, j, t, v) {
       for (i = 1; i <= count; i++) v[i] = a[k, i]
       for (i = 1; i <= count; i++) for (j = i + 1; j <= count; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
       return v[int((count + 1) / 2)] }
-    END { for (k in seen) print g, k, median(rate, k, n[k]), median(cpu, k, n[k]), median(p50, k, n[k]), median(jit, k, n[k]) }' \
+    END { for (k in seen) print g, k, median(rate, k, n[k]), median(cpu, k, n[k]), median(p50, k, n[k]),
+      median(jit, k, n[k]) }' \
     | sort -k2,2n
 done)
-printf '%-7s %-8s %12s %14s %18s %9s %14s %12s %12s\n' groups clients "writes/s" "CPU us/write" "writes/CPU-second" "p50 ms" \
-  "JIT us (median)" "writes/s x" "CPU/write x"
+printf '%-7s %-8s %12s %14s %18s %9s %14s %12s %12s\n' groups clients "writes/s" "CPU us/write" \
+  "writes/CPU-second" "p50 ms" "JIT us (median)" "writes/s x" "CPU/write x"
 awk -v first="$first_groups_listed" '
   $2 == "no-results" { rows[NR] = sprintf("%-7s (no results: see above)", $1); next }
   { if ($1 == first) { baseRate[$2] = $3; baseCpu[$2] = $4 }
@@ -329,6 +330,6 @@ awk -v first="$first_groups_listed" '
       split(line[i], f, " ")
       rateX = (f[2] in baseRate && baseRate[f[2]] > 0) ? sprintf("%.2f", f[3] / baseRate[f[2]]) : "-"
       cpuX = (f[2] in baseCpu && baseCpu[f[2]] > 0) ? sprintf("%.2f", f[4] / baseCpu[f[2]]) : "-"
-      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f %14.1f %12s %12s\n", f[1], f[2], f[3], f[4], (f[4] > 0 ? 1e6 / f[4] : 0),
-        f[5], f[6], rateX, cpuX } }' <<< "$rows"
+      printf "%-7s %-8s %12.0f %14.1f %18.0f %9.2f %14.1f %12s %12s\n", f[1], f[2], f[3], f[4],
+        (f[4] > 0 ? 1e6 / f[4] : 0), f[5], f[6], rateX, cpuX } }' <<< "$rows"
 exit "$rc"

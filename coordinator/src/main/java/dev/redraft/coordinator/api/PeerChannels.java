@@ -1,7 +1,7 @@
 package dev.redraft.coordinator.api;
 
-import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.api.FailedChannelReconnects;
+import dev.redraft.api.v1.AdminGrpc;
 import dev.redraft.coordinator.errors.UnavailableException;
 import dev.redraft.coordinator.node.MemberDirectory;
 import dev.redraft.coordinator.tls.TlsMaterial;

@@ -17,7 +17,8 @@ import org.slf4j.helpers.MessageFormatter;
  * appender sends a heartbeat on each new entry of its log, and each one times out: hundreds of lines a second
  * per group under load (the fault suite counted 236 in one second, ~650 per cut). Such a warning is written
  * once every {@link #INTERVAL_S} seconds per follower of a group (Ratis names both in its first argument), with
- * what it means and how many were left out. Every other line passes unchanged.
+ * what it means and how many were left out since the last one written (counted at the next one, which may come
+ * much later). Every other line passes unchanged.
  */
 public final class RatisRepeatedWarnings extends TurboFilter {
   static final long INTERVAL_S = 10;
@@ -58,7 +59,7 @@ public final class RatisRepeatedWarnings extends TurboFilter {
         k -> new LogThrottle(INTERVAL_S, TimeUnit.SECONDS, nanoClock)).admit();
     if (skipped != LogThrottle.NOT_NOW) {
       String line = MessageFormatter.arrayFormat(format, params).getMessage() + " (" + MEANINGS.get(fragment)
-          + (skipped > 0 ? "; " + skipped + " more such lines about it left out" : "")
+          + (skipped > 0 ? "; " + skipped + " more such lines about it left out since the last one" : "")
           + "; at most one such line every " + INTERVAL_S + " s)";
       // Logged again as a formatted line, which no template fragment matches: this filter lets it through.
       logger.log(marker, Logger.class.getName(), Level.toLocationAwareLoggerInteger(level), line, null, t);

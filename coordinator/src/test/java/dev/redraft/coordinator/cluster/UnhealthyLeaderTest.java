@@ -129,13 +129,20 @@ class UnhealthyLeaderTest {
     }
   }
 
+  /** A copy of what was logged so far, taken under the appender's lock (node threads append while tests read). */
+  private List<ILoggingEvent> events() {
+    synchronized (logged) {
+      return List.copyOf(logged.list);
+    }
+  }
+
   private List<String> lines(String nodeId) {
-    return logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+    return events().stream().map(ILoggingEvent::getFormattedMessage)
         .filter(m -> m.startsWith("node " + nodeId + ":")).toList();
   }
 
   private List<String> warnings(String nodeId, String phrase) {
-    return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+    return events().stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
         .filter(m -> m.startsWith("node " + nodeId + ":") && m.contains(phrase)).toList();
   }
 

@@ -28,13 +28,15 @@ class BenchGroupsScriptIT {
   @Test
   void eachGroupCountIsMeasuredAndComparedWithTheFirst() throws Exception {
     String output = run(REPO.resolve("scripts/bench.sh").toString(), "--groups", "1,2", "--baselines", "none",
-        "--clients", "4", "--duration", "2s", "--warmup", "1s", "--prewarm", "0s", "--repeat", "1", "--no-progress",
-        "--out", out.toString());
+        "--clients", "4", "--duration", "2s", "--warmup", "1s", "--prewarm", "0s", "--repeat", "1",
+        "--no-progress", "--out", out.toString());
 
     for (String groups : List.of("1", "2")) {
-      assertThat(out.resolve("groups-" + groups + "/results.csv")).as("results of %s group(s)", groups).isNotEmptyFile();
+      assertThat(out.resolve("groups-" + groups + "/results.csv")).as("results of %s group(s)", groups)
+          .isNotEmptyFile();
     }
-    List<String> table = output.lines().dropWhile(line -> !line.startsWith("Writes per number of Raft groups")).toList();
+    List<String> table = output.lines()
+        .dropWhile(line -> !line.startsWith("Writes per number of Raft groups")).toList();
     assertThat(table).as("the summary:%n%s", output).hasSizeGreaterThanOrEqualTo(5);
     assertThat(table.get(2)).contains("writes/s x").contains("CPU/write x");
     String[] one = table.get(3).trim().split("\\s+");
@@ -61,8 +63,14 @@ class BenchGroupsScriptIT {
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     Process process = builder.start();
     if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("bench.sh did not finish in 5 minutes:\n" + Files.readString(log, StandardCharsets.UTF_8));
+      // SIGTERM first: bench.sh then stops the clusters it started (by PID); only what is left is killed.
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+      }
+      throw new AssertionError("bench.sh did not finish in 5 minutes:\n"
+          + Files.readString(log, StandardCharsets.UTF_8));
     }
     String output = Files.readString(log, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as("bench.sh:%n%s", output).isZero();

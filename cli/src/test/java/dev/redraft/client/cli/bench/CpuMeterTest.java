@@ -28,7 +28,8 @@ class CpuMeterTest {
           new CpuMeter.Watched("redis-raw", "redis", ProcessHandle.current().pid())));
       CpuMeter forRedraft = meter.forTarget("redraft");
       CpuMeter.Sample before = forRedraft.sample();
-      // Sampled until the child's CPU shows: over 100 ms of it, i.e. over 100 us per op of 1000 ops.
+      // Sampled until the child's CPU shows, charged to its label: over 100 ms, i.e. over 100 us per op of 1000 ops
+      // (a meter that missed it times out here).
       CpuMeter.Sample after = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
           .until(forRedraft::sample, sample -> CpuMeter.usage(before, sample, 1000).microsPerOp()
               .getOrDefault("n1", 0.0) > 100);
@@ -36,7 +37,6 @@ class CpuMeterTest {
       CpuMeter.Usage usage = CpuMeter.usage(before, after, 1000);
 
       assertThat(usage.microsPerOp()).containsOnlyKeys(CpuMeter.GENERATOR, "n1", "total");
-      assertThat(usage.microsPerOp().get("n1")).as("µs per op of the busy child over 1000 ops").isGreaterThan(100);
       assertThat(usage.microsPerOp().get("total"))
           .isEqualTo(usage.microsPerOp().get("n1") + usage.microsPerOp().get(CpuMeter.GENERATOR));
     } finally {
