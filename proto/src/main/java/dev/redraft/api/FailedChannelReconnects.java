@@ -26,10 +26,11 @@ public final class FailedChannelReconnects {
   /** When a failed channel was last asked to reconnect (nanoClock) and the wait before the next. */
   private record Asked(long atNanos, long waitMs) {}
 
+  /** A channel whose state cannot be read (a caller's own ManagedChannel may not implement getState). */
+  private static final Asked STATELESS = new Asked(0, Long.MAX_VALUE);
+
   private final LongSupplier nanoClock;
   private final Map<ManagedChannel, Asked> asked = new ConcurrentHashMap<>();
-  /** Channels whose state cannot be read (a caller's own ManagedChannel may not implement getState). */
-  private final Map<ManagedChannel, Boolean> stateless = new ConcurrentHashMap<>();
 
   public FailedChannelReconnects() {
     this(System::nanoTime);
@@ -42,14 +43,14 @@ public final class FailedChannelReconnects {
 
   /** Makes {@code channel} connect now if it is in TRANSIENT_FAILURE and its wait since the last ask is over. */
   public void reconnectIfFailed(ManagedChannel channel) {
-    if (stateless.containsKey(channel)) {
+    if (asked.get(channel) == STATELESS) {
       return;
     }
     ConnectivityState state;
     try {
       state = channel.getState(false);
     } catch (UnsupportedOperationException notImplemented) {
-      stateless.put(channel, Boolean.TRUE);
+      asked.put(channel, STATELESS);
       return;
     }
     if (state != ConnectivityState.TRANSIENT_FAILURE) {
