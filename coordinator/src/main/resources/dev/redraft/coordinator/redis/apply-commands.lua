@@ -49,6 +49,11 @@ end
 -- SET without native TTLs: PXAT is stripped and kept in DEADLINES once the SET took effect.
 local function apply_set(argv, now)
   local key = argv[2]
+  if #argv == 3 then -- no option: the value replaces any deadline
+    local r = redis.pcall('SET', key, argv[3])
+    if not is_error(r) then drop_deadline(key) end
+    return r
+  end
   local args = { 'SET', key, argv[3] }
   local nx, xx, keepttl, pxat = false, false, false, nil
   local i = 4

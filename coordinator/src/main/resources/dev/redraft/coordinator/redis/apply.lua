@@ -52,9 +52,11 @@ local function apply_entry(commands, now, undo_prefix)
   if #commands == 0 then
     return false, '*0\r\n' -- a VERIFY entry: it only moves the marker
   end
-  sweep(now)
-  for _, c in ipairs(commands) do
-    for _, key in ipairs(c.keys) do expire_if_due(key, now) end
+  if has_deadlines then
+    sweep(now)
+    for _, c in ipairs(commands) do
+      for _, key in ipairs(c.keys) do expire_if_due(key, now) end
+    end
   end
   if commands[1].argv[1] == '__WATCH' then
     local watch = table.remove(commands, 1)
@@ -104,6 +106,18 @@ local function apply_entry(commands, now, undo_prefix)
   return false, '*' .. #commands .. '\r\n' .. table.concat(replies), saved
 end
 
+-- The numbers of the arguments, converted once per distinct text: an entry's writes share their index, logical
+-- time and session limits, and most counts and key positions repeat (tonumber parses every time).
+local numbers = {}
+local function number(text)
+  local n = numbers[text]
+  if n == nil then
+    n = tonumber(text)
+    numbers[text] = n
+  end
+  return n
+end
+
 local expected = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
 local marker = tonumber(redis.call('GET', APPLIED) or '0')
@@ -117,31 +131,27 @@ local clock = tonumber(redis.call('GET', CLOCK) or '0')
 local out = { 'OK', marker }
 local p = 3
 for _ = 1, count do
-  local index, client, seq, now = tonumber(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), tonumber(ARGV[p + 3])
-  local fingerprint, idle_ms, max_sessions = ARGV[p + 4], tonumber(ARGV[p + 5]), tonumber(ARGV[p + 6])
+  local index, client, seq, now = number(ARGV[p]), ARGV[p + 1], tonumber(ARGV[p + 2]), number(ARGV[p + 3])
+  local fingerprint, idle_ms, max_sessions = ARGV[p + 4], number(ARGV[p + 5]), number(ARGV[p + 6])
   -- '0': old rules; '1': opening-stamp rules; '2': those, and a stamped client's session may open at
   -- any sequence (a sharded cluster: a client's sequence runs over every group, so its first write to
   -- this group may carry any; safe by the stamp alone, see opened_before_a_drop).
   local opening_stamps = ARGV[p + 7] ~= '0'
   local open_at_any_sequence = ARGV[p + 7] == '2'
-  local tx_phase, tx_id, tx_home = tonumber(ARGV[p + 8]), ARGV[p + 9], ARGV[p + 10]
+  local tx_phase, tx_id, tx_home = number(ARGV[p + 8]), ARGV[p + 9], ARGV[p + 10]
   -- Decisions and outcomes are kept twice the session idle time: a client's retry (the same session
   -- write, so the same transaction id) within its session's window finds them.
   local tx_retention = math.max(2 * idle_ms, 600000)
-  local ncommands = tonumber(ARGV[p + 11])
+  local ncommands = number(ARGV[p + 11])
   p = p + 12
   local commands = {}
   for c = 1, ncommands do
-    local argc, nkeys = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
-    p = p + 2
-    local positions = {}
-    for k = 1, nkeys do positions[k] = tonumber(ARGV[p + k - 1]) end
-    p = p + nkeys
-    local argv = {}
-    for a = 1, argc do argv[a] = ARGV[p + a - 1] end
-    p = p + argc
-    local keys = {}
-    for k = 1, nkeys do keys[k] = argv[positions[k] + 1] end
+    local argc, nkeys = number(ARGV[p]), number(ARGV[p + 1])
+    local first = p + 2 + nkeys -- the command's argv[1]; before it, its keys' positions in argv (0-based)
+    local argv, keys = {}, {}
+    for a = 1, argc do argv[a] = ARGV[first + a - 1] end
+    for k = 1, nkeys do keys[k] = argv[number(ARGV[p + 1 + k]) + 1] end
+    p = first + argc
     commands[c] = { argv = argv, keys = keys }
   end
 
