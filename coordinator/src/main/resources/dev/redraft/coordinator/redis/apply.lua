@@ -1,5 +1,5 @@
 -- Applies a batch of committed log entries to this Redis, in log order, in one atomic step together
--- with the applied-index marker and the client sessions (see ApplyScript.java for the ARGV layout).
+-- with the applied-index marker and the client sessions (see RedisApplier.encode for the ARGV layout).
 --
 -- Invariants kept here:
 --  * an entry at or below the applied-index marker is never applied again (Ratis replays the log);
